@@ -1,0 +1,50 @@
+/**
+ * Makes sure an external tool (gpg, rpm, sq, chromium) is installed before a
+ * test uses it. As root it installs the Debian package (apt-get update first);
+ * otherwise it throws a clear error. A test never skips silently.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+
+const PACKAGES: Record<string, string> = {
+  gpg: 'gnupg',
+  gpgconf: 'gnupg',
+  rpm: 'rpm',
+  rpmbuild: 'rpm',
+  rpmsign: 'rpm',
+  rpmkeys: 'rpm',
+  sq: 'sq',
+  chromium: 'chromium',
+};
+
+let updated = false;
+
+function has(tool: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Ensures every named tool is on PATH, installing its Debian package as root. */
+export function requireTools(...tools: string[]): void {
+  const missing = tools.filter((t) => !has(t));
+  if (missing.length === 0) return;
+  const pkgs = [...new Set(missing.map((t) => PACKAGES[t] ?? t))];
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      `this test needs ${missing.join(', ')}: install Debian packages ${pkgs.join(' ')} (apt-get install -y ${pkgs.join(' ')})`,
+    );
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  // apt's lock may be held by a parallel test worker: retry for a while.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (!updated) execFileSync('apt-get', ['update', '-q'], { stdio: 'ignore', env, timeout: 600_000 });
+      updated = true;
+      execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...pkgs], { stdio: 'ignore', env, timeout: 900_000 });
+      break;
+    } catch (e) {
+      if (attempt >= 30) throw new Error(`could not install ${pkgs.join(' ')}: ${(e as Error).message}`);
+      execFileSync('sleep', ['5']);
+    }
+  }
+  const still = tools.filter((t) => !has(t));
+  if (still.length) throw new Error(`installed ${pkgs.join(' ')} but ${still.join(', ')} still not on PATH`);
+}
