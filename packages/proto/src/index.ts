@@ -1,1 +1,7 @@
-export {};
+/**
+ * @qsign/proto — the generated `qsign.v1` wire contract (ts-proto, grpc-js).
+ * Generated from /proto by `npm run gen`; never edit src/gen by hand.
+ */
+export * from './gen/qsign/v1/common.js';
+export * from './gen/qsign/v1/node.js';
+export * from './gen/qsign/v1/coordinator.js';
