@@ -1,1 +1,8 @@
-export {};
+/**
+ * @qsign/protocol — domain types and rules shared by client, coordinator and
+ * nodes: typed errors, client requests and their signatures, freshness, and
+ * the message each payload kind signs. Pure: no transport, no storage.
+ */
+export * from './errors.js';
+export * from './request.js';
+export * from './message.js';

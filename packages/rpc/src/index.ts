@@ -1,1 +1,9 @@
-export {};
+/**
+ * @qsign/rpc — grpc-js transport: channel setup in one place, status mapping,
+ * promise clients and proto ⇄ domain mappers. No domain logic lives here.
+ */
+export * from './channel.js';
+export * from './status.js';
+export * from './unary.js';
+export * from './clients.js';
+export * from './mappers.js';

@@ -76,8 +76,8 @@ export function payloadKindToJSON(object: PayloadKind): string {
 /** A signer's public nonce commitments (RFC 9591 §5.1). */
 export interface Commitment {
   identifier: number;
-  hiding: Buffer;
-  binding: Buffer;
+  hiding: Uint8Array;
+  binding: Uint8Array;
 }
 
 /**
@@ -94,7 +94,7 @@ export interface OpenPgpParams {
 export interface FileClaims {
   fileName: string;
   size: number;
-  sha256: Buffer;
+  sha256: Uint8Array;
 }
 
 /**
@@ -111,7 +111,7 @@ export interface SignRequestBody {
    * RAW: the message; OPENPGP/RPM_HEADER: the data hashed; DIGEST: the digest;
    * CERTIFICATION: the user ID (UTF-8).
    */
-  data: Buffer;
+  data: Uint8Array;
   openpgp: OpenPgpParams | undefined;
   claims:
     | FileClaims
@@ -123,11 +123,11 @@ export interface SignRequestBody {
 /** A client request with its end-to-end signature. */
 export interface SignedRequest {
   /** Serialised SignRequestBody. */
-  body: Buffer;
+  body: Uint8Array;
   /** The client's Ed25519 public key (32 bytes); must be listed in each node's config. */
-  clientPublicKey: Buffer;
+  clientPublicKey: Uint8Array;
   /** Ed25519 signature over "qsign/v1/sign-request\n" || body. */
-  clientSignature: Buffer;
+  clientSignature: Uint8Array;
 }
 
 /** A node's public record of one key. */
@@ -135,21 +135,21 @@ export interface KeyInfo {
   name: string;
   minSigners: number;
   maxSigners: number;
-  groupPublicKey: Buffer;
+  groupPublicKey: Uint8Array;
   /** This node's identifier for the key. */
   identifier: number;
-  verifyingShares: { [key: number]: Buffer };
+  verifyingShares: { [key: number]: Uint8Array };
   createdUnixSeconds: number;
   userId: string;
   /** OpenPGP v4 fingerprint of the key (20 bytes), when known. */
-  fingerprint: Buffer;
+  fingerprint: Uint8Array;
   /** The OpenPGP certificate (binary), when known. */
-  certificate: Buffer;
+  certificate: Uint8Array;
 }
 
 export interface KeyInfo_VerifyingSharesEntry {
   key: number;
-  value: Buffer;
+  value: Uint8Array;
 }
 
 export interface GetKeyRequest {
@@ -157,7 +157,7 @@ export interface GetKeyRequest {
 }
 
 function createBaseCommitment(): Commitment {
-  return { identifier: 0, hiding: Buffer.alloc(0), binding: Buffer.alloc(0) };
+  return { identifier: 0, hiding: new Uint8Array(0), binding: new Uint8Array(0) };
 }
 
 export const Commitment: MessageFns<Commitment> = {
@@ -200,7 +200,7 @@ export const Commitment: MessageFns<Commitment> = {
               break;
             }
 
-            message.hiding = Buffer.from(reader.bytes());
+            message.hiding = reader.bytes();
             continue;
           }
           case 3: {
@@ -208,7 +208,7 @@ export const Commitment: MessageFns<Commitment> = {
               break;
             }
 
-            message.binding = Buffer.from(reader.bytes());
+            message.binding = reader.bytes();
             continue;
           }
         }
@@ -226,8 +226,8 @@ export const Commitment: MessageFns<Commitment> = {
   fromJSON(object: any): Commitment {
     return {
       identifier: isSet(object.identifier) ? globalThis.Number(object.identifier) : 0,
-      hiding: isSet(object.hiding) ? Buffer.from(bytesFromBase64(object.hiding)) : Buffer.alloc(0),
-      binding: isSet(object.binding) ? Buffer.from(bytesFromBase64(object.binding)) : Buffer.alloc(0),
+      hiding: isSet(object.hiding) ? bytesFromBase64(object.hiding) : new Uint8Array(0),
+      binding: isSet(object.binding) ? bytesFromBase64(object.binding) : new Uint8Array(0),
     };
   },
 
@@ -251,8 +251,8 @@ export const Commitment: MessageFns<Commitment> = {
   fromPartial<I extends Exact<DeepPartial<Commitment>, I>>(object: I): Commitment {
     const message = createBaseCommitment();
     message.identifier = object.identifier ?? 0;
-    message.hiding = object.hiding ?? Buffer.alloc(0);
-    message.binding = object.binding ?? Buffer.alloc(0);
+    message.hiding = object.hiding ?? new Uint8Array(0);
+    message.binding = object.binding ?? new Uint8Array(0);
     return message;
   },
 };
@@ -371,7 +371,7 @@ export const OpenPgpParams: MessageFns<OpenPgpParams> = {
 };
 
 function createBaseFileClaims(): FileClaims {
-  return { fileName: "", size: 0, sha256: Buffer.alloc(0) };
+  return { fileName: "", size: 0, sha256: new Uint8Array(0) };
 }
 
 export const FileClaims: MessageFns<FileClaims> = {
@@ -422,7 +422,7 @@ export const FileClaims: MessageFns<FileClaims> = {
               break;
             }
 
-            message.sha256 = Buffer.from(reader.bytes());
+            message.sha256 = reader.bytes();
             continue;
           }
         }
@@ -445,7 +445,7 @@ export const FileClaims: MessageFns<FileClaims> = {
         ? globalThis.String(object.file_name)
         : "",
       size: isSet(object.size) ? globalThis.Number(object.size) : 0,
-      sha256: isSet(object.sha256) ? Buffer.from(bytesFromBase64(object.sha256)) : Buffer.alloc(0),
+      sha256: isSet(object.sha256) ? bytesFromBase64(object.sha256) : new Uint8Array(0),
     };
   },
 
@@ -470,7 +470,7 @@ export const FileClaims: MessageFns<FileClaims> = {
     const message = createBaseFileClaims();
     message.fileName = object.fileName ?? "";
     message.size = object.size ?? 0;
-    message.sha256 = object.sha256 ?? Buffer.alloc(0);
+    message.sha256 = object.sha256 ?? new Uint8Array(0);
     return message;
   },
 };
@@ -481,7 +481,7 @@ function createBaseSignRequestBody(): SignRequestBody {
     keyName: "",
     createdAtMs: 0,
     kind: 0,
-    data: Buffer.alloc(0),
+    data: new Uint8Array(0),
     openpgp: undefined,
     claims: undefined,
     clientName: "",
@@ -567,7 +567,7 @@ export const SignRequestBody: MessageFns<SignRequestBody> = {
               break;
             }
 
-            message.data = Buffer.from(reader.bytes());
+            message.data = reader.bytes();
             continue;
           }
           case 6: {
@@ -624,7 +624,7 @@ export const SignRequestBody: MessageFns<SignRequestBody> = {
         ? globalThis.Number(object.created_at_ms)
         : 0,
       kind: isSet(object.kind) ? payloadKindFromJSON(object.kind) : 0,
-      data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0),
+      data: isSet(object.data) ? bytesFromBase64(object.data) : new Uint8Array(0),
       openpgp: isSet(object.openpgp) ? OpenPgpParams.fromJSON(object.openpgp) : undefined,
       claims: isSet(object.claims) ? FileClaims.fromJSON(object.claims) : undefined,
       clientName: isSet(object.clientName)
@@ -673,7 +673,7 @@ export const SignRequestBody: MessageFns<SignRequestBody> = {
     message.keyName = object.keyName ?? "";
     message.createdAtMs = object.createdAtMs ?? 0;
     message.kind = object.kind ?? 0;
-    message.data = object.data ?? Buffer.alloc(0);
+    message.data = object.data ?? new Uint8Array(0);
     message.openpgp = (object.openpgp !== undefined && object.openpgp !== null)
       ? OpenPgpParams.fromPartial(object.openpgp)
       : undefined;
@@ -686,7 +686,7 @@ export const SignRequestBody: MessageFns<SignRequestBody> = {
 };
 
 function createBaseSignedRequest(): SignedRequest {
-  return { body: Buffer.alloc(0), clientPublicKey: Buffer.alloc(0), clientSignature: Buffer.alloc(0) };
+  return { body: new Uint8Array(0), clientPublicKey: new Uint8Array(0), clientSignature: new Uint8Array(0) };
 }
 
 export const SignedRequest: MessageFns<SignedRequest> = {
@@ -721,7 +721,7 @@ export const SignedRequest: MessageFns<SignedRequest> = {
               break;
             }
 
-            message.body = Buffer.from(reader.bytes());
+            message.body = reader.bytes();
             continue;
           }
           case 2: {
@@ -729,7 +729,7 @@ export const SignedRequest: MessageFns<SignedRequest> = {
               break;
             }
 
-            message.clientPublicKey = Buffer.from(reader.bytes());
+            message.clientPublicKey = reader.bytes();
             continue;
           }
           case 3: {
@@ -737,7 +737,7 @@ export const SignedRequest: MessageFns<SignedRequest> = {
               break;
             }
 
-            message.clientSignature = Buffer.from(reader.bytes());
+            message.clientSignature = reader.bytes();
             continue;
           }
         }
@@ -754,17 +754,17 @@ export const SignedRequest: MessageFns<SignedRequest> = {
 
   fromJSON(object: any): SignedRequest {
     return {
-      body: isSet(object.body) ? Buffer.from(bytesFromBase64(object.body)) : Buffer.alloc(0),
+      body: isSet(object.body) ? bytesFromBase64(object.body) : new Uint8Array(0),
       clientPublicKey: isSet(object.clientPublicKey)
-        ? Buffer.from(bytesFromBase64(object.clientPublicKey))
+        ? bytesFromBase64(object.clientPublicKey)
         : isSet(object.client_public_key)
-        ? Buffer.from(bytesFromBase64(object.client_public_key))
-        : Buffer.alloc(0),
+        ? bytesFromBase64(object.client_public_key)
+        : new Uint8Array(0),
       clientSignature: isSet(object.clientSignature)
-        ? Buffer.from(bytesFromBase64(object.clientSignature))
+        ? bytesFromBase64(object.clientSignature)
         : isSet(object.client_signature)
-        ? Buffer.from(bytesFromBase64(object.client_signature))
-        : Buffer.alloc(0),
+        ? bytesFromBase64(object.client_signature)
+        : new Uint8Array(0),
     };
   },
 
@@ -787,9 +787,9 @@ export const SignedRequest: MessageFns<SignedRequest> = {
   },
   fromPartial<I extends Exact<DeepPartial<SignedRequest>, I>>(object: I): SignedRequest {
     const message = createBaseSignedRequest();
-    message.body = object.body ?? Buffer.alloc(0);
-    message.clientPublicKey = object.clientPublicKey ?? Buffer.alloc(0);
-    message.clientSignature = object.clientSignature ?? Buffer.alloc(0);
+    message.body = object.body ?? new Uint8Array(0);
+    message.clientPublicKey = object.clientPublicKey ?? new Uint8Array(0);
+    message.clientSignature = object.clientSignature ?? new Uint8Array(0);
     return message;
   },
 };
@@ -799,13 +799,13 @@ function createBaseKeyInfo(): KeyInfo {
     name: "",
     minSigners: 0,
     maxSigners: 0,
-    groupPublicKey: Buffer.alloc(0),
+    groupPublicKey: new Uint8Array(0),
     identifier: 0,
     verifyingShares: {},
     createdUnixSeconds: 0,
     userId: "",
-    fingerprint: Buffer.alloc(0),
-    certificate: Buffer.alloc(0),
+    fingerprint: new Uint8Array(0),
+    certificate: new Uint8Array(0),
   };
 }
 
@@ -826,7 +826,7 @@ export const KeyInfo: MessageFns<KeyInfo> = {
     if (message.identifier !== 0) {
       writer.uint32(40).uint32(message.identifier);
     }
-    globalThis.Object.entries(message.verifyingShares).forEach(([key, value]: [string, Buffer]) => {
+    globalThis.Object.entries(message.verifyingShares).forEach(([key, value]: [string, Uint8Array]) => {
       KeyInfo_VerifyingSharesEntry.encode({ key: key as any, value }, writer.uint32(50).fork()).join();
     });
     if (message.createdUnixSeconds !== 0) {
@@ -886,7 +886,7 @@ export const KeyInfo: MessageFns<KeyInfo> = {
               break;
             }
 
-            message.groupPublicKey = Buffer.from(reader.bytes());
+            message.groupPublicKey = reader.bytes();
             continue;
           }
           case 5: {
@@ -929,7 +929,7 @@ export const KeyInfo: MessageFns<KeyInfo> = {
               break;
             }
 
-            message.fingerprint = Buffer.from(reader.bytes());
+            message.fingerprint = reader.bytes();
             continue;
           }
           case 10: {
@@ -937,7 +937,7 @@ export const KeyInfo: MessageFns<KeyInfo> = {
               break;
             }
 
-            message.certificate = Buffer.from(reader.bytes());
+            message.certificate = reader.bytes();
             continue;
           }
         }
@@ -966,16 +966,16 @@ export const KeyInfo: MessageFns<KeyInfo> = {
         ? globalThis.Number(object.max_signers)
         : 0,
       groupPublicKey: isSet(object.groupPublicKey)
-        ? Buffer.from(bytesFromBase64(object.groupPublicKey))
+        ? bytesFromBase64(object.groupPublicKey)
         : isSet(object.group_public_key)
-        ? Buffer.from(bytesFromBase64(object.group_public_key))
-        : Buffer.alloc(0),
+        ? bytesFromBase64(object.group_public_key)
+        : new Uint8Array(0),
       identifier: isSet(object.identifier) ? globalThis.Number(object.identifier) : 0,
       verifyingShares: isObject(object.verifyingShares)
         ? (globalThis.Object.entries(object.verifyingShares) as [string, any][]).reduce(
-          (acc: { [key: number]: Buffer }, [key, value]: [string, any]) => {
+          (acc: { [key: number]: Uint8Array }, [key, value]: [string, any]) => {
             globalThis.Object.defineProperty(acc, globalThis.Number(key), {
-              value: Buffer.from(bytesFromBase64(value as string)),
+              value: bytesFromBase64(value as string),
               enumerable: true,
               configurable: true,
               writable: true,
@@ -986,9 +986,9 @@ export const KeyInfo: MessageFns<KeyInfo> = {
         )
         : isObject(object.verifying_shares)
         ? (globalThis.Object.entries(object.verifying_shares) as [string, any][]).reduce(
-          (acc: { [key: number]: Buffer }, [key, value]: [string, any]) => {
+          (acc: { [key: number]: Uint8Array }, [key, value]: [string, any]) => {
             globalThis.Object.defineProperty(acc, globalThis.Number(key), {
-              value: Buffer.from(bytesFromBase64(value as string)),
+              value: bytesFromBase64(value as string),
               enumerable: true,
               configurable: true,
               writable: true,
@@ -1008,8 +1008,8 @@ export const KeyInfo: MessageFns<KeyInfo> = {
         : isSet(object.user_id)
         ? globalThis.String(object.user_id)
         : "",
-      fingerprint: isSet(object.fingerprint) ? Buffer.from(bytesFromBase64(object.fingerprint)) : Buffer.alloc(0),
-      certificate: isSet(object.certificate) ? Buffer.from(bytesFromBase64(object.certificate)) : Buffer.alloc(0),
+      fingerprint: isSet(object.fingerprint) ? bytesFromBase64(object.fingerprint) : new Uint8Array(0),
+      certificate: isSet(object.certificate) ? bytesFromBase64(object.certificate) : new Uint8Array(0),
     };
   },
 
@@ -1031,7 +1031,7 @@ export const KeyInfo: MessageFns<KeyInfo> = {
       obj.identifier = Math.round(message.identifier);
     }
     if (message.verifyingShares) {
-      const entries = globalThis.Object.entries(message.verifyingShares) as [string, Buffer][];
+      const entries = globalThis.Object.entries(message.verifyingShares) as [string, Uint8Array][];
       if (entries.length > 0) {
         obj.verifyingShares = {};
         entries.forEach(([k, v]) => {
@@ -1062,27 +1062,25 @@ export const KeyInfo: MessageFns<KeyInfo> = {
     message.name = object.name ?? "";
     message.minSigners = object.minSigners ?? 0;
     message.maxSigners = object.maxSigners ?? 0;
-    message.groupPublicKey = object.groupPublicKey ?? Buffer.alloc(0);
+    message.groupPublicKey = object.groupPublicKey ?? new Uint8Array(0);
     message.identifier = object.identifier ?? 0;
-    message.verifyingShares = (globalThis.Object.entries(object.verifyingShares ?? {}) as [string, Buffer][]).reduce(
-      (acc: { [key: number]: Buffer }, [key, value]: [string, Buffer]) => {
+    message.verifyingShares = (globalThis.Object.entries(object.verifyingShares ?? {}) as [string, Uint8Array][])
+      .reduce((acc: { [key: number]: Uint8Array }, [key, value]: [string, Uint8Array]) => {
         if (value !== undefined) {
           acc[globalThis.Number(key)] = value;
         }
         return acc;
-      },
-      {},
-    );
+      }, {});
     message.createdUnixSeconds = object.createdUnixSeconds ?? 0;
     message.userId = object.userId ?? "";
-    message.fingerprint = object.fingerprint ?? Buffer.alloc(0);
-    message.certificate = object.certificate ?? Buffer.alloc(0);
+    message.fingerprint = object.fingerprint ?? new Uint8Array(0);
+    message.certificate = object.certificate ?? new Uint8Array(0);
     return message;
   },
 };
 
 function createBaseKeyInfo_VerifyingSharesEntry(): KeyInfo_VerifyingSharesEntry {
-  return { key: 0, value: Buffer.alloc(0) };
+  return { key: 0, value: new Uint8Array(0) };
 }
 
 export const KeyInfo_VerifyingSharesEntry: MessageFns<KeyInfo_VerifyingSharesEntry> = {
@@ -1122,7 +1120,7 @@ export const KeyInfo_VerifyingSharesEntry: MessageFns<KeyInfo_VerifyingSharesEnt
               break;
             }
 
-            message.value = Buffer.from(reader.bytes());
+            message.value = reader.bytes();
             continue;
           }
         }
@@ -1140,7 +1138,7 @@ export const KeyInfo_VerifyingSharesEntry: MessageFns<KeyInfo_VerifyingSharesEnt
   fromJSON(object: any): KeyInfo_VerifyingSharesEntry {
     return {
       key: isSet(object.key) ? globalThis.Number(object.key) : 0,
-      value: isSet(object.value) ? Buffer.from(bytesFromBase64(object.value)) : Buffer.alloc(0),
+      value: isSet(object.value) ? bytesFromBase64(object.value) : new Uint8Array(0),
     };
   },
 
@@ -1161,7 +1159,7 @@ export const KeyInfo_VerifyingSharesEntry: MessageFns<KeyInfo_VerifyingSharesEnt
   fromPartial<I extends Exact<DeepPartial<KeyInfo_VerifyingSharesEntry>, I>>(object: I): KeyInfo_VerifyingSharesEntry {
     const message = createBaseKeyInfo_VerifyingSharesEntry();
     message.key = object.key ?? 0;
-    message.value = object.value ?? Buffer.alloc(0);
+    message.value = object.value ?? new Uint8Array(0);
     return message;
   },
 };
@@ -1234,11 +1232,28 @@ export const GetKeyRequest: MessageFns<GetKeyRequest> = {
 };
 
 function bytesFromBase64(b64: string): Uint8Array {
-  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+  if ((globalThis as any).Buffer) {
+    return Uint8Array.from((globalThis as any).Buffer.from(b64, "base64"));
+  } else {
+    const bin = globalThis.atob(b64);
+    const arr = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; ++i) {
+      arr[i] = bin.charCodeAt(i);
+    }
+    return arr;
+  }
 }
 
 function base64FromBytes(arr: Uint8Array): string {
-  return globalThis.Buffer.from(arr).toString("base64");
+  if ((globalThis as any).Buffer) {
+    return (globalThis as any).Buffer.from(arr).toString("base64");
+  } else {
+    const bin: string[] = [];
+    arr.forEach((byte) => {
+      bin.push(globalThis.String.fromCharCode(byte));
+    });
+    return globalThis.btoa(bin.join(""));
+  }
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

@@ -28,9 +28,9 @@ export interface Exclusion {
 
 export interface SignResponse {
   /** 64-byte Ed25519 signature (R || S). */
-  signature: Buffer;
+  signature: Uint8Array;
   /** The message the group signed (for OpenPGP kinds, the digest). */
-  message: Buffer;
+  message: Uint8Array;
   signers: number[];
   excluded: Exclusion[];
   requestId: string;
@@ -141,7 +141,7 @@ export const Exclusion: MessageFns<Exclusion> = {
 };
 
 function createBaseSignResponse(): SignResponse {
-  return { signature: Buffer.alloc(0), message: Buffer.alloc(0), signers: [], excluded: [], requestId: "" };
+  return { signature: new Uint8Array(0), message: new Uint8Array(0), signers: [], excluded: [], requestId: "" };
 }
 
 export const SignResponse: MessageFns<SignResponse> = {
@@ -186,7 +186,7 @@ export const SignResponse: MessageFns<SignResponse> = {
               break;
             }
 
-            message.signature = Buffer.from(reader.bytes());
+            message.signature = reader.bytes();
             continue;
           }
           case 2: {
@@ -194,7 +194,7 @@ export const SignResponse: MessageFns<SignResponse> = {
               break;
             }
 
-            message.message = Buffer.from(reader.bytes());
+            message.message = reader.bytes();
             continue;
           }
           case 3: {
@@ -245,8 +245,8 @@ export const SignResponse: MessageFns<SignResponse> = {
 
   fromJSON(object: any): SignResponse {
     return {
-      signature: isSet(object.signature) ? Buffer.from(bytesFromBase64(object.signature)) : Buffer.alloc(0),
-      message: isSet(object.message) ? Buffer.from(bytesFromBase64(object.message)) : Buffer.alloc(0),
+      signature: isSet(object.signature) ? bytesFromBase64(object.signature) : new Uint8Array(0),
+      message: isSet(object.message) ? bytesFromBase64(object.message) : new Uint8Array(0),
       signers: globalThis.Array.isArray(object?.signers) ? object.signers.map((e: any) => globalThis.Number(e)) : [],
       excluded: globalThis.Array.isArray(object?.excluded)
         ? object.excluded.map((e: any) => Exclusion.fromJSON(e))
@@ -284,8 +284,8 @@ export const SignResponse: MessageFns<SignResponse> = {
   },
   fromPartial<I extends Exact<DeepPartial<SignResponse>, I>>(object: I): SignResponse {
     const message = createBaseSignResponse();
-    message.signature = object.signature ?? Buffer.alloc(0);
-    message.message = object.message ?? Buffer.alloc(0);
+    message.signature = object.signature ?? new Uint8Array(0);
+    message.message = object.message ?? new Uint8Array(0);
     message.signers = object.signers?.map((e) => e) || [];
     message.excluded = object.excluded?.map((e) => Exclusion.fromPartial(e)) || [];
     message.requestId = object.requestId ?? "";
@@ -650,11 +650,28 @@ export const CoordinatorClient = makeGenericClientConstructor(
 };
 
 function bytesFromBase64(b64: string): Uint8Array {
-  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+  if ((globalThis as any).Buffer) {
+    return Uint8Array.from((globalThis as any).Buffer.from(b64, "base64"));
+  } else {
+    const bin = globalThis.atob(b64);
+    const arr = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; ++i) {
+      arr[i] = bin.charCodeAt(i);
+    }
+    return arr;
+  }
 }
 
 function base64FromBytes(arr: Uint8Array): string {
-  return globalThis.Buffer.from(arr).toString("base64");
+  if ((globalThis as any).Buffer) {
+    return (globalThis as any).Buffer.from(arr).toString("base64");
+  } else {
+    const bin: string[] = [];
+    arr.forEach((byte) => {
+      bin.push(globalThis.String.fromCharCode(byte));
+    });
+    return globalThis.btoa(bin.join(""));
+  }
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

@@ -54,7 +54,7 @@ export interface SignShareRequest {
 
 export interface SignShareResponse {
   identifier: number;
-  share: Buffer;
+  share: Uint8Array;
 }
 
 export interface ListKeysRequest {
@@ -575,7 +575,7 @@ export const SignShareRequest: MessageFns<SignShareRequest> = {
 };
 
 function createBaseSignShareResponse(): SignShareResponse {
-  return { identifier: 0, share: Buffer.alloc(0) };
+  return { identifier: 0, share: new Uint8Array(0) };
 }
 
 export const SignShareResponse: MessageFns<SignShareResponse> = {
@@ -615,7 +615,7 @@ export const SignShareResponse: MessageFns<SignShareResponse> = {
               break;
             }
 
-            message.share = Buffer.from(reader.bytes());
+            message.share = reader.bytes();
             continue;
           }
         }
@@ -633,7 +633,7 @@ export const SignShareResponse: MessageFns<SignShareResponse> = {
   fromJSON(object: any): SignShareResponse {
     return {
       identifier: isSet(object.identifier) ? globalThis.Number(object.identifier) : 0,
-      share: isSet(object.share) ? Buffer.from(bytesFromBase64(object.share)) : Buffer.alloc(0),
+      share: isSet(object.share) ? bytesFromBase64(object.share) : new Uint8Array(0),
     };
   },
 
@@ -654,7 +654,7 @@ export const SignShareResponse: MessageFns<SignShareResponse> = {
   fromPartial<I extends Exact<DeepPartial<SignShareResponse>, I>>(object: I): SignShareResponse {
     const message = createBaseSignShareResponse();
     message.identifier = object.identifier ?? 0;
-    message.share = object.share ?? Buffer.alloc(0);
+    message.share = object.share ?? new Uint8Array(0);
     return message;
   },
 };
@@ -1076,11 +1076,28 @@ export const NodeClient = makeGenericClientConstructor(NodeService, "qsign.v1.No
 };
 
 function bytesFromBase64(b64: string): Uint8Array {
-  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+  if ((globalThis as any).Buffer) {
+    return Uint8Array.from((globalThis as any).Buffer.from(b64, "base64"));
+  } else {
+    const bin = globalThis.atob(b64);
+    const arr = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; ++i) {
+      arr[i] = bin.charCodeAt(i);
+    }
+    return arr;
+  }
 }
 
 function base64FromBytes(arr: Uint8Array): string {
-  return globalThis.Buffer.from(arr).toString("base64");
+  if ((globalThis as any).Buffer) {
+    return (globalThis as any).Buffer.from(arr).toString("base64");
+  } else {
+    const bin: string[] = [];
+    arr.forEach((byte) => {
+      bin.push(globalThis.String.fromCharCode(byte));
+    });
+    return globalThis.btoa(bin.join(""));
+  }
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

@@ -1,0 +1,64 @@
+/**
+ * Typed errors shared by every qsign package above the pure crypto layer.
+ * Codes are string literals; tests assert the code, not the message. The rpc
+ * layer maps each code to one gRPC status and carries the code in metadata.
+ */
+
+/** Every domain error code, grouped by the gRPC status it maps to. */
+export const ERROR_STATUS = {
+  // The request is malformed.
+  MALFORMED_REQUEST: 'INVALID_ARGUMENT',
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  UNSUPPORTED_PAYLOAD: 'INVALID_ARGUMENT',
+  BAD_COMMITMENTS: 'INVALID_ARGUMENT',
+  // The caller is not who it says, or may not do this.
+  UNKNOWN_CLIENT: 'UNAUTHENTICATED',
+  BAD_CLIENT_SIGNATURE: 'UNAUTHENTICATED',
+  POLICY_REFUSED: 'PERMISSION_DENIED',
+  // Freshness and replay.
+  STALE_REQUEST: 'FAILED_PRECONDITION',
+  REPLAYED_REQUEST: 'ALREADY_EXISTS',
+  NONCE_UNAVAILABLE: 'FAILED_PRECONDITION',
+  SEALED: 'FAILED_PRECONDITION',
+  // Lookups.
+  UNKNOWN_KEY: 'NOT_FOUND',
+  KEY_EXISTS: 'ALREADY_EXISTS',
+  // Cluster-level outcomes.
+  NOT_ENOUGH_NODES: 'UNAVAILABLE',
+  NODE_UNAVAILABLE: 'UNAVAILABLE',
+  SIGNING_FAILED: 'ABORTED',
+  DEADLINE: 'DEADLINE_EXCEEDED',
+  // Storage and audit (fail closed).
+  AUDIT_WRITE_FAILED: 'UNAVAILABLE',
+  STORAGE: 'INTERNAL',
+  CONFIG: 'INVALID_ARGUMENT',
+  INTERNAL: 'INTERNAL',
+} as const;
+
+/** A domain error code. */
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** The base error of qsign: a code, a human message, and an optional cause. */
+export class QsignError extends Error {
+  override readonly name = 'QsignError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.details = options?.details;
+  }
+  /** Structured extras (e.g. which nodes refused); never secrets. */
+  readonly details: Record<string, unknown> | undefined;
+}
+
+/** True when `e` is a QsignError (optionally with the given code). */
+export function isQsignError(e: unknown, code?: ErrorCode): e is QsignError {
+  return e instanceof QsignError && (code === undefined || e.code === code);
+}
+
+/** Message of any thrown value, for wrapping foreign errors once at a boundary. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,109 @@
+/**
+ * Client sign requests: the domain shape of `qsign.v1.SignRequestBody`, and
+ * the end-to-end client signature every node checks (DESIGN.md, trust model 2).
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { utf8ToBytes, concatBytes, bytesToHex } from '@noble/hashes/utils.js';
+import { QsignError } from './errors.js';
+
+/** How the message a node signs is derived from a request's data. */
+export type PayloadKind = 'raw' | 'openpgp' | 'rpm-header' | 'digest' | 'certification';
+
+/** OpenPGP signature parameters (RFC 4880 §5.2.3) chosen by the client. */
+export interface OpenPgpParams {
+  signatureType: number;
+  hashAlgorithm: 'sha1' | 'sha256' | 'sha512';
+  createdUnixSeconds: number;
+}
+
+/** What the client says about the file (audit only; never trusted). */
+export interface FileClaims {
+  fileName: string;
+  size: number;
+  sha256: Uint8Array;
+}
+
+/** A decoded client request. */
+export interface SignRequest {
+  requestId: string;
+  keyName: string;
+  createdAtMs: number;
+  kind: PayloadKind;
+  data: Uint8Array;
+  openpgp?: OpenPgpParams;
+  claims?: FileClaims;
+  clientName: string;
+}
+
+/** A request as it travels: the exact body bytes plus the client's signature. */
+export interface SignedRequest {
+  body: Uint8Array;
+  clientPublicKey: Uint8Array;
+  clientSignature: Uint8Array;
+}
+
+/** Domain separation prefix of the client signature. */
+export const REQUEST_SIGNATURE_CONTEXT = utf8ToBytes('qsign/v1/sign-request\n');
+
+/** Largest request id accepted (characters). */
+export const MAX_REQUEST_ID_LENGTH = 128;
+
+/** A fresh random request id (16 bytes, hex). */
+export function newRequestId(): string {
+  return bytesToHex(ed25519.utils.randomSecretKey().subarray(0, 16));
+}
+
+/** Signs serialised body bytes with a client's Ed25519 secret key. */
+export function signRequestBody(body: Uint8Array, clientSecretKey: Uint8Array): SignedRequest {
+  return {
+    body,
+    clientPublicKey: ed25519.getPublicKey(clientSecretKey),
+    clientSignature: ed25519.sign(concatBytes(REQUEST_SIGNATURE_CONTEXT, body), clientSecretKey),
+  };
+}
+
+/** Verifies the client's signature over the body; throws BAD_CLIENT_SIGNATURE. */
+export function verifyRequestSignature(req: SignedRequest): void {
+  let ok = false;
+  try {
+    ok =
+      req.clientPublicKey.length === 32 &&
+      req.clientSignature.length === 64 &&
+      ed25519.verify(req.clientSignature, concatBytes(REQUEST_SIGNATURE_CONTEXT, req.body), req.clientPublicKey);
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new QsignError('BAD_CLIENT_SIGNATURE', 'client signature does not verify over the request body');
+}
+
+/** Checks the request's fields are well-formed (lengths, names, kinds). */
+export function validateSignRequest(req: SignRequest): void {
+  const bad = (why: string): never => {
+    throw new QsignError('MALFORMED_REQUEST', `malformed request: ${why}`);
+  };
+  if (!req.requestId || req.requestId.length > MAX_REQUEST_ID_LENGTH || !/^[A-Za-z0-9._:-]+$/.test(req.requestId))
+    bad('request id must be 1-128 characters of [A-Za-z0-9._:-]');
+  if (!isValidKeyName(req.keyName)) bad(`key name ${JSON.stringify(req.keyName.slice(0, 80))} is not valid`);
+  if (!Number.isSafeInteger(req.createdAtMs) || req.createdAtMs <= 0) bad('created_at_ms must be a positive time');
+  if (req.kind !== 'raw' && req.kind !== 'certification' && !req.openpgp) bad(`${req.kind} requests need OpenPGP parameters`);
+  if (req.kind === 'digest' && ![20, 32, 64].includes(req.data.length)) bad('a digest must be 20, 32 or 64 bytes');
+}
+
+/** Key names: 1-200 characters, letters, digits and . _ @ + - (emails are key names). */
+export function isValidKeyName(name: string): boolean {
+  return typeof name === 'string' && name.length > 0 && name.length <= 200 && /^[A-Za-z0-9._@+-]+$/.test(name);
+}
+
+/**
+ * Freshness (replay window): a request older than `windowMs`, or more than
+ * `windowMs` in the future, is refused as stale.
+ */
+export function checkFreshness(createdAtMs: number, nowMs: number, windowMs: number): void {
+  const age = nowMs - createdAtMs;
+  if (age > windowMs || age < -windowMs) {
+    throw new QsignError(
+      'STALE_REQUEST',
+      `stale request: created ${(age / 1000).toFixed(1)} s ${age >= 0 ? 'ago' : 'in the future'}, window is ${windowMs / 1000} s`,
+    );
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Typed promise clients for the node and coordinator services.
+ */
+import * as grpc from '@grpc/grpc-js';
+import {
+  NodeClient,
+  CoordinatorClient,
+  type NodeStatusResponse,
+  type GetCommitmentsResponse,
+  type SignShareRequest,
+  type SignShareResponse,
+  type KeyInfo,
+  type ListKeysResponse,
+  type SignedRequest,
+  type SignResponse,
+  type ClusterStatusResponse,
+} from '@qsign/proto';
+import { CHANNEL_OPTIONS, channelCredentials, type TransportSecurity } from './channel.js';
+import { callUnary } from './unary.js';
+
+/** Default per-call deadline. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** A node as seen by a coordinator or tool. */
+export class NodeRpcClient {
+  readonly #c: NodeClient;
+  constructor(
+    readonly address: string,
+    readonly label: string = `node at ${address}`,
+    security?: TransportSecurity,
+  ) {
+    this.#c = new NodeClient(address, channelCredentials(security), CHANNEL_OPTIONS);
+  }
+  status(timeoutMs = 2000): Promise<NodeStatusResponse> {
+    return callUnary(this.#c, this.#c.status, {}, timeoutMs, this.label);
+  }
+  getCommitments(count: number, coordinatorId: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<GetCommitmentsResponse> {
+    return callUnary(this.#c, this.#c.getCommitments, { count, coordinatorId }, timeoutMs, this.label);
+  }
+  signShare(req: SignShareRequest, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<SignShareResponse> {
+    return callUnary(this.#c, this.#c.signShare, req, timeoutMs, this.label);
+  }
+  getKey(name: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<KeyInfo> {
+    return callUnary(this.#c, this.#c.getKey, { name }, timeoutMs, this.label);
+  }
+  listKeys(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ListKeysResponse> {
+    return callUnary(this.#c, this.#c.listKeys, {}, timeoutMs, this.label);
+  }
+  setFault(fault: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<unknown> {
+    return callUnary(this.#c, this.#c.setFault, { fault }, timeoutMs, this.label);
+  }
+  /** The underlying grpc-js client (tests send raw bytes through it). */
+  get raw(): grpc.Client {
+    return this.#c;
+  }
+  close(): void {
+    this.#c.close();
+  }
+}
+
+/** The coordinator as seen by a client. */
+export class CoordinatorRpcClient {
+  readonly #c: CoordinatorClient;
+  constructor(
+    readonly address: string,
+    security?: TransportSecurity,
+  ) {
+    this.#c = new CoordinatorClient(address, channelCredentials(security), CHANNEL_OPTIONS);
+  }
+  sign(req: SignedRequest, timeoutMs = 60_000): Promise<SignResponse> {
+    return callUnary(this.#c, this.#c.sign, req, timeoutMs, `coordinator at ${this.address}`);
+  }
+  getKey(name: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<KeyInfo> {
+    return callUnary(this.#c, this.#c.getKey, { name }, timeoutMs, `coordinator at ${this.address}`);
+  }
+  clusterStatus(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ClusterStatusResponse> {
+    return callUnary(this.#c, this.#c.clusterStatus, {}, timeoutMs, `coordinator at ${this.address}`);
+  }
+  close(): void {
+    this.#c.close();
+  }
+}

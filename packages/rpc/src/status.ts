@@ -1,0 +1,44 @@
+/**
+ * One mapping between domain errors and gRPC status. A QsignError travels as
+ * its status plus a `qsign-code` trailer, so the other side rebuilds the same
+ * typed error. Anything else becomes INTERNAL with no internals leaked.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { ERROR_STATUS, QsignError, type ErrorCode } from '@qsign/protocol';
+
+const CODE_KEY = 'qsign-code';
+const DETAILS_KEY = 'qsign-details';
+
+/** Converts any thrown value into a gRPC error object for a handler callback. */
+export function toServiceError(e: unknown, onInternal?: (e: unknown) => void): Partial<grpc.ServiceError> {
+  const metadata = new grpc.Metadata();
+  if (e instanceof QsignError) {
+    metadata.set(CODE_KEY, e.code);
+    if (e.details) metadata.set(DETAILS_KEY, JSON.stringify(e.details));
+    return { code: grpc.status[ERROR_STATUS[e.code]], details: e.message, metadata };
+  }
+  onInternal?.(e);
+  metadata.set(CODE_KEY, 'INTERNAL');
+  return { code: grpc.status.INTERNAL, details: 'internal error (see the server log)', metadata };
+}
+
+/** Rebuilds a domain error from a gRPC error received by a client. */
+export function fromServiceError(e: unknown, peer: string): QsignError {
+  const se = e as grpc.ServiceError;
+  const raw = se?.metadata?.get?.(CODE_KEY)?.[0];
+  const code = typeof raw === 'string' && raw in ERROR_STATUS ? (raw as ErrorCode) : undefined;
+  let details: Record<string, unknown> | undefined;
+  const d = se?.metadata?.get?.(DETAILS_KEY)?.[0];
+  if (typeof d === 'string') {
+    try {
+      details = JSON.parse(d);
+    } catch {
+      details = undefined;
+    }
+  }
+  if (code) return new QsignError(code, se.details, { details });
+  if (se?.code === grpc.status.UNAVAILABLE) return new QsignError('NODE_UNAVAILABLE', `${peer} is unreachable: ${se.details}`);
+  if (se?.code === grpc.status.DEADLINE_EXCEEDED) return new QsignError('DEADLINE', `${peer} did not answer in time`);
+  const name = se?.code !== undefined ? grpc.status[se.code] : 'ERROR';
+  return new QsignError('INTERNAL', `${peer}: ${name}: ${se?.details ?? String(e)}`);
+}

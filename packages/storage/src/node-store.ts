@@ -1,0 +1,244 @@
+/**
+ * A node's LevelDB store: sealed key shares, sealed nonces, the replay table
+ * and the audit log. Every state change that matters is one synchronous
+ * LevelDB batch together with the audit record describing it (DESIGN.md,
+ * trust model 4 and 5).
+ *
+ * Layout (one sublevel prefix per kind, sortable keys):
+ *   k!<name>        sealed JSON of a key share and its public package
+ *   n!<hiding hex>  sealed nonce pair (secret), one per handed-out commitment
+ *   r!<request id>  replay entry: attempts and expiry
+ *   a!<seq 16 hex>  audit record bytes (canonical JSON)
+ *   m!<name>        node metadata (sealed where secret)
+ */
+import { Level } from 'level';
+import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { QsignError, errorMessage } from '@qsign/protocol';
+import type { Sealer } from './sealer.js';
+import { AuditLog, type AuditEntry } from './audit-log.js';
+
+type Bytes = Uint8Array;
+type BatchOp = { type: 'put'; key: string; value: Bytes } | { type: 'del'; key: string };
+
+/** A key share as a node keeps it. `share` is secret and is sealed at rest. */
+export interface StoredKey {
+  name: string;
+  identifier: number;
+  /** Secret signing share (32-byte scalar). */
+  share: Bytes;
+  minSigners: number;
+  maxSigners: number;
+  groupPublicKey: Bytes;
+  verifyingShares: Record<number, string>;
+  vssCommitment: string[];
+  createdUnixSeconds: number;
+  userId: string;
+  fingerprint?: string;
+  certificate?: string;
+}
+
+/** A secret nonce pair with its public commitments. */
+export interface StoredNonce {
+  hiding: Bytes;
+  binding: Bytes;
+  hidingCommitment: Bytes;
+  bindingCommitment: Bytes;
+}
+
+/** How often a request id has been signed, and until when it is remembered. */
+export interface ReplayEntry {
+  attempts: number;
+  /** Hex digests of the commitment lists already signed for this request. */
+  lists: string[];
+  expiresAtMs: number;
+}
+
+const KEY = 'k!';
+const NONCE = 'n!';
+const REPLAY = 'r!';
+const META = 'm!';
+
+/** The node's persistent state. */
+export class NodeStore {
+  readonly audit: AuditLog;
+  #nonceCount = 0;
+  readonly #keyCache = new Map<string, StoredKey>();
+  private constructor(
+    private readonly db: Level<string, Bytes>,
+    private readonly sealer: Sealer,
+    audit: AuditLog,
+  ) {
+    this.audit = audit;
+  }
+
+  /** Opens (creating if needed) the store in `dir`. */
+  static async open(dir: string, sealer: Sealer): Promise<NodeStore> {
+    const db = new Level<string, Bytes>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+    try {
+      await db.open();
+    } catch (e) {
+      throw new QsignError('STORAGE', `cannot open node database at ${dir}: ${errorMessage((e as { cause?: unknown }).cause ?? e)}`);
+    }
+    const audit = await AuditLog.load(db);
+    const store = new NodeStore(db, sealer, audit);
+    for await (const _ of db.keys({ gt: NONCE, lt: NONCE + '\xff' })) store.#nonceCount++;
+    return store;
+  }
+
+  /** Closes the database. */
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  /** True while the database is open. */
+  get isOpen(): boolean {
+    return this.db.status === 'open';
+  }
+
+  // ---- keys ----
+
+  /** Stores a new key share together with its audit record. Refuses to overwrite. */
+  async putKey(key: StoredKey, record: AuditEntry, overwrite = false): Promise<void> {
+    const slot = KEY + key.name;
+    if (!overwrite && (await this.#get(slot)) !== undefined)
+      throw new QsignError('KEY_EXISTS', `key ${key.name} already exists on this node`);
+    const value = this.sealer.seal(slot, utf8ToBytes(JSON.stringify({ ...key, share: bytesToHex(key.share) })));
+    await this.audit.append(record, [{ type: 'put', key: slot, value }]);
+    this.#keyCache.set(key.name, key);
+  }
+
+  /** Deletes a key share (retired by a reshare) with its audit record. */
+  async deleteKey(name: string, record: AuditEntry): Promise<void> {
+    await this.audit.append(record, [{ type: 'del', key: KEY + name }]);
+    this.#keyCache.delete(name);
+  }
+
+  /** Looks a key up by name. */
+  async getKey(name: string): Promise<StoredKey | undefined> {
+    const cached = this.#keyCache.get(name);
+    if (cached) return cached;
+    const slot = KEY + name;
+    const sealed = await this.#get(slot);
+    if (sealed === undefined) return undefined;
+    const parsed = JSON.parse(new TextDecoder().decode(this.sealer.open(slot, sealed)));
+    const key: StoredKey = { ...parsed, share: hexToBytes(parsed.share) };
+    if (this.#keyCache.size > 4096) this.#keyCache.clear();
+    this.#keyCache.set(name, key);
+    return key;
+  }
+
+  /** Names of all keys, sorted. */
+  async listKeys(): Promise<string[]> {
+    const out: string[] = [];
+    for await (const k of this.db.keys({ gt: KEY, lt: KEY + '\xff' })) out.push(k.slice(KEY.length));
+    return out;
+  }
+
+  /** Number of keys (counts the index; fine for status). */
+  async countKeys(): Promise<number> {
+    let n = 0;
+    for await (const _ of this.db.keys({ gt: KEY, lt: KEY + '\xff' })) n++;
+    return n;
+  }
+
+  // ---- nonces ----
+
+  /** Durably stores freshly generated nonces (sealed) before their commitments leave the node. */
+  async addNonces(nonces: StoredNonce[]): Promise<void> {
+    const ops: BatchOp[] = nonces.map((n) => {
+      const slot = NONCE + bytesToHex(n.hidingCommitment);
+      const plain = new Uint8Array(128);
+      plain.set(n.hiding, 0);
+      plain.set(n.binding, 32);
+      plain.set(n.hidingCommitment, 64);
+      plain.set(n.bindingCommitment, 96);
+      const value = this.sealer.seal(slot, plain);
+      plain.fill(0);
+      return { type: 'put', key: slot, value };
+    });
+    await this.#write(ops);
+    this.#nonceCount += nonces.length;
+  }
+
+  /** Reads the unused nonce whose hiding commitment is `hidingCommitment`, if any. */
+  async getNonce(hidingCommitment: Bytes): Promise<StoredNonce | undefined> {
+    const slot = NONCE + bytesToHex(hidingCommitment);
+    const sealed = await this.#get(slot);
+    if (sealed === undefined) return undefined;
+    const plain = this.sealer.open(slot, sealed);
+    return {
+      hiding: plain.slice(0, 32),
+      binding: plain.slice(32, 64),
+      hidingCommitment: plain.slice(64, 96),
+      bindingCommitment: plain.slice(96, 128),
+    };
+  }
+
+  /** Number of unused nonces held. */
+  get nonceCount(): number {
+    return this.#nonceCount;
+  }
+
+  // ---- replay ----
+
+  /** The replay entry of a request id, if it is still remembered. */
+  async getReplay(requestId: string): Promise<ReplayEntry | undefined> {
+    const v = await this.#get(REPLAY + requestId);
+    return v === undefined ? undefined : (JSON.parse(new TextDecoder().decode(v)) as ReplayEntry);
+  }
+
+  /** Forgets replay entries that expired before `nowMs`. */
+  async pruneReplay(nowMs: number): Promise<number> {
+    const dels: BatchOp[] = [];
+    for await (const [k, v] of this.db.iterator({ gt: REPLAY, lt: REPLAY + '\xff' })) {
+      const e = JSON.parse(new TextDecoder().decode(v)) as ReplayEntry;
+      if (e.expiresAtMs < nowMs) dels.push({ type: 'del', key: k });
+    }
+    if (dels.length) await this.#write(dels);
+    return dels.length;
+  }
+
+  /**
+   * The sign decision as ONE durable write: delete the nonce, remember the
+   * request, append the audit record. Only after it resolves may the share be
+   * computed (DESIGN.md trust model 5: nonces used once, also across a crash).
+   */
+  async commitSignature(hidingCommitment: Bytes, requestId: string, replay: ReplayEntry, record: AuditEntry): Promise<void> {
+    await this.audit.append(record, [
+      { type: 'del', key: NONCE + bytesToHex(hidingCommitment) },
+      { type: 'put', key: REPLAY + requestId, value: utf8ToBytes(JSON.stringify(replay)) },
+    ]);
+    this.#nonceCount--;
+  }
+
+  // ---- metadata ----
+
+  /** Reads a sealed metadata value. */
+  async getSecretMeta(name: string): Promise<Bytes | undefined> {
+    const slot = META + name;
+    const v = await this.#get(slot);
+    return v === undefined ? undefined : this.sealer.open(slot, v);
+  }
+
+  /** Writes a sealed metadata value. */
+  async putSecretMeta(name: string, value: Bytes): Promise<void> {
+    const slot = META + name;
+    await this.#write([{ type: 'put', key: slot, value: this.sealer.seal(slot, value) }]);
+  }
+
+  async #get(key: string): Promise<Bytes | undefined> {
+    try {
+      return await this.db.get(key);
+    } catch (e) {
+      throw new QsignError('STORAGE', `database read failed: ${errorMessage(e)}`, { cause: e });
+    }
+  }
+
+  async #write(ops: BatchOp[]): Promise<void> {
+    try {
+      await this.db.batch(ops, { sync: true });
+    } catch (e) {
+      throw new QsignError('STORAGE', `database write failed: ${errorMessage(e)}`, { cause: e });
+    }
+  }
+}
