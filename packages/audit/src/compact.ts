@@ -78,7 +78,7 @@ export class CompactRange {
   append(leaf: Uint8Array, visit?: SubtreeVisitor): Uint8Array {
     check(isBytes(leaf, HASH_SIZE), 'invalid-argument', 'leaf hash must be 32 bytes');
     check(this.#size < Number.MAX_SAFE_INTEGER, 'invalid-argument', 'tree is full');
-    let h = leaf.slice();
+    let h: Uint8Array = leaf.slice();
     let index = this.#size;
     let level = 0;
     visit?.(level, index, h.slice());
