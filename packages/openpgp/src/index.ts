@@ -1,1 +1,34 @@
-export {};
+/**
+ * @qsign/openpgp — pure OpenPGP v4 (RFC 4880 / RFC 9580) for an Ed25519 key held as
+ * FROST shares: public-key packets and fingerprints, deterministic signature
+ * preparation (digest computed identically by client and nodes), packet assembly
+ * with minimal MPIs, verification, certificates, ASCII armor, cleartext
+ * signatures, a bounded packet parser and unencrypted secret-key import.
+ * No I/O, no clock, no randomness.
+ */
+export { OpenPgpError, type OpenPgpErrorCode } from './errors.js';
+export { toHex } from './bytes.js';
+export { HASH_ALGORITHM_IDS, HASH_ARMOR_NAMES, type HashAlgorithm } from './hash.js';
+export { encodeMpi } from './mpi.js';
+export { encodePacket, parsePackets, PacketTag, type Packet, type ParseLimits } from './packet.js';
+export { decodeSubpackets, encodeSubpackets, SubpacketType, type Subpacket } from './subpacket.js';
+export { ED25519_OID, EDDSA_LEGACY, ed25519Fingerprint, fingerprint, keyId, publicKeyPacket, publicKeyPacketBody } from './key.js';
+export { canonicalText } from './text.js';
+export {
+  finishSignature,
+  KeyFlag,
+  prepareCertification,
+  prepareSignature,
+  QSIGN_KEY_PREFERENCES,
+  SignatureType,
+  type KeyPreferences,
+  type PreparedSignature,
+  type SignatureParams,
+  type SignatureTypeValue,
+} from './signature.js';
+export { parseSignature, parseSignatureBody, type ParsedSignature } from './parse-signature.js';
+export { verifyCertificationPacket, verifySignaturePacket } from './verify.js';
+export { armor, crc24, dearmor, type ArmorHeader, type ArmorKind, type Dearmored } from './armor.js';
+export { cleartextSignedMessage, cleartextSigningInput } from './cleartext.js';
+export { buildCertificate, parseCertificate, type CertificateOptions, type Ed25519Signer, type KeyInfo } from './certificate.js';
+export { parseSecretKey, type SecretKeyMaterial } from './secret-key.js';
