@@ -1,53 +1,32 @@
 /**
  * @qsign/frost — FROST(Ed25519, SHA-512), RFC 9591. Pure: no I/O, no transport.
  *
- * API CONTRACT (implementation in progress). Byte formats follow RFC 9591 §4/§6.5:
- * scalars are 32-byte little-endian, points are 32-byte compressed Edwards.
- * Identifiers are small positive integers (1..65535), serialized as scalars.
+ * Byte formats follow RFC 9591 §6.5: scalars are 32-byte little-endian, points are 32-byte
+ * compressed Edwards. Identifiers are small positive integers (1..65535), serialized as scalars.
+ * Secret reconstruction lives only in the `@qsign/frost/recovery` subpath.
  */
-
-/** A participant identifier (RFC 9591 §3.1), a node's index 1..65535. */
-export type Identifier = number;
-
-/** One participant's secret signing share (RFC 9591 §5, `sk_i`). Never leaves a node. */
-export interface SecretSigningShare {
-  identifier: Identifier;
-  /** 32-byte little-endian scalar. */
-  share: Uint8Array;
-}
-
-/** Public key package: everything a coordinator or verifier needs for one key. */
-export interface PublicKeyPackage {
-  /** Threshold N (minimum signers). */
-  minSigners: number;
-  /** Total number of shares M. */
-  maxSigners: number;
-  /** 32-byte group public key (an ordinary Ed25519 public key). */
-  groupPublicKey: Uint8Array;
-  /** Verifying share `PK_i = G * sk_i` for each identifier. */
-  verifyingShares: Map<Identifier, Uint8Array>;
-  /** VSS commitment (RFC 9591 App. C.2): coefficients' points, [0] = group key. May be empty after reshare/DKG if not kept. */
-  vssCommitment: Uint8Array[];
-}
-
-/** Secret nonce pair (RFC 9591 §5.1). Used once, then zeroed. */
-export interface SecretSigningNonces {
-  hiding: Uint8Array;
-  binding: Uint8Array;
-}
-
-/** Public commitments to a nonce pair, tagged with the signer's identifier. */
-export interface SigningCommitments {
-  identifier: Identifier;
-  hiding: Uint8Array;
-  binding: Uint8Array;
-}
-
-/** A signature share from one participant (RFC 9591 §5.2). */
-export interface SignatureShare {
-  identifier: Identifier;
-  /** 32-byte little-endian scalar. */
-  share: Uint8Array;
-}
-
-export * from './contract.js';
+export type { Identifier, SecretSigningShare, PublicKeyPackage, SecretSigningNonces, SigningCommitments, SignatureShare, RandomBytes } from './types.js';
+export { FrostError, type FrostErrorCode } from './errors.js';
+export { commit } from './round1.js';
+export { signShare, type SignShareOptions } from './round2.js';
+export { verifyShare, aggregate } from './aggregate.js';
+export { verifySignature } from './verify.js';
+export {
+  computeBindingFactors,
+  groupCommitment,
+  computeChallenge,
+  encodeGroupCommitmentList,
+  sortCommitments,
+  clearSigningCache,
+} from './signing-package.js';
+export {
+  trustedDealerKeygen,
+  vssCommit,
+  vssVerify,
+  deriveVerifyingShare,
+  deriveGroupInfo,
+  verifyingShareFromCommitment,
+} from './dealer.js';
+export { encodePublicKeyPackage, decodePublicKeyPackage, validatePublicKeyPackage, type PublicKeyPackageJSON } from './encoding.js';
+export { clearPointCache } from './point.js';
+export { encodeIdentifier } from './identifier.js';
