@@ -20,6 +20,10 @@ export type RpmErrorCode =
   | 'BAD_INDEX_ENTRY'
   /** The region tag (62/63) or its trailer is malformed. */
   | 'BAD_REGION'
+  /** The signature header's padding to a multiple of 8 bytes is not zero. */
+  | 'BAD_PADDING'
+  /** A digest in the signature header does not match the package. */
+  | 'DIGEST_MISMATCH'
   /** A string is not NUL-terminated inside the data store, or not UTF-8. */
   | 'BAD_STRING'
   /** A tag asked for is absent. */

@@ -1,1 +1,42 @@
-export {};
+/**
+ * @qsign/rpm — pure RPM package parsing and signature-header writing.
+ *
+ * Format: rpm docs/manual/format.md and format_header.md; tag numbers:
+ * include/rpm/rpmtag.h; behaviour mirrored from rpm 4.18 lib/header.c and
+ * sign/rpmgensig.c.
+ */
+export { RpmError, type RpmErrorCode } from './errors.js';
+export { RpmTag, RpmSigTag, RpmType, OPENPGP_SIGNATURE_TAGS, type RpmTypeNumber } from './tags.js';
+export {
+  parseHeader,
+  RpmHeader,
+  HEADER_MAGIC,
+  HEADER_TAGS_MAX,
+  HEADER_DATA_MAX,
+  HEADER_ARRAY_MAX,
+  HEADER_MAX_BYTES,
+  SIGNATURE_TAGS_MAX,
+  SIGNATURE_DATA_MAX,
+  type HeaderEntry,
+  type HeaderRegion,
+  type ParseHeaderOptions,
+} from './header.js';
+export { buildHeader, builtHeaderSize, type HeaderEntryInput } from './build.js';
+export { readRpm, LEAD_SIZE, LEAD_MAGIC, RPMSIGTYPE_HEADERSIG, type RpmFile, type RpmLead } from './package.js';
+export {
+  packageInfo,
+  summariseFiles,
+  canonicalFileList,
+  type PackageInfo,
+  type RpmFileEntry,
+  type FileSummary,
+} from './info.js';
+export { verifyDigests, type DigestReport } from './digests.js';
+export { inspectSignaturePacket, PgpPubkeyAlgo, MAX_SIGNATURE_PACKET, type SignaturePacketInfo } from './pgp-packet.js';
+export {
+  addHeaderSignature,
+  headerSignatureInput,
+  headerPayloadSignatureInput,
+  type AddHeaderSignatureOptions,
+  type RpmSignatureTag,
+} from './sign.js';
