@@ -1,1 +1,8 @@
-export {};
+/**
+ * @qsign/coordinator — the untrusted relay: node health, commitment pools,
+ * share gathering with identifiable abort, and its gRPC daemon.
+ */
+export * from './config.js';
+export * from './coordinator.js';
+export * from './server.js';
+export * from './daemon.js';

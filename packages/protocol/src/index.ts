@@ -6,3 +6,4 @@
 export * from './errors.js';
 export * from './request.js';
 export * from './message.js';
+export * from './share-file.js';

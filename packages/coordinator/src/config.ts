@@ -1,0 +1,51 @@
+/**
+ * Coordinator configuration: where the nodes are. It holds no key material
+ * and no client secrets.
+ */
+import { readFileSync } from 'node:fs';
+import { QsignError, errorMessage } from '@qsign/protocol';
+
+/** A node the coordinator relays to. */
+export interface NodeEndpoint {
+  id: number;
+  address: string;
+}
+
+/** A coordinator's configuration. */
+export interface CoordinatorConfig {
+  /** Distinguishes coordinators in node records (several may share nodes). */
+  coordinatorId: string;
+  listen: string;
+  nodes: NodeEndpoint[];
+  /** Per-node call deadline for a signature share. */
+  shareTimeoutMs: number;
+}
+
+/** Reads and validates a coordinator config file. */
+export function loadCoordinatorConfig(path: string): CoordinatorConfig {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new QsignError('CONFIG', `cannot read coordinator config ${path}: ${errorMessage(e)}`);
+  }
+  const bad = (field: string, why: string): never => {
+    throw new QsignError('CONFIG', `${path}: field "${field}": ${why}`);
+  };
+  if (typeof raw.listen !== 'string' || !/^[^\s]+:\d+$/.test(raw.listen)) bad('listen', 'must be host:port');
+  if (!Array.isArray(raw.nodes) || raw.nodes.length === 0) bad('nodes', 'must be a non-empty list of {id, address}');
+  const seen = new Set<number>();
+  const nodes = (raw.nodes as Record<string, unknown>[]).map((n, i) => {
+    if (typeof n?.id !== 'number' || !Number.isInteger(n.id) || n.id < 1 || n.id > 0xffff) bad(`nodes[${i}].id`, 'must be an integer 1..65535');
+    if (seen.has(n.id as number)) bad(`nodes[${i}].id`, `duplicate node id ${n.id}`);
+    seen.add(n.id as number);
+    if (typeof n.address !== 'string' || !/^[^\s]+:\d+$/.test(n.address)) bad(`nodes[${i}].address`, 'must be host:port');
+    return { id: n.id as number, address: n.address as string };
+  });
+  return {
+    coordinatorId: typeof raw.coordinatorId === 'string' && raw.coordinatorId ? raw.coordinatorId : 'coordinator',
+    listen: raw.listen as string,
+    nodes,
+    shareTimeoutMs: typeof raw.shareTimeoutMs === 'number' && raw.shareTimeoutMs > 0 ? raw.shareTimeoutMs : 10_000,
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * The node's gRPC adapter: thin handlers mapping proto to the domain
+ * service. SignShare takes raw bytes so that even an undecodable request is
+ * refused by the domain and recorded in the audit log.
+ */
+import * as grpc from '@grpc/grpc-js';
+
+import { NodeService, SignShareRequest, type KeyInfo, type NodeServer } from '@qsign/proto';
+import { QsignError, errorMessage, isValidKeyName } from '@qsign/protocol';
+import { decodeCommitment, decodeSignRequest, unaryHandler } from '@qsign/rpc';
+import type { NodeStore, StoredKey } from '@qsign/storage';
+import type { Fault, NodeSigner } from './signer.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
+
+const FAULTS: Fault[] = ['', 'corrupt-share', 'crash-after-write', 'fail-audit-write'];
+
+/** The service definition with SignShare receiving undecoded bytes. */
+export const NodeServiceRaw: grpc.ServiceDefinition = {
+  ...NodeService,
+  signShare: { ...NodeService.signShare, requestDeserialize: (b: Buffer) => b },
+} as unknown as grpc.ServiceDefinition;
+
+/** Builds the handlers of the Node service. */
+export function nodeHandlers(signer: NodeSigner, store: NodeStore, opts: { testFaults: boolean; log: (msg: string) => void }): NodeServer {
+  const internal = (e: unknown) => opts.log(`internal error: ${errorMessage(e)}`);
+  return {
+    status: unaryHandler(async () => ({
+      nodeId: signer.nodeId,
+      sealed: false,
+      keys: await store.countKeys(),
+      unusedNonces: store.nonceCount,
+      auditSize: store.audit.size,
+      version: '0.1.0',
+    }), internal),
+    getCommitments: unaryHandler(async (req) => ({
+      nodeId: signer.nodeId,
+      commitments: await signer.commitments(req.count),
+    }), internal),
+    signShare: unaryHandler(async (raw: unknown) => {
+      let req: SignShareRequest;
+      try {
+        req = SignShareRequest.decode(raw as Buffer);
+      } catch (e) {
+        await store.audit.append({ event: 'refused', code: 'MALFORMED_REQUEST', reason: `undecodable SignShare message: ${errorMessage(e)}` });
+        throw new QsignError('MALFORMED_REQUEST', `node ${signer.nodeId}: undecodable SignShare message: ${errorMessage(e)}`);
+      }
+      if (!req.request) throw new QsignError('MALFORMED_REQUEST', 'SignShare has no request');
+      let list;
+      try {
+        list = req.commitments.map(decodeCommitment);
+      } catch (e) {
+        await store.audit.append({ event: 'refused', code: 'BAD_COMMITMENTS', reason: errorMessage(e) });
+        throw new QsignError('BAD_COMMITMENTS', `node ${signer.nodeId}: ${errorMessage(e)}`);
+      }
+      const share = await signer.signShare(req.request, decodeSignRequest, list, req.coordinatorId);
+      return { identifier: share.identifier, share: share.share };
+    }, internal) as grpc.handleUnaryCall<SignShareRequest, { identifier: number; share: Uint8Array }>,
+    getKey: unaryHandler(async (req) => {
+      if (!isValidKeyName(req.name)) throw new QsignError('INVALID_ARGUMENT', `not a valid key name: ${JSON.stringify(req.name.slice(0, 80))}`);
+      const key = await store.getKey(req.name);
+      if (!key) throw new QsignError('UNKNOWN_KEY', `unknown key ${req.name}`);
+      return keyInfo(key);
+    }, internal),
+    listKeys: unaryHandler(async () => ({ names: await store.listKeys() }), internal),
+    setFault: unaryHandler(async (req) => {
+      if (!opts.testFaults) throw new QsignError('POLICY_REFUSED', 'fault injection is disabled (start the node with QSIGN_TEST_FAULTS=1)');
+      if (!FAULTS.includes(req.fault as Fault)) throw new QsignError('INVALID_ARGUMENT', `unknown fault ${JSON.stringify(req.fault)}`);
+      signer.setFault(req.fault as Fault);
+      opts.log(`test fault set: ${req.fault || '(none)'}`);
+      return {};
+    }, internal),
+  };
+}
+
+/** The public part of a stored key. */
+export function keyInfo(key: StoredKey): KeyInfo {
+  return {
+    name: key.name,
+    minSigners: key.minSigners,
+    maxSigners: key.maxSigners,
+    groupPublicKey: key.groupPublicKey,
+    identifier: key.identifier,
+    verifyingShares: Object.fromEntries(Object.entries(key.verifyingShares).map(([k, v]) => [Number(k), hexToBytes(v)])),
+    createdUnixSeconds: key.createdUnixSeconds,
+    userId: key.userId,
+    fingerprint: key.fingerprint ? hexToBytes(key.fingerprint) : new Uint8Array(0),
+    certificate: key.certificate ? hexToBytes(key.certificate) : new Uint8Array(0),
+  };
+}

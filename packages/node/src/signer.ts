@@ -1,0 +1,229 @@
+/**
+ * The node's signing service: plain state and functions, no gRPC. Round one
+ * hands out nonce commitments; round two checks a client request end to end
+ * and releases a signature share only after the audit record and the nonce
+ * deletion are durable (DESIGN.md trust model 2, 4, 5; RFC 9591 §5.2).
+ */
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import * as frost from '@qsign/frost';
+import {
+  QsignError,
+  checkFreshness,
+  errorMessage,
+  signingMessage,
+  validateSignRequest,
+  verifyRequestSignature,
+  type ErrorCode,
+  type ShareFile,
+  type SignRequest,
+  type SignedRequest,
+} from '@qsign/protocol';
+import type { AuditEntry, NodeStore, StoredKey } from '@qsign/storage';
+import type { NodeConfig } from './config.js';
+
+/** Test-only faults (served only with QSIGN_TEST_FAULTS=1). */
+export type Fault = '' | 'corrupt-share' | 'crash-after-write' | 'fail-audit-write';
+
+/** A commitment entry of a signing attempt's list. */
+export type Commitment = frost.SigningCommitments;
+
+/** Largest batch of commitments handed out per call. */
+export const MAX_COMMITMENT_BATCH = 256;
+
+/** The share-holder's signing logic over its store. */
+export class NodeSigner {
+  readonly #clients: Map<string, string>;
+  readonly #inFlightNonces = new Set<string>();
+  readonly #inFlightRequests = new Set<string>();
+  #fault: Fault = '';
+
+  constructor(
+    private readonly config: NodeConfig,
+    private readonly store: NodeStore,
+    private readonly hedge: Uint8Array,
+    private readonly now: () => number = Date.now,
+    private readonly crash: () => never = () => process.exit(137),
+  ) {
+    this.#clients = new Map(config.clients.map((c) => [c.publicKey, c.name]));
+  }
+
+  /** This node's id. */
+  get nodeId(): number {
+    return this.config.nodeId;
+  }
+
+  /** Sets a test-only fault. */
+  setFault(f: Fault): void {
+    this.#fault = f;
+    this.store.audit.failWrites = f === 'fail-audit-write';
+  }
+
+  /**
+   * Round one (RFC 9591 §5.1): makes `count` fresh nonce pairs, stores them
+   * sealed and durably, and returns only their commitments.
+   */
+  async commitments(count: number): Promise<Commitment[]> {
+    if (!Number.isInteger(count) || count < 1 || count > MAX_COMMITMENT_BATCH)
+      throw new QsignError('INVALID_ARGUMENT', `commitment count must be 1..${MAX_COMMITMENT_BATCH}, got ${count}`);
+    const made = Array.from({ length: count }, () => frost.commit(this.config.nodeId, this.hedge));
+    await this.store.addNonces(
+      made.map((m) => ({
+        hiding: m.nonces.hiding,
+        binding: m.nonces.binding,
+        hidingCommitment: m.commitments.hiding,
+        bindingCommitment: m.commitments.binding,
+      })),
+    );
+    for (const m of made) {
+      m.nonces.hiding.fill(0);
+      m.nonces.binding.fill(0);
+    }
+    return made.map((m) => m.commitments);
+  }
+
+  /**
+   * Round two: checks the request (client, signature, freshness, key,
+   * commitment list, replay), writes the audit record and deletes the nonce
+   * in one durable batch, then computes the signature share.
+   */
+  async signShare(signed: SignedRequest, decode: (body: Uint8Array) => SignRequest, commitmentList: Commitment[], coordinatorId: string): Promise<frost.SignatureShare> {
+    const ctx: AuditEntry = { event: 'refused', coordinator: coordinatorId.slice(0, 64) };
+    const clientHex = signed.clientPublicKey.length === 32 ? bytesToHex(signed.clientPublicKey) : '';
+    const clientName = this.#clients.get(clientHex);
+    if (!clientName) return this.#refuse('UNKNOWN_CLIENT', `request from an unknown client key ${clientHex || '(malformed)'}`, { ...ctx, clientKey: clientHex });
+    ctx.client = clientName;
+    try {
+      verifyRequestSignature(signed);
+    } catch (e) {
+      return this.#refuse('BAD_CLIENT_SIGNATURE', errorMessage(e), ctx);
+    }
+    let req: SignRequest;
+    try {
+      req = decode(signed.body);
+      validateSignRequest(req);
+    } catch (e) {
+      return this.#refuse('MALFORMED_REQUEST', errorMessage(e), ctx);
+    }
+    Object.assign(ctx, { requestId: req.requestId, keyName: req.keyName, payloadKind: req.kind });
+    try {
+      checkFreshness(req.createdAtMs, this.now(), this.config.freshnessWindowSeconds * 1000);
+    } catch (e) {
+      return this.#refuse('STALE_REQUEST', errorMessage(e), ctx);
+    }
+    const key = await this.store.getKey(req.keyName);
+    if (!key) return this.#refuse('UNKNOWN_KEY', `unknown key ${req.keyName}`, ctx);
+
+    const listProblem = checkCommitmentList(commitmentList, key);
+    if (listProblem) return this.#refuse('BAD_COMMITMENTS', listProblem, ctx);
+    const own = commitmentList.find((c) => c.identifier === key.identifier)!;
+    const nonceId = bytesToHex(own.hiding);
+    if (this.#inFlightNonces.has(nonceId) || this.#inFlightRequests.has(req.requestId)) {
+      return this.#refuse('REPLAYED_REQUEST', 'replayed request: the same request or nonce is already being signed', ctx);
+    }
+    this.#inFlightNonces.add(nonceId);
+    this.#inFlightRequests.add(req.requestId);
+    try {
+      const nonce = await this.store.getNonce(own.hiding);
+      if (!nonce || bytesToHex(nonce.bindingCommitment) !== bytesToHex(own.binding)) {
+        return await this.#refuse('BAD_COMMITMENTS', `commitment list does not contain an unused commitment of node ${this.config.nodeId}`, ctx);
+      }
+      const listDigest = bytesToHex(sha256(utf8ToBytes(commitmentList.map((c) => `${c.identifier}:${bytesToHex(c.hiding)}:${bytesToHex(c.binding)}`).join(','))));
+      const seen = await this.store.getReplay(req.requestId);
+      if (seen && seen.lists.includes(listDigest))
+        return await this.#refuse('REPLAYED_REQUEST', `replayed request ${req.requestId}: already signed with this commitment list`, ctx);
+      if (seen && seen.attempts >= this.config.maxAttemptsPerRequest)
+        return await this.#refuse('REPLAYED_REQUEST', `replayed request ${req.requestId}: already signed ${seen.attempts} times (limit ${this.config.maxAttemptsPerRequest})`, ctx);
+
+      let message: Uint8Array;
+      try {
+        message = signingMessage(req);
+      } catch (e) {
+        return await this.#refuse((e as QsignError).code ?? 'MALFORMED_REQUEST', errorMessage(e), ctx);
+      }
+      const attempt = (seen?.attempts ?? 0) + 1;
+      const record: AuditEntry = {
+        ...ctx,
+        event: 'signed',
+        keyFingerprint: key.fingerprint,
+        groupPublicKey: bytesToHex(key.groupPublicKey),
+        messageSha256: bytesToHex(sha256(message)),
+        messageLength: message.length,
+        fileName: req.claims?.fileName,
+        claims: req.claims ? { fileName: req.claims.fileName, size: req.claims.size, sha256: bytesToHex(req.claims.sha256) } : undefined,
+        signers: commitmentList.map((c) => c.identifier),
+        nonce: nonceId,
+        attempt,
+      };
+      await this.store.commitSignature(own.hiding, req.requestId, {
+        attempts: attempt,
+        lists: [...(seen?.lists ?? []), listDigest],
+        expiresAtMs: req.createdAtMs + 2 * this.config.freshnessWindowSeconds * 1000,
+      }, record);
+      // The nonce is gone from disk: from here a crash can only lose the share.
+      if (this.#fault === 'crash-after-write') this.crash();
+      const share = frost.signShare({ identifier: key.identifier, share: key.share }, key.groupPublicKey, { hiding: nonce.hiding, binding: nonce.binding }, commitmentList, message);
+      if (this.#fault === 'corrupt-share') share.share[0] ^= 0x01;
+      return share;
+    } finally {
+      this.#inFlightNonces.delete(nonceId);
+      this.#inFlightRequests.delete(req.requestId);
+    }
+  }
+
+  /** Records a refusal durably, then throws it. If even that write fails, refuses all the same. */
+  async #refuse(code: ErrorCode, reason: string, ctx: AuditEntry): Promise<never> {
+    try {
+      await this.store.audit.append({ ...ctx, event: 'refused', code, reason });
+    } catch (e) {
+      throw new QsignError('AUDIT_WRITE_FAILED', `${reason}; and the refusal could not be recorded: ${errorMessage(e)}`);
+    }
+    throw new QsignError(code, `node ${this.config.nodeId}: ${reason}`);
+  }
+
+  /** Imports a share from a ceremony, with its audit record. */
+  async importShare(file: ShareFile): Promise<void> {
+    if (file.identifier !== this.config.nodeId)
+      throw new QsignError('INVALID_ARGUMENT', `share file is for node ${file.identifier}, this is node ${this.config.nodeId}`);
+    const expected = file.verifyingShares.get(file.identifier)!;
+    if (bytesToHex(frost.deriveVerifyingShare(file.share)) !== bytesToHex(expected))
+      throw new QsignError('INVALID_ARGUMENT', `share of key ${file.keyName} does not match its verifying share (corrupted or tampered file)`);
+    const key: StoredKey = {
+      name: file.keyName,
+      identifier: file.identifier,
+      share: file.share,
+      minSigners: file.minSigners,
+      maxSigners: file.maxSigners,
+      groupPublicKey: file.groupPublicKey,
+      verifyingShares: Object.fromEntries([...file.verifyingShares].map(([k, v]) => [k, bytesToHex(v)])),
+      vssCommitment: file.vssCommitment.map(bytesToHex),
+      createdUnixSeconds: file.createdUnixSeconds,
+      userId: file.userId,
+    };
+    await this.store.putKey(key, {
+      event: 'key-imported',
+      keyName: file.keyName,
+      groupPublicKey: bytesToHex(file.groupPublicKey),
+      identifier: file.identifier,
+      threshold: `${file.minSigners}-of-${file.maxSigners}`,
+    });
+  }
+}
+
+/**
+ * Checks a commitment list against a key before any arithmetic (as frost-rs
+ * round2::sign does): sorted, unique, enough signers, all enrolled, and this
+ * node's own entry present. Returns the problem, or undefined.
+ */
+export function checkCommitmentList(list: Commitment[], key: StoredKey): string | undefined {
+  if (list.length < key.minSigners) return `commitment list has ${list.length} signers, key ${key.name} needs ${key.minSigners}`;
+  if (list.length > key.maxSigners) return `commitment list has ${list.length} signers, key ${key.name} has only ${key.maxSigners} shares`;
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i]!;
+    if (i > 0 && c.identifier <= list[i - 1]!.identifier) return 'commitment list must be sorted by identifier with no duplicates';
+    if (!(c.identifier in key.verifyingShares)) return `commitment list names signer ${c.identifier}, which holds no share of key ${key.name}`;
+  }
+  if (!list.some((c) => c.identifier === key.identifier))
+    return `commitment list does not contain an unused commitment of this node (identifier ${key.identifier})`;
+  return undefined;
+}
