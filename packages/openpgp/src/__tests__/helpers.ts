@@ -1,0 +1,83 @@
+// Shared test helpers: a noble signer, temp GnuPG homes, and gpg/sq runners.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { expect } from 'vitest';
+import { OpenPgpError } from '../index.js';
+
+/** A fresh random Ed25519 key and a signer callback over it. */
+export function newKey(): { secretKey: Uint8Array; publicKey: Uint8Array; sign: (m: Uint8Array) => Promise<Uint8Array> } {
+  const secretKey = ed25519.utils.randomSecretKey();
+  return { secretKey, publicKey: ed25519.getPublicKey(secretKey), sign: async (m) => ed25519.sign(m, secretKey) };
+}
+
+/** A temp directory removed by `cleanup()`. */
+export function tempDir(prefix = 'qpgp-'): { dir: string; path: (f: string) => string; write: (f: string, d: Uint8Array | string) => string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const path = (f: string) => join(dir, f);
+  return {
+    dir,
+    path,
+    write: (f, d) => {
+      writeFileSync(path(f), d);
+      return path(f);
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a tool synchronously, capturing output. */
+export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Run {
+  const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, encoding: 'utf8', input, timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** A temporary GNUPGHOME; `gpg(...)` runs gpg in batch mode against it. */
+export function gnupgHome(): { home: string; gpg: (...args: string[]) => Run; cleanup: () => void } {
+  const t = tempDir('qgpg-');
+  const gpg = (...args: string[]) => run('gpg', ['--batch', '--no-tty', '--homedir', t.dir, ...args]);
+  return {
+    home: t.dir,
+    gpg,
+    cleanup: () => {
+      run('gpgconf', ['--homedir', t.dir, '--kill', 'all']);
+      t.cleanup();
+    },
+  };
+}
+
+/** Runs `f` and returns the OpenPgpError code it throws (fails on any other throwable). */
+export function errorCode(f: () => unknown): string | undefined {
+  try {
+    f();
+    return undefined;
+  } catch (e) {
+    expect(e).toBeInstanceOf(OpenPgpError);
+    return (e as OpenPgpError).code;
+  }
+}
+
+/** Deterministic PRNG (xorshift32) so fuzz failures are reproducible. */
+export function prng(seed: number): { int: (n: number) => number; bytes: (n: number) => Uint8Array } {
+  let s = seed >>> 0 || 1;
+  const next = () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s;
+  };
+  return {
+    int: (n) => next() % n,
+    bytes: (n) => Uint8Array.from({ length: n }, () => next() & 0xff),
+  };
+}
