@@ -1,0 +1,85 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { requireTools } from '../../../../test/helpers/tools.js';
+import { canonicalFileList, packageInfo, readRpm, RpmError, summariseFiles, verifyDigests, headerSignatureInput } from '../index.js';
+import { buildRpm, readBytes, rpmQuery, standardSpecs, tempDir } from './fixtures.js';
+
+describe('packageInfo on packages built by rpmbuild', () => {
+  let dir: string;
+  let paths: string[];
+
+  beforeAll(() => {
+    requireTools('rpmbuild', 'rpmkeys', 'gpg');
+    dir = tempDir('info');
+    paths = standardSpecs().map((s) => buildRpm(dir, s));
+  });
+
+  it('splits lead, signature header, main header and payload at the right offsets', () => {
+    for (const path of paths) {
+      const bytes = readBytes(path);
+      const rpm = readRpm(bytes);
+      expect(rpm.lead.bytes.length).toBe(96);
+      expect(rpm.signatureHeaderOffset).toBe(96);
+      expect(rpm.mainHeaderOffset % 8).toBe(0);
+      expect(Array.from(rpm.mainHeader.subarray(0, 8))).toEqual([0x8e, 0xad, 0xe8, 0x01, 0, 0, 0, 0]);
+      expect(rpm.mainHeader).toEqual(bytes.subarray(rpm.mainHeaderOffset, rpm.payloadOffset));
+      expect(headerSignatureInput(bytes)).toEqual(rpm.mainHeader);
+      expect(rpm.signatureHeader.region?.tag).toBe(62);
+      expect(rpm.header.region?.tag).toBe(63);
+      // The digests rpmbuild wrote (SHA256 273 over the main header, payload digest 5092) all check out.
+      expect(verifyDigests(bytes, rpm).checked).toEqual(expect.arrayContaining(['SHA256', 'PAYLOADDIGEST']));
+    }
+  });
+
+  it('agrees with rpm -qp on name, epoch, version, release, arch, source rpm, build host and time, payload digest', () => {
+    for (const path of paths) {
+      const info = packageInfo(readRpm(readBytes(path)).mainHeader);
+      const q = rpmQuery(dir, path, '%{NAME}|%{EPOCH}|%{VERSION}|%{RELEASE}|%{ARCH}|%{SOURCERPM}|%{BUILDHOST}|%{BUILDTIME}|%{PAYLOADDIGEST}|%{PAYLOADDIGESTALGO}|%{FILEDIGESTALGO}').split('|');
+      expect([
+        info.name,
+        info.epoch === undefined ? '(none)' : String(info.epoch),
+        info.version,
+        info.release,
+        info.arch,
+        info.sourceRpm,
+        info.buildHost,
+        String(info.buildTime),
+        info.payloadDigest,
+        String(info.payloadDigestAlgo),
+        String(info.fileDigestAlgo),
+      ]).toEqual(q);
+    }
+    const arches = paths.map((p) => packageInfo(readRpm(readBytes(p)).header).arch);
+    expect(arches).toContain('noarch');
+    expect(arches.some((a) => a !== 'noarch')).toBe(true);
+  });
+
+  it('agrees with rpm -qp on every file path, size, digest and mode', () => {
+    for (const path of paths) {
+      const info = packageInfo(readRpm(readBytes(path)).mainHeader);
+      const q = rpmQuery(dir, path, '[%{FILENAMES}\\t%{FILESIZES}\\t%{FILEDIGESTS}\\t%{FILEMODES}\\n]');
+      const mine = info.files.map((f) => `${f.path}\t${f.size}\t${f.digest}\t${f.mode}\n`).join('');
+      expect(mine).toBe(q);
+      expect(info.files.length).toBeGreaterThanOrEqual(4);
+    }
+  });
+
+  it('summarises a long file list as count + sha256 of the canonical list, a short one as the list', () => {
+    const many = packageInfo(readRpm(readBytes(paths[2]!)).header).files;
+    expect(many.length).toBeGreaterThan(150);
+    const s = summariseFiles(many, 50);
+    expect(s).toEqual({ kind: 'digest', count: many.length, sha256: bytesToHex(sha256(canonicalFileList(many))) });
+    const few = packageInfo(readRpm(readBytes(paths[0]!)).header).files;
+    expect(summariseFiles(few, 50)).toEqual({ kind: 'list', files: few });
+    // The digest changes when any field of any file changes.
+    const altered = many.map((f, i) => (i === 77 ? { ...f, mode: f.mode ^ 1 } : f));
+    expect(summariseFiles(altered, 50)).not.toEqual(s);
+  });
+
+  it('canonical file list encoding is unambiguous JSON lines', () => {
+    const files = [{ path: '/a\nb', size: 1, digest: 'ab', mode: 0o100644 }];
+    expect(new TextDecoder().decode(canonicalFileList(files))).toBe('["/a\\nb",1,"ab",33188]\n');
+    expect(() => summariseFiles(files, -1)).toThrow(RpmError);
+  });
+});
