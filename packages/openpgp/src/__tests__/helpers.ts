@@ -40,13 +40,21 @@ export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, in
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
+/** Runs a tool synchronously and returns its stdout as bytes (throws with stderr on failure). */
+export function runBytes(cmd: string, args: string[]): Uint8Array {
+  const r = spawnSync(cmd, args, { timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr?.toString()}`);
+  return new Uint8Array(r.stdout);
+}
+
 /** A temporary GNUPGHOME; `gpg(...)` runs gpg in batch mode against it. */
-export function gnupgHome(): { home: string; gpg: (...args: string[]) => Run; cleanup: () => void } {
+export function gnupgHome(): { home: string; gpg: (...args: string[]) => Run; gpgBytes: (...args: string[]) => Uint8Array; cleanup: () => void } {
   const t = tempDir('qgpg-');
-  const gpg = (...args: string[]) => run('gpg', ['--batch', '--no-tty', '--homedir', t.dir, ...args]);
+  const base = ['--batch', '--no-tty', '--homedir', t.dir];
   return {
     home: t.dir,
-    gpg,
+    gpg: (...args: string[]) => run('gpg', [...base, ...args]),
+    gpgBytes: (...args: string[]) => runBytes('gpg', [...base, ...args]),
     cleanup: () => {
       run('gpgconf', ['--homedir', t.dir, '--kill', 'all']);
       t.cleanup();
