@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { requireTools } from '../../../../test/helpers/tools.js';
@@ -13,6 +14,10 @@ describe('packageInfo on packages built by rpmbuild', () => {
     requireTools('rpmbuild', 'rpmkeys', 'gpg');
     dir = tempDir('info');
     paths = standardSpecs().map((s) => buildRpm(dir, s));
+  });
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('splits lead, signature header, main header and payload at the right offsets', () => {
