@@ -12,9 +12,9 @@ export function opensslVerify(sig: Uint8Array, msg: Uint8Array, publicKey: Uint8
 }
 
 /** A deterministic byte stream (counter-mode-ish) for reproducible rng-injected tests. */
-export function seededRng(seed: number): (n: number) => Uint8Array {
+export function seededRng(seed: number): (n?: number) => Uint8Array<ArrayBuffer> {
   let state = seed >>> 0;
-  return (n: number) => {
+  return (n = 32) => {
     const out = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
