@@ -12,3 +12,30 @@ export { type HashReader, type MaybePromise, subtreeHash } from './reader.js';
 export { consistencyProof, inclusionProof } from './proof.js';
 export { verifyConsistency, verifyInclusion } from './verify.js';
 export { MemoryTree } from './memory.js';
+export {
+  SIG_TYPE_COSIGNATURE_V1,
+  SIG_TYPE_ED25519,
+  type NoteLimits,
+  type OpenedNote,
+  type SignatureType,
+  type UnverifiedSignature,
+  type VerifiedSignature,
+  type VerifierKey,
+  cosignatureMessage,
+  isValidKeyName,
+  keyId,
+  makeVerifierKey,
+  openNote,
+  parseVerifierKey,
+  signNote,
+  signatureLine,
+} from './note.js';
+export {
+  type Checkpoint,
+  type OpenedCheckpoint,
+  formatCheckpoint,
+  openCheckpoint,
+  parseCheckpoint,
+  signCheckpoint,
+} from './checkpoint.js';
+export { cosign, verifyCosignature } from './cosignature.js';
