@@ -123,9 +123,13 @@ export function makeVerifierKey(name: string, publicKey: Uint8Array, type: Signa
  */
 export function parseVerifierKey(vkey: string): VerifierKey {
   if (typeof vkey !== 'string' || vkey.length > 1024) throw new AuditError('malformed-key', 'vkey must be a short string');
-  const parts = vkey.split('+');
-  if (parts.length !== 3) throw new AuditError('malformed-key', 'vkey must have three +-separated parts');
-  const [name, hex, b64] = parts as [string, string, string];
+  // The base64 part may itself contain '+': cut at the first two only (as Go's strings.Cut).
+  const p1 = vkey.indexOf('+');
+  const p2 = p1 < 0 ? -1 : vkey.indexOf('+', p1 + 1);
+  if (p2 < 0) throw new AuditError('malformed-key', 'vkey must have three +-separated parts');
+  const name = vkey.slice(0, p1);
+  const hex = vkey.slice(p1 + 1, p2);
+  const b64 = vkey.slice(p2 + 1);
   if (!isValidKeyName(name)) throw new AuditError('malformed-key', 'invalid key name');
   if (!/^[0-9a-f]{8}$/.test(hex)) throw new AuditError('malformed-key', 'key ID must be 8 lowercase hex digits');
   const key = base64DecodeStrict(b64);
