@@ -193,6 +193,27 @@ describe('finishSignature and verifySignaturePacket', () => {
     expect(s.issuerKeyId).toEqual(new Uint8Array(8).fill(9));
     expect(s.minimalMpis).toBe(true);
   });
+  it('refuses a signature with an unknown critical hashed subpacket (RFC 9580 §5.2.3.7)', () => {
+    const k = newKey();
+    const p = prepareSignature(params(), enc('x'));
+    // Append critical subpacket type 100 (private) to the hashed area and re-sign.
+    const extra = Uint8Array.of(2, 0x80 | 100, 0);
+    const len = p.hashedArea.length - 6 + extra.length;
+    const hashedArea = Uint8Array.of(...p.hashedArea.subarray(0, 4), len >> 8, len & 0xff, ...p.hashedArea.subarray(6), ...extra);
+    const trailer = Uint8Array.of(4, 0xff, 0, 0, 0, hashedArea.length);
+    const digest = sha256(Uint8Array.of(...enc('x'), ...hashedArea, ...trailer));
+    const pkt = finishSignature({ ...p, hashedArea, digest }, ed25519.sign(digest, k.secretKey));
+    expect(verifySignaturePacket(pkt, enc('x'), k.publicKey)).toBe(false);
+  });
+  it('parseSignature reports non-minimal MPIs', () => {
+    const k = newKey();
+    const p = prepareSignature(params(), enc('x'));
+    const s = ed25519.sign(p.digest, k.secretKey);
+    const body = Uint8Array.of(...p.hashedArea, ...p.unhashedArea, ...p.digest.subarray(0, 2), 1, 0, ...s.subarray(0, 32), ...encodeMpi(s.subarray(32)));
+    const parsed = parseSignature(encodePacket(2, body));
+    expect(parsed.minimalMpis).toBe(s[0]! >= 0x80);
+    expect(parsed.signature64).toEqual(s);
+  });
   it('refuses a wrong-size signature or a tampered prepared object', () => {
     const p = prepareSignature(params(), enc('x'));
     expect(errorCode(() => finishSignature(p, new Uint8Array(63)))).toBe('INVALID_ARGUMENT');
