@@ -1,1 +1,8 @@
-export {};
+/**
+ * @qsign/cli — the `qsign` command line and the client library it uses.
+ */
+export * from './client-config.js';
+export * from './client.js';
+export * from './ceremony.js';
+export * from './cluster.js';
+export * from './io.js';

@@ -102,7 +102,7 @@ export class NodeStore {
     const slot = KEY + key.name;
     if (!overwrite && (await this.#get(slot)) !== undefined)
       throw new QsignError('KEY_EXISTS', `key ${key.name} already exists on this node`);
-    const value = this.sealer.seal(slot, utf8ToBytes(JSON.stringify({ ...key, share: bytesToHex(key.share) })));
+    const value = this.sealer.seal(slot, utf8ToBytes(JSON.stringify({ ...key, share: bytesToHex(key.share), groupPublicKey: bytesToHex(key.groupPublicKey) })));
     await this.audit.append(record, [{ type: 'put', key: slot, value }]);
     this.#keyCache.set(key.name, key);
   }
@@ -121,7 +121,7 @@ export class NodeStore {
     const sealed = await this.#get(slot);
     if (sealed === undefined) return undefined;
     const parsed = JSON.parse(new TextDecoder().decode(this.sealer.open(slot, sealed)));
-    const key: StoredKey = { ...parsed, share: hexToBytes(parsed.share) };
+    const key: StoredKey = { ...parsed, share: hexToBytes(parsed.share), groupPublicKey: hexToBytes(parsed.groupPublicKey) };
     if (this.#keyCache.size > 4096) this.#keyCache.clear();
     this.#keyCache.set(name, key);
     return key;

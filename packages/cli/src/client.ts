@@ -1,0 +1,79 @@
+/**
+ * The qsign client library: builds a request, signs it with the client key,
+ * sends it through the coordinator and checks the answer before returning it.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { QsignError, newRequestId, signRequestBody, type FileClaims, type OpenPgpParams, type PayloadKind, type SignRequest } from '@qsign/protocol';
+import { CoordinatorRpcClient, encodeSignRequest } from '@qsign/rpc';
+import type { KeyInfo, SignResponse } from '@qsign/proto';
+import type { ClientConfig } from './client-config.js';
+
+/** What to sign. */
+export interface SignInput {
+  keyName: string;
+  kind: PayloadKind;
+  data: Uint8Array;
+  openpgp?: OpenPgpParams;
+  claims?: FileClaims;
+}
+
+/** A client of one coordinator. */
+export class QsignClient {
+  readonly #rpc: CoordinatorRpcClient;
+  constructor(private readonly config: ClientConfig) {
+    this.#rpc = new CoordinatorRpcClient(config.coordinator);
+  }
+
+  /** Builds the signed request for `input` (exposed for tests that tamper with it). */
+  buildRequest(input: SignInput, overrides: Partial<SignRequest> = {}) {
+    const req: SignRequest = {
+      requestId: newRequestId(),
+      keyName: input.keyName,
+      createdAtMs: Date.now(),
+      kind: input.kind,
+      data: input.data,
+      openpgp: input.openpgp,
+      claims: input.claims,
+      clientName: this.config.clientName,
+      ...overrides,
+    };
+    return signRequestBody(encodeSignRequest(req), this.config.secretKey);
+  }
+
+  /** Signs through the cluster; the signature is verified against the group key before it is returned. */
+  async sign(input: SignInput, timeoutMs?: number): Promise<SignResponse & { groupPublicKey: Uint8Array }> {
+    const res = await this.#rpc.sign(this.buildRequest(input), timeoutMs);
+    const key = await this.key(input.keyName);
+    if (!ed25519.verify(res.signature, res.message, key.groupPublicKey))
+      throw new QsignError('SIGNING_FAILED', 'the coordinator returned a signature that does not verify under the key');
+    if (input.kind === 'raw' && Buffer.compare(Buffer.from(res.message), Buffer.from(input.data)) !== 0)
+      throw new QsignError('SIGNING_FAILED', 'the coordinator signed a different message');
+    return { ...res, groupPublicKey: key.groupPublicKey };
+  }
+
+  readonly #keys = new Map<string, KeyInfo>();
+  /** The public record of a key (cached). */
+  async key(name: string): Promise<KeyInfo> {
+    let k = this.#keys.get(name);
+    if (!k) {
+      k = await this.#rpc.getKey(name);
+      this.#keys.set(name, k);
+    }
+    return k;
+  }
+
+  /** Cluster health as the coordinator sees it. */
+  status() {
+    return this.#rpc.clusterStatus();
+  }
+
+  close(): void {
+    this.#rpc.close();
+  }
+}
+
+/** SHA-256 file claims for audit records. */
+export function fileClaims(fileName: string, data: Uint8Array): FileClaims {
+  return { fileName, size: data.length, sha256: sha256(data) };
+}

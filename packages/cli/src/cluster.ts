@@ -1,0 +1,196 @@
+/**
+ * A development cluster, like `vault server -dev`: one key split 3-of-5,
+ * M node processes and a coordinator on free loopback ports, master keys in
+ * files (development mode). `cluster.json` says how to restart each process.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, writeFileSync, readFileSync, existsSync, rmSync, closeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { QsignError, errorMessage } from '@qsign/protocol';
+import { loadNodeConfig, NodeSigner, openNodeStore, nonceHedge } from '@qsign/node';
+import { CoordinatorRpcClient } from '@qsign/rpc';
+import { splitKey, wipeShares } from './ceremony.js';
+
+/** Path of the compiled `qsign` entry point, for spawning daemons. */
+export const QSIGN_BIN = fileURLToPath(new URL('./bin/qsign.js', import.meta.url));
+
+/** One process of a cluster, with what restarts it. */
+export interface ClusterProcess {
+  id: number;
+  address: string;
+  pid: number;
+  dataDir: string;
+  config: string;
+  log: string;
+  command: string[];
+}
+
+/** `cluster.json`. */
+export interface ClusterFile {
+  coordinator: ClusterProcess;
+  nodes: ClusterProcess[];
+  threshold: number;
+  keyName: string;
+  clientConfig: string;
+}
+
+/** Finds a free loopback port (the OS picks; we release it right away). */
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** Starts a detached daemon whose output goes to `log`; returns its pid. */
+export function spawnDaemon(command: string[], log: string, env: NodeJS.ProcessEnv = process.env): number {
+  const fd = openSync(log, 'a');
+  const child = spawn(command[0]!, command.slice(1), { detached: true, stdio: ['ignore', fd, fd], env });
+  closeSync(fd);
+  child.unref();
+  if (!child.pid) throw new QsignError('INTERNAL', `could not start ${command.join(' ')}`);
+  return child.pid;
+}
+
+/** Options of `cluster up`. */
+export interface ClusterUpOptions {
+  dir: string;
+  nodes: number;
+  threshold: number;
+  keyName?: string;
+  userId?: string;
+  /** Extra environment for node processes (tests set QSIGN_TEST_FAULTS=1). */
+  nodeEnv?: NodeJS.ProcessEnv;
+  progress?: (msg: string) => void;
+  timeoutMs?: number;
+}
+
+/** Brings a development cluster up; resolves once every node is healthy. */
+export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
+  const dir = resolve(o.dir);
+  const say = o.progress ?? (() => undefined);
+  if (existsSync(join(dir, 'cluster.json'))) throw new QsignError('INVALID_ARGUMENT', `${dir} already holds a cluster; run 'qsign cluster down --dir ${o.dir}' first or pick another --dir`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const keyName = o.keyName ?? 'demo';
+  const clientSecret = ed25519.utils.randomSecretKey();
+  const clientPub = bytesToHex(ed25519.getPublicKey(clientSecret));
+
+  say(`splitting key "${keyName}" ${o.threshold}-of-${o.nodes} (trusted dealer, development ceremony)`);
+  const { files } = splitKey({ keyName, threshold: o.threshold, shares: o.nodes, userId: o.userId ?? `qsign demo <${keyName}@qsign.invalid>` });
+
+  const nodes: ClusterProcess[] = [];
+  try {
+    for (const f of files) {
+      const id = f.identifier;
+      const ndir = join(dir, `node-${id}`);
+      mkdirSync(ndir, { recursive: true, mode: 0o700 });
+      const port = await freePort();
+      writeFileSync(join(ndir, 'master.key'), bytesToHex(randomBytes(32)) + '\n', { mode: 0o600 });
+      const cfgPath = join(ndir, 'node.json');
+      writeFileSync(cfgPath, JSON.stringify({ nodeId: id, listen: `127.0.0.1:${port}`, dataDir: 'data', masterKeyFile: 'master.key', clients: [{ name: 'dev-client', publicKey: clientPub }] }, null, 2) + '\n');
+      const cfg = loadNodeConfig(cfgPath);
+      const store = await openNodeStore(cfg);
+      try {
+        await new NodeSigner(cfg, store, await nonceHedge(store)).importShare(f);
+      } finally {
+        await store.close();
+      }
+      nodes.push({ id, address: `127.0.0.1:${port}`, pid: 0, dataDir: cfg.dataDir, config: cfgPath, log: join(ndir, 'node.log'), command: [process.execPath, QSIGN_BIN, 'node', 'start', '--config', cfgPath] });
+    }
+  } finally {
+    wipeShares(files);
+  }
+  say(`imported one share into each of ${nodes.length} node stores; no share file was left on disk`);
+
+  const cport = await freePort();
+  const cdir = join(dir, 'coordinator');
+  mkdirSync(cdir, { recursive: true });
+  const ccfg = join(cdir, 'coordinator.json');
+  writeFileSync(ccfg, JSON.stringify({ coordinatorId: 'dev-coordinator', listen: `127.0.0.1:${cport}`, nodes: nodes.map((n) => ({ id: n.id, address: n.address })) }, null, 2) + '\n');
+  const coordinator: ClusterProcess = { id: 0, address: `127.0.0.1:${cport}`, pid: 0, dataDir: cdir, config: ccfg, log: join(cdir, 'coordinator.log'), command: [process.execPath, QSIGN_BIN, 'coordinator', 'start', '--config', ccfg] };
+
+  const clientConfig = join(dir, 'client.json');
+  writeFileSync(clientConfig, JSON.stringify({ coordinator: coordinator.address, clientName: 'dev-client', secretKey: bytesToHex(clientSecret) }, null, 2) + '\n', { mode: 0o600 });
+  const cluster: ClusterFile = { coordinator, nodes, threshold: o.threshold, keyName, clientConfig };
+
+  for (const n of nodes) n.pid = spawnDaemon(n.command, n.log, { ...process.env, ...o.nodeEnv });
+  coordinator.pid = spawnDaemon(coordinator.command, coordinator.log);
+  writeClusterFile(dir, cluster);
+  say(`started ${nodes.length} nodes and a coordinator; waiting until all are healthy`);
+  try {
+    await waitHealthy(coordinator.address, nodes.length, o.timeoutMs ?? 60_000);
+  } catch (e) {
+    await clusterDown(dir).catch(() => undefined);
+    throw e;
+  }
+  return cluster;
+}
+
+/** Writes `cluster.json` (after pids change, e.g. a restart). */
+export function writeClusterFile(dir: string, cluster: ClusterFile): void {
+  writeFileSync(join(dir, 'cluster.json'), JSON.stringify(cluster, null, 2) + '\n');
+}
+
+/** Reads `cluster.json`. */
+export function readClusterFile(dir: string): ClusterFile {
+  const p = join(resolve(dir), 'cluster.json');
+  try {
+    return JSON.parse(readFileSync(p, 'utf8')) as ClusterFile;
+  } catch (e) {
+    throw new QsignError('CONFIG', `no cluster at ${dir}: cannot read ${p}: ${errorMessage(e)}`);
+  }
+}
+
+/** Waits until the coordinator reports `count` healthy nodes. */
+export async function waitHealthy(address: string, count: number, timeoutMs: number): Promise<void> {
+  const c = new CoordinatorRpcClient(address);
+  const until = Date.now() + timeoutMs;
+  let last = 'coordinator not answering yet';
+  try {
+    while (Date.now() < until) {
+      try {
+        const s = await c.clusterStatus(1000);
+        const ok = s.nodes.filter((n) => n.healthy && n.cachedCommitments > 0).length;
+        if (ok >= count) return;
+        last = `${ok} of ${count} nodes healthy`;
+      } catch (e) {
+        last = errorMessage(e);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    c.close();
+  }
+  throw new QsignError('DEADLINE', `cluster did not become healthy within ${timeoutMs / 1000} s: ${last}`);
+}
+
+/** True if a process with this pid is alive. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops every process of the cluster (SIGTERM, then SIGKILL after 5 s) and removes cluster.json. */
+export async function clusterDown(dir: string): Promise<number> {
+  const cluster = readClusterFile(dir);
+  const pids = [cluster.coordinator.pid, ...cluster.nodes.map((n) => n.pid)].filter((p) => p > 0 && alive(p));
+  for (const p of pids) process.kill(p, 'SIGTERM');
+  const until = Date.now() + 5000;
+  while (pids.some(alive) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  for (const p of pids.filter(alive)) process.kill(p, 'SIGKILL');
+  rmSync(join(resolve(dir), 'cluster.json'));
+  return pids.length;
+}
