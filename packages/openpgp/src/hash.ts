@@ -1,7 +1,7 @@
 /** Hash algorithms (RFC 9580 §9.5) used for v4 signatures. */
 import { sha1 } from '@noble/hashes/legacy.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
-import { check } from './errors.js';
+import { check, OpenPgpError } from './errors.js';
 
 /** Hash algorithms this package signs and verifies with. */
 export type HashAlgorithm = 'sha1' | 'sha256' | 'sha512';
@@ -33,7 +33,7 @@ export function expectHashAlgorithm(v: unknown): asserts v is HashAlgorithm {
 /** Maps an RFC 9580 §9.5 hash algorithm ID to its name; UNSUPPORTED_ALGORITHM otherwise. */
 export function hashAlgorithmFromId(id: number): HashAlgorithm {
   for (const [name, v] of Object.entries(HASH_ALGORITHM_IDS)) if (v === id) return name as HashAlgorithm;
-  return check(false, 'UNSUPPORTED_ALGORITHM', `hash algorithm ${id} is not supported`) as never;
+  throw new OpenPgpError('UNSUPPORTED_ALGORITHM', `hash algorithm ${id} is not supported`);
 }
 
 /** Digest size in bytes. */

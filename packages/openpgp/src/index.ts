@@ -28,7 +28,7 @@ export {
 } from './signature.js';
 export { parseSignature, parseSignatureBody, type ParsedSignature } from './parse-signature.js';
 export { verifyCertificationPacket, verifySignaturePacket } from './verify.js';
-export { armor, crc24, dearmor, type ArmorHeader, type ArmorKind, type Dearmored } from './armor.js';
+export { armor, crc24, dearmor, toBinary, type ArmorHeader, type ArmorKind, type Dearmored } from './armor.js';
 export { cleartextSignedMessage, cleartextSigningInput } from './cleartext.js';
 export { buildCertificate, parseCertificate, type CertificateOptions, type Ed25519Signer, type KeyInfo } from './certificate.js';
 export { parseSecretKey, type SecretKeyMaterial } from './secret-key.js';
