@@ -39,3 +39,23 @@ export {
   signCheckpoint,
 } from './checkpoint.js';
 export { cosign, verifyCosignature } from './cosignature.js';
+export { type JsonValue, canonicalJson } from './canonical-json.js';
+export {
+  AUDIT_EVENTS,
+  MAX_RECORD_BYTES,
+  type AuditDecision,
+  type AuditEvent,
+  type AuditRecord,
+  type RpmFileEntry,
+  type RpmSummary,
+  assertAuditRecord,
+  decodeRecord,
+  encodeRecord,
+} from './record.js';
+export {
+  type LogFailureCode,
+  type LogVerdict,
+  type VerifyLogOptions,
+  checkConsistencyWithPrevious,
+  verifyLog,
+} from './log-verifier.js';

@@ -1,0 +1,247 @@
+/**
+ * Audit records — the leaves of a node's log (DESIGN.md, trust model §4):
+ * who asked, which key, the exact digest signed, the file, and for RPMs the
+ * parsed header — and their deterministic encoding. The leaf hash of a
+ * record is RFC 6962 §2.1 `SHA-256(0x00 || encodeRecord(record))`.
+ *
+ * @module
+ */
+import { AuditError } from './errors.js';
+import { utf8, utf8DecodeStrict, bytesEqual } from './encoding.js';
+import { type JsonValue, canonicalJson } from './canonical-json.js';
+
+/** What happened. The list is closed: decoders reject other values. */
+export const AUDIT_EVENTS = [
+  'signed',
+  'refused',
+  'held',
+  'approved',
+  'denied',
+  'expired',
+  'key-imported',
+  'key-generated',
+  'key-rotated',
+  'key-revoked',
+  'reshared',
+  'sealed',
+  'unsealed',
+  'config-changed',
+  'started',
+] as const;
+/** One of {@link AUDIT_EVENTS}. */
+export type AuditEvent = (typeof AUDIT_EVENTS)[number];
+
+/** The policy outcome recorded with a request. */
+export type AuditDecision = 'allow' | 'deny' | 'hold';
+
+/** One file of an RPM payload, as listed in its header. */
+export interface RpmFileEntry {
+  readonly path: string;
+  /** Lowercase hex file digest (algorithm per `RpmSummary.fileDigestAlgorithm`). */
+  readonly digest?: string;
+  readonly size?: number;
+  readonly mode?: number;
+}
+
+/** The parsed RPM header fields that identify a build (DESIGN.md §4). */
+export interface RpmSummary {
+  readonly name: string;
+  readonly epoch?: number;
+  readonly version: string;
+  readonly release: string;
+  readonly arch: string;
+  readonly sourceRpm?: string;
+  readonly buildHost?: string;
+  /** POSIX seconds (RPMTAG_BUILDTIME). */
+  readonly buildTime?: number;
+  /** Lowercase hex payload digest. */
+  readonly payloadDigest?: string;
+  readonly payloadDigestAlgorithm?: string;
+  readonly fileDigestAlgorithm?: string;
+  /** The full file list … */
+  readonly files?: readonly RpmFileEntry[];
+  /** … or, for huge packages, a count and a digest over the file list. */
+  readonly filesSummary?: { readonly count: number; readonly digest: string };
+}
+
+/** One audit log entry (one Merkle leaf). */
+export interface AuditRecord {
+  /** Position in the log; equals the leaf index. */
+  readonly seq: number;
+  /** Milliseconds since the POSIX epoch. */
+  readonly timeMs: number;
+  readonly event: AuditEvent;
+  readonly requestId?: string;
+  /** The requesting client's identity (e.g. its key fingerprint or name). */
+  readonly clientId?: string;
+  readonly keyName?: string;
+  /** Lowercase hex fingerprint of the signing key. */
+  readonly keyFingerprint?: string;
+  /** What was signed, e.g. `rpm-header`, `file`, `opaque-digest`. */
+  readonly payloadKind?: string;
+  /** Lowercase hex of the exact digest signed. */
+  readonly digest?: string;
+  readonly digestAlgorithm?: string;
+  readonly fileName?: string;
+  readonly rpm?: RpmSummary;
+  readonly decision?: AuditDecision;
+  readonly reason?: string;
+  /** Operators who approved a held request. */
+  readonly approvedBy?: readonly string[];
+  /** Anything else, as canonical JSON. */
+  readonly details?: { readonly [key: string]: JsonValue };
+}
+
+/** Largest encoded record accepted (an RPM with a very long file list fits). */
+export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+const MAX_STRING = 4096;
+const MAX_FILES = 1_000_000;
+
+type Obj = Record<string, unknown>;
+
+function fail(path: string, what: string): never {
+  throw new AuditError('malformed-record', `${path}: ${what}`);
+}
+
+function obj(v: unknown, path: string, required: readonly string[], optional: readonly string[]): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'must be an object');
+  const o = v as Obj;
+  for (const k of Object.keys(o)) {
+    if (o[k] === undefined) continue;
+    if (!required.includes(k) && !optional.includes(k)) fail(`${path}.${k}`, 'unknown field');
+  }
+  for (const k of required) if (o[k] === undefined) fail(`${path}.${k}`, 'is required');
+  return o;
+}
+
+function str(o: Obj, k: string, path: string, opt: boolean, max = MAX_STRING, pattern?: RegExp): void {
+  const v = o[k];
+  if (v === undefined && opt) return;
+  if (typeof v !== 'string' || v.length === 0 || v.length > max) fail(`${path}.${k}`, `must be a string of 1..${max} characters`);
+  if (pattern && !pattern.test(v)) fail(`${path}.${k}`, `must match ${pattern}`);
+}
+
+function int(o: Obj, k: string, path: string, opt: boolean): void {
+  const v = o[k];
+  if (v === undefined && opt) return;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(`${path}.${k}`, 'must be a non-negative safe integer');
+}
+
+const HEX = /^(?:[0-9a-f]{2})+$/;
+const TOKEN = /^[a-z0-9][a-z0-9+.-]*$/;
+
+function checkRpm(v: unknown, path: string): void {
+  const o = obj(v, path, ['name', 'version', 'release', 'arch'], [
+    'epoch', 'sourceRpm', 'buildHost', 'buildTime', 'payloadDigest', 'payloadDigestAlgorithm', 'fileDigestAlgorithm', 'files', 'filesSummary',
+  ]);
+  for (const k of ['name', 'version', 'release', 'arch']) str(o, k, path, false);
+  for (const k of ['sourceRpm', 'buildHost']) str(o, k, path, true);
+  for (const k of ['payloadDigestAlgorithm', 'fileDigestAlgorithm']) str(o, k, path, true, 64, TOKEN);
+  str(o, 'payloadDigest', path, true, 1024, HEX);
+  int(o, 'epoch', path, true);
+  int(o, 'buildTime', path, true);
+  if (o.files !== undefined) {
+    if (!Array.isArray(o.files) || o.files.length > MAX_FILES) fail(`${path}.files`, `must be an array of at most ${MAX_FILES}`);
+    o.files.forEach((f: unknown, i: number) => {
+      const p = `${path}.files[${i}]`;
+      const fo = obj(f, p, ['path'], ['digest', 'size', 'mode']);
+      str(fo, 'path', p, false);
+      str(fo, 'digest', p, true, 1024, HEX);
+      int(fo, 'size', p, true);
+      int(fo, 'mode', p, true);
+    });
+  }
+  if (o.filesSummary !== undefined) {
+    const p = `${path}.filesSummary`;
+    const so = obj(o.filesSummary, p, ['count', 'digest'], []);
+    int(so, 'count', p, false);
+    str(so, 'digest', p, false, 1024, HEX);
+  }
+}
+
+/**
+ * Checks the shape of an audit record: known fields only, required fields
+ * present, strings non-empty and bounded, hex fields lowercase hex, integers
+ * safe and non-negative, `event`/`decision` from their closed lists.
+ *
+ * @throws AuditError `malformed-record` naming the offending field.
+ */
+export function assertAuditRecord(v: unknown): asserts v is AuditRecord {
+  const path = 'record';
+  const o = obj(v, path, ['seq', 'timeMs', 'event'], [
+    'requestId', 'clientId', 'keyName', 'keyFingerprint', 'payloadKind', 'digest', 'digestAlgorithm', 'fileName', 'rpm', 'decision', 'reason', 'approvedBy', 'details',
+  ]);
+  int(o, 'seq', path, false);
+  int(o, 'timeMs', path, false);
+  if (!(AUDIT_EVENTS as readonly unknown[]).includes(o.event)) fail(`${path}.event`, 'unknown event');
+  for (const k of ['requestId', 'clientId', 'keyName', 'fileName']) str(o, k, path, true);
+  str(o, 'reason', path, true, 65536);
+  str(o, 'keyFingerprint', path, true, 1024, HEX);
+  str(o, 'digest', path, true, 1024, HEX);
+  str(o, 'payloadKind', path, true, 64, TOKEN);
+  str(o, 'digestAlgorithm', path, true, 64, TOKEN);
+  if (o.decision !== undefined && o.decision !== 'allow' && o.decision !== 'deny' && o.decision !== 'hold') fail(`${path}.decision`, 'must be allow, deny or hold');
+  if (o.rpm !== undefined) checkRpm(o.rpm, `${path}.rpm`);
+  if (o.approvedBy !== undefined) {
+    if (!Array.isArray(o.approvedBy) || o.approvedBy.length === 0 || o.approvedBy.length > 64) fail(`${path}.approvedBy`, 'must be a non-empty array');
+    o.approvedBy.forEach((_: unknown, i: number) => str(o.approvedBy as unknown as Obj, String(i), `${path}.approvedBy`, false));
+  }
+  if (o.details !== undefined) {
+    obj(o.details, `${path}.details`, [], Object.keys(o.details as object));
+    try {
+      canonicalJson(o.details);
+    } catch (e) {
+      throw new AuditError('malformed-record', `${path}.details: not canonical JSON`, { cause: e });
+    }
+  }
+}
+
+/**
+ * The canonical bytes of a record (UTF-8 canonical JSON, see
+ * {@link canonicalJson}); the Merkle leaf is `leafHash(encodeRecord(r))`
+ * (RFC 6962 §2.1).
+ *
+ * @throws AuditError `malformed-record`.
+ * @example `const leaf = leafHash(encodeRecord({ seq: 0, timeMs: Date.now(), event: 'started' }));`
+ */
+export function encodeRecord(record: AuditRecord): Uint8Array {
+  assertAuditRecord(record);
+  let text: string;
+  try {
+    text = canonicalJson(record);
+  } catch (e) {
+    throw new AuditError('malformed-record', 'record is not encodable as canonical JSON', { cause: e });
+  }
+  const bytes = utf8(text);
+  if (bytes.length > MAX_RECORD_BYTES) throw new AuditError('malformed-record', 'record is too large');
+  return bytes;
+}
+
+/**
+ * Parses record bytes, validates the shape, and requires them to be exactly
+ * the canonical encoding (re-encodes and compares), so one record has one
+ * leaf hash.
+ *
+ * @throws AuditError `malformed-record` or `non-canonical-record`.
+ */
+export function decodeRecord(bytes: Uint8Array): AuditRecord {
+  if (!(bytes instanceof Uint8Array)) throw new AuditError('invalid-argument', 'record must be bytes');
+  if (bytes.length > MAX_RECORD_BYTES) throw new AuditError('malformed-record', 'record is too large');
+  const text = utf8DecodeStrict(bytes);
+  if (text === undefined) throw new AuditError('malformed-record', 'record is not UTF-8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new AuditError('malformed-record', 'record is not JSON', { cause: e });
+  }
+  assertAuditRecord(value);
+  let again: Uint8Array;
+  try {
+    again = utf8(canonicalJson(value));
+  } catch (e) {
+    throw new AuditError('malformed-record', 'record holds values outside canonical JSON', { cause: e });
+  }
+  if (!bytesEqual(again, bytes)) throw new AuditError('non-canonical-record', 'record bytes are not in canonical form');
+  return value;
+}
