@@ -30,3 +30,22 @@ export {
 export { encodePublicKeyPackage, decodePublicKeyPackage, validatePublicKeyPackage, type PublicKeyPackageJSON } from './encoding.js';
 export { clearPointCache } from './point.js';
 export { encodeIdentifier } from './identifier.js';
+export { seedToScalar } from './seed.js';
+export {
+  dkgRound1,
+  dkgRound2,
+  dkgFinalize,
+  type DkgRound1Package,
+  type DkgRound2Package,
+  type SecretDkgRound1,
+  type SecretDkgRound2,
+} from './dkg.js';
+export {
+  reshareDeal,
+  reshareReceive,
+  reshareVerifyCommitments,
+  assertReshareParams,
+  type ReshareParams,
+  type ReshareCommitment,
+  type ReshareSubShare,
+} from './reshare.js';
