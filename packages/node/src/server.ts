@@ -61,6 +61,15 @@ export function nodeHandlers(signer: NodeSigner, store: NodeStore, opts: { testF
       if (!key) throw new QsignError('UNKNOWN_KEY', `unknown key ${req.name}`);
       return keyInfo(key);
     }, internal),
+    readAudit: unaryHandler(async (req) => {
+      const limit = Math.min(Math.max(req.limit || 1000, 1), 10_000);
+      const records: Array<{ seq: number; record: Uint8Array }> = [];
+      for await (const r of store.audit.records(req.from)) {
+        records.push({ seq: r.seq, record: r.bytes });
+        if (records.length >= limit) break;
+      }
+      return { records, size: store.audit.size };
+    }, internal),
     listKeys: unaryHandler(async () => ({ names: await store.listKeys() }), internal),
     setFault: unaryHandler(async (req) => {
       if (!opts.testFaults) throw new QsignError('POLICY_REFUSED', 'fault injection is disabled (start the node with QSIGN_TEST_FAULTS=1)');

@@ -186,7 +186,7 @@ export class NodeSigner {
     if (file.identifier !== this.config.nodeId)
       throw new QsignError('INVALID_ARGUMENT', `share file is for node ${file.identifier}, this is node ${this.config.nodeId}`);
     const expected = file.verifyingShares.get(file.identifier)!;
-    if (bytesToHex(frost.deriveVerifyingShare(file.share)) !== bytesToHex(expected))
+    if (bytesToHex(frost.deriveVerifyingShare({ identifier: file.identifier, share: file.share })) !== bytesToHex(expected))
       throw new QsignError('INVALID_ARGUMENT', `share of key ${file.keyName} does not match its verifying share (corrupted or tampered file)`);
     const key: StoredKey = {
       name: file.keyName,

@@ -11,6 +11,7 @@ import {
   type SignShareResponse,
   type KeyInfo,
   type ListKeysResponse,
+  type ReadAuditResponse,
   type SignedRequest,
   type SignResponse,
   type ClusterStatusResponse,
@@ -45,6 +46,9 @@ export class NodeRpcClient {
   }
   listKeys(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ListKeysResponse> {
     return callUnary(this.#c, this.#c.listKeys, {}, timeoutMs, this.label);
+  }
+  readAudit(from: number, limit: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ReadAuditResponse> {
+    return callUnary(this.#c, this.#c.readAudit, { from, limit }, timeoutMs, this.label);
   }
   setFault(fault: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<unknown> {
     return callUnary(this.#c, this.#c.setFault, { fault }, timeoutMs, this.label);

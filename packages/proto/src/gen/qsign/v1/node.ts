@@ -72,6 +72,25 @@ export interface SetFaultRequest {
 export interface SetFaultResponse {
 }
 
+export interface ReadAuditRequest {
+  /** First sequence number to return. */
+  from: number;
+  /** At most this many records (the node caps it). */
+  limit: number;
+}
+
+export interface AuditRecordBytes {
+  seq: number;
+  /** The stored record bytes (canonical JSON), exactly as hashed into the log. */
+  record: Uint8Array;
+}
+
+export interface ReadAuditResponse {
+  records: AuditRecordBytes[];
+  /** Number of records in the log. */
+  size: number;
+}
+
 function createBaseNodeStatusRequest(): NodeStatusRequest {
   return {};
 }
@@ -897,6 +916,263 @@ export const SetFaultResponse: MessageFns<SetFaultResponse> = {
   },
 };
 
+function createBaseReadAuditRequest(): ReadAuditRequest {
+  return { from: 0, limit: 0 };
+}
+
+export const ReadAuditRequest: MessageFns<ReadAuditRequest> = {
+  encode(message: ReadAuditRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.from !== 0) {
+      writer.uint32(8).uint64(message.from);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReadAuditRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReadAuditRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.from = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReadAuditRequest {
+    return {
+      from: isSet(object.from) ? globalThis.Number(object.from) : 0,
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: ReadAuditRequest): unknown {
+    const obj: any = {};
+    if (message.from !== 0) {
+      obj.from = Math.round(message.from);
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReadAuditRequest>, I>>(base?: I): ReadAuditRequest {
+    return ReadAuditRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReadAuditRequest>, I>>(object: I): ReadAuditRequest {
+    const message = createBaseReadAuditRequest();
+    message.from = object.from ?? 0;
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseAuditRecordBytes(): AuditRecordBytes {
+  return { seq: 0, record: new Uint8Array(0) };
+}
+
+export const AuditRecordBytes: MessageFns<AuditRecordBytes> = {
+  encode(message: AuditRecordBytes, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.seq !== 0) {
+      writer.uint32(8).uint64(message.seq);
+    }
+    if (message.record.length !== 0) {
+      writer.uint32(18).bytes(message.record);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuditRecordBytes {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuditRecordBytes();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.seq = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.record = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuditRecordBytes {
+    return {
+      seq: isSet(object.seq) ? globalThis.Number(object.seq) : 0,
+      record: isSet(object.record) ? bytesFromBase64(object.record) : new Uint8Array(0),
+    };
+  },
+
+  toJSON(message: AuditRecordBytes): unknown {
+    const obj: any = {};
+    if (message.seq !== 0) {
+      obj.seq = Math.round(message.seq);
+    }
+    if (message.record.length !== 0) {
+      obj.record = base64FromBytes(message.record);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuditRecordBytes>, I>>(base?: I): AuditRecordBytes {
+    return AuditRecordBytes.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuditRecordBytes>, I>>(object: I): AuditRecordBytes {
+    const message = createBaseAuditRecordBytes();
+    message.seq = object.seq ?? 0;
+    message.record = object.record ?? new Uint8Array(0);
+    return message;
+  },
+};
+
+function createBaseReadAuditResponse(): ReadAuditResponse {
+  return { records: [], size: 0 };
+}
+
+export const ReadAuditResponse: MessageFns<ReadAuditResponse> = {
+  encode(message: ReadAuditResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.records) {
+      AuditRecordBytes.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.size !== 0) {
+      writer.uint32(16).uint64(message.size);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReadAuditResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReadAuditResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.records.push(AuditRecordBytes.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.size = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReadAuditResponse {
+    return {
+      records: globalThis.Array.isArray(object?.records)
+        ? object.records.map((e: any) => AuditRecordBytes.fromJSON(e))
+        : [],
+      size: isSet(object.size) ? globalThis.Number(object.size) : 0,
+    };
+  },
+
+  toJSON(message: ReadAuditResponse): unknown {
+    const obj: any = {};
+    if (message.records?.length) {
+      obj.records = message.records.map((e) => AuditRecordBytes.toJSON(e));
+    }
+    if (message.size !== 0) {
+      obj.size = Math.round(message.size);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReadAuditResponse>, I>>(base?: I): ReadAuditResponse {
+    return ReadAuditResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReadAuditResponse>, I>>(object: I): ReadAuditResponse {
+    const message = createBaseReadAuditResponse();
+    message.records = object.records?.map((e) => AuditRecordBytes.fromPartial(e)) || [];
+    message.size = object.size ?? 0;
+    return message;
+  },
+};
+
 /**
  * A share-holder node. Everything a coordinator may ask; every request is
  * checked by the node itself (the coordinator is untrusted).
@@ -952,6 +1228,16 @@ export const NodeService = {
     responseSerialize: (value: ListKeysResponse): Buffer => Buffer.from(ListKeysResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListKeysResponse => ListKeysResponse.decode(value),
   },
+  /** Read-only access to the node's audit log records. */
+  readAudit: {
+    path: "/qsign.v1.Node/ReadAudit" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReadAuditRequest): Buffer => Buffer.from(ReadAuditRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReadAuditRequest => ReadAuditRequest.decode(value),
+    responseSerialize: (value: ReadAuditResponse): Buffer => Buffer.from(ReadAuditResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReadAuditResponse => ReadAuditResponse.decode(value),
+  },
   /** Test-only fault injection; served only when the node runs with QSIGN_TEST_FAULTS=1. */
   setFault: {
     path: "/qsign.v1.Node/SetFault" as const,
@@ -972,6 +1258,8 @@ export interface NodeServer extends UntypedServiceImplementation {
   signShare: handleUnaryCall<SignShareRequest, SignShareResponse>;
   getKey: handleUnaryCall<GetKeyRequest, KeyInfo>;
   listKeys: handleUnaryCall<ListKeysRequest, ListKeysResponse>;
+  /** Read-only access to the node's audit log records. */
+  readAudit: handleUnaryCall<ReadAuditRequest, ReadAuditResponse>;
   /** Test-only fault injection; served only when the node runs with QSIGN_TEST_FAULTS=1. */
   setFault: handleUnaryCall<SetFaultRequest, SetFaultResponse>;
 }
@@ -1050,6 +1338,22 @@ export interface NodeClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListKeysResponse) => void,
+  ): ClientUnaryCall;
+  /** Read-only access to the node's audit log records. */
+  readAudit(
+    request: ReadAuditRequest,
+    callback: (error: ServiceError | null, response: ReadAuditResponse) => void,
+  ): ClientUnaryCall;
+  readAudit(
+    request: ReadAuditRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReadAuditResponse) => void,
+  ): ClientUnaryCall;
+  readAudit(
+    request: ReadAuditRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReadAuditResponse) => void,
   ): ClientUnaryCall;
   /** Test-only fault injection; served only when the node runs with QSIGN_TEST_FAULTS=1. */
   setFault(
