@@ -44,7 +44,10 @@ const DSA_FAMILY: readonly number[] = [PgpPubkeyAlgo.DSA, PgpPubkeyAlgo.ECDSA, P
 /**
  * What rpmsign hands the signer for a header-only signature (267/268): the
  * main header bytes from its magic to the end of its data store — for
- * packages with a payload digest this is all that is signed.
+ * packages with a payload digest (RPMTAG_PAYLOADDIGEST 5092) this is all that
+ * is signed. For older packages without one, rpmsign also adds a
+ * header+payload signature: sign {@link headerPayloadSignatureInput} and add it
+ * with `{ tag: RpmSigTag.GPG, replace: 'tag' }` after the header-only one.
  *
  * @example
  * fs.writeFileSync('hdr', headerSignatureInput(bytes)); // gpg --detach-sign hdr
