@@ -124,22 +124,29 @@ export class NodeSigner {
     this.#inFlightNonces.add(nonceId);
     this.#inFlightRequests.add(req.requestId);
     try {
-      const nonce = await this.store.getNonce(own.hiding);
-      if (!nonce || bytesToHex(nonce.bindingCommitment) !== bytesToHex(own.binding)) {
-        return await this.#refuse('BAD_COMMITMENTS', `commitment list does not contain an unused commitment of node ${this.config.nodeId}`, ctx);
-      }
       const listDigest = bytesToHex(sha256(utf8ToBytes(commitmentList.map((c) => `${c.identifier}:${bytesToHex(c.hiding)}:${bytesToHex(c.binding)}`).join(','))));
       const seen = await this.store.getReplay(req.requestId);
       if (seen && seen.lists.includes(listDigest))
         return await this.#refuse('REPLAYED_REQUEST', `replayed request ${req.requestId}: already signed with this commitment list`, ctx);
       if (seen && seen.attempts >= this.config.maxAttemptsPerRequest)
         return await this.#refuse('REPLAYED_REQUEST', `replayed request ${req.requestId}: already signed ${seen.attempts} times (limit ${this.config.maxAttemptsPerRequest})`, ctx);
+      const nonce = await this.store.getNonce(own.hiding);
+      if (!nonce || bytesToHex(nonce.bindingCommitment) !== bytesToHex(own.binding)) {
+        return await this.#refuse('BAD_COMMITMENTS', `commitment list does not contain an unused commitment of node ${this.config.nodeId}`, ctx);
+      }
 
       let message: Uint8Array;
       try {
         message = signingMessage(req);
       } catch (e) {
         return await this.#refuse((e as QsignError).code ?? 'MALFORMED_REQUEST', errorMessage(e), ctx);
+      }
+      // Decode and check every commitment point (canonical, not identity, prime order;
+      // RFC 9591 §6.5) before anything is written: the context is memoised for signShare.
+      try {
+        frost.groupCommitment(key.groupPublicKey, commitmentList, message);
+      } catch (e) {
+        return await this.#refuse('BAD_COMMITMENTS', `invalid commitment list: ${errorMessage(e)}`, ctx);
       }
       const attempt = (seen?.attempts ?? 0) + 1;
       const record: AuditEntry = {
