@@ -1,0 +1,16 @@
+/**
+ * Options and helpers shared by command modules.
+ */
+
+/** The client config option shared by client commands. */
+export const CLIENT_CONFIG = ['-c, --config <file>', 'client config (default: $QSIGN_CONFIG, else ./client.json)'] as const;
+
+/** Runs a long-lived daemon until SIGTERM/SIGINT. */
+export async function runDaemon(start: () => Promise<{ stop(): Promise<void> }>): Promise<void> {
+  const d = await start();
+  await new Promise<void>((resolve) => {
+    const stop = () => void d.stop().finally(resolve);
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}
