@@ -91,8 +91,11 @@ function checkRound1(p: DkgRound1Package, minSigners: number): Point[] {
 }
 
 /** Sorts, de-duplicates against `self` and checks the set of others' round-1 packages. */
-function othersRound1(self: Identifier, maxSigners: number, packages: readonly DkgRound1Package[]): DkgRound1Package[] {
+function othersRound1(self: Identifier, ownCommitment: readonly Uint8Array[], maxSigners: number, packages: readonly DkgRound1Package[]): DkgRound1Package[] {
   if (!Array.isArray(packages)) throw new FrostError('INVALID_PARAMETERS', 'round-1 packages must be an array');
+  for (const p of packages)
+    if (p?.identifier === self && !(Array.isArray(p.commitment) && p.commitment.length === ownCommitment.length && p.commitment.every((c: unknown, j: number) => c instanceof Uint8Array && equalBytes(c, ownCommitment[j]!))))
+      throw new FrostError('DUPLICATE_IDENTIFIER', `a round-1 package claims this participant's identifier ${self}`);
   const others = packages.filter((p) => p?.identifier !== self);
   if (others.length !== maxSigners - 1)
     throw new FrostError('INVALID_PARAMETERS', `expected ${maxSigners - 1} round-1 packages from the other participants, got ${others.length}`);
@@ -139,7 +142,7 @@ export function dkgRound2(
 ): { secret: SecretDkgRound2; packages: DkgRound2Package[] } {
   if (secret === null || typeof secret !== 'object' || secret.consumed || secret.coefficients.length === 0)
     throw new FrostError('INVALID_STATE', 'DKG round-1 secret already used');
-  const others = othersRound1(secret.identifier, secret.maxSigners, round1Packages);
+  const others = othersRound1(secret.identifier, secret.commitment, secret.maxSigners, round1Packages);
   for (const p of others) checkRound1(p, secret.minSigners);
   const coeffs = secret.coefficients;
   const packages = others.map((p) => ({
@@ -171,7 +174,7 @@ export function dkgFinalize(
 ): { share: SecretSigningShare; publicKeyPackage: PublicKeyPackage } {
   if (secret === null || typeof secret !== 'object' || secret.consumed) throw new FrostError('INVALID_STATE', 'DKG round-2 secret already used');
   const self = secret.identifier;
-  const others = othersRound1(self, secret.maxSigners, round1Packages);
+  const others = othersRound1(self, secret.commitment, secret.maxSigners, round1Packages);
   const same =
     others.length === secret.round1.length &&
     others.every((p, k) => {

@@ -17,6 +17,7 @@ export {
   computeChallenge,
   encodeGroupCommitmentList,
   sortCommitments,
+  validateSigningCommitments,
   clearSigningCache,
 } from './signing-package.js';
 export {

@@ -34,6 +34,23 @@ export function assertCommitmentList(list: readonly SigningCommitments[]): void 
   }
 }
 
+/**
+ * RFC 9591 §3.1/§6.5 checks of one participant's round-one commitments: a valid identifier and
+ * two canonical, non-identity, prime-order points. A coordinator calls this when a node uploads
+ * commitments, so a bad one is blamed on its uploader (`culprits`) before any signing session;
+ * the validated decodes are also cached (bounded), which takes them off the signing hot path.
+ */
+export function validateSigningCommitments(commitments: SigningCommitments): void {
+  assertCommitmentList([commitments]);
+  try {
+    decodePoint(commitments.hiding, `hiding commitment of ${commitments.identifier}`);
+    decodePoint(commitments.binding, `binding commitment of ${commitments.identifier}`);
+  } catch (e) {
+    if (e instanceof FrostError) throw new FrostError(e.code, e.message, { culprits: [commitments.identifier], cause: e });
+    throw e;
+  }
+}
+
 /** Returns `list` sorted by identifier (a copy), for coordinators assembling a list (RFC 9591 §4.3). */
 export function sortCommitments(list: readonly SigningCommitments[]): SigningCommitments[] {
   return [...list].sort((a, b) => a.identifier - b.identifier);

@@ -125,6 +125,15 @@ describe('DKG (frost-rs dkg::part1..3 rounds)', () => {
     expectFrost(() => dkgRound2(a.secret, [a.package, b.package, stolen]), 'INVALID_PROOF_OF_KNOWLEDGE', [3]);
   });
 
+  it('refuses a round-1 package impersonating this participant', () => {
+    const a = dkgRound1(1, 2, 3);
+    const b = dkgRound1(2, 2, 3);
+    const c = dkgRound1(3, 2, 3);
+    const fake = dkgRound1(1, 2, 3).package;
+    expectFrost(() => dkgRound2(a.secret, [fake, b.package, c.package]), 'DUPLICATE_IDENTIFIER');
+    dkgRound2(a.secret, [a.package, b.package, c.package]);
+  });
+
   it('names the sender of a commitment with the wrong length or an identity point', () => {
     const a = dkgRound1(1, 3, 3);
     const b = dkgRound1(2, 3, 3);

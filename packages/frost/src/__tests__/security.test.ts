@@ -9,6 +9,7 @@ import {
   encodePublicKeyPackage,
   signShare,
   trustedDealerKeygen,
+  validateSigningCommitments,
   verifyShare,
   verifySignature,
   vssVerify,
@@ -80,6 +81,14 @@ describe('signShare checks first (RFC 9591 §5.2, frost-rs round2::sign)', () =>
     list[0] = { ...list[0]!, hiding: unhex(ED25519_TORSION_SUBGROUP[0]!) };
     expectFrost(() => signShare(shares[2]!, gpk, s.nonces[1]!, list, msg), 'IDENTITY_POINT', [1]);
     expectFrost(() => aggregate([], gpk, list, msg), 'IDENTITY_POINT', [1]);
+  });
+
+  it('blames the uploader of an invalid commitment before any session (validateSigningCommitments)', () => {
+    const c = commit(4, hedge).commitments;
+    validateSigningCommitments(c);
+    expectFrost(() => validateSigningCommitments({ ...c, binding: unhex(ED25519_TORSION_SUBGROUP[0]!) }), 'IDENTITY_POINT', [4]);
+    expectFrost(() => validateSigningCommitments({ ...c, hiding: unhex(ED25519_TORSION_SUBGROUP[3]!) }), 'INVALID_POINT', [4]);
+    expectFrost(() => validateSigningCommitments({ ...c, identifier: 0 }), 'INVALID_IDENTIFIER');
   });
 
   it('refuses a commitment with a small-order component', () => {
