@@ -21,6 +21,8 @@ export interface NodeConfig {
   listen: string;
   /** LevelDB directory. */
   dataDir: string;
+  /** Unix socket of the operator interface (default: admin.sock beside the config file). */
+  adminSocket: string;
   /** Development mode: file holding the 32-byte master key (hex). */
   masterKeyFile: string;
   clients: ClientEntry[];
@@ -80,6 +82,7 @@ export function validateNodeConfig(raw: unknown, path = 'node config'): NodeConf
     listen,
     dataDir: resolve(base, str('dataDir')),
     masterKeyFile: resolve(base, str('masterKeyFile')),
+    adminSocket: resolve(base, o.adminSocket === undefined ? 'admin.sock' : str('adminSocket')),
     clients,
     freshnessWindowSeconds: int('freshnessWindowSeconds', 1, 86400, NODE_DEFAULTS.freshnessWindowSeconds),
     maxAttemptsPerRequest: int('maxAttemptsPerRequest', 1, 16, NODE_DEFAULTS.maxAttemptsPerRequest),

@@ -10,6 +10,7 @@ import { startServer, stopServer } from '@qsign/rpc';
 import { loadNodeConfig, type NodeConfig } from './config.js';
 import { NodeSigner } from './signer.js';
 import { NodeServiceRaw, nodeHandlers } from './server.js';
+import { NodeAdminService, adminHandlers, startAdminServer } from './admin.js';
 
 /** Reads the development master key file (64 hex characters). */
 export function readMasterKey(path: string): Uint8Array {
@@ -55,7 +56,10 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
   const signer = new NodeSigner(config, store, await nonceHedge(store));
   const testFaults = opts.testFaults ?? process.env.QSIGN_TEST_FAULTS === '1';
   const { server, port } = await startServer([[NodeServiceRaw, nodeHandlers(signer, store, { testFaults, log }) as never]], config.listen);
-  log(`node ${config.nodeId} listening on port ${port} (data ${config.dataDir}, ${store.audit.size} audit records)`);
+  const admin = await startAdminServer(config.adminSocket, [
+    [NodeAdminService, adminHandlers({ config, store, startedAtMs: Date.now(), sealed: () => false, log }) as never],
+  ]);
+  log(`node ${config.nodeId} listening on port ${port}, operator socket ${config.adminSocket} (data ${config.dataDir}, ${store.audit.size} audit records)`);
   const prune = setInterval(() => void store.pruneReplay(Date.now()).catch((e) => log(`replay prune failed: ${errorMessage(e)}`)), 60_000);
   prune.unref();
   return {
@@ -64,7 +68,7 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
     store,
     async stop() {
       clearInterval(prune);
-      await stopServer(server);
+      await Promise.all([stopServer(server), stopServer(admin)]);
       await store.close();
     },
   };

@@ -6,3 +6,4 @@ export * from './config.js';
 export * from './signer.js';
 export * from './server.js';
 export * from './daemon.js';
+export * from './admin.js';

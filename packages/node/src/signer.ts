@@ -155,6 +155,7 @@ export class NodeSigner {
         keyFingerprint: key.fingerprint,
         groupPublicKey: bytesToHex(key.groupPublicKey),
         messageSha256: bytesToHex(sha256(message)),
+        dataSha256: bytesToHex(sha256(req.data)),
         messageLength: message.length,
         fileName: req.claims?.fileName,
         claims: req.claims ? { fileName: req.claims.fileName, size: req.claims.size, sha256: bytesToHex(req.claims.sha256) } : undefined,

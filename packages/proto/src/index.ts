@@ -5,3 +5,4 @@
 export * from './gen/qsign/v1/common.js';
 export * from './gen/qsign/v1/node.js';
 export * from './gen/qsign/v1/coordinator.js';
+export * from './gen/qsign/v1/admin.js';

@@ -5,6 +5,8 @@ import * as grpc from '@grpc/grpc-js';
 import {
   NodeClient,
   CoordinatorClient,
+  NodeAdminClient,
+  type AdminStatusResponse,
   type NodeStatusResponse,
   type GetCommitmentsResponse,
   type SignShareRequest,
@@ -79,6 +81,24 @@ export class CoordinatorRpcClient {
   }
   clusterStatus(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ClusterStatusResponse> {
     return callUnary(this.#c, this.#c.clusterStatus, {}, timeoutMs, `coordinator at ${this.address}`);
+  }
+  close(): void {
+    this.#c.close();
+  }
+}
+
+/** A node's operator interface over its unix socket. */
+export class NodeAdminRpcClient {
+  readonly #c: NodeAdminClient;
+  constructor(readonly socketPath: string) {
+    this.#c = new NodeAdminClient(`unix://${socketPath}`, channelCredentials(), CHANNEL_OPTIONS);
+  }
+  status(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<AdminStatusResponse> {
+    return callUnary(this.#c, this.#c.adminStatus, {}, timeoutMs, `node operator socket ${this.socketPath}`);
+  }
+  /** The underlying grpc-js client. */
+  get raw(): NodeAdminClient {
+    return this.#c;
   }
   close(): void {
     this.#c.close();

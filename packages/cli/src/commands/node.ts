@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { decodeShareFile } from '@qsign/protocol';
 import { startNode, loadNodeConfig, openNodeStore, NodeSigner, nonceHedge } from '@qsign/node';
 import { startCoordinator } from '@qsign/coordinator';
+import { NodeAdminRpcClient } from '@qsign/rpc';
 import { runDaemon } from './options.js';
 
 /** Registers the commands of this module. */
@@ -33,6 +34,23 @@ export function register(program: Command): void {
         }
       } finally {
         await store.close();
+      }
+    });
+
+  node
+    .command('status')
+    .description("a node's state, over its operator socket")
+    .requiredOption('--config <file>', 'node config (JSON); its adminSocket is used')
+    .action(async (o) => {
+      const admin = new NodeAdminRpcClient(loadNodeConfig(o.config).adminSocket);
+      try {
+        const s = await admin.status();
+        process.stdout.write(
+          `node ${s.nodeId}  ${s.sealed ? 'SEALED' : 'unsealed'}  listening ${s.listen}  up since ${new Date(s.startedUnixMs).toISOString()}\n` +
+            `  keys: ${s.keys.length} (${s.keys.slice(0, 10).join(', ')}${s.keys.length > 10 ? ', …' : ''})\n  unused nonces: ${s.unusedNonces}\n  audit records: ${s.auditSize}\n`,
+        );
+      } finally {
+        admin.close();
       }
     });
 
