@@ -2,10 +2,9 @@
  * The qsign client library: builds a request, signs it with the client key,
  * sends it through the coordinator and checks the answer before returning it.
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { QsignError, newRequestId, signRequestBody, type FileClaims, type OpenPgpParams, type PayloadKind, type SignRequest } from '@qsign/protocol';
-import { CoordinatorRpcClient, encodeSignRequest } from '@qsign/rpc';
+import { CoordinatorRpcClient, encodeSignRequest, opensslVerify } from '@qsign/rpc';
 import type { KeyInfo, SignResponse } from '@qsign/proto';
 import type { ClientConfig } from './client-config.js';
 
@@ -45,7 +44,7 @@ export class QsignClient {
   async sign(input: SignInput, timeoutMs?: number): Promise<SignResponse & { groupPublicKey: Uint8Array }> {
     const res = await this.#rpc.sign(this.buildRequest(input), timeoutMs);
     const key = await this.key(input.keyName);
-    if (!ed25519.verify(res.signature, res.message, key.groupPublicKey))
+    if (!opensslVerify(res.signature, res.message, key.groupPublicKey))
       throw new QsignError('SIGNING_FAILED', 'the coordinator returned a signature that does not verify under the key');
     if (input.kind === 'raw' && Buffer.compare(Buffer.from(res.message), Buffer.from(input.data)) !== 0)
       throw new QsignError('SIGNING_FAILED', 'the coordinator signed a different message');

@@ -8,7 +8,8 @@
  *
  * No gRPC here: nodes are reached through the `NodePort` interface.
  */
-import { createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { ed25519KeyObject } from '@qsign/rpc';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import * as frost from '@qsign/frost';
 import {
@@ -79,12 +80,6 @@ const REFUSALS: ReadonlySet<ErrorCode> = new Set([
 ]);
 
 const KEY_TTL_MS = 30_000;
-
-/** Builds a node:crypto (OpenSSL) Ed25519 public key from 32 raw bytes. */
-export function ed25519PublicKey(raw: Uint8Array): KeyObject {
-  const der = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(raw)]);
-  return createPublicKey({ key: der, format: 'der', type: 'spki' });
-}
 
 /** The coordinator service. */
 export class Coordinator {
@@ -275,7 +270,7 @@ export class Coordinator {
       info,
       holders,
       verifyingShares: new Map(Object.entries(info.verifyingShares).map(([k, v]) => [Number(k), v])),
-      publicKey: ed25519PublicKey(info.groupPublicKey),
+      publicKey: ed25519KeyObject(info.groupPublicKey),
       fetchedAt: Date.now(),
     };
     // Keep the holders seen before if a node was briefly down during this lookup.
@@ -296,7 +291,11 @@ export class Coordinator {
     n.refilling ??= (async () => {
       try {
         const res = await n.port.getCommitments(this.#batch, this.opts.coordinatorId);
-        n.pool.push(...res.commitments.map((c) => ({ identifier: n.id, hiding: c.hiding, binding: c.binding })));
+        const fresh = res.commitments.map((c) => ({ identifier: n.id, hiding: c.hiding, binding: c.binding }));
+        // Validate (and cache the decoded points) off the signing path; a node that
+        // hands out invalid points is blamed here, before any signing session.
+        for (const c of fresh) frost.validateSigningCommitments(c);
+        n.pool.push(...fresh);
         this.#markHealthy(n);
       } finally {
         n.refilling = undefined;

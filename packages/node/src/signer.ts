@@ -20,6 +20,7 @@ import {
   type SignedRequest,
 } from '@qsign/protocol';
 import type { AuditEntry, NodeStore, StoredKey } from '@qsign/storage';
+import { opensslVerify } from '@qsign/rpc';
 import type { NodeConfig } from './config.js';
 
 /** Test-only faults (served only with QSIGN_TEST_FAULTS=1). */
@@ -94,7 +95,7 @@ export class NodeSigner {
     if (!clientName) return this.#refuse('UNKNOWN_CLIENT', `request from an unknown client key ${clientHex || '(malformed)'}`, { ...ctx, clientKey: clientHex });
     ctx.client = clientName;
     try {
-      verifyRequestSignature(signed);
+      verifyRequestSignature(signed, opensslVerify);
     } catch (e) {
       return this.#refuse('BAD_CLIENT_SIGNATURE', errorMessage(e), ctx);
     }
@@ -141,10 +142,11 @@ export class NodeSigner {
       } catch (e) {
         return await this.#refuse((e as QsignError).code ?? 'MALFORMED_REQUEST', errorMessage(e), ctx);
       }
-      // Decode and check every commitment point (canonical, not identity, prime order;
-      // RFC 9591 §6.5) before anything is written: the context is memoised for signShare.
+      // Decode and check every other signer's commitment points (canonical, not identity,
+      // prime order; RFC 9591 §6.5) before anything is written; decoded points are cached
+      // for signShare, which checks this node's own commitment against its nonces.
       try {
-        frost.groupCommitment(key.groupPublicKey, commitmentList, message);
+        for (const c of commitmentList) if (c.identifier !== key.identifier) frost.validateSigningCommitments(c);
       } catch (e) {
         return await this.#refuse('BAD_COMMITMENTS', `invalid commitment list: ${errorMessage(e)}`, ctx);
       }

@@ -62,14 +62,20 @@ export function signRequestBody(body: Uint8Array, clientSecretKey: Uint8Array): 
   };
 }
 
-/** Verifies the client's signature over the body; throws BAD_CLIENT_SIGNATURE. */
-export function verifyRequestSignature(req: SignedRequest): void {
+/** An Ed25519 verifier (signature, message, public key) → valid. */
+export type Ed25519Verify = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
+
+/**
+ * Verifies the client's signature over the body; throws BAD_CLIENT_SIGNATURE.
+ * Daemons may pass a faster RFC 8032 verifier (OpenSSL); the default is noble's.
+ */
+export function verifyRequestSignature(req: SignedRequest, verify: Ed25519Verify = (s, m, k) => ed25519.verify(s, m, k)): void {
   let ok = false;
   try {
     ok =
       req.clientPublicKey.length === 32 &&
       req.clientSignature.length === 64 &&
-      ed25519.verify(req.clientSignature, concatBytes(REQUEST_SIGNATURE_CONTEXT, req.body), req.clientPublicKey);
+      verify(req.clientSignature, concatBytes(REQUEST_SIGNATURE_CONTEXT, req.body), req.clientPublicKey);
   } catch {
     ok = false;
   }
