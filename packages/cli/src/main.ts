@@ -16,6 +16,7 @@ export function buildProgram(program: Command): Command {
   program
     .name('qsign')
     .description('Threshold signing cluster: N of M share-holder nodes make one ordinary Ed25519 / OpenPGP signature.')
+    .version('0.1.0', '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
