@@ -13,7 +13,6 @@ import {
   parsePackets,
   parseSignature,
   PacketTag,
-  toHex,
   verifyCertificationPacket,
 } from '@qsign/openpgp';
 import { QsignError, errorMessage, isValidKeyName, keyFingerprint } from '@qsign/protocol';
@@ -30,7 +29,7 @@ export function certificateProblem(cert: Uint8Array, key: { groupPublicKey: Uint
     if (packets.length !== 3 || packets[0]!.tag !== PacketTag.PublicKey || packets[1]!.tag !== PacketTag.UserId || packets[2]!.tag !== PacketTag.Signature)
       return 'certificate must be exactly a public-key, a user ID and a signature packet';
     const info = parseCertificate(cert);
-    if (toHex(info.publicKey32) !== bytesToHex(key.groupPublicKey)) return 'certificate is for a different public key';
+    if (bytesToHex(info.publicKey32) !== bytesToHex(key.groupPublicKey)) return 'certificate is for a different public key';
     if (info.createdUnixSeconds !== key.createdUnixSeconds) return `certificate key creation time ${info.createdUnixSeconds} is not the key's ${key.createdUnixSeconds}`;
     if (info.userIds[0] !== key.userId) return `certificate user ID ${JSON.stringify(info.userIds[0])} is not the key's ${JSON.stringify(key.userId)}`;
     const sigPacket = encodePacket(PacketTag.Signature, packets[2]!.body);
