@@ -19,7 +19,7 @@ import { packageInfo, readRpm } from '@qsign/rpm';
 import { loadClientConfig } from './client-config.js';
 import { QsignClient } from './client.js';
 import { clearsign, detachedSignature, keyCertificate } from './openpgp-sign.js';
-import { replaceFile, signRpmBytes, signRpmFile } from './rpm-sign.js';
+import { replaceFile, signRpmBytes } from './rpm-sign.js';
 
 type Mode = 'unset' | 'rpm' | 'clearsign' | 'detached' | 'rawdetached' | 'keyid' | 'pubkey' | 'ping';
 
@@ -170,12 +170,6 @@ async function signOne(client: QsignClient, a: ObsSignArgs, file: string | undef
   let mode = a.mode;
   if (mode === 'unset') mode = /\.(rpm|spm)$/.test(file!) ? 'rpm' : 'clearsign';
   if (a.verbose) (file ? io.stdout : io.stderr)(`${mode} ${file ?? '<stdin>'}${a.user ? ` user ${a.user}` : ''}\n`);
-  if (mode === 'rpm' && file) {
-    const data = a.time === 'buildtime' ? new Uint8Array(readFileSync(file)) : undefined;
-    const r = await signRpmFile(client, a.user, file, { hashAlgorithm: a.hash, createdUnixSeconds: signTime(a, file, data) });
-    if (!r.ok) throw new QsignError('SIGNING_FAILED', `${file}: ${r.error}`);
-    return;
-  }
   let data: Uint8Array;
   try {
     data = file ? new Uint8Array(readFileSync(file)) : readStdin();
@@ -185,8 +179,10 @@ async function signOne(client: QsignClient, a: ObsSignArgs, file: string | undef
   const claims = { fileName: file ?? '<stdin>', size: data.length, sha256: sha256(data) };
   const createdUnixSeconds = signTime(a, file, data);
   if (mode === 'rpm') {
-    // Filter mode: package on stdin, signed package on stdout.
-    io.stdout(await signRpmBytes(client, a.user, data, { hashAlgorithm: a.hash, createdUnixSeconds }));
+    // In place via a temp file and rename; filter mode: package on stdin, signed package on stdout.
+    const signed = await signRpmBytes(client, a.user, data, { hashAlgorithm: a.hash, createdUnixSeconds, fileName: file });
+    if (file) replaceFile(file, signed);
+    else io.stdout(signed);
     return;
   }
   if (mode === 'clearsign') {
