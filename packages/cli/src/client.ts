@@ -62,6 +62,13 @@ export class QsignClient {
     return k;
   }
 
+  /** Offers a key's certificate to the nodes holding the key (each verifies it) and forgets the cached key record. */
+  async putCertificate(keyName: string, certificate: Uint8Array) {
+    const res = await this.#rpc.putCertificate(keyName, certificate, 30_000);
+    this.#keys.delete(keyName);
+    return res;
+  }
+
   /** Cluster health as the coordinator sees it. */
   status() {
     return this.#rpc.clusterStatus();

@@ -15,6 +15,9 @@ import { QsignError, errorMessage } from '@qsign/protocol';
 import { loadNodeConfig, NodeSigner, openNodeStore, nonceHedge } from '@qsign/node';
 import { CoordinatorRpcClient } from '@qsign/rpc';
 import { splitKey, wipeShares } from './ceremony.js';
+import { QsignClient } from './client.js';
+import { loadClientConfig } from './client-config.js';
+import { certifyKey } from './openpgp-sign.js';
 
 /** Path of the compiled `qsign` entry point, for spawning daemons. */
 export const QSIGN_BIN = fileURLToPath(new URL('./bin/qsign.js', import.meta.url));
@@ -72,6 +75,15 @@ export interface ClusterUpOptions {
   nodeEnv?: NodeJS.ProcessEnv;
   progress?: (msg: string) => void;
   timeoutMs?: number;
+  /** Extra node config fields (e.g. `{ digestOnlyKeys: [...] }`). */
+  nodeConfig?: Record<string, unknown>;
+  /** Skip the self-certification (default: certify, so `qsign pubkey --armor` works at once). */
+  noCertificate?: boolean;
+}
+
+/** The default user ID of a dev key: "NAME <EMAIL>" for email-shaped key names (obs-sign / Copr style), else a demo address. */
+export function defaultUserId(keyName: string): string {
+  return keyName.includes('@') ? `${keyName.slice(0, keyName.lastIndexOf('@'))} <${keyName}>` : `qsign demo <${keyName}@qsign.invalid>`;
 }
 
 /** Brings a development cluster up; resolves once every node is healthy. */
@@ -85,7 +97,7 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
   const clientPub = bytesToHex(ed25519.getPublicKey(clientSecret));
 
   say(`splitting key "${keyName}" ${o.threshold}-of-${o.nodes} (trusted dealer, development ceremony)`);
-  const { files } = splitKey({ keyName, threshold: o.threshold, shares: o.nodes, userId: o.userId ?? `qsign demo <${keyName}@qsign.invalid>` });
+  const { files } = splitKey({ keyName, threshold: o.threshold, shares: o.nodes, userId: o.userId ?? defaultUserId(keyName) });
 
   const nodes: ClusterProcess[] = [];
   try {
@@ -96,7 +108,7 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
       const port = await freePort();
       writeFileSync(join(ndir, 'master.key'), bytesToHex(randomBytes(32)) + '\n', { mode: 0o600 });
       const cfgPath = join(ndir, 'node.json');
-      writeFileSync(cfgPath, JSON.stringify({ nodeId: id, listen: `127.0.0.1:${port}`, dataDir: 'data', masterKeyFile: 'master.key', clients: [{ name: 'dev-client', publicKey: clientPub }] }, null, 2) + '\n');
+      writeFileSync(cfgPath, JSON.stringify({ nodeId: id, listen: `127.0.0.1:${port}`, dataDir: 'data', masterKeyFile: 'master.key', clients: [{ name: 'dev-client', publicKey: clientPub }], ...o.nodeConfig }, null, 2) + '\n');
       const cfg = loadNodeConfig(cfgPath);
       const store = await openNodeStore(cfg);
       try {
@@ -128,6 +140,15 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
   say(`started ${nodes.length} nodes and a coordinator; waiting until all are healthy`);
   try {
     await waitHealthy(coordinator.address, nodes.length, o.timeoutMs ?? 60_000);
+    if (!o.noCertificate) {
+      say(`certifying key "${keyName}": the cluster signs its own user ID; each node verifies and stores the certificate`);
+      const client = new QsignClient(loadClientConfig(clientConfig));
+      try {
+        await certifyKey(client, keyName);
+      } finally {
+        client.close();
+      }
+    }
   } catch (e) {
     await clusterDown(dir).catch(() => undefined);
     throw e;

@@ -31,6 +31,7 @@ export interface NodePort {
   getCommitments(count: number, coordinatorId: string, timeoutMs?: number): Promise<GetCommitmentsResponse>;
   signShare(req: SignShareRequest, timeoutMs?: number): Promise<SignShareResponse>;
   getKey(name: string, timeoutMs?: number): Promise<KeyInfo>;
+  putCertificate(keyName: string, certificate: Uint8Array, timeoutMs?: number): Promise<{ fingerprint: Uint8Array }>;
   close(): void;
 }
 
@@ -134,6 +135,32 @@ export class Coordinator {
     return (await this.#keyView(name)).info;
   }
 
+  /**
+   * Offers a key's certificate to every node holding the key; each verifies it
+   * itself. Resolves with who stored it and who refused; forgets the cached key
+   * record so GetKey answers with the certificate.
+   */
+  async putCertificate(keyName: string, certificate: Uint8Array): Promise<{ fingerprint: Uint8Array; storedBy: number[]; refusals: string[] }> {
+    const key = await this.#keyView(keyName);
+    const holders = [...key.holders.values()];
+    const answers = await Promise.allSettled(holders.map((n) => n.port.putCertificate(keyName, certificate, 10_000)));
+    this.#keys.delete(keyName);
+    const storedBy: number[] = [];
+    const refusals: string[] = [];
+    let fingerprint: Uint8Array = new Uint8Array(0);
+    answers.forEach((a, i) => {
+      if (a.status === 'fulfilled') {
+        storedBy.push(holders[i]!.id);
+        fingerprint = a.value.fingerprint;
+      } else refusals.push(`node ${holders[i]!.id}: ${errorMessage(a.reason)}`);
+    });
+    if (storedBy.length === 0) {
+      const first = answers.find((a) => a.status === 'rejected') as PromiseRejectedResult | undefined;
+      throw new QsignError((first?.reason as QsignError)?.code ?? 'NOT_ENOUGH_NODES', `no node stored the certificate of ${keyName}: ${refusals.join('; ')}`);
+    }
+    return { fingerprint, storedBy: storedBy.sort((a, b) => a - b), refusals };
+  }
+
   /** Signs a client request with N nodes, retrying around bad or dead ones. */
   async sign(signed: SignedRequest): Promise<SignOutcome> {
     let req: SignRequest;
@@ -143,8 +170,8 @@ export class Coordinator {
     } catch (e) {
       throw new QsignError('MALFORMED_REQUEST', errorMessage(e));
     }
-    const message = signingMessage(req);
     let key = await this.#keyView(req.keyName);
+    const message = signingMessage(req, key.info);
     const need = key.info.minSigners;
     const excluded = new Map<number, { reason: string; code: ErrorCode }>();
     const maxAttempts = key.info.maxSigners - need + 2;

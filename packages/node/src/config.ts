@@ -30,6 +30,11 @@ export interface NodeConfig {
   freshnessWindowSeconds: number;
   /** How many signing attempts (distinct commitment lists) one request id may have. */
   maxAttemptsPerRequest: number;
+  /**
+   * Keys this node signs opaque digests for ('digest' requests, and 'raw' data
+   * the size of a hash value); optional, default none. The client's claims are logged.
+   */
+  digestOnlyKeys: string[];
 }
 
 /** Defaults for optional fields. */
@@ -77,6 +82,9 @@ export function validateNodeConfig(raw: unknown, path = 'node config'): NodeConf
       bad(`clients[${i}].publicKey`, 'must be a 32-byte Ed25519 public key in lowercase hex');
     return { name: e.name as string, publicKey: e.publicKey as string };
   });
+  const digestOnlyKeys = o.digestOnlyKeys ?? [];
+  if (!Array.isArray(digestOnlyKeys) || digestOnlyKeys.some((k) => typeof k !== 'string' || !k))
+    bad('digestOnlyKeys', 'must be a list of key names');
   return {
     nodeId,
     listen,
@@ -86,5 +94,6 @@ export function validateNodeConfig(raw: unknown, path = 'node config'): NodeConf
     clients,
     freshnessWindowSeconds: int('freshnessWindowSeconds', 1, 86400, NODE_DEFAULTS.freshnessWindowSeconds),
     maxAttemptsPerRequest: int('maxAttemptsPerRequest', 1, 16, NODE_DEFAULTS.maxAttemptsPerRequest),
+    digestOnlyKeys: digestOnlyKeys as string[],
   };
 }

@@ -10,6 +10,8 @@ import { startServer, stopServer } from '@qsign/rpc';
 import { loadNodeConfig, type NodeConfig } from './config.js';
 import { NodeSigner } from './signer.js';
 import { NodeServiceRaw, nodeHandlers } from './server.js';
+import { NodeKeysService } from '@qsign/proto';
+import { nodeKeysHandlers } from './keys-server.js';
 import { NodeAdminService, adminHandlers, startAdminServer } from './admin.js';
 
 /** Reads the development master key file (64 hex characters). */
@@ -55,7 +57,13 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
   const store = await openNodeStore(config);
   const signer = new NodeSigner(config, store, await nonceHedge(store));
   const testFaults = opts.testFaults ?? process.env.QSIGN_TEST_FAULTS === '1';
-  const { server, port } = await startServer([[NodeServiceRaw, nodeHandlers(signer, store, { testFaults, log }) as never]], config.listen);
+  const { server, port } = await startServer(
+    [
+      [NodeServiceRaw, nodeHandlers(signer, store, { testFaults, log }) as never],
+      [NodeKeysService, nodeKeysHandlers(store, config.nodeId, log) as never],
+    ],
+    config.listen,
+  );
   const admin = await startAdminServer(config.adminSocket, [
     [NodeAdminService, adminHandlers({ config, store, startedAtMs: Date.now(), sealed: () => false, log }) as never],
   ]);

@@ -7,3 +7,6 @@ export * from './signer.js';
 export * from './server.js';
 export * from './daemon.js';
 export * from './admin.js';
+export * from './payload.js';
+export * from './keys.js';
+export * from './keys-server.js';

@@ -22,6 +22,7 @@ import {
 import type { AuditEntry, NodeStore, StoredKey } from '@qsign/storage';
 import { opensslVerify } from '@qsign/rpc';
 import type { NodeConfig } from './config.js';
+import { inspectPayload } from './payload.js';
 
 /** Test-only faults (served only with QSIGN_TEST_FAULTS=1). */
 export type Fault = '' | 'corrupt-share' | 'crash-after-write' | 'fail-audit-write';
@@ -137,9 +138,13 @@ export class NodeSigner {
       }
 
       let message: Uint8Array;
+      let payloadFacts: Record<string, unknown>;
       try {
-        message = signingMessage(req);
+        // Parse what is signed (an RPM header, a policy check for digests) before any durable write.
+        payloadFacts = inspectPayload(req, { digestOnlyKeys: this.config.digestOnlyKeys });
+        message = signingMessage(req, key);
       } catch (e) {
+        if (req.claims) ctx.claims = { fileName: req.claims.fileName, size: req.claims.size, sha256: bytesToHex(req.claims.sha256) };
         return await this.#refuse((e as QsignError).code ?? 'MALFORMED_REQUEST', errorMessage(e), ctx);
       }
       // Decode and check every other signer's commitment points (canonical, not identity,
@@ -161,6 +166,8 @@ export class NodeSigner {
         messageLength: message.length,
         fileName: req.claims?.fileName,
         claims: req.claims ? { fileName: req.claims.fileName, size: req.claims.size, sha256: bytesToHex(req.claims.sha256) } : undefined,
+        ...(req.openpgp && { openpgp: { signatureType: req.openpgp.signatureType, hashAlgorithm: req.openpgp.hashAlgorithm, createdUnixSeconds: req.openpgp.createdUnixSeconds } }),
+        ...payloadFacts,
         signers: commitmentList.map((c) => c.identifier),
         nonce: nonceId,
         attempt,

@@ -95,9 +95,9 @@ export function validateSignRequest(req: SignRequest): void {
   if (req.kind === 'digest' && ![20, 32, 64].includes(req.data.length)) bad('a digest must be 20, 32 or 64 bytes');
 }
 
-/** Key names: 1-200 characters, letters, digits and . _ @ + - (emails are key names). */
+/** Key names: 1-200 characters, letters, digits and . _ @ + # - (emails are key names; Copr's contain #). */
 export function isValidKeyName(name: string): boolean {
-  return typeof name === 'string' && name.length > 0 && name.length <= 200 && /^[A-Za-z0-9._@+-]+$/.test(name);
+  return typeof name === 'string' && name.length > 0 && name.length <= 200 && /^[A-Za-z0-9._@+#-]+$/.test(name);
 }
 
 /**
