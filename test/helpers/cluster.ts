@@ -19,7 +19,7 @@ export class TestCluster {
   ) {}
 
   /** Starts M nodes (test faults enabled) and a coordinator. */
-  static async start(opts: { nodes?: number; threshold?: number; keyName?: string } = {}): Promise<TestCluster> {
+  static async start(opts: { nodes?: number; threshold?: number; keyName?: string; extraKeys?: string[]; nodeConfig?: (id: number, base: Record<string, unknown>) => Record<string, unknown> } = {}): Promise<TestCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'qsign-test-'));
     const file = await clusterUp({
       dir,
@@ -27,6 +27,8 @@ export class TestCluster {
       threshold: opts.threshold ?? 3,
       keyName: opts.keyName ?? 'demo',
       nodeEnv: { QSIGN_TEST_FAULTS: '1' },
+      extraKeys: opts.extraKeys,
+      nodeConfig: opts.nodeConfig,
     });
     return new TestCluster(dir, file, new QsignClient(loadClientConfig(file.clientConfig)));
   }

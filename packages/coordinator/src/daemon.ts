@@ -1,11 +1,11 @@
 /**
  * Coordinator daemon wiring: config → node clients → Coordinator → gRPC.
  */
-import { CoordinatorService } from '@qsign/proto';
+import { CoordinatorApprovalService, CoordinatorService } from '@qsign/proto';
 import { NodeRpcClient, decodeSignRequest, startServer, stopServer } from '@qsign/rpc';
 import { loadCoordinatorConfig } from './config.js';
 import { Coordinator } from './coordinator.js';
-import { coordinatorHandlers } from './server.js';
+import { coordinatorApprovalHandlers, coordinatorHandlers } from './server.js';
 
 /** A running coordinator. */
 export interface RunningCoordinator {
@@ -23,7 +23,10 @@ export async function startCoordinator(configPath: string, opts: { log?: (m: str
     { coordinatorId: config.coordinatorId, shareTimeoutMs: config.shareTimeoutMs, decode: decodeSignRequest, log },
   );
   coordinator.start();
-  const { server, port } = await startServer([[CoordinatorService, coordinatorHandlers(coordinator, log) as never]], config.listen);
+  const { server, port } = await startServer([
+    [CoordinatorService, coordinatorHandlers(coordinator, log) as never],
+    [CoordinatorApprovalService, coordinatorApprovalHandlers(coordinator, log) as never],
+  ], config.listen);
   log(`coordinator ${config.coordinatorId} listening on port ${port} with ${config.nodes.length} nodes`);
   return {
     port,

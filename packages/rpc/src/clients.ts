@@ -6,6 +6,8 @@ import {
   NodeClient,
   CoordinatorClient,
   NodeAdminClient,
+  NodeApprovalClient,
+  type CheckRequestResponse,
   type AdminStatusResponse,
   type NodeStatusResponse,
   type GetCommitmentsResponse,
@@ -33,7 +35,9 @@ export class NodeRpcClient {
     security?: TransportSecurity,
   ) {
     this.#c = new NodeClient(address, channelCredentials(security), CHANNEL_OPTIONS);
+    this.#security = security;
   }
+  readonly #security: TransportSecurity | undefined;
   status(timeoutMs = 2000): Promise<NodeStatusResponse> {
     return callUnary(this.#c, this.#c.status, {}, timeoutMs, this.label);
   }
@@ -55,12 +59,19 @@ export class NodeRpcClient {
   setFault(fault: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<unknown> {
     return callUnary(this.#c, this.#c.setFault, { fault }, timeoutMs, this.label);
   }
+  #approval: NodeApprovalClient | undefined;
+  /** Would the node sign this request now (ready / held), spending no nonce (NodeApproval service). */
+  checkRequest(request: SignedRequest, coordinatorId: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<CheckRequestResponse> {
+    this.#approval ??= new NodeApprovalClient(this.address, channelCredentials(this.#security), CHANNEL_OPTIONS);
+    return callUnary(this.#approval, this.#approval.checkRequest, { request, coordinatorId }, timeoutMs, this.label);
+  }
   /** The underlying grpc-js client (tests send raw bytes through it). */
   get raw(): grpc.Client {
     return this.#c;
   }
   close(): void {
     this.#c.close();
+    this.#approval?.close();
   }
 }
 

@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import { loadClientConfig } from '../client-config.js';
 import { QsignClient, fileClaims } from '../client.js';
-import { readInput, writeOutput } from '../io.js';
+import { intOption, readInput, writeOutput } from '../io.js';
+import { describeWait } from './operator.js';
 import { CLIENT_CONFIG } from './options.js';
 
 /** Registers the commands of this module. */
@@ -15,12 +16,13 @@ export function register(program: Command): void {
     .requiredOption('--key <name>', 'key name')
     .requiredOption('--raw <file>', 'write the 64-byte Ed25519 signature of the file\'s bytes ("-" reads stdin)')
     .option('-o, --output <file>', 'signature output (default stdout)')
+    .option('--wait <seconds>', 'how long to wait for nodes whose operators must approve the request', intOption('--wait', 1, 7 * 86400), 600)
     .option(...CLIENT_CONFIG)
     .action(async (o) => {
       const data = readInput(o.raw);
       const client = new QsignClient(loadClientConfig(o.config));
       try {
-        const res = await client.sign({ keyName: o.key, kind: 'raw', data, claims: fileClaims(o.raw, data) });
+        const res = await client.sign({ keyName: o.key, kind: 'raw', data, claims: fileClaims(o.raw, data) }, o.wait * 1000, (s) => process.stderr.write(`qsign: ${describeWait(s)}\n`));
         writeOutput(o.output, res.signature);
       } finally {
         client.close();
