@@ -129,7 +129,8 @@ export class WebConsole {
       'content-security-policy': CSP,
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'DENY',
-      'referrer-policy': 'no-referrer',
+      // Not no-referrer: with it Chromium sends "Origin: null" on our own form posts.
+      'referrer-policy': 'same-origin',
       'cache-control': 'no-store',
       'cross-origin-opener-policy': 'same-origin',
       'cross-origin-resource-policy': 'same-origin',
@@ -177,6 +178,7 @@ export class WebConsole {
     const url = new URL(req.url ?? '/', this.#url);
     const path = url.pathname;
     if (req.method === 'GET' && path === '/style.css') return this.#send(res, 200, STYLE, { 'cache-control': 'max-age=3600' }, 'text/css; charset=utf-8');
+    if (req.method === 'GET' && path === '/favicon.ico') return this.#send(res, 204, '');
     if (req.method === 'GET' && path === '/login') return this.#send(res, 200, this.#loginPage());
     if (req.method === 'POST') {
       const cross = this.#crossSite(req);
