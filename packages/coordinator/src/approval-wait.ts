@@ -103,9 +103,10 @@ export async function waitForApprovals(w: WaitInput, p: WaitPorts): Promise<Wait
       p.log(`request ${w.requestId}: the parked attempt cannot complete (${w.parked.members.filter((m) => st.get(m.id)?.kind === 'refused').map((m) => `node ${m.id}`).join(', ')} refused); will use nodes that are ready`);
     }
     const readyNow = w.holders.filter((n) => ['ready', 'signed'].includes(st.get(n.id)?.kind ?? '')).length;
-    if (parkedAlive && readyNow >= w.need && w.parked.members.some((m) => st.get(m.id)?.kind === 'down')) {
+    if (parkedAlive && readyNow >= w.need && w.parked.members.some((m) => !['ready', 'signed'].includes(st.get(m.id)?.kind ?? ''))) {
+      // Enough nodes are ready, but not the parked attempt's members: do not wait for those.
       parkedAlive = false;
-      p.log(`request ${w.requestId}: a member of the parked attempt is unreachable and ${readyNow} nodes are ready; starting a fresh attempt`);
+      p.log(`request ${w.requestId}: ${readyNow} nodes are ready but the parked attempt is still incomplete; starting a fresh attempt`);
     }
     if (parkedAlive) {
       // Approved members sign the parked list with the nonce they kept.
