@@ -18,8 +18,14 @@ export class TestCluster {
     readonly client: QsignClient,
   ) {}
 
-  /** Starts M nodes (test faults enabled) and a coordinator. */
-  static async start(opts: { nodes?: number; threshold?: number; keyName?: string; nodeConfig?: Record<string, unknown> } = {}): Promise<TestCluster> {
+  /**
+   * Starts M nodes (test faults enabled) and a coordinator. The key is
+   * self-certified unless `noCertificate` is set — by default it is not when
+   * `nodeConfig` is given, since a custom policy may hold or refuse it.
+   */
+  static async start(
+    opts: { nodes?: number; threshold?: number; keyName?: string; extraKeys?: string[]; nodeConfig?: (id: number, base: Record<string, unknown>) => Record<string, unknown>; noCertificate?: boolean } = {},
+  ): Promise<TestCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'qsign-test-'));
     const file = await clusterUp({
       dir,
@@ -27,7 +33,9 @@ export class TestCluster {
       threshold: opts.threshold ?? 3,
       keyName: opts.keyName ?? 'demo',
       nodeEnv: { QSIGN_TEST_FAULTS: '1' },
+      extraKeys: opts.extraKeys,
       nodeConfig: opts.nodeConfig,
+      noCertificate: opts.noCertificate ?? opts.nodeConfig !== undefined,
     });
     return new TestCluster(dir, file, new QsignClient(loadClientConfig(file.clientConfig)));
   }

@@ -75,8 +75,10 @@ export interface ClusterUpOptions {
   nodeEnv?: NodeJS.ProcessEnv;
   progress?: (msg: string) => void;
   timeoutMs?: number;
-  /** Extra node config fields (e.g. `{ digestOnlyKeys: [...] }`). */
-  nodeConfig?: Record<string, unknown>;
+  /** Rewrites each node's config before it starts (e.g. to add a policy, clients or `digestOnlyKeys`). */
+  nodeConfig?: (id: number, base: Record<string, unknown>) => Record<string, unknown>;
+  /** More keys split the same way and imported into every node. */
+  extraKeys?: string[];
   /** Skip the self-certification (default: certify, so `qsign pubkey --armor` works at once). */
   noCertificate?: boolean;
 }
@@ -98,6 +100,7 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
 
   say(`splitting key "${keyName}" ${o.threshold}-of-${o.nodes} (trusted dealer, development ceremony)`);
   const { files } = splitKey({ keyName, threshold: o.threshold, shares: o.nodes, userId: o.userId ?? defaultUserId(keyName) });
+  const extra = (o.extraKeys ?? []).map((k) => splitKey({ keyName: k, threshold: o.threshold, shares: o.nodes, userId: defaultUserId(k) }).files);
 
   const nodes: ClusterProcess[] = [];
   try {
@@ -108,11 +111,14 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
       const port = await freePort();
       writeFileSync(join(ndir, 'master.key'), bytesToHex(randomBytes(32)) + '\n', { mode: 0o600 });
       const cfgPath = join(ndir, 'node.json');
-      writeFileSync(cfgPath, JSON.stringify({ nodeId: id, listen: `127.0.0.1:${port}`, dataDir: 'data', masterKeyFile: 'master.key', clients: [{ name: 'dev-client', publicKey: clientPub }], ...o.nodeConfig }, null, 2) + '\n');
+      const base: Record<string, unknown> = { nodeId: id, listen: `127.0.0.1:${port}`, dataDir: 'data', masterKeyFile: 'master.key', clients: [{ name: 'dev-client', publicKey: clientPub }] };
+      writeFileSync(cfgPath, JSON.stringify(o.nodeConfig ? o.nodeConfig(id, base) : base, null, 2) + '\n');
       const cfg = loadNodeConfig(cfgPath);
       const store = await openNodeStore(cfg);
       try {
-        await new NodeSigner(cfg, store, await nonceHedge(store)).importShare(f);
+        const signer = new NodeSigner(cfg, store, await nonceHedge(store));
+        await signer.importShare(f);
+        for (const more of extra) await signer.importShare(more.find((x) => x.identifier === id)!);
       } finally {
         await store.close();
       }
@@ -120,6 +126,7 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
     }
   } finally {
     wipeShares(files);
+    for (const more of extra) wipeShares(more);
   }
   say(`imported one share into each of ${nodes.length} node stores; no share file was left on disk`);
 

@@ -5,6 +5,7 @@
  * self-certification (the cluster certifies its own user ID) and certificate
  * export.
  */
+import type { RequestStatus } from '@qsign/proto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import {
   armor,
@@ -35,6 +36,10 @@ export interface OpenPgpSignOptions {
   createdUnixSeconds?: number;
   /** File name etc. for the nodes' audit logs (default: SHA-256 and size of the data, no name). */
   claims?: FileClaims;
+  /** How long to wait for nodes whose operators must approve (ms; default: the client's RPC deadline). */
+  waitMs?: number;
+  /** Hears who holds the request while it waits for approval. */
+  onStatus?: (s: RequestStatus) => void;
 }
 
 /** The signing context of a key as the coordinator reports it. */
@@ -60,7 +65,7 @@ export async function signOpenPgp(client: QsignClient, keyName: string, data: Ui
   const claims = o.claims ?? { fileName: '', size: data.length, sha256: sha256(data) };
   const shape: SignRequest = { requestId: 'x', keyName, createdAtMs: 0, kind: kind === 'digest' ? 'openpgp' : kind, data, openpgp, clientName: '' };
   const prepared = kind === 'digest' ? prepareSignature({ ...openpgp, issuerFingerprint: keyFingerprint(key) }, data) : preparedOpenPgp(shape, key);
-  const res = await client.sign({ keyName, kind, data: kind === 'digest' ? prepared.digest : data, openpgp, claims });
+  const res = await client.sign({ keyName, kind, data: kind === 'digest' ? prepared.digest : data, openpgp, claims }, o.waitMs, o.onStatus);
   if (Buffer.compare(Buffer.from(res.message), Buffer.from(prepared.digest)) !== 0)
     throw new QsignError('SIGNING_FAILED', 'the cluster signed a different OpenPGP digest than this client computed');
   const packet = finishSignature(prepared, res.signature);

@@ -1,11 +1,11 @@
 /**
  * Coordinator daemon wiring: config → node clients → Coordinator → gRPC.
  */
-import { CoordinatorKeysService, CoordinatorService } from '@qsign/proto';
+import { CoordinatorApprovalService, CoordinatorKeysService, CoordinatorService } from '@qsign/proto';
 import { NodeRpcClient, decodeSignRequest, startServer, stopServer } from '@qsign/rpc';
 import { loadCoordinatorConfig } from './config.js';
 import { Coordinator } from './coordinator.js';
-import { coordinatorHandlers, coordinatorKeysHandlers } from './server.js';
+import { coordinatorApprovalHandlers, coordinatorHandlers, coordinatorKeysHandlers } from './server.js';
 
 /** A running coordinator. */
 export interface RunningCoordinator {
@@ -27,6 +27,7 @@ export async function startCoordinator(configPath: string, opts: { log?: (m: str
     [
       [CoordinatorService, coordinatorHandlers(coordinator, log) as never],
       [CoordinatorKeysService, coordinatorKeysHandlers(coordinator, log) as never],
+      [CoordinatorApprovalService, coordinatorApprovalHandlers(coordinator, log) as never],
     ],
     config.listen,
   );

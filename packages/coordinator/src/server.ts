@@ -1,7 +1,7 @@
 /**
  * The coordinator's gRPC adapter: thin handlers over `Coordinator`.
  */
-import type { CoordinatorKeysServer, CoordinatorServer } from '@qsign/proto';
+import type { CoordinatorApprovalServer, CoordinatorKeysServer, CoordinatorServer } from '@qsign/proto';
 import { QsignError, errorMessage } from '@qsign/protocol';
 import { unaryHandler } from '@qsign/rpc';
 import type { Coordinator } from './coordinator.js';
@@ -10,9 +10,12 @@ import type { Coordinator } from './coordinator.js';
 export function coordinatorHandlers(coordinator: Coordinator, log: (m: string) => void): CoordinatorServer {
   const internal = (e: unknown) => log(`internal error: ${errorMessage(e)}`);
   return {
-    sign: unaryHandler(async (req) => {
+    sign: unaryHandler(async (req, call) => {
       if (req.body.length === 0) throw new QsignError('MALFORMED_REQUEST', 'empty request body');
-      const out = await coordinator.sign(req);
+      // Answer a second before the client's deadline, so it hears why (e.g. approvals still pending).
+      const d = call.getDeadline();
+      const deadlineMs = d instanceof Date ? d.getTime() - 1000 : Number.isFinite(d) ? Number(d) - 1000 : undefined;
+      const out = await coordinator.sign(req, { deadlineMs });
       return {
         signature: out.signature,
         message: out.message,
@@ -35,5 +38,15 @@ export function coordinatorKeysHandlers(coordinator: Coordinator, log: (m: strin
       log(`certificate of key ${req.keyName} stored by nodes ${out.storedBy.join(', ')}${out.refusals.length ? `; refused: ${out.refusals.join('; ')}` : ''}`);
       return out;
     }, internal),
+  };
+}
+
+/** Builds the handlers of the CoordinatorApproval service (request status while approvals are awaited). */
+export function coordinatorApprovalHandlers(coordinator: Coordinator, log: (m: string) => void): CoordinatorApprovalServer {
+  return {
+    getRequestStatus: unaryHandler(async (req) => {
+      if (!/^[A-Za-z0-9._:-]{1,128}$/.test(req.requestId)) throw new QsignError('INVALID_ARGUMENT', 'not a request id');
+      return coordinator.requests.get(req.requestId);
+    }, (e) => log(`internal error: ${errorMessage(e)}`)),
   };
 }

@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { QsignError, errorMessage } from '@qsign/protocol';
+import { parsePolicy, type Policy } from './policy.js';
+import { lineOfField, lineOfOffset } from './json-locate.js';
 
 /** A client allowed to send requests, identified by its Ed25519 public key. */
 export interface ClientEntry {
@@ -35,6 +37,12 @@ export interface NodeConfig {
    * the size of a hash value); optional, default none. The client's claims are logged.
    */
   digestOnlyKeys: string[];
+  /** Per-key signing policy (docs/operators.md); absent = every client may use every key, no holds. */
+  policy?: Policy;
+  /** The `policy` section as written (hashed at start: a change is an audit record). */
+  policySource?: unknown;
+  /** Web console address, "host:port" (port 0 picks one), or "off". Default 127.0.0.1:0. */
+  consoleListen: string;
 }
 
 /** Defaults for optional fields. */
@@ -52,15 +60,24 @@ export function loadNodeConfig(path: string): NodeConfig {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new QsignError('CONFIG', `${path}: not valid JSON: ${errorMessage(e)}`);
+    const pos = /at position (\d+)/.exec(errorMessage(e));
+    throw new QsignError('CONFIG', `${path}${pos ? `:${lineOfOffset(text, Number(pos[1]))}` : ''}: not valid JSON: ${errorMessage(e)}`);
   }
-  return validateNodeConfig(raw, path);
+  try {
+    return validateNodeConfig(raw, path);
+  } catch (e) {
+    // Name the line too: "node.json:14: field "policy.keys[1].rpmNames[0]": …".
+    const field = e instanceof QsignError ? (e.details?.field as string | undefined) : undefined;
+    const line = field === undefined ? undefined : lineOfField(text, field);
+    if (line === undefined || !(e instanceof QsignError)) throw e;
+    throw new QsignError('CONFIG', `${path}:${line}:${e.message.slice(path.length + 1)}`, { details: e.details });
+  }
 }
 
 /** Validates a parsed config object. */
 export function validateNodeConfig(raw: unknown, path = 'node config'): NodeConfig {
   const bad = (field: string, why: string): never => {
-    throw new QsignError('CONFIG', `${path}: field "${field}": ${why}`);
+    throw new QsignError('CONFIG', `${path}: field "${field}": ${why}`, { details: { field } });
   };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('(top level)', 'must be a JSON object');
   const o = raw as Record<string, unknown>;
@@ -95,5 +112,16 @@ export function validateNodeConfig(raw: unknown, path = 'node config'): NodeConf
     freshnessWindowSeconds: int('freshnessWindowSeconds', 1, 86400, NODE_DEFAULTS.freshnessWindowSeconds),
     maxAttemptsPerRequest: int('maxAttemptsPerRequest', 1, 16, NODE_DEFAULTS.maxAttemptsPerRequest),
     digestOnlyKeys: digestOnlyKeys as string[],
+    policy: o.policy === undefined ? undefined : parsePolicy(o.policy, new Set(clients.map((c) => c.name)), bad),
+    policySource: o.policy,
+    consoleListen: consoleListen(o.consoleListen, bad),
   };
+}
+
+/** Validates `consoleListen`: "off", or host:port on which the web console listens. */
+function consoleListen(v: unknown, bad: (field: string, why: string) => never): string {
+  if (v === undefined) return '127.0.0.1:0';
+  if (v === 'off') return v;
+  if (typeof v !== 'string' || !/^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/.test(v)) bad('consoleListen', 'must be "off" or host:port (e.g. "127.0.0.1:0"; an operator reaches it through SSH forwarding)');
+  return v as string;
 }

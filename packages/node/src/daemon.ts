@@ -13,6 +13,10 @@ import { NodeServiceRaw, nodeHandlers } from './server.js';
 import { NodeKeysService } from '@qsign/proto';
 import { nodeKeysHandlers } from './keys-server.js';
 import { NodeAdminService, adminHandlers, startAdminServer } from './admin.js';
+import { NodeApprovalService, NodeOperatorService } from '@qsign/proto';
+import { approvalHandlers, operatorHandlers } from './operator.js';
+import { WebConsole } from './console.js';
+import { recordPolicyChange } from './policy-audit.js';
 
 /** Reads the development master key file (64 hex characters). */
 export function readMasterKey(path: string): Uint8Array {
@@ -55,20 +59,36 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
   const log = opts.log ?? ((m: string) => process.stderr.write(`${new Date().toISOString()} node: ${m}\n`));
   const config = loadNodeConfig(configPath);
   const store = await openNodeStore(config);
+  await recordPolicyChange(config, store, log);
   const signer = new NodeSigner(config, store, await nonceHedge(store));
   const testFaults = opts.testFaults ?? process.env.QSIGN_TEST_FAULTS === '1';
   const { server, port } = await startServer(
     [
       [NodeServiceRaw, nodeHandlers(signer, store, { testFaults, log }) as never],
       [NodeKeysService, nodeKeysHandlers(store, config.nodeId, log) as never],
+      [NodeApprovalService, approvalHandlers(signer, log) as never],
     ],
     config.listen,
   );
+  const startedAtMs = Date.now();
+  const web = config.consoleListen === 'off' ? undefined : await WebConsole.start({ config, store, approvals: signer.approvals, startedAtMs, sealed: () => false, log }, config.consoleListen);
   const admin = await startAdminServer(config.adminSocket, [
-    [NodeAdminService, adminHandlers({ config, store, startedAtMs: Date.now(), sealed: () => false, log }) as never],
+    [NodeAdminService, adminHandlers({ config, store, startedAtMs, sealed: () => false, log }) as never],
+    [NodeOperatorService, operatorHandlers({
+      approvals: signer.approvals,
+      consoleLogin: (op) => {
+        if (!web) throw new QsignError('INVALID_ARGUMENT', 'the web console is off on this node (consoleListen: "off")');
+        return web.mintLogin(op);
+      },
+      log,
+    }) as never],
   ]);
   log(`node ${config.nodeId} listening on port ${port}, operator socket ${config.adminSocket} (data ${config.dataDir}, ${store.audit.size} audit records)`);
-  const prune = setInterval(() => void store.pruneReplay(Date.now()).catch((e) => log(`replay prune failed: ${errorMessage(e)}`)), 60_000);
+  if (web) log(`web console at ${web.url} (log in with a token from 'qsign console --socket ${config.adminSocket}')`);
+  const prune = setInterval(() => {
+    void store.pruneReplay(Date.now()).catch((e) => log(`replay prune failed: ${errorMessage(e)}`));
+    void signer.approvals.prune().catch((e) => log(`hold prune failed: ${errorMessage(e)}`));
+  }, 60_000);
   prune.unref();
   return {
     port,
@@ -76,7 +96,7 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
     store,
     async stop() {
       clearInterval(prune);
-      await Promise.all([stopServer(server), stopServer(admin)]);
+      await Promise.all([stopServer(server), stopServer(admin), web?.close()]);
       await store.close();
     },
   };

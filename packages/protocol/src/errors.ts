@@ -20,6 +20,9 @@ export const ERROR_STATUS = {
   REPLAYED_REQUEST: 'ALREADY_EXISTS',
   NONCE_UNAVAILABLE: 'FAILED_PRECONDITION',
   SEALED: 'FAILED_PRECONDITION',
+  // Operator approval: the request waits for a node's operator; a hold ran out.
+  HELD: 'FAILED_PRECONDITION',
+  HOLD_EXPIRED: 'DEADLINE_EXCEEDED',
   // Lookups.
   UNKNOWN_KEY: 'NOT_FOUND',
   KEY_EXISTS: 'ALREADY_EXISTS',

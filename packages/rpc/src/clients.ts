@@ -9,6 +9,8 @@ import {
   NodeKeysClient,
   CoordinatorKeysClient,
   type PutCertificateResponse,
+  NodeApprovalClient,
+  type CheckRequestResponse,
   type AdminStatusResponse,
   type NodeStatusResponse,
   type GetCommitmentsResponse,
@@ -66,6 +68,12 @@ export class NodeRpcClient {
     return callUnary(this.#keys, this.#keys.putCertificate, { keyName, certificate }, timeoutMs, this.label);
   }
   #keys: NodeKeysClient | undefined;
+  #approval: NodeApprovalClient | undefined;
+  /** Would the node sign this request now (ready / held), spending no nonce (NodeApproval service). */
+  checkRequest(request: SignedRequest, coordinatorId: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<CheckRequestResponse> {
+    this.#approval ??= new NodeApprovalClient(this.address, this.security, CHANNEL_OPTIONS);
+    return callUnary(this.#approval, this.#approval.checkRequest, { request, coordinatorId }, timeoutMs, this.label);
+  }
   /** The underlying grpc-js client (tests send raw bytes through it). */
   get raw(): grpc.Client {
     return this.#c;
@@ -73,6 +81,7 @@ export class NodeRpcClient {
   close(): void {
     this.#c.close();
     this.#keys?.close();
+    this.#approval?.close();
   }
 }
 

@@ -8,3 +8,4 @@ export * from './unary.js';
 export * from './clients.js';
 export * from './mappers.js';
 export * from './openssl.js';
+export * from './approval-clients.js';

@@ -4,14 +4,16 @@
  * (`-u KEY -sbo OUT --no-armor --digest-algo ALGO -- FILE|-`), plus
  * `--armor`, `--detach-sign` and `--clearsign` for ordinary files.
  */
+import type { RequestStatus } from '@qsign/proto';
 import { Option, type Command } from 'commander';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { armor, type HashAlgorithm } from '@qsign/openpgp';
 import { QsignError } from '@qsign/protocol';
 import { loadClientConfig } from '../client-config.js';
 import { QsignClient, fileClaims } from '../client.js';
-import { readInput, writeOutput } from '../io.js';
+import { intOption, readInput, writeOutput } from '../io.js';
 import { certifyKey, clearsign, keyCertificate, looksLikeRpmHeader, signOpenPgp } from '../openpgp-sign.js';
+import { describeWait } from './operator.js';
 import { CLIENT_CONFIG } from './options.js';
 
 /** gpg options rpmsign and scripts pass that mean nothing here (no passphrase, no agent, no tty). */
@@ -40,20 +42,23 @@ export function register(program: Command): void {
     .option('--no-armor', 'binary output (default for -b)')
     .option('--digest-algo <algo>', 'hash: SHA256 (default), SHA512, SHA1 (legacy verifiers only)', digestAlgo)
     .option('-o, --output <file>', 'signature output (default: FILE.sig / FILE.asc, or stdout when reading stdin)')
+    .option('--wait <seconds>', 'how long to wait for nodes whose operators must approve the request', intOption('--wait', 1, 7 * 86400), 600)
     .option(...CLIENT_CONFIG);
   for (const f of IGNORED_GPG_FLAGS) sign.addOption(new Option(f).hideHelp());
   for (const f of IGNORED_GPG_VALUES) sign.addOption(new Option(f).hideHelp());
   sign.action(async (file: string | undefined, o) => {
     const client = new QsignClient(loadClientConfig(o.config));
+    const onStatus = (st: RequestStatus) => process.stderr.write(`qsign: ${describeWait(st)}\n`);
     try {
       if (o.raw !== undefined) {
         if (!o.key && !o.localUser) throw new QsignError('INVALID_ARGUMENT', 'missing --key NAME');
         const data = readInput(o.raw);
-        const res = await client.sign({ keyName: o.key ?? o.localUser, kind: 'raw', data, claims: fileClaims(o.raw, data) });
+        const res = await client.sign({ keyName: o.key ?? o.localUser, kind: 'raw', data, claims: fileClaims(o.raw, data) }, o.wait * 1000, onStatus);
         writeOutput(o.output, res.signature);
         return;
       }
       const keyName: string | undefined = o.key ?? o.localUser;
+      const wait = { waitMs: o.wait * 1000, onStatus };
       if (!keyName) throw new QsignError('INVALID_ARGUMENT', 'missing key: pass --key NAME or -u NAME');
       if (!o.detachSign && !o.clearsign)
         throw new QsignError('INVALID_ARGUMENT', 'say what to make: -b/--detach-sign (detached), --clearsign (cleartext) or --raw FILE (Ed25519); inline signed messages are not supported');
@@ -63,10 +68,10 @@ export function register(program: Command): void {
       const hashAlgorithm: HashAlgorithm = o.digestAlgo ?? 'sha256';
       let out: Uint8Array | string;
       if (o.clearsign) {
-        out = await clearsign(client, keyName, new TextDecoder().decode(data), { hashAlgorithm, claims });
+        out = await clearsign(client, keyName, new TextDecoder().decode(data), { hashAlgorithm, claims, ...wait });
       } else {
         const kind = looksLikeRpmHeader(data) ? 'rpm-header' : 'openpgp';
-        const packet = await signOpenPgp(client, keyName, data, { kind, hashAlgorithm, claims });
+        const packet = await signOpenPgp(client, keyName, data, { kind, hashAlgorithm, claims, ...wait });
         out = o.armor ? armor('SIGNATURE', packet) : packet;
       }
       const dest = o.output ?? (input === '-' ? undefined : `${input}.${o.armor || o.clearsign ? 'asc' : 'sig'}`);
