@@ -59,14 +59,17 @@ export class TestCluster {
     await waitHealthy(this.file.coordinator.address, this.file.nodes.filter((x) => alive(x.pid)).length, 30_000);
   }
 
-  /** Every audit record of node `id`, decoded. */
+  /** Every audit record of node `id`, decoded, with `details` fields lifted to the top level for convenience. */
   async audit(id: number): Promise<Array<Record<string, unknown>>> {
     const c = this.node(id);
     try {
       const out: Array<Record<string, unknown>> = [];
       for (;;) {
         const r = await c.readAudit(out.length, 5000);
-        out.push(...r.records.map((x) => JSON.parse(new TextDecoder().decode(x.record))));
+        out.push(...r.records.map((x) => {
+          const rec = JSON.parse(new TextDecoder().decode(x.record)) as Record<string, unknown>;
+          return { ...(rec.details as Record<string, unknown> | undefined), ...rec };
+        }));
         if (r.records.length === 0 || out.length >= r.size) return out;
       }
     } finally {

@@ -6,3 +6,5 @@ export * from './config.js';
 export * from './coordinator.js';
 export * from './server.js';
 export * from './daemon.js';
+export * from './audit.js';
+export * from './key-file.js';

@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { QsignError, errorMessage } from '@qsign/protocol';
+import { parsePeers } from './audit-config.js';
+import type { AuditPeer } from './audit.js';
 
 /** A client allowed to send requests, identified by its Ed25519 public key. */
 export interface ClientEntry {
@@ -30,6 +32,8 @@ export interface NodeConfig {
   freshnessWindowSeconds: number;
   /** How many signing attempts (distinct commitment lists) one request id may have. */
   maxAttemptsPerRequest: number;
+  /** Other nodes whose audit checkpoints this node witnesses and who witness its own (docs/audit.md). */
+  peers: AuditPeer[];
 }
 
 /** Defaults for optional fields. */
@@ -86,5 +90,6 @@ export function validateNodeConfig(raw: unknown, path = 'node config'): NodeConf
     clients,
     freshnessWindowSeconds: int('freshnessWindowSeconds', 1, 86400, NODE_DEFAULTS.freshnessWindowSeconds),
     maxAttemptsPerRequest: int('maxAttemptsPerRequest', 1, 16, NODE_DEFAULTS.maxAttemptsPerRequest),
+    peers: parsePeers(o.peers, bad),
   };
 }

@@ -6,11 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { QsignError, errorMessage } from '@qsign/protocol';
 import { NodeStore, Sealer } from '@qsign/storage';
-import { startServer, stopServer } from '@qsign/rpc';
+import { AuditService, auditHandlers, startServer, stopServer } from '@qsign/rpc';
 import { loadNodeConfig, type NodeConfig } from './config.js';
 import { NodeSigner } from './signer.js';
 import { NodeServiceRaw, nodeHandlers } from './server.js';
 import { NodeAdminService, adminHandlers, startAdminServer } from './admin.js';
+import { openNodeAudit } from './audit-wiring.js';
 
 /** Reads the development master key file (64 hex characters). */
 export function readMasterKey(path: string): Uint8Array {
@@ -45,6 +46,8 @@ export interface RunningNode {
   port: number;
   signer: NodeSigner;
   store: NodeStore;
+  /** The audit log's checkpoint publisher (tests call publish() to checkpoint now). */
+  audit: Awaited<ReturnType<typeof openNodeAudit>>;
   stop(): Promise<void>;
 }
 
@@ -55,7 +58,12 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
   const store = await openNodeStore(config);
   const signer = new NodeSigner(config, store, await nonceHedge(store));
   const testFaults = opts.testFaults ?? process.env.QSIGN_TEST_FAULTS === '1';
-  const { server, port } = await startServer([[NodeServiceRaw, nodeHandlers(signer, store, { testFaults, log }) as never]], config.listen);
+  const audit = await openNodeAudit(config, store, log);
+  const { server, port } = await startServer([
+    [NodeServiceRaw, nodeHandlers(signer, store, { testFaults, log }) as never],
+    [AuditService, auditHandlers(audit.service, (e) => log(`audit internal error: ${errorMessage(e)}`)) as never],
+  ], config.listen);
+  audit.publisher.start();
   const admin = await startAdminServer(config.adminSocket, [
     [NodeAdminService, adminHandlers({ config, store, startedAtMs: Date.now(), sealed: () => false, log }) as never],
   ]);
@@ -66,8 +74,10 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
     port,
     signer,
     store,
+    audit,
     async stop() {
       clearInterval(prune);
+      await audit.publisher.stop();
       await Promise.all([stopServer(server), stopServer(admin)]);
       await store.close();
     },

@@ -7,3 +7,6 @@ export * from './signer.js';
 export * from './server.js';
 export * from './daemon.js';
 export * from './admin.js';
+export * from './audit.js';
+export * from './audit-config.js';
+export * from './audit-wiring.js';
