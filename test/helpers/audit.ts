@@ -35,9 +35,9 @@ export async function checkpointAll(c: TestCluster, ids: number[] = c.file.nodes
 }
 
 /** Waits until every node's latest checkpoint carries at least `n` witness cosignatures. */
-export async function waitCosigned(c: TestCluster, n: number, timeoutMs = 15_000): Promise<void> {
+export async function waitCosigned(c: TestCluster, n: number, ids: number[] = c.file.nodes.map((x) => x.id), timeoutMs = 15_000): Promise<void> {
   const until = Date.now() + timeoutMs;
-  for (const node of c.file.nodes) {
+  for (const node of c.file.nodes.filter((x) => ids.includes(x.id))) {
     const cl = new AuditRpcClient(node.address);
     try {
       for (;;) {
@@ -51,4 +51,33 @@ export async function waitCosigned(c: TestCluster, n: number, timeoutMs = 15_000
       cl.close();
     }
   }
+}
+
+/**
+ * What an attacker with the box does offline: truncates a node's log in its
+ * LevelDB to the first `keep` records and rebuilds tree hashes and state to
+ * match (a consistent rewrite). With `dropCheckpoints` it also deletes every
+ * checkpoint covering more than `keep` records, as if they were never signed.
+ */
+export async function truncateLog(dataDir: string, keep: number, dropCheckpoints = false): Promise<void> {
+  const { Level } = await import('level');
+  const { CompactRange, leafHash } = await import('@qsign/audit');
+  const { hashSlot } = await import('@qsign/storage');
+  const db = new Level<string, Uint8Array>(dataDir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+  const tree = new CompactRange();
+  const ops: Array<{ type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }> = [];
+  for await (const k of db.keys({ gte: 'h!', lt: 'h!\xff' })) ops.push({ type: 'del', key: k });
+  let i = 0;
+  for await (const [k, v] of db.iterator({ gte: 'a!', lt: 'a!\xff' })) {
+    if (i++ < keep) tree.append(leafHash(v), (l, x, h) => ops.push({ type: 'put', key: hashSlot(l, x), value: h }));
+    else ops.push({ type: 'del', key: k });
+  }
+  ops.push({ type: 'put', key: 't!state', value: tree.toBytes() });
+  if (dropCheckpoints) {
+    for await (const [k, v] of db.iterator({ gte: 'c!', lt: 'c!\xff' })) {
+      if (Number(new TextDecoder().decode(v).split('\n')[1]) > keep) ops.push({ type: 'del', key: k });
+    }
+  }
+  await db.batch(ops, { sync: true });
+  await db.close();
 }

@@ -57,6 +57,18 @@ export class TestCluster {
     n.pid = spawnDaemon(n.command, n.log, { ...process.env, ...env });
     writeClusterFile(this.dir, this.file);
     await waitHealthy(this.file.coordinator.address, this.file.nodes.filter((x) => alive(x.pid)).length, 30_000);
+    // The coordinator may still hold a stale "healthy" for this node: wait until the new process answers.
+    await waitFor(async () => {
+      const c = this.node(id);
+      try {
+        await c.status(500);
+        return true;
+      } catch {
+        return false;
+      } finally {
+        c.close();
+      }
+    }, 30_000, `node ${id} to serve`);
   }
 
   /** Every audit record of node `id`, decoded, with `details` fields lifted to the top level for convenience. */

@@ -137,6 +137,10 @@ export async function verifyFetched(f: FetchedLog, peers: LogTarget[] = []): Pro
     let index = v.firstBadIndex;
     if (v.code === 'root-mismatch' && v.checkpointIndex !== undefined && ordered) {
       index = (await pinpoint(f, openCheckpoint(f.checkpoints[v.checkpointIndex]!, [key]).checkpoint, v.firstBadIndex)) ?? index;
+    } else if (v.code === 'missing-records' && v.checkpointIndex !== undefined) {
+      // Records were removed; any after the last checkpoint that still matches may have been rewritten too.
+      const earlier = await verifyLog(f.records.map((r) => r.bytes), f.checkpoints.slice(0, v.checkpointIndex), key);
+      if (earlier.ok) index = Math.min(index, earlier.checkpointedSize);
     }
     const rec = f.records[index];
     findings.push({ log: t.name, index, kind: v.code, message: `${t.name}: ${v.code} at index ${index}: ${v.reason}`, record: rec ? shortRecord(rec) : undefined });

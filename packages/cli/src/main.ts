@@ -29,7 +29,7 @@ export async function main(argv: string[], program: Command): Promise<number> {
   buildProgram(program);
   try {
     await program.parseAsync(argv);
-    return 0;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
     return reportError('qsign', e);
