@@ -12,7 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { QsignError, errorMessage } from '@qsign/protocol';
-import { loadNodeConfig, NodeSigner, openNodeStore, nonceHedge } from '@qsign/node';
+import { loadNodeConfig, NodeSigner, openNodeStore, nonceHedge, nodeVerifierKey } from '@qsign/node';
+import { openCoordinatorLog } from '@qsign/coordinator';
 import { CoordinatorRpcClient } from '@qsign/rpc';
 import { splitKey, wipeShares } from './ceremony.js';
 import { QsignClient } from './client.js';
@@ -31,6 +32,8 @@ export interface ClusterProcess {
   config: string;
   log: string;
   command: string[];
+  /** The process's audit log verifier key (c2sp.org/signed-note vkey), pinned at creation. */
+  verifierKey?: string;
 }
 
 /** `cluster.json`. */
@@ -115,18 +118,26 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
       writeFileSync(cfgPath, JSON.stringify(o.nodeConfig ? o.nodeConfig(id, base) : base, null, 2) + '\n');
       const cfg = loadNodeConfig(cfgPath);
       const store = await openNodeStore(cfg);
+      let verifierKey: string;
       try {
         const signer = new NodeSigner(cfg, store, await nonceHedge(store));
         await signer.importShare(f);
         for (const more of extra) await signer.importShare(more.find((x) => x.identifier === id)!);
+        verifierKey = await nodeVerifierKey(cfg, store);
       } finally {
         await store.close();
       }
-      nodes.push({ id, address: `127.0.0.1:${port}`, pid: 0, dataDir: cfg.dataDir, config: cfgPath, log: join(ndir, 'node.log'), command: [process.execPath, QSIGN_BIN, 'node', 'start', '--config', cfgPath] });
+      nodes.push({ id, address: `127.0.0.1:${port}`, pid: 0, dataDir: cfg.dataDir, config: cfgPath, log: join(ndir, 'node.log'), command: [process.execPath, QSIGN_BIN, 'node', 'start', '--config', cfgPath], verifierKey });
     }
   } finally {
     wipeShares(files);
     for (const more of extra) wipeShares(more);
+  }
+  // Every node witnesses every other node's audit checkpoints (docs/audit.md).
+  for (const n of nodes) {
+    const cfg = JSON.parse(readFileSync(n.config, 'utf8')) as Record<string, unknown>;
+    cfg.peers = nodes.filter((p) => p.id !== n.id).map((p) => ({ id: p.id, address: p.address, verifierKey: p.verifierKey }));
+    writeFileSync(n.config, JSON.stringify(cfg, null, 2) + '\n');
   }
   say(`imported one share into each of ${nodes.length} node stores; no share file was left on disk`);
 
@@ -134,8 +145,12 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
   const cdir = join(dir, 'coordinator');
   mkdirSync(cdir, { recursive: true });
   const ccfg = join(cdir, 'coordinator.json');
-  writeFileSync(ccfg, JSON.stringify({ coordinatorId: 'dev-coordinator', listen: `127.0.0.1:${cport}`, nodes: nodes.map((n) => ({ id: n.id, address: n.address })) }, null, 2) + '\n');
-  const coordinator: ClusterProcess = { id: 0, address: `127.0.0.1:${cport}`, pid: 0, dataDir: cdir, config: ccfg, log: join(cdir, 'coordinator.log'), command: [process.execPath, QSIGN_BIN, 'coordinator', 'start', '--config', ccfg] };
+  const cmaster = randomBytes(32);
+  writeFileSync(join(cdir, 'master.key'), bytesToHex(cmaster) + '\n', { mode: 0o600 });
+  writeFileSync(ccfg, JSON.stringify({ coordinatorId: 'dev-coordinator', listen: `127.0.0.1:${cport}`, nodes: nodes.map((n) => ({ id: n.id, address: n.address })), dataDir: 'data', masterKeyFile: 'master.key' }, null, 2) + '\n');
+  const clog = await openCoordinatorLog(join(cdir, 'data'), cmaster, 'dev-coordinator');
+  await clog.store.close();
+  const coordinator: ClusterProcess = { id: 0, address: `127.0.0.1:${cport}`, pid: 0, dataDir: join(cdir, 'data'), config: ccfg, log: join(cdir, 'coordinator.log'), command: [process.execPath, QSIGN_BIN, 'coordinator', 'start', '--config', ccfg], verifierKey: clog.verifierKey };
 
   const clientConfig = join(dir, 'client.json');
   writeFileSync(clientConfig, JSON.stringify({ coordinator: coordinator.address, clientName: 'dev-client', secretKey: bytesToHex(clientSecret) }, null, 2) + '\n', { mode: 0o600 });

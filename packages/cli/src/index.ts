@@ -9,3 +9,4 @@ export * from './io.js';
 export * from './openpgp-sign.js';
 export * from './rpm-sign.js';
 export * from './obs-sign.js';
+export * from './audit.js';

@@ -9,9 +9,10 @@ import { register as node } from './commands/node.js';
 import { register as sign } from './commands/sign.js';
 import { register as rpm } from './commands/rpm.js';
 import { register as operator } from './commands/operator.js';
+import { register as audit } from './commands/audit.js';
 
 /** Command groups, in help order. Each module registers its own commands. */
-export const COMMAND_MODULES: Array<(program: Command) => void> = [cluster, sign, rpm, ceremony, node, operator];
+export const COMMAND_MODULES: Array<(program: Command) => void> = [cluster, sign, rpm, ceremony, node, operator, audit];
 
 /** Builds the program; `main` parses and runs it. */
 export function buildProgram(program: Command): Command {
@@ -31,7 +32,7 @@ export async function main(argv: string[], program: Command): Promise<number> {
   buildProgram(program);
   try {
     await program.parseAsync(argv);
-    return 0;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
     return reportError('qsign', e);

@@ -3,6 +3,7 @@
  * and no client secrets.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { QsignError, errorMessage } from '@qsign/protocol';
 
 /** A node the coordinator relays to. */
@@ -19,6 +20,10 @@ export interface CoordinatorConfig {
   nodes: NodeEndpoint[];
   /** Per-node call deadline for a signature share. */
   shareTimeoutMs: number;
+  /** LevelDB directory of the coordinator's own audit log (absent: no log is kept). */
+  dataDir?: string;
+  /** Development mode: file with the 32-byte master key (hex) sealing the log's identity key; required with dataDir. */
+  masterKeyFile?: string;
 }
 
 /** Reads and validates a coordinator config file. */
@@ -47,5 +52,15 @@ export function loadCoordinatorConfig(path: string): CoordinatorConfig {
     listen: raw.listen as string,
     nodes,
     shareTimeoutMs: typeof raw.shareTimeoutMs === 'number' && raw.shareTimeoutMs > 0 ? raw.shareTimeoutMs : 10_000,
+    ...auditPaths(raw, path, bad),
   };
+}
+
+/** The optional audit-log fields, resolved relative to the config file. */
+function auditPaths(raw: Record<string, unknown>, path: string, bad: (field: string, why: string) => never): { dataDir?: string; masterKeyFile?: string } {
+  if (raw.dataDir === undefined) return {};
+  const base = dirname(resolve(path));
+  if (typeof raw.dataDir !== 'string' || !raw.dataDir) bad('dataDir', 'must be a non-empty string');
+  if (typeof raw.masterKeyFile !== 'string' || !raw.masterKeyFile) bad('masterKeyFile', 'is required with dataDir (it seals the audit identity key)');
+  return { dataDir: resolve(base, raw.dataDir as string), masterKeyFile: resolve(base, raw.masterKeyFile as string) };
 }

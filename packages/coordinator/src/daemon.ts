@@ -2,7 +2,10 @@
  * Coordinator daemon wiring: config → node clients → Coordinator → gRPC.
  */
 import { CoordinatorApprovalService, CoordinatorKeysService, CoordinatorService } from '@qsign/proto';
-import { NodeRpcClient, decodeSignRequest, startServer, stopServer } from '@qsign/rpc';
+import { AuditService, NodeRpcClient, auditHandlers, decodeSignRequest, startServer, stopServer } from '@qsign/rpc';
+import { errorMessage } from '@qsign/protocol';
+import { openCoordinatorLog } from './audit.js';
+import { readKeyFile } from './key-file.js';
 import { loadCoordinatorConfig } from './config.js';
 import { Coordinator } from './coordinator.js';
 import { coordinatorApprovalHandlers, coordinatorHandlers, coordinatorKeysHandlers } from './server.js';
@@ -22,22 +25,26 @@ export async function startCoordinator(configPath: string, opts: { log?: (m: str
     config.nodes.map((n) => ({ id: n.id, port: new NodeRpcClient(n.address, `node ${n.id} at ${n.address}`) })),
     { coordinatorId: config.coordinatorId, shareTimeoutMs: config.shareTimeoutMs, decode: decodeSignRequest, log },
   );
+  const audit = config.dataDir ? await openCoordinatorLog(config.dataDir, readKeyFile(config.masterKeyFile!), config.coordinatorId) : undefined;
   coordinator.start();
-  const { server, port } = await startServer(
-    [
-      [CoordinatorService, coordinatorHandlers(coordinator, log) as never],
-      [CoordinatorKeysService, coordinatorKeysHandlers(coordinator, log) as never],
-      [CoordinatorApprovalService, coordinatorApprovalHandlers(coordinator, log) as never],
-    ],
-    config.listen,
-  );
+  const services: Parameters<typeof startServer>[0] = [
+    [CoordinatorService, coordinatorHandlers(coordinator, log, audit?.service) as never],
+    [CoordinatorKeysService, coordinatorKeysHandlers(coordinator, log) as never],
+    [CoordinatorApprovalService, coordinatorApprovalHandlers(coordinator, log) as never],
+  ];
+  if (audit) services.push([AuditService, auditHandlers(audit.service, (e) => log(`audit internal error: ${errorMessage(e)}`)) as never]);
+  const { server, port } = await startServer(services, config.listen);
+  const checkpoints = audit ? setInterval(() => void audit.service.notary.checkpoint().catch((e) => log(`cannot sign an audit checkpoint: ${errorMessage(e)}`)), 1000) : undefined;
+  checkpoints?.unref();
   log(`coordinator ${config.coordinatorId} listening on port ${port} with ${config.nodes.length} nodes`);
   return {
     port,
     coordinator,
     async stop() {
       coordinator.stop();
+      clearInterval(checkpoints);
       await stopServer(server);
+      await audit?.store.close();
     },
   };
 }

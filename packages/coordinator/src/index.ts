@@ -8,3 +8,5 @@ export * from './server.js';
 export * from './daemon.js';
 export * from './approval-wait.js';
 export * from './request-tracker.js';
+export * from './audit.js';
+export * from './key-file.js';

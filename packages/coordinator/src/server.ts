@@ -4,10 +4,13 @@
 import type { CoordinatorApprovalServer, CoordinatorKeysServer, CoordinatorServer } from '@qsign/proto';
 import { QsignError, errorMessage } from '@qsign/protocol';
 import { unaryHandler } from '@qsign/rpc';
+import type { AuditLogService } from '@qsign/storage';
+import { decodeSignRequest } from '@qsign/rpc';
 import type { Coordinator } from './coordinator.js';
+import { signRecorded } from './audit.js';
 
 /** Builds the handlers of the Coordinator service. */
-export function coordinatorHandlers(coordinator: Coordinator, log: (m: string) => void): CoordinatorServer {
+export function coordinatorHandlers(coordinator: Coordinator, log: (m: string) => void, audit?: AuditLogService): CoordinatorServer {
   const internal = (e: unknown) => log(`internal error: ${errorMessage(e)}`);
   return {
     sign: unaryHandler(async (req, call) => {
@@ -15,7 +18,7 @@ export function coordinatorHandlers(coordinator: Coordinator, log: (m: string) =
       // Answer a second before the client's deadline, so it hears why (e.g. approvals still pending).
       const d = call.getDeadline();
       const deadlineMs = d instanceof Date ? d.getTime() - 1000 : Number.isFinite(d) ? Number(d) - 1000 : undefined;
-      const out = await coordinator.sign(req, { deadlineMs });
+      const out = audit ? await signRecorded(coordinator, audit, decodeSignRequest, req, { deadlineMs }) : await coordinator.sign(req, { deadlineMs });
       return {
         signature: out.signature,
         message: out.message,

@@ -7,6 +7,8 @@ import { dirname, resolve } from 'node:path';
 import { QsignError, errorMessage } from '@qsign/protocol';
 import { parsePolicy, type Policy } from './policy.js';
 import { lineOfField, lineOfOffset } from './json-locate.js';
+import { parsePeers } from './audit-config.js';
+import type { AuditPeer } from './audit.js';
 
 /** A client allowed to send requests, identified by its Ed25519 public key. */
 export interface ClientEntry {
@@ -43,6 +45,8 @@ export interface NodeConfig {
   policySource?: unknown;
   /** Web console address, "host:port" (port 0 picks one), or "off". Default 127.0.0.1:0. */
   consoleListen: string;
+  /** Other nodes whose audit checkpoints this node witnesses and who witness its own (docs/audit.md). */
+  peers: AuditPeer[];
 }
 
 /** Defaults for optional fields. */
@@ -115,6 +119,7 @@ export function validateNodeConfig(raw: unknown, path = 'node config'): NodeConf
     policy: o.policy === undefined ? undefined : parsePolicy(o.policy, new Set(clients.map((c) => c.name)), bad),
     policySource: o.policy,
     consoleListen: consoleListen(o.consoleListen, bad),
+    peers: parsePeers(o.peers, bad),
   };
 }
 

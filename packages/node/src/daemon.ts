@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { QsignError, errorMessage } from '@qsign/protocol';
 import { NodeStore, Sealer } from '@qsign/storage';
-import { startServer, stopServer } from '@qsign/rpc';
+import { AuditService, auditHandlers, startServer, stopServer } from '@qsign/rpc';
 import { loadNodeConfig, type NodeConfig } from './config.js';
 import { NodeSigner } from './signer.js';
 import { NodeServiceRaw, nodeHandlers } from './server.js';
@@ -17,6 +17,7 @@ import { NodeApprovalService, NodeOperatorService } from '@qsign/proto';
 import { approvalHandlers, operatorHandlers } from './operator.js';
 import { WebConsole } from './console.js';
 import { recordPolicyChange } from './policy-audit.js';
+import { openNodeAudit } from './audit-wiring.js';
 
 /** Reads the development master key file (64 hex characters). */
 export function readMasterKey(path: string): Uint8Array {
@@ -51,6 +52,8 @@ export interface RunningNode {
   port: number;
   signer: NodeSigner;
   store: NodeStore;
+  /** The audit log's checkpoint publisher (tests call publish() to checkpoint now). */
+  audit: Awaited<ReturnType<typeof openNodeAudit>>;
   stop(): Promise<void>;
 }
 
@@ -62,14 +65,17 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
   await recordPolicyChange(config, store, log);
   const signer = new NodeSigner(config, store, await nonceHedge(store));
   const testFaults = opts.testFaults ?? process.env.QSIGN_TEST_FAULTS === '1';
+  const audit = await openNodeAudit(config, store, log);
   const { server, port } = await startServer(
     [
       [NodeServiceRaw, nodeHandlers(signer, store, { testFaults, log }) as never],
       [NodeKeysService, nodeKeysHandlers(store, config.nodeId, log) as never],
       [NodeApprovalService, approvalHandlers(signer, log) as never],
+      [AuditService, auditHandlers(audit.service, (e) => log(`audit internal error: ${errorMessage(e)}`)) as never],
     ],
     config.listen,
   );
+  audit.publisher.start();
   const startedAtMs = Date.now();
   const web = config.consoleListen === 'off' ? undefined : await WebConsole.start({ config, store, approvals: signer.approvals, startedAtMs, sealed: () => false, log }, config.consoleListen);
   const admin = await startAdminServer(config.adminSocket, [
@@ -94,8 +100,10 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
     port,
     signer,
     store,
+    audit,
     async stop() {
       clearInterval(prune);
+      await audit.publisher.stop();
       await Promise.all([stopServer(server), stopServer(admin), web?.close()]);
       await store.close();
     },

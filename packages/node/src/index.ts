@@ -16,3 +16,6 @@ export * from './operator.js';
 export * from './console.js';
 export * from './policy-audit.js';
 export * from './json-locate.js';
+export * from './audit.js';
+export * from './audit-config.js';
+export * from './audit-wiring.js';

@@ -8,3 +8,4 @@ export * from './gen/qsign/v1/coordinator.js';
 export * from './gen/qsign/v1/admin.js';
 export * from './gen/qsign/v1/keys.js';
 export * from './gen/qsign/v1/approval.js';
+export * from './gen/qsign/v1/audit.js';

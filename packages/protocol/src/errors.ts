@@ -33,6 +33,9 @@ export const ERROR_STATUS = {
   DEADLINE: 'DEADLINE_EXCEEDED',
   // Storage and audit (fail closed).
   AUDIT_WRITE_FAILED: 'UNAVAILABLE',
+  // The audit log does not match its own records or signed checkpoints; a peer's log forked.
+  AUDIT_LOG_DAMAGED: 'FAILED_PRECONDITION',
+  AUDIT_LOG_FORK: 'FAILED_PRECONDITION',
   STORAGE: 'INTERNAL',
   CONFIG: 'INVALID_ARGUMENT',
   INTERNAL: 'INTERNAL',

@@ -9,3 +9,4 @@ export * from './clients.js';
 export * from './mappers.js';
 export * from './openssl.js';
 export * from './approval-clients.js';
+export * from './audit.js';

@@ -59,7 +59,7 @@ const KEY = 'k!';
 const NONCE = 'n!';
 const REPLAY = 'r!';
 const META = 'm!';
-const HOLD = 'h!';
+const HOLD = 'q!';
 const PLAIN = 'p!';
 
 /** A held request as stored: opaque JSON owned by the node's approval logic. */
