@@ -28,6 +28,8 @@ export function loadSodiumBackend(): PointBackend {
   return sodiumBackend(sodium);
 }
 
+let installed: PointBackend | undefined;
+
 /**
  * Makes libsodium frost's point backend if the addon loads and passes {@link selfTest};
  * otherwise leaves noble in place. Logs one line either way; returns the backend's name.
@@ -43,6 +45,10 @@ export function installNativeBackend(opts: InstallOptions = {}): string {
     log('frost point backend: noble (QSIGN_FROST_BACKEND=noble)');
     return nobleBackend.name;
   }
+  if (installed !== undefined && pointBackend() === installed) {
+    log('frost point backend: libsodium (sodium-native)');
+    return installed.name; // already loaded and self-tested in this process
+  }
   let native: PointBackend;
   try {
     native = loadSodiumBackend();
@@ -52,6 +58,7 @@ export function installNativeBackend(opts: InstallOptions = {}): string {
     return pointBackend().name;
   }
   setPointBackend(native);
+  installed = native;
   log('frost point backend: libsodium (sodium-native)');
   return native.name;
 }
