@@ -7,11 +7,11 @@
  */
 import { createRequire } from 'node:module';
 import { nobleBackend, pointBackend, setPointBackend, type PointBackend } from '@qsign/frost';
-import { sodiumBackend, type SodiumEd25519 } from './sodium-backend.js';
+import { sodiumBackend, type SodiumBackend, type SodiumEd25519 } from './sodium-backend.js';
 import { selfTest } from './self-test.js';
 
-export { sodiumBackend, type SodiumEd25519 } from './sodium-backend.js';
-export { selfTest, edgeCasePoints, SMALL_ORDER_POINTS, type EdgeCase } from './self-test.js';
+export { sodiumBackend, type SodiumBackend, type SodiumEd25519 } from './sodium-backend.js';
+export { selfTest, edgeCasePoints, SMALL_ORDER_POINTS, KNOWN_ANSWERS, type EdgeCase } from './self-test.js';
 
 /** Options for {@link installNativeBackend}. */
 export interface InstallOptions {
@@ -22,7 +22,7 @@ export interface InstallOptions {
 }
 
 /** Loads sodium-native and returns the libsodium backend, or throws why it cannot. */
-export function loadSodiumBackend(): PointBackend {
+export function loadSodiumBackend(): SodiumBackend {
   const require = createRequire(import.meta.url);
   const sodium = require('sodium-native') as SodiumEd25519;
   return sodiumBackend(sodium);

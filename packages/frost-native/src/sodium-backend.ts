@@ -45,8 +45,15 @@ function scalarBytes(k: bigint): Uint8Array {
   return out;
 }
 
+/** The libsodium backend, with a count of calls that libsodium refused and noble answered. */
+export interface SodiumBackend extends PointBackend {
+  /** Calls answered by the noble fallback (0 in normal operation; the self-test requires 0). */
+  readonly fallbacks: number;
+}
+
 /** Builds the libsodium backend over a loaded sodium-native module. */
-export function sodiumBackend(sodium: SodiumEd25519): PointBackend {
+export function sodiumBackend(sodium: SodiumEd25519): SodiumBackend {
+  let fallbacks = 0;
   const msm = (points: readonly Uint8Array[], scalars: readonly bigint[]): Uint8Array => {
     let acc: Uint8Array | undefined;
     for (let i = 0; i < points.length; i++) {
@@ -67,6 +74,9 @@ export function sodiumBackend(sodium: SodiumEd25519): PointBackend {
   };
   return {
     name: 'libsodium',
+    get fallbacks() {
+      return fallbacks;
+    },
     isValidElement(b) {
       return b instanceof Uint8Array && b.length === 32 && Boolean(sodium.crypto_core_ed25519_is_valid_point(b));
     },
@@ -75,6 +85,7 @@ export function sodiumBackend(sodium: SodiumEd25519): PointBackend {
       try {
         sodium.crypto_scalarmult_ed25519_base_noclamp(q, s);
       } catch {
+        fallbacks++;
         return nobleBackend.mulBaseSecret(s); // zero scalar: noble refuses it with its own error
       }
       return q;
@@ -84,6 +95,7 @@ export function sodiumBackend(sodium: SodiumEd25519): PointBackend {
       try {
         return msm(points, scalars);
       } catch {
+        fallbacks++;
         return nobleBackend.multiScalarMulPublic(points, scalars);
       }
     },
@@ -92,6 +104,7 @@ export function sodiumBackend(sodium: SodiumEd25519): PointBackend {
       try {
         sodium.crypto_core_ed25519_add(r, a, b);
       } catch {
+        fallbacks++;
         return nobleBackend.add(a, b);
       }
       return r;

@@ -6,7 +6,7 @@ import { createPublicKey, randomBytes, verify as nodeVerify } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest';
 import * as frost from '@qsign/frost';
 import { FrostError, nobleBackend, pointBackend, setPointBackend, type PointBackend, type SigningCommitments } from '@qsign/frost';
-import { edgeCasePoints, installNativeBackend, loadSodiumBackend, selfTest, sodiumBackend, type SodiumEd25519 } from '../index.js';
+import { KNOWN_ANSWERS, SMALL_ORDER_POINTS, edgeCasePoints, installNativeBackend, loadSodiumBackend, selfTest, sodiumBackend, type SodiumEd25519 } from '../index.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
@@ -75,9 +75,36 @@ describe('installNativeBackend', () => {
     expect(() => selfTest(wrongMath)).toThrow(/differs from noble/);
   });
 
-  it('falls back to noble when the addon is broken, naming the reason', () => {
-    const broken = sodiumBackend({} as SodiumEd25519);
-    expect(() => selfTest(broken)).toThrow(); // what installNativeBackend catches before switching
+  it('refuses an addon that is broken or refuses known-answer calls (noble would answer them)', () => {
+    expect(() => selfTest(sodiumBackend({} as SodiumEd25519))).toThrow(); // what installNativeBackend catches before switching
+    const refusing = sodiumBackend({
+      crypto_core_ed25519_is_valid_point: (p) => (native as unknown as { isValidElement(b: Uint8Array): boolean }).isValidElement(p),
+      crypto_scalarmult_ed25519_base_noclamp: () => {
+        throw new Error('status: -1');
+      },
+      crypto_scalarmult_ed25519_noclamp: () => undefined,
+      crypto_core_ed25519_add: () => undefined,
+    });
+    expect(() => selfTest(refusing)).toThrow(/refused|differs/);
+  });
+
+  it("the self-test's known answers are noble's", () => {
+    const K = KNOWN_ANSWERS;
+    const le32 = (n: bigint): Uint8Array => unhex(n.toString(16).padStart(64, '0')).reverse();
+    expect(hex(nobleBackend.mulBaseSecret(le32(1n)))).toBe(K.B);
+    expect(hex(nobleBackend.mulBaseSecret(le32(0x1234567890abcdefn)))).toBe(K.G);
+    SMALL_ORDER_POINTS.forEach((t, i) => {
+      expect(hex(nobleBackend.add(unhex(K.B), unhex(t)))).toBe(K.BplusT[i]);
+      expect(hex(nobleBackend.add(unhex(K.G), unhex(t)))).toBe(K.GplusT[i]);
+    });
+    expect(K.scalars.map((k) => hex(nobleBackend.mulBaseSecret(le32(k))))).toEqual(K.kB);
+    expect(hex(nobleBackend.multiScalarMulPublic(K.kB.map(unhex), K.msmScalars))).toBe(K.msm);
+    const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+    expect(hex(nobleBackend.multiScalarMulPublic([unhex(K.B)], [L - 3n]))).toBe(K.msmB);
+    expect(hex(nobleBackend.add(unhex(K.kB[1]), unhex(K.kB[3])))).toBe(K.add);
+    // the 8 small-order points are exactly E[8]: [8]T = O, distinct
+    expect(new Set(SMALL_ORDER_POINTS).size).toBe(8);
+    for (const t of SMALL_ORDER_POINTS) expect(hex(nobleBackend.multiScalarMulPublic([unhex(t)], [8n]))).toBe(hex(frost.IDENTITY_ENCODING));
   });
 });
 
@@ -185,6 +212,7 @@ describe('byte-identical results', () => {
       expect(a.shareChecks).toEqual([true, true, true]);
       expect(a.badCulprits.length).toBe(1);
     }
+    expect(native.fallbacks).toBe(0); // libsodium answered every call itself
   }, 120_000);
 
   it('MSM edge cases: zero scalars, scalar 1, the base point, cancelling and empty sums', () => {
@@ -202,6 +230,7 @@ describe('byte-identical results', () => {
     ];
     for (const [pts, ks] of cases) expect(hex(native.multiScalarMulPublic(pts, ks))).toBe(hex(nobleBackend.multiScalarMulPublic(pts, ks)));
     expect(hex(native.add(P[0]!, frost.IDENTITY_ENCODING))).toBe(hex(P[0]!));
+    expect(native.fallbacks).toBe(0);
   });
 });
 
@@ -224,5 +253,6 @@ describe('interoperability under libsodium', () => {
       }
       expect(ok).toBe(1000);
     });
+    expect(native.fallbacks).toBe(0);
   }, 300_000);
 });
