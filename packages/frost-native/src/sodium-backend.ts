@@ -67,7 +67,9 @@ export function sodiumBackend(sodium: SodiumEd25519): SodiumBackend {
         if (equal32(P, BASE)) sodium.crypto_scalarmult_ed25519_base_noclamp(term, scalarBytes(k));
         else sodium.crypto_scalarmult_ed25519_noclamp(term, scalarBytes(k), P);
       }
-      if (acc === undefined) acc = term.slice();
+      // acc is our own buffer: never an input (which may be a caller's Buffer; Buffer.slice()
+      // would be a view), since libsodium writes the sum into it.
+      if (acc === undefined) acc = Uint8Array.from(term);
       else sodium.crypto_core_ed25519_add(acc, acc, term);
     }
     return acc ?? IDENTITY_ENCODING.slice();

@@ -127,7 +127,8 @@ export function prepareSigning(
       if (e instanceof FrostError) throw new FrostError(e.code, e.message, { culprits: [c.identifier], cause: e });
       throw e;
     }
-    commitments.set(c.identifier, { hiding: c.hiding.slice(), binding: c.binding.slice() });
+    // Copies (Uint8Array.from, not slice(): Buffer.slice() is a view, and callers pass Buffers).
+    commitments.set(c.identifier, { hiding: Uint8Array.from(c.hiding), binding: Uint8Array.from(c.binding) });
   }
   // RFC 9591 §4.4 compute_binding_factors.
   const bindingFactors = new Map<Identifier, bigint>();
@@ -176,7 +177,7 @@ export function computeBindingFactors(
  * which does exactly that.
  */
 export function groupCommitment(groupPublicKey: Uint8Array, commitmentList: SigningCommitments[], msg: Uint8Array): Uint8Array {
-  return prepareSigning(groupPublicKey, commitmentList, msg).groupCommitmentBytes.slice();
+  return Uint8Array.from(prepareSigning(groupPublicKey, commitmentList, msg).groupCommitmentBytes);
 }
 
 /** RFC 9591 §4.6 compute_challenge: H2(R || PK || msg) as a 32-byte scalar. */

@@ -215,6 +215,35 @@ describe('byte-identical results', () => {
     expect(native.fallbacks).toBe(0); // libsodium answered every call itself
   }, 120_000);
 
+  it('never writes into its inputs, even Buffer views into one pool (as gRPC decodes them)', () => {
+    const pool = Buffer.alloc(4096);
+    let off = 0;
+    const view = (b: Uint8Array): Buffer => {
+      pool.set(b, off);
+      off += b.length;
+      return pool.subarray(off - b.length, off);
+    };
+    for (const b of [nobleBackend, native] as PointBackend[]) {
+      off = 0;
+      pool.fill(0);
+      const rng = seededRng(99);
+      const { shares, publicKeyPackage: pkp } = frost.trustedDealerKeygen(3, 5, undefined, rng);
+      const msg = rng(64);
+      const rounds = [1, 2, 5].map((id) => frost.commit(id, rng(32), rng));
+      const list = rounds.map((r) => ({ identifier: r.commitments.identifier, hiding: view(r.commitments.hiding), binding: view(r.commitments.binding) }));
+      const gpk = view(pkp.groupPublicKey);
+      const vs = new Map([...pkp.verifyingShares].map(([id, v]) => [id, view(v)]));
+      const before = Buffer.from(pool);
+      withBackend(b, () => {
+        const z = [1, 2, 5].map((id, j) => frost.signShare(shares[id - 1]!, gpk, rounds[j]!.nonces, list, msg));
+        z[1]!.share[0]! ^= 1;
+        expect(() => frost.aggregate(z, gpk, list, msg, { ...pkp, groupPublicKey: gpk, verifyingShares: vs })).toThrow(expect.objectContaining({ code: 'INVALID_SHARE', culprits: [2] }));
+        expect(z.map((s) => frost.verifyShare(s, vs.get(s.identifier)!, gpk, list, msg))).toEqual([true, false, true]);
+      });
+      expect(Buffer.compare(pool, before)).toBe(0);
+    }
+  });
+
   it('MSM edge cases: zero scalars, scalar 1, the base point, cancelling and empty sums', () => {
     const P = [1n, 2n, 3n].map((k) => nobleBackend.mulBaseSecret(frost.encodeIdentifier(Number(k) * 1000 + 7)));
     const B = nobleBackend.mulBaseSecret(frost.encodeIdentifier(1));
