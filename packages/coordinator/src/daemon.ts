@@ -1,6 +1,7 @@
 /**
  * Coordinator daemon wiring: config → node clients → Coordinator → gRPC.
  */
+import { installNativeBackend } from '@qsign/frost-native';
 import { CoordinatorApprovalService, CoordinatorKeysService, CoordinatorService } from '@qsign/proto';
 import { AuditService, NodeRpcClient, auditHandlers, decodeSignRequest, startServer, stopServer } from '@qsign/rpc';
 import { errorMessage } from '@qsign/protocol';
@@ -21,6 +22,7 @@ export interface RunningCoordinator {
 export async function startCoordinator(configPath: string, opts: { log?: (m: string) => void } = {}): Promise<RunningCoordinator> {
   const log = opts.log ?? ((m: string) => process.stderr.write(`${new Date().toISOString()} coordinator: ${m}\n`));
   const config = loadCoordinatorConfig(configPath);
+  installNativeBackend({ log }); // libsodium group arithmetic, or noble with a log line
   const coordinator = new Coordinator(
     config.nodes.map((n) => ({ id: n.id, port: new NodeRpcClient(n.address, `node ${n.id} at ${n.address}`) })),
     { coordinatorId: config.coordinatorId, shareTimeoutMs: config.shareTimeoutMs, decode: decodeSignRequest, log },

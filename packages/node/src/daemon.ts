@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hexToBytes } from '@noble/hashes/utils.js';
+import { installNativeBackend } from '@qsign/frost-native';
 import { QsignError, errorMessage } from '@qsign/protocol';
 import { NodeStore, Sealer } from '@qsign/storage';
 import { AuditService, auditHandlers, startServer, stopServer } from '@qsign/rpc';
@@ -61,6 +62,7 @@ export interface RunningNode {
 export async function startNode(configPath: string, opts: { log?: (m: string) => void; testFaults?: boolean } = {}): Promise<RunningNode> {
   const log = opts.log ?? ((m: string) => process.stderr.write(`${new Date().toISOString()} node: ${m}\n`));
   const config = loadNodeConfig(configPath);
+  installNativeBackend({ log }); // libsodium group arithmetic, or noble with a log line
   const store = await openNodeStore(config);
   await recordPolicyChange(config, store, log);
   const signer = new NodeSigner(config, store, await nonceHedge(store));
