@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // End-to-end demo: a 3-of-5 cluster in a temp dir, a file signed through it,
 // the signature checked with OpenSSL (node:crypto), then everything stopped.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -41,6 +41,24 @@ try {
   const tampered = Buffer.concat([readFileSync(file), Buffer.from('x')]);
   console.log(`a changed file verifies: ${verify(null, tampered, key, sig)} (expected false)`);
   if (!ok) process.exitCode = 1;
+
+  step('OpenPGP: qsign pubkey --key demo --armor; qsign sign --key demo -b --armor hello.txt');
+  writeFileSync(join(dir, 'demo.asc'), qsign('pubkey', '--key', 'demo', '--armor'));
+  qsign('sign', '--key', 'demo', '-b', '--armor', file, '-o', file + '.asc');
+  console.log(readFileSync(join(dir, 'demo.asc'), 'utf8').split('\n')[0] + ' …');
+  if (spawnSync('sh', ['-c', 'command -v gpg'], { stdio: 'ignore' }).status === 0) {
+    const gnupg = join(dir, 'gnupg');
+    execFileSync('mkdir', ['-m', '700', '-p', gnupg]);
+    const genv = { ...process.env, GNUPGHOME: gnupg };
+    execFileSync('gpg', ['--batch', '--import', join(dir, 'demo.asc')], { env: genv, stdio: 'ignore' });
+    const v = spawnSync('gpg', ['--batch', '--trust-model', 'always', '--verify', file + '.asc', file], { env: genv, encoding: 'utf8' });
+    console.log(v.status === 0 ? `gpg --verify: ${v.stderr.split('\n').find((l) => /Good signature/.test(l))?.replace(/^gpg: /, '')}` : `gpg --verify FAILED:\n${v.stderr}`);
+    if (v.status !== 0) process.exitCode = 1;
+  } else console.log('(gpg is not installed here; `gpg --import demo.asc && gpg --verify hello.txt.asc` would check it)');
+
+  step('qsign audit crosscheck: every signature is in at least 3 node logs');
+  await new Promise((r) => setTimeout(r, 1500)); // let nodes publish their checkpoints
+  process.stdout.write(execFileSync(process.execPath, [qsignBin, 'audit', 'crosscheck', '--cluster', dir], { env }).toString().split('\n').slice(-6).join('\n'));
 
   step('cluster status');
   process.stdout.write(qsign('cluster', 'status'));
