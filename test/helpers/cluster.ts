@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { QsignClient, alive, clusterDown, clusterUp, loadClientConfig, spawnDaemon, writeClusterFile, waitHealthy, type ClusterFile } from '@qsign/cli';
+import { QsignClient, addClusterNode, alive, clusterDown, clusterUp, loadClientConfig, spawnDaemon, writeClusterFile, waitHealthy, type ClusterFile } from '@qsign/cli';
 import { NodeRpcClient } from '@qsign/rpc';
 
 /** A running test cluster. */
@@ -19,7 +19,7 @@ export class TestCluster {
   ) {}
 
   /** Starts M nodes (test faults enabled) and a coordinator. */
-  static async start(opts: { nodes?: number; threshold?: number; keyName?: string } = {}): Promise<TestCluster> {
+  static async start(opts: { nodes?: number; threshold?: number; keyName?: string; unseal?: { threshold: number; shares: number } } = {}): Promise<TestCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'qsign-test-'));
     const file = await clusterUp({
       dir,
@@ -27,6 +27,7 @@ export class TestCluster {
       threshold: opts.threshold ?? 3,
       keyName: opts.keyName ?? 'demo',
       nodeEnv: { QSIGN_TEST_FAULTS: '1' },
+      unseal: opts.unseal,
     });
     return new TestCluster(dir, file, new QsignClient(loadClientConfig(file.clientConfig)));
   }
@@ -52,10 +53,11 @@ export class TestCluster {
   }
 
   /** Restarts node `id` with the command line recorded in cluster.json. */
-  async restart(id: number, env: NodeJS.ProcessEnv = { QSIGN_TEST_FAULTS: '1' }): Promise<void> {
+  async restart(id: number, env: NodeJS.ProcessEnv = { QSIGN_TEST_FAULTS: '1' }, wait = true): Promise<void> {
     const n = this.file.nodes.find((x) => x.id === id)!;
     n.pid = spawnDaemon(n.command, n.log, { ...process.env, ...env });
     writeClusterFile(this.dir, this.file);
+    if (!wait) return;
     await waitHealthy(this.file.coordinator.address, this.file.nodes.filter((x) => alive(x.pid)).length, 30_000);
   }
 
@@ -72,6 +74,36 @@ export class TestCluster {
     } finally {
       c.close();
     }
+  }
+
+  /** Starts a brand-new node `id` (dev master key, peers pinned both ways) and restarts the coordinator so it knows it. */
+  async addNode(id: number): Promise<{ enrollmentKey: string }> {
+    const pub = loadClientConfig(this.file.clientConfig).secretKey;
+    const { ed25519 } = await import('@noble/curves/ed25519.js');
+    const n = await addClusterNode(this.dir, this.file, id, Buffer.from(ed25519.getPublicKey(pub)).toString('hex'), { ...process.env, QSIGN_TEST_FAULTS: '1' });
+    await this.restartCoordinator();
+    return { enrollmentKey: n.enrollmentKey };
+  }
+
+  /** Unseals node `id` with its unseal shares (clusters started with `unseal`). */
+  async unseal(id: number): Promise<void> {
+    const { loadNodeConfig } = await import('@qsign/node');
+    const { unsealOverSocket } = await import('@qsign/cli');
+    const shares = this.file.unsealShares?.[id];
+    if (!shares) throw new Error(`node ${id} has no unseal shares`);
+    await unsealOverSocket(loadNodeConfig(this.file.nodes.find((n) => n.id === id)!.config).adminSocket, shares, 15_000);
+  }
+
+  /** Restarts the coordinator (e.g. after its config changed). */
+  async restartCoordinator(): Promise<void> {
+    const co = this.file.coordinator;
+    if (alive(co.pid)) {
+      process.kill(co.pid, 'SIGTERM');
+      await waitFor(() => !alive(co.pid), 5000, 'coordinator to stop');
+    }
+    co.pid = spawnDaemon(co.command, co.log);
+    writeClusterFile(this.dir, this.file);
+    await waitHealthy(co.address, this.file.nodes.filter((x) => alive(x.pid)).length, 30_000);
   }
 
   /** Stops everything and removes the directory. */

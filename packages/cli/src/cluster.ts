@@ -8,12 +8,12 @@ import { mkdirSync, openSync, writeFileSync, readFileSync, existsSync, rmSync, c
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { QsignError, errorMessage } from '@qsign/protocol';
-import { loadNodeConfig, NodeSigner, openNodeStore, nonceHedge } from '@qsign/node';
+import { loadNodeConfig, NodeSigner, openNodeStore, nonceHedge, initNode, openStoreWithShares } from '@qsign/node';
 import { CoordinatorRpcClient } from '@qsign/rpc';
+import { pinPeers, unsealOverSocket } from './cluster-lifecycle.js';
 import { splitKey, wipeShares } from './ceremony.js';
 
 /** Path of the compiled `qsign` entry point, for spawning daemons. */
@@ -32,6 +32,8 @@ export interface ClusterProcess {
 
 /** `cluster.json`. */
 export interface ClusterFile {
+  /** Only in clusterUp's return value with `unseal`: each node's unseal shares (never written to disk). */
+  unsealShares?: Record<number, string[]>;
   coordinator: ClusterProcess;
   nodes: ClusterProcess[];
   threshold: number;
@@ -68,6 +70,8 @@ export interface ClusterUpOptions {
   threshold: number;
   keyName?: string;
   userId?: string;
+  /** Sealed nodes: each gets K-of-L unseal shares instead of a dev master key file, and is unsealed after start. */
+  unseal?: { threshold: number; shares: number };
   /** Extra environment for node processes (tests set QSIGN_TEST_FAULTS=1). */
   nodeEnv?: NodeJS.ProcessEnv;
   progress?: (msg: string) => void;
@@ -88,17 +92,26 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
   const { files } = splitKey({ keyName, threshold: o.threshold, shares: o.nodes, userId: o.userId ?? `qsign demo <${keyName}@qsign.invalid>` });
 
   const nodes: ClusterProcess[] = [];
+  const unsealShares: Record<number, string[]> = {};
   try {
+    const enrollment: Array<{ id: number; enrollmentKey: string }> = [];
     for (const f of files) {
       const id = f.identifier;
       const ndir = join(dir, `node-${id}`);
-      mkdirSync(ndir, { recursive: true, mode: 0o700 });
       const port = await freePort();
-      writeFileSync(join(ndir, 'master.key'), bytesToHex(randomBytes(32)) + '\n', { mode: 0o600 });
+      const r = await initNode({ dir: ndir, nodeId: id, listen: `127.0.0.1:${port}`, devMasterKey: !o.unseal, unseal: o.unseal, clients: [{ name: 'dev-client', publicKey: clientPub }] });
+      enrollment.push({ id, enrollmentKey: r.enrollmentPublicKey });
+      if (o.unseal) unsealShares[id] = r.unsealShares;
+    }
+    // Every node pins every other node's enrollment key (DKG and reshare envelopes).
+    for (const f of files) pinPeers(join(dir, `node-${f.identifier}`, 'node.json'), enrollment);
+    for (const f of files) {
+      const id = f.identifier;
+      const ndir = join(dir, `node-${id}`);
       const cfgPath = join(ndir, 'node.json');
-      writeFileSync(cfgPath, JSON.stringify({ nodeId: id, listen: `127.0.0.1:${port}`, dataDir: 'data', masterKeyFile: 'master.key', clients: [{ name: 'dev-client', publicKey: clientPub }] }, null, 2) + '\n');
       const cfg = loadNodeConfig(cfgPath);
-      const store = await openNodeStore(cfg);
+      const port = Number(cfg.listen.split(':').pop());
+      const store = o.unseal ? await openStoreWithShares(cfg, unsealShares[id]!.slice(0, o.unseal.threshold)) : await openNodeStore(cfg);
       try {
         await new NodeSigner(cfg, store, await nonceHedge(store)).importShare(f);
       } finally {
@@ -127,17 +140,23 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
   writeClusterFile(dir, cluster);
   say(`started ${nodes.length} nodes and a coordinator; waiting until all are healthy`);
   try {
+    if (o.unseal) {
+      say('unsealing each node over its operator socket');
+      for (const n of nodes) await unsealOverSocket(loadNodeConfig(n.config).adminSocket, unsealShares[n.id]!.slice(0, o.unseal.threshold), 30_000);
+    }
     await waitHealthy(coordinator.address, nodes.length, o.timeoutMs ?? 60_000);
   } catch (e) {
     await clusterDown(dir).catch(() => undefined);
     throw e;
   }
-  return cluster;
+  // Unseal shares are returned to the caller only, never written to cluster.json.
+  return o.unseal ? { ...cluster, unsealShares } : cluster;
 }
 
 /** Writes `cluster.json` (after pids change, e.g. a restart). */
 export function writeClusterFile(dir: string, cluster: ClusterFile): void {
-  writeFileSync(join(dir, 'cluster.json'), JSON.stringify(cluster, null, 2) + '\n');
+  const { unsealShares: _, ...onDisk } = cluster;
+  writeFileSync(join(dir, 'cluster.json'), JSON.stringify(onDisk, null, 2) + '\n');
 }
 
 /** Reads `cluster.json`. */

@@ -6,3 +6,4 @@ export * from './client.js';
 export * from './ceremony.js';
 export * from './cluster.js';
 export * from './io.js';
+export * from './cluster-lifecycle.js';

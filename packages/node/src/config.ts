@@ -23,8 +23,12 @@ export interface NodeConfig {
   dataDir: string;
   /** Unix socket of the operator interface (default: admin.sock beside the config file). */
   adminSocket: string;
-  /** Development mode: file holding the 32-byte master key (hex). */
-  masterKeyFile: string;
+  /** Development mode: file holding the 32-byte master key (hex). Absent: the node starts sealed. */
+  masterKeyFile: string | undefined;
+  /** Unseal shares needed (K of `qsign node init --unseal K/L`), for a clear "too few" error. */
+  unsealThreshold: number;
+  /** Pinned X25519 enrollment public keys (hex) of peer nodes, by node id: DKG/reshare envelopes are only exchanged with these. */
+  peers: Record<number, string>;
   clients: ClientEntry[];
   /** Requests older (or further in the future) than this are stale. */
   freshnessWindowSeconds: number;
@@ -81,10 +85,26 @@ export function validateNodeConfig(raw: unknown, path = 'node config'): NodeConf
     nodeId,
     listen,
     dataDir: resolve(base, str('dataDir')),
-    masterKeyFile: resolve(base, str('masterKeyFile')),
+    masterKeyFile: o.masterKeyFile === undefined ? undefined : resolve(base, str('masterKeyFile')),
+    unsealThreshold: int('unsealThreshold', 1, 255, 2),
+    peers: peers(o.peers, bad),
     adminSocket: resolve(base, o.adminSocket === undefined ? 'admin.sock' : str('adminSocket')),
     clients,
     freshnessWindowSeconds: int('freshnessWindowSeconds', 1, 86400, NODE_DEFAULTS.freshnessWindowSeconds),
     maxAttemptsPerRequest: int('maxAttemptsPerRequest', 1, 16, NODE_DEFAULTS.maxAttemptsPerRequest),
   };
+}
+
+/** Validates the `peers` field: a list of {id, enrollmentKey}. */
+function peers(v: unknown, bad: (field: string, why: string) => never): Record<number, string> {
+  if (v === undefined) return {};
+  if (!Array.isArray(v)) bad('peers', 'must be a list of {id, enrollmentKey}');
+  const out: Record<number, string> = {};
+  (v as Array<Record<string, unknown>>).forEach((p, i) => {
+    if (typeof p?.id !== 'number' || !Number.isInteger(p.id) || p.id < 1 || p.id > 0xffff) bad(`peers[${i}].id`, 'must be an integer 1..65535');
+    if (typeof p.enrollmentKey !== 'string' || !/^[0-9a-f]{64}$/.test(p.enrollmentKey)) bad(`peers[${i}].enrollmentKey`, 'must be a 32-byte X25519 key in lowercase hex');
+    if (out[p.id as number] !== undefined) bad(`peers[${i}].id`, `duplicate peer ${p.id}`);
+    out[p.id as number] = p.enrollmentKey as string;
+  });
+  return out;
 }

@@ -7,3 +7,8 @@ export * from './signer.js';
 export * from './server.js';
 export * from './daemon.js';
 export * from './admin.js';
+export * from './seal.js';
+export * from './seal-server.js';
+export * from './import.js';
+export * from './keys.js';
+export * from './keys-server.js';

@@ -6,3 +6,4 @@ export * from './gen/qsign/v1/common.js';
 export * from './gen/qsign/v1/node.js';
 export * from './gen/qsign/v1/coordinator.js';
 export * from './gen/qsign/v1/admin.js';
+export * from './gen/qsign/v1/lifecycle.js';

@@ -7,3 +7,4 @@ export * from './status.js';
 export * from './unary.js';
 export * from './clients.js';
 export * from './mappers.js';
+export * from './lifecycle-clients.js';

@@ -71,6 +71,31 @@ export class AuditLog {
     return run;
   }
 
+  /**
+   * Appends several records in ONE durable batch with `ops` (bulk imports):
+   * all of them and the change, or none.
+   */
+  appendMany(entries: AuditEntry[], ops: BatchOp[] = []): Promise<AuditRecord[]> {
+    const run = this.#tail.then(() => this.#appendMany(entries, ops));
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async #appendMany(entries: AuditEntry[], ops: BatchOp[]): Promise<AuditRecord[]> {
+    const now = Date.now();
+    const records = entries.map((e, i) => ({ ...e, seq: this.#size + i, timeMs: now }) as AuditRecord);
+    const bytes = records.map((r) => canonicalJsonBytes(r));
+    try {
+      if (this.failWrites) throw new Error('audit log write failed (injected fault: disk full)');
+      await this.db.batch([...ops, ...records.map((r, i) => ({ type: 'put' as const, key: auditSlot(r.seq), value: bytes[i]! }))], { sync: true });
+    } catch (e) {
+      throw new QsignError('AUDIT_WRITE_FAILED', `cannot write the audit records, refusing: ${errorMessage(e)}`, { cause: e });
+    }
+    this.#size += records.length;
+    records.forEach((r, i) => this.onAppend?.(r.seq, bytes[i]!));
+    return records;
+  }
+
   async #append(entry: AuditEntry, ops: BatchOp[]): Promise<AuditRecord> {
     const record: AuditRecord = { ...entry, seq: this.#size, timeMs: Date.now() };
     const bytes = canonicalJsonBytes(record);

@@ -6,3 +6,5 @@ export * from './sealer.js';
 export * from './node-store.js';
 export * from './audit-log.js';
 export * from './canonical-json.js';
+export * from './envelope.js';
+export * from './share-envelope.js';
