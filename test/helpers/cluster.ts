@@ -95,13 +95,13 @@ export class TestCluster {
   }
 
   /** Restarts the coordinator (e.g. after its config changed). */
-  async restartCoordinator(): Promise<void> {
+  async restartCoordinator(env: NodeJS.ProcessEnv = {}): Promise<void> {
     const co = this.file.coordinator;
     if (alive(co.pid)) {
       process.kill(co.pid, 'SIGTERM');
       await waitFor(() => !alive(co.pid), 5000, 'coordinator to stop');
     }
-    co.pid = spawnDaemon(co.command, co.log);
+    co.pid = spawnDaemon(co.command, co.log, { ...process.env, ...env });
     writeClusterFile(this.dir, this.file);
     await waitHealthy(co.address, this.file.nodes.filter((x) => alive(x.pid)).length, 30_000);
   }

@@ -39,6 +39,8 @@ export interface ClusterFile {
   threshold: number;
   keyName: string;
   clientConfig: string;
+  /** The coordinator's copr-keygen HTTP address (loopback). */
+  keygen?: string;
 }
 
 /** Finds a free loopback port (the OS picks; we release it right away). */
@@ -128,12 +130,13 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
   const cdir = join(dir, 'coordinator');
   mkdirSync(cdir, { recursive: true });
   const ccfg = join(cdir, 'coordinator.json');
-  writeFileSync(ccfg, JSON.stringify({ coordinatorId: 'dev-coordinator', listen: `127.0.0.1:${cport}`, nodes: nodes.map((n) => ({ id: n.id, address: n.address })) }, null, 2) + '\n');
+  const keygenPort = await freePort();
+  writeFileSync(ccfg, JSON.stringify({ coordinatorId: 'dev-coordinator', listen: `127.0.0.1:${cport}`, keygenListen: `127.0.0.1:${keygenPort}`, nodes: nodes.map((n) => ({ id: n.id, address: n.address })) }, null, 2) + '\n');
   const coordinator: ClusterProcess = { id: 0, address: `127.0.0.1:${cport}`, pid: 0, dataDir: cdir, config: ccfg, log: join(cdir, 'coordinator.log'), command: [process.execPath, QSIGN_BIN, 'coordinator', 'start', '--config', ccfg] };
 
   const clientConfig = join(dir, 'client.json');
   writeFileSync(clientConfig, JSON.stringify({ coordinator: coordinator.address, clientName: 'dev-client', secretKey: bytesToHex(clientSecret) }, null, 2) + '\n', { mode: 0o600 });
-  const cluster: ClusterFile = { coordinator, nodes, threshold: o.threshold, keyName, clientConfig };
+  const cluster: ClusterFile = { coordinator, nodes, threshold: o.threshold, keyName, clientConfig, keygen: `127.0.0.1:${keygenPort}` };
 
   for (const n of nodes) n.pid = spawnDaemon(n.command, n.log, { ...process.env, ...o.nodeEnv });
   coordinator.pid = spawnDaemon(coordinator.command, coordinator.log);

@@ -7,9 +7,10 @@ import { register as cluster } from './commands/cluster.js';
 import { register as ceremony } from './commands/ceremony.js';
 import { register as node } from './commands/node.js';
 import { register as sign } from './commands/sign.js';
+import { register as keys } from './commands/keys.js';
 
 /** Command groups, in help order. Each module registers its own commands. */
-export const COMMAND_MODULES: Array<(program: Command) => void> = [cluster, sign, ceremony, node];
+export const COMMAND_MODULES: Array<(program: Command) => void> = [cluster, sign, ceremony, node, keys];
 
 /** Builds the program; `main` parses and runs it. */
 export function buildProgram(program: Command): Command {

@@ -139,6 +139,11 @@ export class Coordinator {
     return (await this.#keyView(name)).info;
   }
 
+  /** Forgets the cached view of a key (after a DKG, reshare or certificate change). */
+  forgetKey(name: string): void {
+    this.#keys.delete(name);
+  }
+
   /** Signs a client request with N nodes, retrying around bad or dead ones. */
   async sign(signed: SignedRequest): Promise<SignOutcome> {
     let req: SignRequest;

@@ -1,8 +1,13 @@
 /**
  * Coordinator daemon wiring: config → node clients → Coordinator → gRPC.
  */
-import { CoordinatorService } from '@qsign/proto';
-import { NodeRpcClient, decodeSignRequest, startServer, stopServer } from '@qsign/rpc';
+import type { Server } from 'node:http';
+import { CoordinatorService, CoordinatorKeysService } from '@qsign/proto';
+import { isQsignError } from '@qsign/protocol';
+import { NodeKeysRpcClient, NodeRpcClient, decodeSignRequest, startServer, stopServer } from '@qsign/rpc';
+import { CoordinatorKeys } from './keys.js';
+import { coordinatorKeysHandlers } from './keys-server.js';
+import { startKeygenHttp } from './keygen-http.js';
 import { loadCoordinatorConfig } from './config.js';
 import { Coordinator } from './coordinator.js';
 import { coordinatorHandlers } from './server.js';
@@ -23,13 +28,36 @@ export async function startCoordinator(configPath: string, opts: { log?: (m: str
     { coordinatorId: config.coordinatorId, shareTimeoutMs: config.shareTimeoutMs, decode: decodeSignRequest, log },
   );
   coordinator.start();
-  const { server, port } = await startServer([[CoordinatorService, coordinatorHandlers(coordinator, log) as never]], config.listen);
+  const keys = new CoordinatorKeys(
+    config.nodes.map((n) => ({ id: n.id, keys: new NodeKeysRpcClient(n.address, `node ${n.id} at ${n.address}`) })),
+    {
+      defaultThreshold: config.keygenThreshold,
+      lookup: (name) => coordinator.getKey(name).catch((e) => (isQsignError(e, 'UNKNOWN_KEY') ? undefined : Promise.reject(e))),
+      forget: (name) => coordinator.forgetKey(name),
+      log,
+      relayDump: process.env.QSIGN_TEST_FAULTS === '1' ? process.env.QSIGN_TEST_RELAY_DUMP : undefined,
+    },
+  );
+  const { server, port } = await startServer(
+    [
+      [CoordinatorService, coordinatorHandlers(coordinator, log) as never],
+      [CoordinatorKeysService, coordinatorKeysHandlers(keys, log) as never],
+    ],
+    config.listen,
+  );
+  let http: Server | undefined;
+  if (config.keygenListen) {
+    const h = await startKeygenHttp(keys, config.keygenListen, log);
+    http = h.server;
+    log(`copr-keygen HTTP API on ${config.keygenListen.replace(/:\d+$/, '')}:${h.port}`);
+  }
   log(`coordinator ${config.coordinatorId} listening on port ${port} with ${config.nodes.length} nodes`);
   return {
     port,
     coordinator,
     async stop() {
       coordinator.stop();
+      http?.close();
       await stopServer(server);
     },
   };

@@ -6,3 +6,6 @@ export * from './config.js';
 export * from './coordinator.js';
 export * from './server.js';
 export * from './daemon.js';
+export * from './keys.js';
+export * from './keys-server.js';
+export * from './keygen-http.js';

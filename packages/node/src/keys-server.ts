@@ -26,6 +26,7 @@ export function nodeKeysHandlers(ops: NodeKeyOps, log: (m: string) => void): Nod
     }, internal),
     dkgRound2: unaryHandler(async (req) => ({ packages: await ops.dkgRound2(req.sessionId, req.round1) }), internal),
     dkgFinalize: unaryHandler(async (req) => outcome(await ops.dkgFinalize(req.sessionId, req.packages.map(sealed))), internal),
+    dkgConfirm: unaryHandler(async (req) => outcome(await ops.dkgConfirm(req.sessionId, req.groupPublicKey)), internal),
     reshareDeal: unaryHandler(async (req) => ops.reshareDeal(plan(req)), internal),
     reshareReceive: unaryHandler(async (req) => outcome(await ops.reshareReceive(plan(req.plan), req.deals.map(deal))), internal),
     reshareRetire: unaryHandler(async (req) => outcome(await ops.reshareRetire(plan(req))), internal),

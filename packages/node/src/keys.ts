@@ -60,6 +60,8 @@ export interface ReshareDeal {
 
 interface DkgSession {
   params: DkgParams;
+  /** Finalised key waiting for DkgConfirm (never on disk before). */
+  pending?: StoredKey;
   round1Secret?: frost.SecretDkgRound1;
   round2Secret?: frost.SecretDkgRound2;
   round1?: frost.DkgRound1Package[];
@@ -80,9 +82,15 @@ function culpritError(what: string, e: unknown): QsignError {
   return new QsignError('INVALID_ARGUMENT', `${what}: ${errorMessage(e)}`);
 }
 
-/** Associated data of a DKG round-2 envelope. */
-function dkgAad(sessionId: string, sender: number, recipient: number, transcript: Uint8Array): Uint8Array {
+/** Associated data of a DKG round-2 envelope (exported for tests that open relayed envelopes). */
+export function dkgAad(sessionId: string, sender: number, recipient: number, transcript: Uint8Array): Uint8Array {
   return concatBytes(utf8ToBytes(`qsign dkg round2 v1\n${sessionId}\n${sender}\n${recipient}\n`), transcript);
+}
+
+/** Hash of a DKG's parameters and round-1 broadcast as one node saw it (bound into every round-2 envelope). */
+export function dkgTranscript(p: DkgParams, round1: frost.DkgRound1Package[]): Uint8Array {
+  const params = { sessionId: p.sessionId, keyName: p.keyName, userId: p.userId, minSigners: p.minSigners, participants: p.participants, createdUnixSeconds: p.createdUnixSeconds };
+  return sha256(utf8ToBytes(JSON.stringify({ params, round1: [...round1].sort((a, b) => a.identifier - b.identifier).map((r) => [r.identifier, r.commitment.map(bytesToHex), bytesToHex(r.proofOfKnowledge)]) })));
 }
 
 /** Associated data of a reshare sub-share envelope. */
@@ -170,7 +178,7 @@ export class NodeKeyOps {
     s.round1Secret = undefined;
     s.round2Secret = out.secret;
     s.round1 = sorted;
-    s.transcript = sha256(utf8ToBytes(JSON.stringify({ params: s.params, round1: sorted.map((r) => [r.identifier, r.commitment.map(bytesToHex), bytesToHex(r.proofOfKnowledge)]) })));
+    s.transcript = dkgTranscript(s.params, sorted);
     const secret = await enrollmentSecret(this.store);
     try {
       return out.packages.map((p) => {
@@ -193,7 +201,7 @@ export class NodeKeyOps {
     const s = this.#dkg.get(sessionId);
     const ctx = { operation: 'dkg', sessionId, keyName: s?.params.keyName };
     if (!s?.round2Secret || !s.round1 || !s.transcript) return this.#refuse('INVALID_ARGUMENT', `no DKG session ${sessionId} in round 2 on this node`, ctx);
-    this.#dkg.delete(sessionId);
+    this.#dkg.delete(sessionId); // re-added below only on success
     const self = this.config.nodeId;
     const secret = await enrollmentSecret(this.store);
     const received: frost.DkgRound2Package[] = [];
@@ -227,7 +235,7 @@ export class NodeKeyOps {
       for (const r of received) r.signingShare.fill(0);
     }
     const pkp = result.publicKeyPackage;
-    const key: StoredKey = {
+    s.pending = {
       name: s.params.keyName,
       identifier: self,
       share: result.share.share,
@@ -240,17 +248,39 @@ export class NodeKeyOps {
       userId: s.params.userId,
       fingerprint: bytesToHex(ed25519Fingerprint(pkp.groupPublicKey, s.params.createdUnixSeconds)),
     };
+    s.round2Secret = undefined;
+    this.#dkg.set(sessionId, s);
+    return { keyName: s.params.keyName, identifier: self, groupPublicKey: pkp.groupPublicKey, verifyingShare: pkp.verifyingShares.get(self)!, holds: false };
+  }
+
+  /**
+   * DKG commit: stores the finalised share once the coordinator reports that
+   * every participant derived the same group key. A DKG that failed anywhere
+   * leaves nothing on disk (the pending share expires with its session).
+   */
+  async dkgConfirm(sessionId: string, groupPublicKey: Uint8Array): Promise<KeyOutcome> {
+    const s = this.#dkg.get(sessionId);
+    const key = s?.pending;
+    const ctx = { operation: 'dkg', sessionId, keyName: s?.params.keyName };
+    if (!key) return this.#refuse('INVALID_ARGUMENT', `no finalised DKG session ${sessionId} on this node`, ctx);
+    if (bytesToHex(groupPublicKey) !== bytesToHex(key.groupPublicKey)) {
+      this.#dkg.delete(sessionId);
+      key.share.fill(0);
+      return this.#refuse('INVALID_ARGUMENT', 'participants derived different group keys; the DKG is void', ctx);
+    }
+    this.#dkg.delete(sessionId);
     await this.store.putKey(key, {
       event: 'key-generated',
       method: 'dkg',
       keyName: key.name,
       sessionId,
       groupPublicKey: bytesToHex(key.groupPublicKey),
-      identifier: self,
+      identifier: key.identifier,
       threshold: `${key.minSigners}-of-${key.maxSigners}`,
+      participants: s!.params.participants,
       fingerprint: key.fingerprint,
     });
-    return { keyName: key.name, identifier: self, groupPublicKey: key.groupPublicKey, verifyingShare: pkp.verifyingShares.get(self)!, holds: true };
+    return { keyName: key.name, identifier: key.identifier, groupPublicKey: key.groupPublicKey, verifyingShare: hexToBytes(key.verifyingShares[key.identifier]!), holds: true };
   }
 
   // ---- reshare ----
@@ -278,7 +308,8 @@ export class NodeKeyOps {
   #params(plan: ResharePlan, held: StoredKey | undefined): frost.ReshareParams {
     const old = frost.decodePublicKeyPackage(plan.oldPackage);
     if (held) {
-      const mine = JSON.stringify({ v: held.verifyingShares, c: held.vssCommitment, t: held.minSigners });
+      // The relayed package may omit the VSS commitment (KeyInfo does not carry it); verifying shares and threshold must match.
+      const mine = JSON.stringify({ v: held.verifyingShares, c: old.vssCommitment.length ? held.vssCommitment : [], t: held.minSigners });
       const theirs = JSON.stringify({ v: Object.fromEntries([...old.verifyingShares].map(([k, v]) => [String(k), bytesToHex(v)])), c: old.vssCommitment.map(bytesToHex), t: old.minSigners });
       if (mine !== theirs) throw new QsignError('INVALID_ARGUMENT', `the plan's old public package of ${plan.keyName} differs from the one this node holds`);
     }

@@ -62,6 +62,9 @@ export class NodeKeysRpcClient {
   dkgFinalize(sessionId: string, packages: SealedPackage[], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<KeyOutcome> {
     return callUnary(this.#c, this.#c.dkgFinalize, { sessionId, packages }, timeoutMs, this.label);
   }
+  dkgConfirm(sessionId: string, groupPublicKey: Uint8Array, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<KeyOutcome> {
+    return callUnary(this.#c, this.#c.dkgConfirm, { sessionId, groupPublicKey }, timeoutMs, this.label);
+  }
   reshareDeal(plan: SignedPlan, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ReshareDealResponse> {
     return callUnary(this.#c, this.#c.reshareDeal, plan, timeoutMs, this.label);
   }

@@ -81,6 +81,12 @@ export interface DkgFinalizeRequest {
   packages: SealedPackage[];
 }
 
+export interface DkgConfirmRequest {
+  sessionId: string;
+  /** The group key every participant reported. */
+  groupPublicKey: Uint8Array;
+}
+
 /** A reshare plan (JSON) signed by an authorised client key. */
 export interface SignedPlan {
   plan: Uint8Array;
@@ -1164,6 +1170,99 @@ export const DkgFinalizeRequest: MessageFns<DkgFinalizeRequest> = {
     const message = createBaseDkgFinalizeRequest();
     message.sessionId = object.sessionId ?? "";
     message.packages = object.packages?.map((e) => SealedPackage.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseDkgConfirmRequest(): DkgConfirmRequest {
+  return { sessionId: "", groupPublicKey: new Uint8Array(0) };
+}
+
+export const DkgConfirmRequest: MessageFns<DkgConfirmRequest> = {
+  encode(message: DkgConfirmRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sessionId !== "") {
+      writer.uint32(10).string(message.sessionId);
+    }
+    if (message.groupPublicKey.length !== 0) {
+      writer.uint32(18).bytes(message.groupPublicKey);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DkgConfirmRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDkgConfirmRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.groupPublicKey = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DkgConfirmRequest {
+    return {
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+        ? globalThis.String(object.session_id)
+        : "",
+      groupPublicKey: isSet(object.groupPublicKey)
+        ? bytesFromBase64(object.groupPublicKey)
+        : isSet(object.group_public_key)
+        ? bytesFromBase64(object.group_public_key)
+        : new Uint8Array(0),
+    };
+  },
+
+  toJSON(message: DkgConfirmRequest): unknown {
+    const obj: any = {};
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.groupPublicKey.length !== 0) {
+      obj.groupPublicKey = base64FromBytes(message.groupPublicKey);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DkgConfirmRequest>, I>>(base?: I): DkgConfirmRequest {
+    return DkgConfirmRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DkgConfirmRequest>, I>>(object: I): DkgConfirmRequest {
+    const message = createBaseDkgConfirmRequest();
+    message.sessionId = object.sessionId ?? "";
+    message.groupPublicKey = object.groupPublicKey ?? new Uint8Array(0);
     return message;
   },
 };
@@ -2260,12 +2359,23 @@ export const NodeKeysService = {
     responseSerialize: (value: DkgRound2Response): Buffer => Buffer.from(DkgRound2Response.encode(value).finish()),
     responseDeserialize: (value: Buffer): DkgRound2Response => DkgRound2Response.decode(value),
   },
+  /** Verifies and combines round 2; the new share is held in memory until DkgConfirm. */
   dkgFinalize: {
     path: "/qsign.v1.NodeKeys/DkgFinalize" as const,
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: DkgFinalizeRequest): Buffer => Buffer.from(DkgFinalizeRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): DkgFinalizeRequest => DkgFinalizeRequest.decode(value),
+    responseSerialize: (value: KeyOutcome): Buffer => Buffer.from(KeyOutcome.encode(value).finish()),
+    responseDeserialize: (value: Buffer): KeyOutcome => KeyOutcome.decode(value),
+  },
+  /** Stores the key of a finalised session once every participant finalised with the same group key. */
+  dkgConfirm: {
+    path: "/qsign.v1.NodeKeys/DkgConfirm" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DkgConfirmRequest): Buffer => Buffer.from(DkgConfirmRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DkgConfirmRequest => DkgConfirmRequest.decode(value),
     responseSerialize: (value: KeyOutcome): Buffer => Buffer.from(KeyOutcome.encode(value).finish()),
     responseDeserialize: (value: Buffer): KeyOutcome => KeyOutcome.decode(value),
   },
@@ -2313,7 +2423,10 @@ export const NodeKeysService = {
 export interface NodeKeysServer extends UntypedServiceImplementation {
   dkgRound1: handleUnaryCall<DkgRound1Request, DkgRound1Package>;
   dkgRound2: handleUnaryCall<DkgRound2Request, DkgRound2Response>;
+  /** Verifies and combines round 2; the new share is held in memory until DkgConfirm. */
   dkgFinalize: handleUnaryCall<DkgFinalizeRequest, KeyOutcome>;
+  /** Stores the key of a finalised session once every participant finalised with the same group key. */
+  dkgConfirm: handleUnaryCall<DkgConfirmRequest, KeyOutcome>;
   reshareDeal: handleUnaryCall<SignedPlan, ReshareDealResponse>;
   reshareReceive: handleUnaryCall<ReshareReceiveRequest, KeyOutcome>;
   reshareRetire: handleUnaryCall<SignedPlan, KeyOutcome>;
@@ -2352,6 +2465,7 @@ export interface NodeKeysClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DkgRound2Response) => void,
   ): ClientUnaryCall;
+  /** Verifies and combines round 2; the new share is held in memory until DkgConfirm. */
   dkgFinalize(
     request: DkgFinalizeRequest,
     callback: (error: ServiceError | null, response: KeyOutcome) => void,
@@ -2363,6 +2477,22 @@ export interface NodeKeysClient extends Client {
   ): ClientUnaryCall;
   dkgFinalize(
     request: DkgFinalizeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: KeyOutcome) => void,
+  ): ClientUnaryCall;
+  /** Stores the key of a finalised session once every participant finalised with the same group key. */
+  dkgConfirm(
+    request: DkgConfirmRequest,
+    callback: (error: ServiceError | null, response: KeyOutcome) => void,
+  ): ClientUnaryCall;
+  dkgConfirm(
+    request: DkgConfirmRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: KeyOutcome) => void,
+  ): ClientUnaryCall;
+  dkgConfirm(
+    request: DkgConfirmRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: KeyOutcome) => void,
