@@ -15,7 +15,7 @@ import { loadNodeConfig } from '@qsign/node';
 import { encryptShareFiles, parseEnrollmentPublicKey } from '@qsign/storage';
 import { NodeSealRpcClient } from '@qsign/rpc';
 import type { ShareFile } from '@qsign/protocol';
-import { TestCluster } from './helpers/cluster.js';
+import { TestCluster, waitFor } from './helpers/cluster.js';
 import { registerSignatures } from './helpers/r-registry.js';
 
 const KEYS = 600;
@@ -62,7 +62,12 @@ describe('many keys', () => {
     await c.kill(3);
     await c.restart(3);
     const again = c.node(3);
-    expect((await again.status()).keys).toBe(KEYS + 1);
+    let keys = -1;
+    await waitFor(async () => {
+      keys = (await again.status(1000).catch(() => undefined))?.keys ?? -1;
+      return keys >= 0;
+    }, 15_000, 'node 3 to answer after restart');
+    expect(keys).toBe(KEYS + 1);
     again.close();
     const audit = await c.audit(3);
     expect(audit.filter((a) => a.event === 'key-imported').length).toBe(KEYS + 1);
