@@ -2,7 +2,8 @@
 // Makes a fresh clone runnable with only Node.js and npm: installs the locked
 // dependencies when they are missing or stale, then builds every package.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, readFileSync, readdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
@@ -25,3 +26,23 @@ if (!existsSync(marker) || readFileSync(marker, 'utf8') !== lockHash) {
 }
 console.error('• building packages (tsc -b)');
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', join(root, 'tsconfig.json')]);
+
+// npm links workspace binaries only if they exist at install time, and tsc
+// does not mark them executable: link and chmod them after the build.
+const binDir = join(root, 'node_modules', '.bin');
+for (const pkg of readdirSync(join(root, 'packages'))) {
+  const manifest = join(root, 'packages', pkg, 'package.json');
+  if (!existsSync(manifest)) continue;
+  const bins = JSON.parse(readFileSync(manifest, 'utf8')).bin ?? {};
+  for (const [name, target] of Object.entries(bins)) {
+    const file = join(root, 'packages', pkg, target);
+    if (!existsSync(file)) continue;
+    chmodSync(file, 0o755);
+    const link = join(binDir, name);
+    const want = relative(binDir, join(root, 'node_modules', '@qsign', pkg, target));
+    try {
+      if (lstatSync(link)) unlinkSync(link);
+    } catch {}
+    symlinkSync(want, link);
+  }
+}

@@ -11,14 +11,15 @@ const PURE = new Set(['frost', 'openpgp', 'rpm', 'audit', 'protocol']);
 const ALLOWED = {
   proto: [],
   frost: [],
+  'frost-native': ['frost'],
   openpgp: [],
   rpm: [],
   audit: [],
   protocol: ['frost', 'openpgp', 'rpm'],
   storage: ['frost', 'protocol', 'audit'],
   rpc: ['proto', 'protocol'],
-  node: ['frost', 'protocol', 'storage', 'rpc', 'proto', 'openpgp', 'rpm', 'audit'],
-  coordinator: ['frost', 'protocol', 'rpc', 'proto', 'openpgp', 'audit', 'storage'],
+  node: ['frost', 'frost-native', 'protocol', 'storage', 'rpc', 'proto', 'openpgp', 'rpm', 'audit'],
+  coordinator: ['frost', 'frost-native', 'protocol', 'rpc', 'proto', 'openpgp', 'audit', 'storage'],
   cli: ['frost', 'protocol', 'rpc', 'proto', 'node', 'coordinator', 'openpgp', 'rpm', 'audit', 'storage'],
 };
 // Secret reconstruction is reachable only from ceremony and recovery code.

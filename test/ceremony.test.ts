@@ -14,7 +14,8 @@ import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { SignatureType, finishSignature, prepareSignature, parseSecretKey } from '@qsign/openpgp';
+import { parseSecretKey, parseSignature } from '@qsign/openpgp';
+import { signOpenPgp } from '@qsign/cli';
 import { TestCluster } from './helpers/cluster.js';
 import { requireTools } from './helpers/tools.js';
 import { qsign } from './helpers/qsign-cli.js';
@@ -67,14 +68,13 @@ describe('ceremony split with gpg import, on a running cluster', () => {
       expect(r.stderr).toBe('');
       expect(r.stdout).toContain(`imported key copr-test@example.org (identifier ${n.id})`);
     }
-    // A detached OpenPGP signature made by the cluster (digest signed as a raw payload).
+    // A detached OpenPGP signature made by the cluster (an 'openpgp' request: the nodes hash the data).
     for (let i = 0; i < 3; i++) {
       const data = new Uint8Array(randomBytes(200 + i));
-      const prepared = prepareSignature({ signatureType: SignatureType.Binary, hashAlgorithm: 'sha256', createdUnixSeconds: Math.floor(Date.now() / 1000), issuerFingerprint: Buffer.from(fpr, 'hex') }, data);
-      const res = await c.client.sign({ keyName: 'copr-test@example.org', kind: 'raw', data: prepared.digest });
-      registerSignatures([res.signature]);
+      const packet = await signOpenPgp(c.client, 'copr-test@example.org', data);
+      registerSignatures([parseSignature(packet).signature64]);
       writeFileSync(join(work, 'data.bin'), data);
-      writeFileSync(join(work, 'data.bin.sig'), finishSignature(prepared, res.signature));
+      writeFileSync(join(work, 'data.bin.sig'), packet);
       const v = execFileSync('gpg', ['--homedir', home, '--batch', '--status-fd', '1', '--verify', join(work, 'data.bin.sig'), join(work, 'data.bin')], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
       expect(v).toContain(`[GNUPG:] VALIDSIG ${fpr}`);
     }

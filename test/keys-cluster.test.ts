@@ -4,7 +4,7 @@
  * relays only ciphertext (every relayed message is dumped and searched for
  * the secret round-2 shares and the final shares); a node that sends a bad
  * round-2 share is named; the copr-keygen HTTP API creates (201) then finds
- * (200) a key whose certificate gpg imports; a 3-of-5 key is reshared to
+ * (200) a key whose certificate (from the obs-sign `sign -p` client) gpg imports; a 3-of-5 key is reshared to
  * 2-of-3 with one new node: same public key, the new set signs, the three
  * dropped nodes cannot.
  */
@@ -23,7 +23,7 @@ import { QsignClient, loadClientConfig, waitHealthy } from '@qsign/cli';
 import { dkgAad, dkgTranscript, enrollmentSecret, loadNodeConfig, openNodeStore } from '@qsign/node';
 import { openEnvelope } from '@qsign/storage';
 import { TestCluster } from './helpers/cluster.js';
-import { qsign } from './helpers/qsign-cli.js';
+import { qsign, sign } from './helpers/qsign-cli.js';
 import { requireTools } from './helpers/tools.js';
 import { registerSignatures } from './helpers/r-registry.js';
 
@@ -55,7 +55,7 @@ describe('DKG, copr-keygen and reshare over a running cluster', () => {
     expect([info.minSigners, info.maxSigners]).toEqual([3, 5]);
     expect(bytesToHex(ed25519Fingerprint(info.groupPublicKey, info.createdUnixSeconds)).toUpperCase()).toBe(fpr);
     for (let i = 0; i < 3; i++) {
-      const msg = new Uint8Array(randomBytes(64));
+      const msg = new Uint8Array(randomBytes(100)); // not hash-sized: raw 20/28/32/48/64-byte payloads need a digest-only key
       const s = await c.client.sign({ keyName: 'dkg@example.org', kind: 'raw', data: msg });
       expect(ed25519.verify(s.signature, msg, info.groupPublicKey)).toBe(true);
       registerSignatures([s.signature]);
@@ -132,8 +132,9 @@ describe('DKG, copr-keygen and reshare over a running cluster', () => {
     expect((await gen({ name_real: 'Copr Project', name_email: 'copr-project@example.org' })).status).toBe(200);
     expect((await gen({ name_real: 'x', name_email: 'not-an-email' })).status).toBe(400);
     expect((await gen({ name_email: 'a@example.org' })).status).toBe(400);
-    // Public key (the obs-sign `sign -u EMAIL -p` client is built in parallel; `qsign certificate` is its equivalent here).
-    const cert = await qsign(['certificate', '--key', 'copr-project@example.org', '-c', c.file.clientConfig]);
+    // Public key as Copr fetches it: the obs-sign compatible `sign -u EMAIL -p` (self-certifies a new key through the cluster first).
+    const cert = await sign(['--config', c.file.clientConfig, '-u', 'copr-project@example.org', '-p']);
+    expect(cert.stderr).toBe('');
     expect(cert.code).toBe(0);
     expect(cert.stdout).toMatch(/^-----BEGIN PGP PUBLIC KEY BLOCK-----/);
     const home = join(work, 'gnupg');
@@ -165,7 +166,7 @@ describe('DKG, copr-keygen and reshare over a running cluster', () => {
       expect([info.minSigners, info.maxSigners]).toEqual([2, 3]);
       const seen = new Set<number>();
       for (let i = 0; i < 6; i++) {
-        const msg = new Uint8Array(randomBytes(48));
+        const msg = new Uint8Array(randomBytes(100));
         const s = await fresh.sign({ keyName: 'demo', kind: 'raw', data: msg });
         expect(ed25519.verify(s.signature, msg, before)).toBe(true);
         registerSignatures([s.signature]);

@@ -51,7 +51,7 @@ describe('many keys', () => {
     );
     for (const files of perNode.values()) wipeShares(files);
     for (const name of [`p0@copr.example.org`, `p${KEYS - 1}@copr.example.org`]) {
-      const msg = new Uint8Array(randomBytes(32));
+      const msg = new Uint8Array(randomBytes(40));
       const s = await c.client.sign({ keyName: name, kind: 'raw', data: msg });
       expect(ed25519.verify(s.signature, msg, pubs.get(name)!)).toBe(true);
       registerSignatures([s.signature]);

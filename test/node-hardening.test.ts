@@ -11,6 +11,7 @@ import { encodeSignRequest, fromServiceError, type NodeRpcClient } from '@qsign/
 import { SignShareRequest, type Commitment } from '@qsign/proto';
 import { loadClientConfig } from '@qsign/cli';
 import { TestCluster } from './helpers/cluster.js';
+import { registerSignatures } from './helpers/r-registry.js';
 
 let c: TestCluster;
 let clientSecret: Uint8Array;
@@ -189,6 +190,7 @@ describe('malformed input never crashes a daemon', () => {
       // Still serving.
       const res = await c.client.sign({ keyName: 'demo', kind: 'raw', data: new Uint8Array([1, 2]) });
       expect(res.signature).toHaveLength(64);
+      registerSignatures([res.signature]);
       expect((await co.clusterStatus()).nodes).toHaveLength(5);
     } finally {
       co.close();

@@ -14,7 +14,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { QSIGN_BIN, splitKey } from '@qsign/cli';
 import { encodeShareFile, isQsignError } from '@qsign/protocol';
 import { loadNodeConfig, openStoreWithShares } from '@qsign/node';
-import { NodeAdminRpcClient, NodeSealRpcClient } from '@qsign/rpc';
+import { AuditRpcClient, NodeAdminRpcClient, NodeSealRpcClient } from '@qsign/rpc';
 import { TestCluster, waitFor } from './helpers/cluster.js';
 import { registerSignatures } from './helpers/r-registry.js';
 
@@ -60,7 +60,7 @@ describe('sealed nodes', () => {
   it('a restarted node is sealed and signs nothing until unsealed with K shares; too few or wrong shares are refused clearly', async () => {
     const shares = c.file.unsealShares!;
     expect(shares[1]).toHaveLength(3);
-    const sig = await c.client.sign({ keyName: 'demo', kind: 'raw', data: new Uint8Array(randomBytes(32)) });
+    const sig = await c.client.sign({ keyName: 'demo', kind: 'raw', data: new Uint8Array(randomBytes(40)) });
     registerSignatures([sig.signature]);
 
     await c.kill(1);
@@ -70,12 +70,21 @@ describe('sealed nodes', () => {
     await waitFor(async () => (await admin.status(1000).catch(() => undefined))?.sealed === true, 15_000, 'node 1 to report sealed');
     admin.close();
 
+    // Sealed: the audit log is still served (records), but no new checkpoint: the identity key is sealed.
+    const a1 = new AuditRpcClient(c.file.nodes[0]!.address);
+    try {
+      expect((await a1.records(0, 10)).records.length).toBeGreaterThan(0);
+      await expect(a1.checkpoint(true)).rejects.toSatisfy((e) => isQsignError(e, 'SEALED'));
+    } finally {
+      a1.close();
+    }
+
     // Sealed: no commitments, no signature shares (SEALED), and the cluster cannot use it.
     const n1 = c.node(1);
     await expect(n1.getCommitments(1, 'test')).rejects.toSatisfy((e) => isQsignError(e, 'SEALED'));
     n1.close();
     await c.kill(2);
-    await expect(c.client.sign({ keyName: 'demo', kind: 'raw', data: new Uint8Array(randomBytes(32)) })).rejects.toThrow(/node 1|not enough|cannot sign/i);
+    await expect(c.client.sign({ keyName: 'demo', kind: 'raw', data: new Uint8Array(randomBytes(40)) })).rejects.toThrow(/node 1|not enough|cannot sign/i);
 
     // Too few shares.
     const few = await qsign(['node', 'unseal', '--config', c.file.nodes[0]!.config, shares[1]![0]!]);
@@ -99,9 +108,16 @@ describe('sealed nodes', () => {
     expect(ok.out).toMatch(/node 1 unsealed/);
     expect(ok.code).toBe(0);
     await waitFor(async () => (await c.client.status()).nodes.find((n) => n.nodeId === 1)?.cachedCommitments! > 0, 15_000, 'node 1 healthy');
-    const after = await c.client.sign({ keyName: 'demo', kind: 'raw', data: new Uint8Array(randomBytes(32)) });
+    const after = await c.client.sign({ keyName: 'demo', kind: 'raw', data: new Uint8Array(randomBytes(40)) });
     expect(after.signers).toEqual([1, 3]);
     registerSignatures([after.signature]);
+    // Unsealed without a restart: the audit notary signs checkpoints again.
+    const a1b = new AuditRpcClient(c.file.nodes[0]!.address);
+    try {
+      expect((await a1b.checkpoint(true)).checkpoint).toMatch(/^qsign-node-1\./);
+    } finally {
+      a1b.close();
+    }
 
     const audit = await c.audit(1);
     const refusals = audit.filter((r) => r.event === 'refused' && r.operation === 'unseal');

@@ -18,8 +18,23 @@ export class TestCluster {
     readonly client: QsignClient,
   ) {}
 
-  /** Starts M nodes (test faults enabled) and a coordinator. */
-  static async start(opts: { nodes?: number; threshold?: number; keyName?: string; unseal?: { threshold: number; shares: number } } = {}): Promise<TestCluster> {
+  /**
+   * Starts M nodes (test faults enabled) and a coordinator. The key is
+   * self-certified unless `noCertificate` is set — by default it is not when
+   * `nodeConfig` is given, since a custom policy may hold or refuse it.
+   * With `unseal` the nodes are sealed (K-of-L unseal shares) and unsealed after start.
+   */
+  static async start(
+    opts: {
+      nodes?: number;
+      threshold?: number;
+      keyName?: string;
+      extraKeys?: string[];
+      nodeConfig?: (id: number, base: Record<string, unknown>) => Record<string, unknown>;
+      noCertificate?: boolean;
+      unseal?: { threshold: number; shares: number };
+    } = {},
+  ): Promise<TestCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'qsign-test-'));
     const file = await clusterUp({
       dir,
@@ -28,6 +43,9 @@ export class TestCluster {
       keyName: opts.keyName ?? 'demo',
       nodeEnv: { QSIGN_TEST_FAULTS: '1' },
       unseal: opts.unseal,
+      extraKeys: opts.extraKeys,
+      nodeConfig: opts.nodeConfig,
+      noCertificate: opts.noCertificate ?? opts.nodeConfig !== undefined,
     });
     return new TestCluster(dir, file, new QsignClient(loadClientConfig(file.clientConfig)));
   }
@@ -59,16 +77,31 @@ export class TestCluster {
     writeClusterFile(this.dir, this.file);
     if (!wait) return;
     await waitHealthy(this.file.coordinator.address, this.file.nodes.filter((x) => alive(x.pid)).length, 30_000);
+    // The coordinator may still hold a stale "healthy" for this node: wait until the new process answers.
+    await waitFor(async () => {
+      const c = this.node(id);
+      try {
+        await c.status(500);
+        return true;
+      } catch {
+        return false;
+      } finally {
+        c.close();
+      }
+    }, 30_000, `node ${id} to serve`);
   }
 
-  /** Every audit record of node `id`, decoded. */
+  /** Every audit record of node `id`, decoded, with `details` fields lifted to the top level for convenience. */
   async audit(id: number): Promise<Array<Record<string, unknown>>> {
     const c = this.node(id);
     try {
       const out: Array<Record<string, unknown>> = [];
       for (;;) {
         const r = await c.readAudit(out.length, 5000);
-        out.push(...r.records.map((x) => JSON.parse(new TextDecoder().decode(x.record))));
+        out.push(...r.records.map((x) => {
+          const rec = JSON.parse(new TextDecoder().decode(x.record)) as Record<string, unknown>;
+          return { ...(rec.details as Record<string, unknown> | undefined), ...rec };
+        }));
         if (r.records.length === 0 || out.length >= r.size) return out;
       }
     } finally {
@@ -110,7 +143,9 @@ export class TestCluster {
   async stop(): Promise<void> {
     this.client.close();
     await clusterDown(this.dir).catch(() => undefined);
-    rmSync(this.dir, { recursive: true, force: true });
+    // QSIGN_KEEP_TEST_DIRS=1 keeps configs, data and logs for a post-mortem.
+    if (process.env.QSIGN_KEEP_TEST_DIRS === '1') process.stderr.write(`kept test cluster at ${this.dir}\n`);
+    else rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** The tail of a process log (for failure messages). */

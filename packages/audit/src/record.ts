@@ -27,6 +27,26 @@ export const AUDIT_EVENTS = [
   'unsealed',
   'config-changed',
   'started',
+  /** A coordinator issued a group signature (its own log). */
+  'issued',
+  /** A coordinator could not complete a request (its own log). */
+  'failed',
+  /** A witness saw a peer's checkpoint inconsistent with one it saw before. */
+  'fork-detected',
+  /** A node verified and stored a key's OpenPGP certificate. */
+  'certificate-stored',
+  /** An operator decided on a held request; or it expired undecided. */
+  'hold-approved',
+  'hold-denied',
+  'hold-expired',
+  /** A node was initialised (`qsign node init`): its enrollment key and unseal scheme. */
+  'initialised',
+  /** A node took part in round 1 of a DKG (the key is stored, 'key-generated', only once all agree). */
+  'dkg-round1',
+  /** A node dealt sub-shares of its share for a reshare plan. */
+  'reshare-dealt',
+  /** A node received and stored its new share of a reshared key ('reshared' is the old holder's retirement). */
+  'reshared-in',
 ] as const;
 /** One of {@link AUDIT_EVENTS}. */
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
@@ -88,6 +108,16 @@ export interface AuditRecord {
   readonly reason?: string;
   /** Operators who approved a held request. */
   readonly approvedBy?: readonly string[];
+  /** Machine-readable refusal code (e.g. `STALE_REQUEST`), with `reason`. */
+  readonly code?: string;
+  /** Lowercase hex SHA-256 of the request's data (for an RPM header request: of the header bytes). */
+  readonly dataSha256?: string;
+  /** Node ids (FROST identifiers) of the signing set. */
+  readonly signers?: readonly number[];
+  /** Which coordinator relayed the request. */
+  readonly coordinator?: string;
+  /** Lowercase hex of the group signature (coordinator `issued` records). */
+  readonly signature?: string;
   /** Anything else, as canonical JSON. */
   readonly details?: { readonly [key: string]: JsonValue };
 }
@@ -170,11 +200,19 @@ export function assertAuditRecord(v: unknown): asserts v is AuditRecord {
   const path = 'record';
   const o = obj(v, path, ['seq', 'timeMs', 'event'], [
     'requestId', 'clientId', 'keyName', 'keyFingerprint', 'payloadKind', 'digest', 'digestAlgorithm', 'fileName', 'rpm', 'decision', 'reason', 'approvedBy', 'details',
+    'code', 'dataSha256', 'signers', 'coordinator', 'signature',
   ]);
   int(o, 'seq', path, false);
   int(o, 'timeMs', path, false);
   if (!(AUDIT_EVENTS as readonly unknown[]).includes(o.event)) fail(`${path}.event`, 'unknown event');
-  for (const k of ['requestId', 'clientId', 'keyName', 'fileName']) str(o, k, path, true);
+  for (const k of ['requestId', 'clientId', 'keyName', 'fileName', 'coordinator']) str(o, k, path, true);
+  str(o, 'code', path, true, 64, /^[A-Z][A-Z0-9_]*$/);
+  str(o, 'dataSha256', path, true, 64, /^[0-9a-f]{64}$/);
+  str(o, 'signature', path, true, 1024, HEX);
+  if (o.signers !== undefined) {
+    if (!Array.isArray(o.signers) || o.signers.length === 0 || o.signers.length > 65535) fail(`${path}.signers`, 'must be a non-empty array');
+    o.signers.forEach((_: unknown, i: number) => int(o.signers as unknown as Obj, String(i), `${path}.signers`, false));
+  }
   str(o, 'reason', path, true, 65536);
   str(o, 'keyFingerprint', path, true, 1024, HEX);
   str(o, 'digest', path, true, 1024, HEX);

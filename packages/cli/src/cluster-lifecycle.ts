@@ -10,12 +10,29 @@ import { initNode, loadNodeConfig } from '@qsign/node';
 import { NodeSealRpcClient } from '@qsign/rpc';
 import { freePort, spawnDaemon, QSIGN_BIN, type ClusterFile, type ClusterProcess } from './cluster.js';
 
-/** Adds `peers` (except the node itself) to a node config file, keeping what it pinned before. */
-export function pinPeers(configPath: string, peers: Array<{ id: number; enrollmentKey: string }>): void {
+/** One entry of a node config's `peers` list (see @qsign/node peers.ts). */
+export interface PeerEntry {
+  id: number;
+  address?: string;
+  verifierKey?: string;
+  enrollmentKey?: string;
+}
+
+/**
+ * Adds or updates `peers` (except the node itself) in a node config file:
+ * fields given are set, fields pinned before (enrollment key, audit address
+ * and verifier key) are kept.
+ */
+export function pinPeers(configPath: string, peers: PeerEntry[]): void {
   const raw = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
-  const have = new Map(((raw.peers as Array<{ id: number; enrollmentKey: string }>) ?? []).map((p) => [p.id, p.enrollmentKey]));
-  for (const p of peers) if (p.id !== raw.nodeId) have.set(p.id, p.enrollmentKey);
-  raw.peers = [...have].sort((a, b) => a[0] - b[0]).map(([id, enrollmentKey]) => ({ id, enrollmentKey }));
+  const have = new Map(((raw.peers as PeerEntry[]) ?? []).map((p) => [p.id, { ...p }]));
+  for (const p of peers) {
+    if (p.id === raw.nodeId) continue;
+    const entry = have.get(p.id) ?? { id: p.id };
+    for (const f of ['address', 'verifierKey', 'enrollmentKey'] as const) if (p[f] !== undefined) entry[f] = p[f];
+    have.set(p.id, entry);
+  }
+  raw.peers = [...have.values()].sort((a, b) => a.id - b.id);
   writeFileSync(configPath, JSON.stringify(raw, null, 2) + '\n');
 }
 

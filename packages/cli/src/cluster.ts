@@ -8,13 +8,18 @@ import { mkdirSync, openSync, writeFileSync, readFileSync, existsSync, rmSync, c
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { QsignError, errorMessage } from '@qsign/protocol';
-import { loadNodeConfig, NodeSigner, openNodeStore, nonceHedge, initNode, openStoreWithShares } from '@qsign/node';
+import { loadNodeConfig, NodeSigner, openNodeStore, nonceHedge, initNode, openStoreWithShares, nodeVerifierKey } from '@qsign/node';
+import { openCoordinatorLog } from '@qsign/coordinator';
 import { CoordinatorRpcClient } from '@qsign/rpc';
 import { pinPeers, unsealOverSocket } from './cluster-lifecycle.js';
 import { splitKey, wipeShares } from './ceremony.js';
+import { QsignClient } from './client.js';
+import { loadClientConfig } from './client-config.js';
+import { certifyKey } from './openpgp-sign.js';
 
 /** Path of the compiled `qsign` entry point, for spawning daemons. */
 export const QSIGN_BIN = fileURLToPath(new URL('./bin/qsign.js', import.meta.url));
@@ -28,6 +33,8 @@ export interface ClusterProcess {
   config: string;
   log: string;
   command: string[];
+  /** The process's audit log verifier key (c2sp.org/signed-note vkey), pinned at creation. */
+  verifierKey?: string;
 }
 
 /** `cluster.json`. */
@@ -78,6 +85,17 @@ export interface ClusterUpOptions {
   nodeEnv?: NodeJS.ProcessEnv;
   progress?: (msg: string) => void;
   timeoutMs?: number;
+  /** Rewrites each node's config before it starts (e.g. to add a policy, clients or `digestOnlyKeys`). */
+  nodeConfig?: (id: number, base: Record<string, unknown>) => Record<string, unknown>;
+  /** More keys split the same way and imported into every node. */
+  extraKeys?: string[];
+  /** Skip the self-certification (default: certify, so `qsign pubkey --armor` works at once). */
+  noCertificate?: boolean;
+}
+
+/** The default user ID of a dev key: "NAME <EMAIL>" for email-shaped key names (obs-sign / Copr style), else a demo address. */
+export function defaultUserId(keyName: string): string {
+  return keyName.includes('@') ? `${keyName.slice(0, keyName.lastIndexOf('@'))} <${keyName}>` : `qsign demo <${keyName}@qsign.invalid>`;
 }
 
 /** Brings a development cluster up; resolves once every node is healthy. */
@@ -91,7 +109,8 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
   const clientPub = bytesToHex(ed25519.getPublicKey(clientSecret));
 
   say(`splitting key "${keyName}" ${o.threshold}-of-${o.nodes} (trusted dealer, development ceremony)`);
-  const { files } = splitKey({ keyName, threshold: o.threshold, shares: o.nodes, userId: o.userId ?? `qsign demo <${keyName}@qsign.invalid>` });
+  const { files } = splitKey({ keyName, threshold: o.threshold, shares: o.nodes, userId: o.userId ?? defaultUserId(keyName) });
+  const extra = (o.extraKeys ?? []).map((k) => splitKey({ keyName: k, threshold: o.threshold, shares: o.nodes, userId: defaultUserId(k) }).files);
 
   const nodes: ClusterProcess[] = [];
   const unsealShares: Record<number, string[]> = {};
@@ -111,19 +130,31 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
       const id = f.identifier;
       const ndir = join(dir, `node-${id}`);
       const cfgPath = join(ndir, 'node.json');
+      if (o.nodeConfig) {
+        const base = JSON.parse(readFileSync(cfgPath, 'utf8')) as Record<string, unknown>;
+        writeFileSync(cfgPath, JSON.stringify(o.nodeConfig(id, base), null, 2) + '\n');
+      }
       const cfg = loadNodeConfig(cfgPath);
       const port = Number(cfg.listen.split(':').pop());
       const store = o.unseal ? await openStoreWithShares(cfg, unsealShares[id]!.slice(0, o.unseal.threshold)) : await openNodeStore(cfg);
+      let verifierKey: string;
       try {
-        await new NodeSigner(cfg, store, await nonceHedge(store)).importShare(f);
+        const signer = new NodeSigner(cfg, store, await nonceHedge(store));
+        await signer.importShare(f);
+        for (const more of extra) await signer.importShare(more.find((x) => x.identifier === id)!);
+        verifierKey = await nodeVerifierKey(cfg, store);
       } finally {
         await store.close();
       }
-      nodes.push({ id, address: `127.0.0.1:${port}`, pid: 0, dataDir: cfg.dataDir, config: cfgPath, log: join(ndir, 'node.log'), command: [process.execPath, QSIGN_BIN, 'node', 'start', '--config', cfgPath] });
+      nodes.push({ id, address: `127.0.0.1:${port}`, pid: 0, dataDir: cfg.dataDir, config: cfgPath, log: join(ndir, 'node.log'), command: [process.execPath, QSIGN_BIN, 'node', 'start', '--config', cfgPath], verifierKey });
     }
   } finally {
     wipeShares(files);
+    for (const more of extra) wipeShares(more);
   }
+  // Every node witnesses every other node's audit checkpoints (docs/audit.md): the same
+  // `peers` entries that pin enrollment keys gain the peer's address and verifier key.
+  for (const n of nodes) pinPeers(n.config, nodes.map((p) => ({ id: p.id, address: p.address, verifierKey: p.verifierKey })));
   say(`imported one share into each of ${nodes.length} node stores; no share file was left on disk`);
 
   const cport = await freePort();
@@ -131,8 +162,12 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
   mkdirSync(cdir, { recursive: true });
   const ccfg = join(cdir, 'coordinator.json');
   const keygenPort = await freePort();
-  writeFileSync(ccfg, JSON.stringify({ coordinatorId: 'dev-coordinator', listen: `127.0.0.1:${cport}`, keygenListen: `127.0.0.1:${keygenPort}`, nodes: nodes.map((n) => ({ id: n.id, address: n.address })) }, null, 2) + '\n');
-  const coordinator: ClusterProcess = { id: 0, address: `127.0.0.1:${cport}`, pid: 0, dataDir: cdir, config: ccfg, log: join(cdir, 'coordinator.log'), command: [process.execPath, QSIGN_BIN, 'coordinator', 'start', '--config', ccfg] };
+  const cmaster = randomBytes(32);
+  writeFileSync(join(cdir, 'master.key'), bytesToHex(cmaster) + '\n', { mode: 0o600 });
+  writeFileSync(ccfg, JSON.stringify({ coordinatorId: 'dev-coordinator', listen: `127.0.0.1:${cport}`, keygenListen: `127.0.0.1:${keygenPort}`, nodes: nodes.map((n) => ({ id: n.id, address: n.address })), dataDir: 'data', masterKeyFile: 'master.key' }, null, 2) + '\n');
+  const clog = await openCoordinatorLog(join(cdir, 'data'), cmaster, 'dev-coordinator');
+  await clog.store.close();
+  const coordinator: ClusterProcess = { id: 0, address: `127.0.0.1:${cport}`, pid: 0, dataDir: join(cdir, 'data'), config: ccfg, log: join(cdir, 'coordinator.log'), command: [process.execPath, QSIGN_BIN, 'coordinator', 'start', '--config', ccfg], verifierKey: clog.verifierKey };
 
   const clientConfig = join(dir, 'client.json');
   writeFileSync(clientConfig, JSON.stringify({ coordinator: coordinator.address, clientName: 'dev-client', secretKey: bytesToHex(clientSecret) }, null, 2) + '\n', { mode: 0o600 });
@@ -148,6 +183,15 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
       for (const n of nodes) await unsealOverSocket(loadNodeConfig(n.config).adminSocket, unsealShares[n.id]!.slice(0, o.unseal.threshold), 30_000);
     }
     await waitHealthy(coordinator.address, nodes.length, o.timeoutMs ?? 60_000);
+    if (!o.noCertificate) {
+      say(`certifying key "${keyName}": the cluster signs its own user ID; each node verifies and stores the certificate`);
+      const client = new QsignClient(loadClientConfig(clientConfig));
+      try {
+        await certifyKey(client, keyName);
+      } finally {
+        client.close();
+      }
+    }
   } catch (e) {
     await clusterDown(dir).catch(() => undefined);
     throw e;

@@ -8,15 +8,19 @@ import { register as ceremony } from './commands/ceremony.js';
 import { register as node } from './commands/node.js';
 import { register as sign } from './commands/sign.js';
 import { register as keys } from './commands/keys.js';
+import { register as rpm } from './commands/rpm.js';
+import { register as operator } from './commands/operator.js';
+import { register as audit } from './commands/audit.js';
 
 /** Command groups, in help order. Each module registers its own commands. */
-export const COMMAND_MODULES: Array<(program: Command) => void> = [cluster, sign, ceremony, node, keys];
+export const COMMAND_MODULES: Array<(program: Command) => void> = [cluster, sign, rpm, ceremony, node, keys, operator, audit];
 
 /** Builds the program; `main` parses and runs it. */
 export function buildProgram(program: Command): Command {
   program
     .name('qsign')
     .description('Threshold signing cluster: N of M share-holder nodes make one ordinary Ed25519 / OpenPGP signature.')
+    .version('0.1.0', '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -29,7 +33,7 @@ export async function main(argv: string[], program: Command): Promise<number> {
   buildProgram(program);
   try {
     await program.parseAsync(argv);
-    return 0;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
     return reportError('qsign', e);

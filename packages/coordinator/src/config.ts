@@ -3,6 +3,7 @@
  * and no client secrets.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { QsignError, errorMessage } from '@qsign/protocol';
 
 /** A node the coordinator relays to. */
@@ -23,6 +24,10 @@ export interface CoordinatorConfig {
   keygenListen: string | undefined;
   /** Threshold of keys created by DKG when the request gives none (default: a majority of the nodes). */
   keygenThreshold: number | undefined;
+  /** LevelDB directory of the coordinator's own audit log (absent: no log is kept). */
+  dataDir?: string;
+  /** Development mode: file with the 32-byte master key (hex) sealing the log's identity key; required with dataDir. */
+  masterKeyFile?: string;
 }
 
 /** Reads and validates a coordinator config file. */
@@ -58,5 +63,15 @@ export function loadCoordinatorConfig(path: string): CoordinatorConfig {
         : typeof raw.keygenThreshold === 'number' && Number.isInteger(raw.keygenThreshold) && raw.keygenThreshold >= 2 && raw.keygenThreshold <= nodes.length
           ? raw.keygenThreshold
           : bad('keygenThreshold', `must be an integer 2..${nodes.length}`),
+    ...auditPaths(raw, path, bad),
   };
+}
+
+/** The optional audit-log fields, resolved relative to the config file. */
+function auditPaths(raw: Record<string, unknown>, path: string, bad: (field: string, why: string) => never): { dataDir?: string; masterKeyFile?: string } {
+  if (raw.dataDir === undefined) return {};
+  const base = dirname(resolve(path));
+  if (typeof raw.dataDir !== 'string' || !raw.dataDir) bad('dataDir', 'must be a non-empty string');
+  if (typeof raw.masterKeyFile !== 'string' || !raw.masterKeyFile) bad('masterKeyFile', 'is required with dataDir (it seals the audit identity key)');
+  return { dataDir: resolve(base, raw.dataDir as string), masterKeyFile: resolve(base, raw.masterKeyFile as string) };
 }

@@ -8,7 +8,8 @@
  *
  * No gRPC here: nodes are reached through the `NodePort` interface.
  */
-import { createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { ed25519KeyObject } from '@qsign/rpc';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import * as frost from '@qsign/frost';
 import {
@@ -21,7 +22,9 @@ import {
   type SignRequest,
   type SignedRequest,
 } from '@qsign/protocol';
-import type { KeyInfo, NodeStatusResponse, GetCommitmentsResponse, SignShareRequest, SignShareResponse } from '@qsign/proto';
+import type { KeyInfo, NodeStatusResponse, GetCommitmentsResponse, SignShareRequest, SignShareResponse, CheckRequestResponse } from '@qsign/proto';
+import { waitForApprovals, type NodeState, type WaitNode } from './approval-wait.js';
+import { RequestTracker } from './request-tracker.js';
 
 /** What the coordinator needs from a node (implemented by the rpc client). */
 export interface NodePort {
@@ -30,6 +33,9 @@ export interface NodePort {
   getCommitments(count: number, coordinatorId: string, timeoutMs?: number): Promise<GetCommitmentsResponse>;
   signShare(req: SignShareRequest, timeoutMs?: number): Promise<SignShareResponse>;
   getKey(name: string, timeoutMs?: number): Promise<KeyInfo>;
+  putCertificate(keyName: string, certificate: Uint8Array, timeoutMs?: number): Promise<{ fingerprint: Uint8Array }>;
+  /** Would the node sign this now (ready / held)? No nonce spent (issue 6). */
+  checkRequest?(request: SignedRequest, coordinatorId: string, timeoutMs?: number): Promise<CheckRequestResponse>;
   close(): void;
 }
 
@@ -70,21 +76,19 @@ export interface CoordinatorOptions {
   /** Commitments fetched per refill, and the level that triggers one. */
   poolBatch?: number;
   poolLowWater?: number;
+  /** Longest wait for operator approval of held requests (default 1 hour; the client's deadline may be shorter). */
+  approvalTimeoutMs?: number;
+  /** How often held nodes are asked again (default 500 ms). */
+  approvalPollMs?: number;
 }
 
 /** Node refusals: the node decided no. Anything else is a fault (dead, slow, broken). */
 const REFUSALS: ReadonlySet<ErrorCode> = new Set([
   'UNKNOWN_CLIENT', 'BAD_CLIENT_SIGNATURE', 'MALFORMED_REQUEST', 'STALE_REQUEST', 'REPLAYED_REQUEST',
-  'POLICY_REFUSED', 'UNKNOWN_KEY', 'UNSUPPORTED_PAYLOAD', 'AUDIT_WRITE_FAILED', 'SEALED',
+  'POLICY_REFUSED', 'UNKNOWN_KEY', 'UNSUPPORTED_PAYLOAD', 'AUDIT_WRITE_FAILED', 'SEALED', 'HELD', 'HOLD_EXPIRED',
 ]);
 
 const KEY_TTL_MS = 30_000;
-
-/** Builds a node:crypto (OpenSSL) Ed25519 public key from 32 raw bytes. */
-export function ed25519PublicKey(raw: Uint8Array): KeyObject {
-  const der = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(raw)]);
-  return createPublicKey({ key: der, format: 'der', type: 'spki' });
-}
 
 /** The coordinator service. */
 export class Coordinator {
@@ -93,6 +97,8 @@ export class Coordinator {
   readonly #batch: number;
   readonly #lowWater: number;
   #timer: NodeJS.Timeout | undefined;
+  /** Where each recent request stands (GetRequestStatus). */
+  readonly requests = new RequestTracker();
 
   constructor(nodes: Array<{ id: number; port: NodePort }>, private readonly opts: CoordinatorOptions) {
     this.#nodes = nodes.map((n) => ({ id: n.id, port: n.port, healthy: undefined, lastError: '', pool: [], refilling: undefined }));
@@ -144,8 +150,38 @@ export class Coordinator {
     this.#keys.delete(name);
   }
 
-  /** Signs a client request with N nodes, retrying around bad or dead ones. */
-  async sign(signed: SignedRequest): Promise<SignOutcome> {
+  /**
+   * Offers a key's certificate to every node holding the key; each verifies it
+   * itself. Resolves with who stored it and who refused; forgets the cached key
+   * record so GetKey answers with the certificate.
+   */
+  async putCertificate(keyName: string, certificate: Uint8Array): Promise<{ fingerprint: Uint8Array; storedBy: number[]; refusals: string[] }> {
+    const key = await this.#keyView(keyName);
+    const holders = [...key.holders.values()];
+    const answers = await Promise.allSettled(holders.map((n) => n.port.putCertificate(keyName, certificate, 10_000)));
+    this.#keys.delete(keyName);
+    const storedBy: number[] = [];
+    const refusals: string[] = [];
+    let fingerprint: Uint8Array = new Uint8Array(0);
+    answers.forEach((a, i) => {
+      if (a.status === 'fulfilled') {
+        storedBy.push(holders[i]!.id);
+        fingerprint = a.value.fingerprint;
+      } else refusals.push(`node ${holders[i]!.id}: ${errorMessage(a.reason)}`);
+    });
+    if (storedBy.length === 0) {
+      const first = answers.find((a) => a.status === 'rejected') as PromiseRejectedResult | undefined;
+      throw new QsignError((first?.reason as QsignError)?.code ?? 'NOT_ENOUGH_NODES', `no node stored the certificate of ${keyName}: ${refusals.join('; ')}`);
+    }
+    return { fingerprint, storedBy: storedBy.sort((a, b) => a - b), refusals };
+  }
+
+  /**
+   * Signs a client request with N nodes, retrying around bad or dead ones;
+   * if nodes hold it for their operators, waits (until `deadlineMs`) for
+   * approvals (approval-wait.ts).
+   */
+  async sign(signed: SignedRequest, opts: { deadlineMs?: number } = {}): Promise<SignOutcome> {
     let req: SignRequest;
     try {
       req = this.opts.decode(signed.body);
@@ -153,8 +189,20 @@ export class Coordinator {
     } catch (e) {
       throw new QsignError('MALFORMED_REQUEST', errorMessage(e));
     }
-    const message = signingMessage(req);
+    this.requests.start(req.requestId);
+    try {
+      const out = await this.#sign(signed, req, opts.deadlineMs);
+      this.requests.finish(req.requestId, 'done');
+      return out;
+    } catch (e) {
+      this.requests.finish(req.requestId, 'failed', errorMessage(e));
+      throw e;
+    }
+  }
+
+  async #sign(signed: SignedRequest, req: SignRequest, deadlineMs: number | undefined): Promise<SignOutcome> {
     let key = await this.#keyView(req.keyName);
+    const message = signingMessage(req, key.info);
     const need = key.info.minSigners;
     const excluded = new Map<number, { reason: string; code: ErrorCode }>();
     const maxAttempts = key.info.maxSigners - need + 2;
@@ -185,8 +233,15 @@ export class Coordinator {
       );
       let failed = false;
       const shares: frost.SignatureShare[] = [];
+      const held = new Map<number, NodeState>();
       results.forEach((r, i) => {
         const s = set[i]!;
+        if (r.status === 'rejected' && (r.reason as QsignError)?.code === 'HELD') {
+          const d = (r.reason as QsignError).details ?? {};
+          held.set(s.n.id, { kind: 'held', holdId: String(d.holdId ?? ''), expiresAtMs: Number(d.expiresAtMs ?? 0) });
+          failed = true;
+          return;
+        }
         if (r.status === 'fulfilled') {
           if (r.value.identifier !== s.identifier || r.value.share.length !== 32) {
             failed = true;
@@ -202,6 +257,7 @@ export class Coordinator {
         excluded.set(s.n.id, { reason: errorMessage(err), code });
         this.opts.log(`request ${req.requestId}: node ${s.n.id} ${REFUSALS.has(code) ? 'refused' : 'failed'}: ${errorMessage(err)}`);
       });
+      if (held.size > 0) return this.#awaitApprovals(signed, req, key, message, set, list, results, held, excluded, deadlineMs);
       if (failed) continue;
       let signature: Uint8Array | undefined;
       try {
@@ -232,6 +288,81 @@ export class Coordinator {
       }
     }
     throw this.#notEnough(key, need, excluded);
+  }
+
+  /** Hands a parked attempt (some nodes answered HELD) to the approval wait loop. */
+  async #awaitApprovals(
+    signed: SignedRequest,
+    req: SignRequest,
+    key: KeyView,
+    message: Uint8Array,
+    set: Array<{ identifier: number; n: NodeHandle }>,
+    list: frost.SigningCommitments[],
+    results: Array<PromiseSettledResult<SignShareResponse>>,
+    held: Map<number, NodeState>,
+    excluded: Map<number, { reason: string; code: ErrorCode }>,
+    deadlineMs: number | undefined,
+  ): Promise<SignOutcome> {
+    const need = key.info.minSigners;
+    const handles = new Map<number, NodeHandle>();
+    const holders: WaitNode[] = [...key.holders.entries()].map(([identifier, n]) => {
+      handles.set(n.id, n);
+      return { id: n.id, identifier };
+    });
+    const states = new Map<number, NodeState>(held);
+    for (const [id, x] of excluded) if (x.code !== 'HELD') states.set(id, REFUSALS.has(x.code) ? { kind: 'refused', reason: x.reason, code: x.code } : { kind: 'down', reason: x.reason });
+    set.forEach((s, i) => {
+      const r = results[i]!;
+      if (r.status === 'fulfilled') states.set(s.n.id, { kind: 'signed', share: { identifier: s.identifier, share: r.value.share } });
+    });
+    const deadline = Math.min(deadlineMs ?? Infinity, Date.now() + (this.opts.approvalTimeoutMs ?? 3_600_000));
+    this.opts.log(`request ${req.requestId}: held by node${held.size > 1 ? 's' : ''} ${[...held.keys()].join(', ')}; waiting for operator approval until ${new Date(deadline).toISOString()}`);
+    const port = (w: WaitNode) => handles.get(w.id)!.port;
+    const out = await waitForApprovals(
+      {
+        requestId: req.requestId,
+        keyName: key.info.name,
+        need,
+        maxSigners: key.info.maxSigners,
+        holders,
+        parked: { members: set.map((s) => ({ id: s.n.id, identifier: s.identifier })), list },
+        states,
+        deadlineMs: deadline,
+        pollMs: this.opts.approvalPollMs ?? 500,
+        signed,
+      },
+      {
+        check: async (w) => {
+          const p = port(w);
+          if (!p.checkRequest) throw new QsignError('NODE_UNAVAILABLE', `node ${w.id}: no approval service`);
+          const r = await p.checkRequest(signed, this.opts.coordinatorId, 5000);
+          return { ready: r.ready, holdId: r.holdId, expiresAtMs: r.expiresUnixMs };
+        },
+        signShare: async (w, l) => {
+          const r = await port(w).signShare({ request: signed, commitments: l, coordinatorId: this.opts.coordinatorId }, this.opts.shareTimeoutMs);
+          if (r.identifier !== w.identifier || r.share.length !== 32) throw new QsignError('SIGNING_FAILED', `node ${w.id} answered with a malformed signature share`);
+          return { identifier: r.identifier, share: r.share };
+        },
+        takeCommitment: (w) => this.#takeCommitment(handles.get(w.id)!),
+        finish: (shares, l) => {
+          try {
+            const sig = frost.aggregate(shares, key.info.groupPublicKey, l, message);
+            return nodeVerify(null, message, key.publicKey, sig) ? sig : undefined;
+          } catch {
+            return undefined;
+          }
+        },
+        report: (st) => this.requests.update(req.requestId, st, need, deadline),
+        log: this.opts.log,
+      },
+    );
+    return {
+      signature: out.signature,
+      message,
+      signers: out.signers,
+      excluded: [...states].filter(([id]) => !out.signers.includes(id)).flatMap(([nodeId, s]) => (s.kind === 'refused' ? [{ nodeId, reason: s.reason }] : [])),
+      requestId: req.requestId,
+    };
   }
 
   #notEnough(key: KeyView, need: number, excluded: Map<number, { reason: string; code: ErrorCode }>): QsignError {
@@ -280,7 +411,7 @@ export class Coordinator {
       info,
       holders,
       verifyingShares: new Map(Object.entries(info.verifyingShares).map(([k, v]) => [Number(k), v])),
-      publicKey: ed25519PublicKey(info.groupPublicKey),
+      publicKey: ed25519KeyObject(info.groupPublicKey),
       fetchedAt: Date.now(),
     };
     // Keep the holders seen before if a node was briefly down during this lookup.
@@ -301,7 +432,11 @@ export class Coordinator {
     n.refilling ??= (async () => {
       try {
         const res = await n.port.getCommitments(this.#batch, this.opts.coordinatorId);
-        n.pool.push(...res.commitments.map((c) => ({ identifier: n.id, hiding: c.hiding, binding: c.binding })));
+        const fresh = res.commitments.map((c) => ({ identifier: n.id, hiding: c.hiding, binding: c.binding }));
+        // Validate (and cache the decoded points) off the signing path; a node that
+        // hands out invalid points is blamed here, before any signing session.
+        for (const c of fresh) frost.validateSigningCommitments(c);
+        n.pool.push(...fresh);
         this.#markHealthy(n);
       } finally {
         n.refilling = undefined;

@@ -2,15 +2,18 @@
  * Coordinator daemon wiring: config → node clients → Coordinator → gRPC.
  */
 import type { Server } from 'node:http';
-import { CoordinatorService, CoordinatorKeysService } from '@qsign/proto';
-import { isQsignError } from '@qsign/protocol';
-import { NodeKeysRpcClient, NodeRpcClient, decodeSignRequest, startServer, stopServer } from '@qsign/rpc';
+import { installNativeBackend } from '@qsign/frost-native';
+import { CoordinatorApprovalService, CoordinatorKeysService, CoordinatorService } from '@qsign/proto';
+import { AuditService, NodeKeysRpcClient, NodeRpcClient, auditHandlers, decodeSignRequest, startServer, stopServer } from '@qsign/rpc';
+import { errorMessage, isQsignError } from '@qsign/protocol';
+import { openCoordinatorLog } from './audit.js';
+import { readKeyFile } from './key-file.js';
 import { CoordinatorKeys } from './keys.js';
 import { coordinatorKeysHandlers } from './keys-server.js';
 import { startKeygenHttp } from './keygen-http.js';
 import { loadCoordinatorConfig } from './config.js';
 import { Coordinator } from './coordinator.js';
-import { coordinatorHandlers } from './server.js';
+import { coordinatorApprovalHandlers, coordinatorHandlers } from './server.js';
 
 /** A running coordinator. */
 export interface RunningCoordinator {
@@ -23,10 +26,12 @@ export interface RunningCoordinator {
 export async function startCoordinator(configPath: string, opts: { log?: (m: string) => void } = {}): Promise<RunningCoordinator> {
   const log = opts.log ?? ((m: string) => process.stderr.write(`${new Date().toISOString()} coordinator: ${m}\n`));
   const config = loadCoordinatorConfig(configPath);
+  installNativeBackend({ log }); // libsodium group arithmetic, or noble with a log line
   const coordinator = new Coordinator(
     config.nodes.map((n) => ({ id: n.id, port: new NodeRpcClient(n.address, `node ${n.id} at ${n.address}`) })),
     { coordinatorId: config.coordinatorId, shareTimeoutMs: config.shareTimeoutMs, decode: decodeSignRequest, log },
   );
+  const audit = config.dataDir ? await openCoordinatorLog(config.dataDir, readKeyFile(config.masterKeyFile!), config.coordinatorId) : undefined;
   coordinator.start();
   const keys = new CoordinatorKeys(
     config.nodes.map((n) => ({ id: n.id, keys: new NodeKeysRpcClient(n.address, `node ${n.id} at ${n.address}`) })),
@@ -38,13 +43,15 @@ export async function startCoordinator(configPath: string, opts: { log?: (m: str
       relayDump: process.env.QSIGN_TEST_FAULTS === '1' ? process.env.QSIGN_TEST_RELAY_DUMP : undefined,
     },
   );
-  const { server, port } = await startServer(
-    [
-      [CoordinatorService, coordinatorHandlers(coordinator, log) as never],
-      [CoordinatorKeysService, coordinatorKeysHandlers(keys, log) as never],
-    ],
-    config.listen,
-  );
+  const services: Parameters<typeof startServer>[0] = [
+    [CoordinatorService, coordinatorHandlers(coordinator, log, audit?.service) as never],
+    [CoordinatorKeysService, coordinatorKeysHandlers(coordinator, keys, log) as never],
+    [CoordinatorApprovalService, coordinatorApprovalHandlers(coordinator, log) as never],
+  ];
+  if (audit) services.push([AuditService, auditHandlers(audit.service, (e) => log(`audit internal error: ${errorMessage(e)}`)) as never]);
+  const { server, port } = await startServer(services, config.listen);
+  const checkpoints = audit ? setInterval(() => void audit.service.notary.checkpoint().catch((e) => log(`cannot sign an audit checkpoint: ${errorMessage(e)}`)), 1000) : undefined;
+  checkpoints?.unref();
   let http: Server | undefined;
   if (config.keygenListen) {
     const h = await startKeygenHttp(keys, config.keygenListen, log);
@@ -58,7 +65,9 @@ export async function startCoordinator(configPath: string, opts: { log?: (m: str
     async stop() {
       coordinator.stop();
       http?.close();
+      clearInterval(checkpoints);
       await stopServer(server);
+      await audit?.store.close();
     },
   };
 }

@@ -9,3 +9,7 @@ export * from './daemon.js';
 export * from './keys.js';
 export * from './keys-server.js';
 export * from './keygen-http.js';
+export * from './approval-wait.js';
+export * from './request-tracker.js';
+export * from './audit.js';
+export * from './key-file.js';

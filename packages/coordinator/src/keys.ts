@@ -21,7 +21,6 @@ export interface NodeKeysPort {
   reshareDeal(plan: SignedResharePlan, timeoutMs?: number): Promise<ReshareDealResponse>;
   reshareReceive(plan: SignedResharePlan, deals: ReshareDealResponse[], timeoutMs?: number): Promise<KeyOutcome>;
   reshareRetire(plan: SignedResharePlan, timeoutMs?: number): Promise<KeyOutcome>;
-  setCertificate(keyName: string, certificate: Uint8Array, timeoutMs?: number): Promise<KeyOutcome>;
   close(): void;
 }
 
@@ -155,15 +154,5 @@ export class CoordinatorKeys {
     this.opts.forget(plan.keyName);
     this.opts.log(`reshare ${plan.planId}: key ${plan.keyName} now ${plan.newThreshold}-of-${newIds.length} on ${newIds.join(', ')}; retired ${retire.join(', ') || 'none'}`);
     return { groupPublicKey: outcomes[0]!.groupPublicKey, newHolders: newIds, retired: retire };
-  }
-
-  /** Stores a certificate on every node holding the key (each checks it). */
-  async setCertificate(keyName: string, certificate: Uint8Array): Promise<KeyOutcome> {
-    const info = await this.opts.lookup(keyName);
-    if (!info) throw new QsignError('UNKNOWN_KEY', `unknown key ${keyName}`);
-    const holders = Object.keys(info.verifyingShares).map(Number).filter((id) => this.nodes.some((n) => n.id === id));
-    const out = await this.#all('set certificate', holders, (n) => n.keys.setCertificate(keyName, certificate));
-    this.opts.forget(keyName);
-    return out[0]!;
   }
 }

@@ -1,9 +1,8 @@
 /** Coordinator side: signature share verification (RFC 9591 §5.4) and aggregation (§5.3). */
-import { mulAddUnsafe } from '@noble/curves/abstract/curve.js';
 import { concat, equalBytes } from './bytes.js';
 import { FrostError } from './errors.js';
 import { assertIdentifier } from './identifier.js';
-import { Point, decodePoint, mulBasePublic } from './point.js';
+import { BASE_ENCODING, linearCombination, validateElement } from './point.js';
 import { deriveInterpolatingValue } from './polynomial.js';
 import { L, bytesToNumberLE, encodeScalar, mod } from './scalar.js';
 import { type SigningContext, prepareSigning } from './signing-package.js';
@@ -16,12 +15,13 @@ function shareScalar(share: SignatureShare): bigint | undefined {
 }
 
 // [z_i]B == D_i + [ρ_i]E_i + [c·λ_i]PK_i, all public: variable-time arithmetic is fine.
-function checkShare(ctx: SigningContext, id: Identifier, z: bigint, PK: Point): boolean {
+// PK is a validated encoding; equal canonical encodings ⇔ equal points.
+function checkShare(ctx: SigningContext, id: Identifier, z: bigint, PK: Uint8Array): boolean {
   const comm = ctx.commitments.get(id);
   if (comm === undefined) throw new FrostError('MISSING_COMMITMENT', `no commitment for signer ${id}`);
   const lambda = deriveInterpolatingValue(ctx.identifiers.map(BigInt), BigInt(id));
-  const rhs = comm.hiding.add(mulAddUnsafe(Point, [comm.binding, PK], [ctx.bindingFactors.get(id)!, mod(ctx.challenge * lambda)]));
-  return mulBasePublic(z).equals(rhs);
+  const rhs = linearCombination([comm.hiding, comm.binding, PK], [1n, ctx.bindingFactors.get(id)!, mod(ctx.challenge * lambda)]);
+  return equalBytes(linearCombination([BASE_ENCODING], [z]), rhs);
 }
 
 /**
@@ -38,11 +38,11 @@ export function verifyShare(
 ): boolean {
   if (share === null || typeof share !== 'object') throw new FrostError('INVALID_PARAMETERS', 'share must be an object');
   assertIdentifier(share.identifier, 'share identifier');
-  const PK = decodePoint(verifyingShare, 'verifying share');
+  validateElement(verifyingShare, 'verifying share');
   const ctx = prepareSigning(groupPublicKey, commitmentList, msg);
   const z = shareScalar(share);
   if (z === undefined) return false;
-  return checkShare(ctx, share.identifier, z, PK);
+  return checkShare(ctx, share.identifier, z, verifyingShare);
 }
 
 /**
@@ -95,13 +95,13 @@ export function aggregate(
   if (publicKeyPackage === undefined) return sig;
 
   // One group-level check: [z]B == R + [c]PK.
-  const PK = decodePoint(groupPublicKey, 'group public key');
-  if (mulBasePublic(z).equals(ctx.groupCommitment.add(PK.multiplyUnsafe(ctx.challenge)))) return sig;
+  if (equalBytes(linearCombination([BASE_ENCODING], [z]), linearCombination([ctx.groupCommitmentBytes, groupPublicKey], [1n, ctx.challenge]))) return sig;
   const culprits: Identifier[] = [];
   for (const id of ctx.identifiers) {
     const vs = publicKeyPackage.verifyingShares.get(id);
     if (vs === undefined) throw new FrostError('INVALID_PARAMETERS', `no verifying share for ${id}`);
-    if (!checkShare(ctx, id, byId.get(id)!, decodePoint(vs, `verifying share of ${id}`))) culprits.push(id);
+    validateElement(vs, `verifying share of ${id}`);
+    if (!checkShare(ctx, id, byId.get(id)!, vs)) culprits.push(id);
   }
   if (culprits.length > 0)
     throw new FrostError('INVALID_SHARE', `invalid signature share from ${culprits.join(', ')}`, { culprits });

@@ -30,6 +30,8 @@ export {
 } from './dealer.js';
 export { encodePublicKeyPackage, decodePublicKeyPackage, validatePublicKeyPackage, type PublicKeyPackageJSON } from './encoding.js';
 export { clearPointCache } from './point.js';
+export { setPointBackend, pointBackend, nobleBackend } from './select.js';
+export { IDENTITY_ENCODING, type PointBackend } from './backend.js';
 export { encodeIdentifier } from './identifier.js';
 export { seedToScalar } from './seed.js';
 export {

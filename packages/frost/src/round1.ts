@@ -3,7 +3,7 @@ import { assertBytes, concat } from './bytes.js';
 import { FrostError } from './errors.js';
 import { H3 } from './hash.js';
 import { assertIdentifier } from './identifier.js';
-import { encodePoint, mulBase } from './point.js';
+import { mulBaseSecretBytes } from './point.js';
 import { defaultRandomBytes, encodeScalar } from './scalar.js';
 import type { Identifier, RandomBytes, SecretSigningNonces, SigningCommitments } from './types.js';
 
@@ -46,10 +46,13 @@ export function commit(
   assertIdentifier(identifier);
   assertBytes(hedge, undefined, 'hedge');
   if (typeof rng !== 'function') throw new FrostError('INVALID_PARAMETERS', 'rng must be a function');
-  const hiding = freshNonce(hedge, rng);
-  const binding = freshNonce(hedge, rng);
+  // The nonces' bigint → bytes conversion is unavoidable (H3 reduces mod L as a bigint); from
+  // here on they are only handled as bytes, by the backend's constant-time base multiplication.
+  const hiding = encodeScalar(freshNonce(hedge, rng));
+  const binding = encodeScalar(freshNonce(hedge, rng));
   return {
-    nonces: { hiding: encodeScalar(hiding), binding: encodeScalar(binding) },
-    commitments: { identifier, hiding: encodePoint(mulBase(hiding)), binding: encodePoint(mulBase(binding)) },
+    nonces: { hiding, binding },
+    // 0 < nonce < L, so [nonce]B is never the identity.
+    commitments: { identifier, hiding: mulBaseSecretBytes(hiding), binding: mulBaseSecretBytes(binding) },
   };
 }

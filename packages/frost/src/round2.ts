@@ -2,7 +2,7 @@
 import { equalBytes } from './bytes.js';
 import { FrostError } from './errors.js';
 import { assertIdentifier } from './identifier.js';
-import { mulBase } from './point.js';
+import { mulBaseSecretBytes } from './point.js';
 import { deriveInterpolatingValue } from './polynomial.js';
 import { decodeScalar, encodeScalar, mod } from './scalar.js';
 import { assertCommitmentList, prepareSigning } from './signing-package.js';
@@ -51,12 +51,13 @@ export function signShare(
   const own = commitmentList.find((c) => c.identifier === share.identifier);
   if (own === undefined)
     throw new FrostError('MISSING_COMMITMENT', `commitment list lacks the signer's own commitment (${share.identifier})`);
-  const D = mulBase(hiding);
-  const E = mulBase(binding);
-  if (!equalBytes(own.hiding, D.toBytes()) || !equalBytes(own.binding, E.toBytes()))
+  // Constant-time base multiplications straight from the nonce bytes (no bigint round trip).
+  const D = mulBaseSecretBytes(nonces.hiding);
+  const E = mulBaseSecretBytes(nonces.binding);
+  if (!equalBytes(own.hiding, D) || !equalBytes(own.binding, E))
     throw new FrostError('COMMITMENT_MISMATCH', "the signer's commitment in the list does not match its nonces");
 
-  const ctx = prepareSigning(groupPublicKey, commitmentList, msg, { identifier: share.identifier, hiding: D, binding: E });
+  const ctx = prepareSigning(groupPublicKey, commitmentList, msg, share.identifier);
   const rho = ctx.bindingFactors.get(share.identifier)!;
   const lambda = deriveInterpolatingValue(ctx.identifiers.map(BigInt), BigInt(share.identifier));
   const z = mod(hiding + binding * rho + lambda * sk * ctx.challenge);

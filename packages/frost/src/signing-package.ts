@@ -3,12 +3,11 @@
  * commitment-list encoding (RFC 9591 §4.3), binding factors (§4.4), group commitment (§4.5)
  * and challenge (§4.6).
  */
-import { mulAddUnsafe } from '@noble/curves/abstract/curve.js';
 import { concat, toHex } from './bytes.js';
 import { FrostError } from './errors.js';
 import { H1, H2, H4, H5 } from './hash.js';
 import { assertIdentifier, encodeIdentifier } from './identifier.js';
-import { Point, ZERO, decodePoint, encodePoint } from './point.js';
+import { isIdentityEncoding, linearCombination, trustElement, validateElement } from './point.js';
 import { encodeScalar } from './scalar.js';
 import type { Identifier, SigningCommitments } from './types.js';
 
@@ -43,8 +42,8 @@ export function assertCommitmentList(list: readonly SigningCommitments[]): void 
 export function validateSigningCommitments(commitments: SigningCommitments): void {
   assertCommitmentList([commitments]);
   try {
-    decodePoint(commitments.hiding, `hiding commitment of ${commitments.identifier}`);
-    decodePoint(commitments.binding, `binding commitment of ${commitments.identifier}`);
+    validateElement(commitments.hiding, `hiding commitment of ${commitments.identifier}`);
+    validateElement(commitments.binding, `binding commitment of ${commitments.identifier}`);
   } catch (e) {
     if (e instanceof FrostError) throw new FrostError(e.code, e.message, { culprits: [commitments.identifier], cause: e });
     throw e;
@@ -74,11 +73,9 @@ export interface SigningContext {
   readonly identifiers: readonly Identifier[];
   /** Binding factor ρ_i per identifier (RFC 9591 §4.4). */
   readonly bindingFactors: ReadonlyMap<Identifier, bigint>;
-  /** Decoded commitments per identifier. */
-  readonly commitments: ReadonlyMap<Identifier, { hiding: Point; binding: Point }>;
-  /** Group commitment R (RFC 9591 §4.5). */
-  readonly groupCommitment: Point;
-  /** SerializeElement(R). */
+  /** Validated commitment encodings per identifier. */
+  readonly commitments: ReadonlyMap<Identifier, { hiding: Uint8Array; binding: Uint8Array }>;
+  /** SerializeElement(R) of the group commitment R (RFC 9591 §4.5). */
   readonly groupCommitmentBytes: Uint8Array;
   /** Challenge c = H2(R || PK || msg) (RFC 9591 §4.6). */
   readonly challenge: bigint;
@@ -96,64 +93,60 @@ export function clearSigningCache(): void {
 }
 
 /**
- * Computes the {@link SigningContext} of RFC 9591 §4.4–4.6 for a validated group key.
- * `known` may supply already-validated points for one identifier (a signer's own commitment).
+ * Computes the {@link SigningContext} of RFC 9591 §4.4–4.6 (validating the group key and every
+ * commitment). `knownIdentifier` names one entry the caller has already checked equals
+ * ([d]B, [e]B) of its own nonces (a signer's own commitment), which is then trusted.
  * @internal
  */
 export function prepareSigning(
   groupPublicKey: Uint8Array,
   list: readonly SigningCommitments[],
   msg: Uint8Array,
-  known?: { identifier: Identifier; hiding: Point; binding: Point },
+  knownIdentifier?: Identifier,
 ): SigningContext {
   assertCommitmentList(list);
   if (!(msg instanceof Uint8Array)) throw new FrostError('INVALID_PARAMETERS', 'message must be a Uint8Array');
-  decodePoint(groupPublicKey, 'group public key');
+  validateElement(groupPublicKey, 'group public key');
   const encodedList = encodeGroupCommitmentList(list);
   const rhoPrefix = concat(groupPublicKey, H4(msg), H5(encodedList));
   const key = toHex(rhoPrefix);
   const hit = memo.get(key);
   if (hit !== undefined) return hit;
 
-  const commitments = new Map<Identifier, { hiding: Point; binding: Point }>();
+  const commitments = new Map<Identifier, { hiding: Uint8Array; binding: Uint8Array }>();
   for (const c of list) {
-    if (known !== undefined && known.identifier === c.identifier) {
-      commitments.set(c.identifier, { hiding: known.hiding, binding: known.binding });
-      continue;
-    }
     try {
-      commitments.set(c.identifier, {
-        hiding: decodePoint(c.hiding, `hiding commitment of ${c.identifier}`),
-        binding: decodePoint(c.binding, `binding commitment of ${c.identifier}`),
-      });
+      if (c.identifier === knownIdentifier) {
+        trustElement(c.hiding);
+        trustElement(c.binding);
+      } else {
+        validateElement(c.hiding, `hiding commitment of ${c.identifier}`);
+        validateElement(c.binding, `binding commitment of ${c.identifier}`);
+      }
     } catch (e) {
       if (e instanceof FrostError) throw new FrostError(e.code, e.message, { culprits: [c.identifier], cause: e });
       throw e;
     }
+    // Copies (Uint8Array.from, not slice(): Buffer.slice() is a view, and callers pass Buffers).
+    commitments.set(c.identifier, { hiding: Uint8Array.from(c.hiding), binding: Uint8Array.from(c.binding) });
   }
   // RFC 9591 §4.4 compute_binding_factors.
   const bindingFactors = new Map<Identifier, bigint>();
   for (const c of list) bindingFactors.set(c.identifier, H1(concat(rhoPrefix, encodeIdentifier(c.identifier))));
-  // RFC 9591 §4.5 compute_group_commitment: Σ D_i + [ρ_i]E_i. Binding factors are public, so the
-  // [ρ_i]E_i terms go through one variable-time multi-scalar multiplication.
-  let hidingSum = ZERO;
-  const points: Point[] = [];
+  // RFC 9591 §4.5 compute_group_commitment: Σ D_i + [ρ_i]E_i. Binding factors are public, so
+  // the whole sum is one variable-time multi-scalar multiplication on the point backend.
+  const points: Uint8Array[] = [];
   const scalars: bigint[] = [];
-  for (const c of list) {
-    const p = commitments.get(c.identifier)!;
-    hidingSum = hidingSum.add(p.hiding);
-    points.push(p.binding);
-    scalars.push(bindingFactors.get(c.identifier)!);
-  }
-  const groupCommitment = hidingSum.add(mulAddUnsafe(Point, points, scalars));
-  const groupCommitmentBytes = encodePoint(groupCommitment);
+  for (const c of commitments.values()) points.push(c.hiding), scalars.push(1n);
+  for (const [id, c] of commitments) points.push(c.binding), scalars.push(bindingFactors.get(id)!);
+  const groupCommitmentBytes = linearCombination(points, scalars);
+  if (isIdentityEncoding(groupCommitmentBytes)) throw new FrostError('IDENTITY_POINT', 'cannot serialize the identity element');
   // RFC 9591 §4.6 compute_challenge.
   const challenge = H2(concat(groupCommitmentBytes, groupPublicKey, msg));
   const ctx: SigningContext = {
     identifiers: list.map((c) => c.identifier),
     bindingFactors,
     commitments,
-    groupCommitment,
     groupCommitmentBytes,
     challenge,
   };
@@ -184,12 +177,12 @@ export function computeBindingFactors(
  * which does exactly that.
  */
 export function groupCommitment(groupPublicKey: Uint8Array, commitmentList: SigningCommitments[], msg: Uint8Array): Uint8Array {
-  return prepareSigning(groupPublicKey, commitmentList, msg).groupCommitmentBytes.slice();
+  return Uint8Array.from(prepareSigning(groupPublicKey, commitmentList, msg).groupCommitmentBytes);
 }
 
 /** RFC 9591 §4.6 compute_challenge: H2(R || PK || msg) as a 32-byte scalar. */
 export function computeChallenge(groupCommitmentBytes: Uint8Array, groupPublicKey: Uint8Array, msg: Uint8Array): Uint8Array {
-  decodePoint(groupCommitmentBytes, 'group commitment');
-  decodePoint(groupPublicKey, 'group public key');
+  validateElement(groupCommitmentBytes, 'group commitment');
+  validateElement(groupPublicKey, 'group public key');
   return encodeScalar(H2(concat(groupCommitmentBytes, groupPublicKey, msg)));
 }

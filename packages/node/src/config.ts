@@ -5,6 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { QsignError, errorMessage } from '@qsign/protocol';
+import { parsePolicy, type Policy } from './policy.js';
+import { lineOfField, lineOfOffset } from './json-locate.js';
+import { parsePeers, type NodePeer } from './peers.js';
 
 /** A client allowed to send requests, identified by its Ed25519 public key. */
 export interface ClientEntry {
@@ -27,13 +30,27 @@ export interface NodeConfig {
   masterKeyFile: string | undefined;
   /** Unseal shares needed (K of `qsign node init --unseal K/L`), for a clear "too few" error. */
   unsealThreshold: number;
-  /** Pinned X25519 enrollment public keys (hex) of peer nodes, by node id: DKG/reshare envelopes are only exchanged with these. */
-  peers: Record<number, string>;
   clients: ClientEntry[];
   /** Requests older (or further in the future) than this are stale. */
   freshnessWindowSeconds: number;
   /** How many signing attempts (distinct commitment lists) one request id may have. */
   maxAttemptsPerRequest: number;
+  /**
+   * Keys this node signs opaque digests for ('digest' requests, and 'raw' data
+   * the size of a hash value); optional, default none. The client's claims are logged.
+   */
+  digestOnlyKeys: string[];
+  /** Per-key signing policy (docs/operators.md); absent = every client may use every key, no holds. */
+  policy?: Policy;
+  /** The `policy` section as written (hashed at start: a change is an audit record). */
+  policySource?: unknown;
+  /** Web console address, "host:port" (port 0 picks one), or "off". Default 127.0.0.1:0. */
+  consoleListen: string;
+  /**
+   * The other nodes: pinned enrollment keys (DKG/reshare envelopes are only
+   * exchanged with these) and audit witnesses (address + verifierKey). See peers.ts.
+   */
+  peers: NodePeer[];
 }
 
 /** Defaults for optional fields. */
@@ -51,15 +68,24 @@ export function loadNodeConfig(path: string): NodeConfig {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new QsignError('CONFIG', `${path}: not valid JSON: ${errorMessage(e)}`);
+    const pos = /at position (\d+)/.exec(errorMessage(e));
+    throw new QsignError('CONFIG', `${path}${pos ? `:${lineOfOffset(text, Number(pos[1]))}` : ''}: not valid JSON: ${errorMessage(e)}`);
   }
-  return validateNodeConfig(raw, path);
+  try {
+    return validateNodeConfig(raw, path);
+  } catch (e) {
+    // Name the line too: "node.json:14: field "policy.keys[1].rpmNames[0]": …".
+    const field = e instanceof QsignError ? (e.details?.field as string | undefined) : undefined;
+    const line = field === undefined ? undefined : lineOfField(text, field);
+    if (line === undefined || !(e instanceof QsignError)) throw e;
+    throw new QsignError('CONFIG', `${path}:${line}:${e.message.slice(path.length + 1)}`, { details: e.details });
+  }
 }
 
 /** Validates a parsed config object. */
 export function validateNodeConfig(raw: unknown, path = 'node config'): NodeConfig {
   const bad = (field: string, why: string): never => {
-    throw new QsignError('CONFIG', `${path}: field "${field}": ${why}`);
+    throw new QsignError('CONFIG', `${path}: field "${field}": ${why}`, { details: { field } });
   };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('(top level)', 'must be a JSON object');
   const o = raw as Record<string, unknown>;
@@ -81,30 +107,31 @@ export function validateNodeConfig(raw: unknown, path = 'node config'): NodeConf
       bad(`clients[${i}].publicKey`, 'must be a 32-byte Ed25519 public key in lowercase hex');
     return { name: e.name as string, publicKey: e.publicKey as string };
   });
+  const digestOnlyKeys = o.digestOnlyKeys ?? [];
+  if (!Array.isArray(digestOnlyKeys) || digestOnlyKeys.some((k) => typeof k !== 'string' || !k))
+    bad('digestOnlyKeys', 'must be a list of key names');
   return {
     nodeId,
     listen,
     dataDir: resolve(base, str('dataDir')),
     masterKeyFile: o.masterKeyFile === undefined ? undefined : resolve(base, str('masterKeyFile')),
     unsealThreshold: int('unsealThreshold', 1, 255, 2),
-    peers: peers(o.peers, bad),
     adminSocket: resolve(base, o.adminSocket === undefined ? 'admin.sock' : str('adminSocket')),
     clients,
     freshnessWindowSeconds: int('freshnessWindowSeconds', 1, 86400, NODE_DEFAULTS.freshnessWindowSeconds),
     maxAttemptsPerRequest: int('maxAttemptsPerRequest', 1, 16, NODE_DEFAULTS.maxAttemptsPerRequest),
+    digestOnlyKeys: digestOnlyKeys as string[],
+    policy: o.policy === undefined ? undefined : parsePolicy(o.policy, new Set(clients.map((c) => c.name)), bad),
+    policySource: o.policy,
+    consoleListen: consoleListen(o.consoleListen, bad),
+    peers: parsePeers(o.peers, bad),
   };
 }
 
-/** Validates the `peers` field: a list of {id, enrollmentKey}. */
-function peers(v: unknown, bad: (field: string, why: string) => never): Record<number, string> {
-  if (v === undefined) return {};
-  if (!Array.isArray(v)) bad('peers', 'must be a list of {id, enrollmentKey}');
-  const out: Record<number, string> = {};
-  (v as Array<Record<string, unknown>>).forEach((p, i) => {
-    if (typeof p?.id !== 'number' || !Number.isInteger(p.id) || p.id < 1 || p.id > 0xffff) bad(`peers[${i}].id`, 'must be an integer 1..65535');
-    if (typeof p.enrollmentKey !== 'string' || !/^[0-9a-f]{64}$/.test(p.enrollmentKey)) bad(`peers[${i}].enrollmentKey`, 'must be a 32-byte X25519 key in lowercase hex');
-    if (out[p.id as number] !== undefined) bad(`peers[${i}].id`, `duplicate peer ${p.id}`);
-    out[p.id as number] = p.enrollmentKey as string;
-  });
-  return out;
+/** Validates `consoleListen`: "off", or host:port on which the web console listens. */
+function consoleListen(v: unknown, bad: (field: string, why: string) => never): string {
+  if (v === undefined) return '127.0.0.1:0';
+  if (v === 'off') return v;
+  if (typeof v !== 'string' || !/^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/.test(v)) bad('consoleListen', 'must be "off" or host:port (e.g. "127.0.0.1:0"; an operator reaches it through SSH forwarding)');
+  return v as string;
 }

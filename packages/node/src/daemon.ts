@@ -4,19 +4,27 @@
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hexToBytes } from '@noble/hashes/utils.js';
+import { installNativeBackend } from '@qsign/frost-native';
 import { QsignError, errorMessage } from '@qsign/protocol';
 import { NodeStore, Sealer } from '@qsign/storage';
-import { startServer, stopServer } from '@qsign/rpc';
+import { AuditService, auditHandlers, startServer, stopServer } from '@qsign/rpc';
 import { loadNodeConfig, type NodeConfig } from './config.js';
 import { NodeSigner } from './signer.js';
 import { NodeServiceRaw, nodeHandlers } from './server.js';
+import { NodeKeysService } from '@qsign/proto';
+import { nodeKeysHandlers } from './keys-server.js';
 import { NodeAdminService, adminHandlers, startAdminServer } from './admin.js';
 import { NodeSealService } from '@qsign/proto';
-import { SwitchableService, nodeSealHandlers, sealedNodeHandlers } from './seal-server.js';
+import { SwitchableService, nodeSealHandlers, sealedApprovalHandlers, sealedNodeHandlers } from './seal-server.js';
 import { unsealStore } from './seal.js';
-import { NodeKeysService } from '@qsign/proto';
 import { NodeKeyOps } from './keys.js';
-import { nodeKeysHandlers } from './keys-server.js';
+import { NodeApprovalService, NodeOperatorService } from '@qsign/proto';
+import { approvalHandlers, operatorHandlers } from './operator.js';
+import { WebConsole } from './console.js';
+import { recordPolicyChange } from './policy-audit.js';
+import { openNodeAudit } from './audit-wiring.js';
+import { Approvals } from './approvals.js';
+import { SealedAuditPort } from './sealed-audit.js';
 
 /** Reads the development master key file (64 hex characters). */
 export function readMasterKey(path: string): Uint8Array {
@@ -51,6 +59,8 @@ export interface RunningNode {
   /** The signer once unsealed. */
   signer: NodeSigner | undefined;
   store: NodeStore;
+  /** The audit log's service and checkpoint publisher once unsealed (tests call publish() to checkpoint now). */
+  audit: Awaited<ReturnType<typeof openNodeAudit>> | undefined;
   stop(): Promise<void>;
 }
 
@@ -58,20 +68,38 @@ export interface RunningNode {
 export async function startNode(configPath: string, opts: { log?: (m: string) => void; testFaults?: boolean } = {}): Promise<RunningNode> {
   const log = opts.log ?? ((m: string) => process.stderr.write(`${new Date().toISOString()} node: ${m}\n`));
   const config = loadNodeConfig(configPath);
+  installNativeBackend({ log }); // libsodium group arithmetic, or noble with a log line
   const store = await openNodeStore(config);
+  await recordPolicyChange(config, store, log);
   const testFaults = opts.testFaults ?? process.env.QSIGN_TEST_FAULTS === '1';
+  // Holds are not secret: the operator can list and decide them while the node is sealed.
+  const approvals = new Approvals(config, store);
+  const internalAudit = (e: unknown) => log(`audit internal error: ${errorMessage(e)}`);
+  // Sealed, the node serves status, its audit records and proofs, and the operator socket;
+  // signing, approvals checks, new checkpoints and witnessing wait for the unseal
+  // (the signer's nonce hedge and the audit identity key are sealed).
   const nodeService = new SwitchableService(sealedNodeHandlers(config, store, log));
-  const running: { signer?: NodeSigner } = {};
+  const approvalService = new SwitchableService(sealedApprovalHandlers(config, log));
+  const auditService = new SwitchableService(auditHandlers(new SealedAuditPort(store.audit, config.nodeId), internalAudit));
+  const running: { signer?: NodeSigner; audit?: Awaited<ReturnType<typeof openNodeAudit>>; stopped?: boolean } = {};
   const activate = async () => {
-    running.signer = new NodeSigner(config, store, await nonceHedge(store));
-    nodeService.set(nodeHandlers(running.signer, store, { testFaults, log }));
+    const signer = new NodeSigner(config, store, await nonceHedge(store), undefined, undefined, approvals);
+    const audit = await openNodeAudit(config, store, log);
+    running.signer = signer;
+    running.audit = audit;
+    nodeService.set(nodeHandlers(signer, store, { testFaults, log }));
+    approvalService.set(approvalHandlers(signer, log));
+    auditService.set(auditHandlers(audit.service, internalAudit));
+    if (!running.stopped) audit.publisher.start();
   };
   if (!store.sealed) await activate();
   const keyOps = new NodeKeyOps(config, store, log);
   const { server, port } = await startServer(
     [
       [NodeServiceRaw, nodeService.implementation(NodeServiceRaw)],
-      [NodeKeysService, nodeKeysHandlers(keyOps, log) as never],
+      [NodeKeysService, nodeKeysHandlers(keyOps, store, config.nodeId, log) as never],
+      [NodeApprovalService, approvalService.implementation(NodeApprovalService)],
+      [AuditService, auditService.implementation(AuditService)],
     ],
     config.listen,
   );
@@ -80,12 +108,27 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
     await activate();
     log(`node ${config.nodeId} unsealed`);
   };
+  const startedAtMs = Date.now();
+  const sealed = () => store.sealed;
+  const web = config.consoleListen === 'off' ? undefined : await WebConsole.start({ config, store, approvals, startedAtMs, sealed, log }, config.consoleListen);
   const admin = await startAdminServer(config.adminSocket, [
-    [NodeAdminService, adminHandlers({ config, store, startedAtMs: Date.now(), sealed: () => store.sealed, log }) as never],
+    [NodeAdminService, adminHandlers({ config, store, startedAtMs, sealed, log }) as never],
     [NodeSealService, nodeSealHandlers({ config, store, unseal, log }) as never],
+    [NodeOperatorService, operatorHandlers({
+      approvals,
+      consoleLogin: (op) => {
+        if (!web) throw new QsignError('INVALID_ARGUMENT', 'the web console is off on this node (consoleListen: "off")');
+        return web.mintLogin(op);
+      },
+      log,
+    }) as never],
   ]);
   log(`node ${config.nodeId} listening on port ${port}, operator socket ${config.adminSocket} (data ${config.dataDir}, ${store.audit.size} audit records, ${store.keyCount} keys)${store.sealed ? ' — SEALED: unseal it with qsign node unseal' : ''}`);
-  const prune = setInterval(() => void store.pruneReplay(Date.now()).catch((e) => log(`replay prune failed: ${errorMessage(e)}`)), 60_000);
+  if (web) log(`web console at ${web.url} (log in with a token from 'qsign console --socket ${config.adminSocket}')`);
+  const prune = setInterval(() => {
+    void store.pruneReplay(Date.now()).catch((e) => log(`replay prune failed: ${errorMessage(e)}`));
+    void approvals.prune().catch((e) => log(`hold prune failed: ${errorMessage(e)}`));
+  }, 60_000);
   prune.unref();
   return {
     port,
@@ -93,9 +136,14 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
       return running.signer;
     },
     store,
+    get audit() {
+      return running.audit;
+    },
     async stop() {
       clearInterval(prune);
-      await Promise.all([stopServer(server), stopServer(admin)]);
+      running.stopped = true;
+      await running.audit?.publisher.stop();
+      await Promise.all([stopServer(server), stopServer(admin), web?.close()]);
       await store.close();
     },
   };

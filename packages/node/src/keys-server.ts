@@ -1,10 +1,13 @@
 /**
  * The NodeKeys gRPC adapter: thin handlers mapping proto messages to
- * `NodeKeyOps` (DKG, reshare, certificates). Envelopes pass through as-is.
+ * `NodeKeyOps` (DKG, reshare) and {@link putCertificate} (certificates).
+ * Envelopes pass through as-is.
  */
 import type { NodeKeysServer, SealedPackage as ProtoSealed } from '@qsign/proto';
 import { QsignError, errorMessage } from '@qsign/protocol';
 import { unaryHandler } from '@qsign/rpc';
+import type { NodeStore } from '@qsign/storage';
+import { putCertificate } from './certificates.js';
 import type { KeyOutcome, NodeKeyOps, ReshareDeal, SealedPackage } from './keys.js';
 
 const sealed = (p: ProtoSealed): SealedPackage => ({ sender: p.sender, recipient: p.recipient, ephemeralPublicKey: p.ephemeralPublicKey, nonce: p.nonce, ciphertext: p.ciphertext });
@@ -16,7 +19,7 @@ const outcome = (o: KeyOutcome) => o;
 const deal = (d: { dealer: number; commitment: Uint8Array[]; subShares: ProtoSealed[] }): ReshareDeal => ({ dealer: d.dealer, commitment: d.commitment, subShares: d.subShares.map(sealed) });
 
 /** Builds the NodeKeys handlers. */
-export function nodeKeysHandlers(ops: NodeKeyOps, log: (m: string) => void): NodeKeysServer {
+export function nodeKeysHandlers(ops: NodeKeyOps, store: NodeStore, nodeId: number, log: (m: string) => void): NodeKeysServer {
   const internal = (e: unknown) => log(`keys service internal error: ${errorMessage(e)}`);
   return {
     dkgRound1: unaryHandler(async (req) => {
@@ -30,6 +33,10 @@ export function nodeKeysHandlers(ops: NodeKeyOps, log: (m: string) => void): Nod
     reshareDeal: unaryHandler(async (req) => ops.reshareDeal(plan(req)), internal),
     reshareReceive: unaryHandler(async (req) => outcome(await ops.reshareReceive(plan(req.plan), req.deals.map(deal))), internal),
     reshareRetire: unaryHandler(async (req) => outcome(await ops.reshareRetire(plan(req))), internal),
-    setCertificate: unaryHandler(async (req) => outcome(await ops.setCertificate(req.keyName, req.certificate)), internal),
+    putCertificate: unaryHandler(async (req) => {
+      const fingerprint = await putCertificate(store, nodeId, req.keyName, req.certificate);
+      log(`stored the certificate of key ${req.keyName}`);
+      return { fingerprint, storedBy: [nodeId], refusals: [] };
+    }, internal),
   };
 }

@@ -17,11 +17,12 @@
 import { bytesToHex, hexToBytes, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import * as frost from '@qsign/frost';
-import { ed25519Fingerprint, encodePacket, parseCertificate, parsePackets, PacketTag, verifyCertificationPacket } from '@qsign/openpgp';
+import { ed25519Fingerprint } from '@qsign/openpgp';
 import { QsignError, checkFreshness, errorMessage, isValidKeyName, openResharePlan, type ResharePlan, type SignedResharePlan } from '@qsign/protocol';
 import { enrollmentPublicKey, openEnvelope, sealEnvelope, type NodeStore, type StoredKey } from '@qsign/storage';
 import type { NodeConfig } from './config.js';
 import { enrollmentSecret } from './seal.js';
+import { pinnedEnrollmentKey } from './peers.js';
 
 /** DKG parameters, as the coordinator announces them. */
 export interface DkgParams {
@@ -113,7 +114,7 @@ export class NodeKeyOps {
   }
 
   #peerKey(id: number, what: string): Uint8Array {
-    const k = this.config.peers[id];
+    const k = pinnedEnrollmentKey(this.config.peers, id);
     if (!k) throw new QsignError('POLICY_REFUSED', `${what}: node ${id}'s enrollment key is not pinned in this node's config (peers)`);
     return hexToBytes(k);
   }
@@ -142,7 +143,7 @@ export class NodeKeyOps {
     if (ids.some((x, i) => i > 0 && x <= ids[i - 1]!)) return this.#refuse('INVALID_ARGUMENT', 'participants must be sorted and distinct', ctx);
     if (!Number.isInteger(p.minSigners) || p.minSigners < 2 || p.minSigners > ids.length)
       return this.#refuse('INVALID_ARGUMENT', `threshold must be 2..${ids.length}, got ${p.minSigners}`, ctx);
-    for (const id of ids) if (id !== self && !this.config.peers[id]) return this.#refuse('POLICY_REFUSED', `node ${id}'s enrollment key is not pinned in this node's config (peers)`, ctx);
+    for (const id of ids) if (id !== self && !pinnedEnrollmentKey(this.config.peers, id)) return this.#refuse('POLICY_REFUSED', `node ${id}'s enrollment key is not pinned in this node's config (peers)`, ctx);
     if (await this.store.getKey(p.keyName)) return this.#refuse('KEY_EXISTS', `key ${p.keyName} already exists on this node`, ctx);
     const { package: pkg, secret } = frost.dkgRound1(self, p.minSigners, ids.length);
     this.#dkg.set(p.sessionId, { params: { ...p, participants: [...ids] }, round1Secret: secret, expiresAtMs: this.now() + DKG_SESSION_TTL_MS });
@@ -297,7 +298,7 @@ export class NodeKeyOps {
       return this.#refuse('INVALID_ARGUMENT', errorMessage(e), ctx);
     }
     for (const n of [...plan.newNodes, ...plan.dealerKeys]) {
-      const pinned = this.config.peers[n.id];
+      const pinned = pinnedEnrollmentKey(this.config.peers, n.id);
       if (pinned && pinned !== n.enrollmentKey)
         return this.#refuse('POLICY_REFUSED', `reshare plan gives node ${n.id} enrollment key ${n.enrollmentKey.slice(0, 16)}…, this node pinned ${pinned.slice(0, 16)}…`, { ...ctx, planId: plan.planId, keyName: plan.keyName });
     }
@@ -428,31 +429,4 @@ export class NodeKeyOps {
     this.log(`retired share of key ${plan.keyName} (reshared to ${plan.newNodes.map((n) => n.id).join(', ')})`);
     return { ...out, holds: false };
   }
-
-  // ---- certificate ----
-
-  /** Stores a key's OpenPGP certificate after checking it: same key, creation time and a valid self-signature. */
-  async setCertificate(keyName: string, certificate: Uint8Array): Promise<KeyOutcome> {
-    const ctx = { operation: 'set-certificate', keyName };
-    const key = await this.store.getKey(keyName);
-    if (!key) return this.#refuse('UNKNOWN_KEY', `unknown key ${keyName}`, ctx);
-    let ok = false;
-    try {
-      const info = parseCertificate(certificate);
-      const sig = parsePackets(certificate).find((p) => p.tag === PacketTag.Signature);
-      ok =
-        bytesToHex(info.publicKey32) === bytesToHex(key.groupPublicKey) &&
-        info.createdUnixSeconds === key.createdUnixSeconds &&
-        info.userIds[0] === key.userId &&
-        sig !== undefined &&
-        verifyCertificationPacket(encodePacket(PacketTag.Signature, sig.body), info.publicKeyBody, key.userId, key.groupPublicKey);
-    } catch {
-      ok = false;
-    }
-    if (!ok) return this.#refuse('INVALID_ARGUMENT', `certificate for ${keyName} is not a valid self-signed certificate of this key and user id`, ctx);
-    const fp = bytesToHex(ed25519Fingerprint(key.groupPublicKey, key.createdUnixSeconds));
-    await this.store.putKey({ ...key, certificate: bytesToHex(certificate), fingerprint: fp }, { event: 'certificate-set', ...ctx, fingerprint: fp }, true);
-    return { keyName, identifier: key.identifier, groupPublicKey: key.groupPublicKey, verifyingShare: hexToBytes(key.verifyingShares[key.identifier]!), holds: true };
-  }
 }
-

@@ -5,7 +5,7 @@
  * operator service (unseal, import, verify) on the admin socket.
  */
 import type * as grpc from '@grpc/grpc-js';
-import type { NodeSealServer, NodeServer } from '@qsign/proto';
+import type { NodeApprovalServer, NodeSealServer, NodeServer } from '@qsign/proto';
 import { QsignError, errorMessage } from '@qsign/protocol';
 import { unaryHandler } from '@qsign/rpc';
 import type { NodeStore } from '@qsign/storage';
@@ -51,6 +51,15 @@ export function sealedNodeHandlers(config: NodeConfig, store: NodeStore, log: (m
     setFault: unaryHandler(async () => {
       throw sealed('SetFault');
     }, internal),
+  };
+}
+
+/** The NodeApproval service of a sealed node: the coordinator's pre-checks are refused with SEALED. */
+export function sealedApprovalHandlers(config: NodeConfig, log: (m: string) => void): NodeApprovalServer {
+  return {
+    checkRequest: unaryHandler(async () => {
+      throw new QsignError('SEALED', `node ${config.nodeId} is sealed: it checks and signs nothing until an operator unseals it`);
+    }, (e) => log(`internal error: ${errorMessage(e)}`)),
   };
 }
 

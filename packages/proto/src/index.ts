@@ -7,3 +7,5 @@ export * from './gen/qsign/v1/node.js';
 export * from './gen/qsign/v1/coordinator.js';
 export * from './gen/qsign/v1/admin.js';
 export * from './gen/qsign/v1/lifecycle.js';
+export * from './gen/qsign/v1/approval.js';
+export * from './gen/qsign/v1/audit.js';

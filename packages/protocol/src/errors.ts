@@ -20,6 +20,9 @@ export const ERROR_STATUS = {
   REPLAYED_REQUEST: 'ALREADY_EXISTS',
   NONCE_UNAVAILABLE: 'FAILED_PRECONDITION',
   SEALED: 'FAILED_PRECONDITION',
+  // Operator approval: the request waits for a node's operator; a hold ran out.
+  HELD: 'FAILED_PRECONDITION',
+  HOLD_EXPIRED: 'DEADLINE_EXCEEDED',
   // Lookups.
   UNKNOWN_KEY: 'NOT_FOUND',
   KEY_EXISTS: 'ALREADY_EXISTS',
@@ -30,6 +33,9 @@ export const ERROR_STATUS = {
   DEADLINE: 'DEADLINE_EXCEEDED',
   // Storage and audit (fail closed).
   AUDIT_WRITE_FAILED: 'UNAVAILABLE',
+  // The audit log does not match its own records or signed checkpoints; a peer's log forked.
+  AUDIT_LOG_DAMAGED: 'FAILED_PRECONDITION',
+  AUDIT_LOG_FORK: 'FAILED_PRECONDITION',
   STORAGE: 'INTERNAL',
   CONFIG: 'INVALID_ARGUMENT',
   INTERNAL: 'INTERNAL',

@@ -1,16 +1,123 @@
 /**
  * The message the group signs for a request. Every node derives it itself
- * from the request's data (RFC 9591 §7.7: check what you sign).
+ * from the request's data (RFC 9591 §7.7: check what you sign); the client
+ * derives the same OpenPGP hashed area to assemble the packet.
  */
-import { QsignError } from './errors.js';
-import type { SignRequest } from './request.js';
+import {
+  ed25519Fingerprint,
+  prepareCertification,
+  prepareSignature,
+  publicKeyPacketBody,
+  QSIGN_KEY_PREFERENCES,
+  SignatureType,
+  type PreparedSignature,
+  type SignatureTypeValue,
+} from '@qsign/openpgp';
+import { QsignError, errorMessage } from './errors.js';
+import type { OpenPgpParams, SignRequest } from './request.js';
 
-/** Derives the Ed25519 message for a request: raw data for 'raw'. */
-export function signingMessage(req: SignRequest): Uint8Array {
+/** What a node or client knows about the key that determines OpenPGP digests. */
+export interface KeyContext {
+  /** 32-byte Ed25519 group public key. */
+  groupPublicKey: Uint8Array;
+  /** Key creation time: part of the v4 fingerprint (RFC 9580 §5.5.4.2). */
+  createdUnixSeconds: number;
+  /** The key's one user ID; the only one a certification request may certify. */
+  userId: string;
+}
+
+/** Digest sizes of the hashes a request may name. */
+export const DIGEST_LENGTHS = { sha1: 20, sha256: 32, sha512: 64 } as const;
+
+/**
+ * Raw data of these lengths could be an OpenPGP (or other) hash value: signing
+ * it raw would be an opaque digest signature, so nodes treat it as one.
+ */
+export const DIGEST_LIKE_LENGTHS: readonly number[] = [20, 28, 32, 48, 64];
+
+function bad(why: string): never {
+  throw new QsignError('MALFORMED_REQUEST', `malformed request: ${why}`);
+}
+
+/** Checks data-signature parameters: binary (0x00) or text (0x01), a known hash, a sane time. */
+function documentParams(p: OpenPgpParams | undefined): { signatureType: SignatureTypeValue; hashAlgorithm: OpenPgpParams['hashAlgorithm']; createdUnixSeconds: number } {
+  if (!p) bad('OpenPGP parameters are missing');
+  if (p.signatureType !== SignatureType.Binary && p.signatureType !== SignatureType.Text)
+    bad(`signature type 0x${p.signatureType.toString(16)} is not a document signature (0x00 binary, 0x01 text)`);
+  if (!(p.hashAlgorithm in DIGEST_LENGTHS)) bad(`unsupported hash algorithm ${JSON.stringify(p.hashAlgorithm)}`);
+  if (!Number.isSafeInteger(p.createdUnixSeconds) || p.createdUnixSeconds <= 0 || p.createdUnixSeconds > 0xffffffff)
+    bad('OpenPGP creation time must be a positive 32-bit time');
+  return { signatureType: p.signatureType as SignatureTypeValue, hashAlgorithm: p.hashAlgorithm, createdUnixSeconds: p.createdUnixSeconds };
+}
+
+/** The v4 fingerprint of the key as OpenPGP names it (issuer fingerprint subpacket 33). */
+export function keyFingerprint(key: KeyContext): Uint8Array {
+  return ed25519Fingerprint(key.groupPublicKey, key.createdUnixSeconds);
+}
+
+/**
+ * The prepared OpenPGP signature of an 'openpgp', 'rpm-header' or
+ * 'certification' request (RFC 4880 §5.2.4): hashed area and digest. Client and
+ * nodes compute it from the same request, so the client can assemble the packet
+ * with `finishSignature` and each node knows exactly what it signs.
+ * Certifications certify only the key's own user ID, over its own public-key
+ * packet, with qsign's fixed preferences and flags (split key).
+ */
+export function preparedOpenPgp(req: SignRequest, key: KeyContext): PreparedSignature {
+  try {
+    switch (req.kind) {
+      case 'openpgp':
+      case 'rpm-header': {
+        const p = documentParams(req.openpgp);
+        return prepareSignature({ ...p, issuerFingerprint: keyFingerprint(key) }, req.data);
+      }
+      case 'certification': {
+        const uid = new TextDecoder('utf-8', { fatal: true }).decode(req.data);
+        if (uid !== key.userId) bad(`a certification may only certify the key's own user ID ${JSON.stringify(key.userId)}`);
+        const p = req.openpgp;
+        const hashAlgorithm = p?.hashAlgorithm ?? 'sha256';
+        if (hashAlgorithm === 'sha1') bad('a certification must not use SHA-1');
+        if (p && p.signatureType !== SignatureType.PositiveCertification) bad(`certification signature type must be 0x13, got 0x${p.signatureType.toString(16)}`);
+        const created = p?.createdUnixSeconds ?? key.createdUnixSeconds;
+        if (!Number.isSafeInteger(created) || created < key.createdUnixSeconds || created > 0xffffffff) bad('a certification cannot predate the key');
+        const body = publicKeyPacketBody(key.groupPublicKey, key.createdUnixSeconds);
+        return prepareCertification(
+          { signatureType: SignatureType.PositiveCertification, hashAlgorithm, createdUnixSeconds: created, issuerFingerprint: keyFingerprint(key), keyPreferences: QSIGN_KEY_PREFERENCES },
+          body,
+          uid,
+        );
+      }
+      default:
+        return bad(`payload kind ${req.kind} has no OpenPGP hashed area to prepare`);
+    }
+  } catch (e) {
+    if (e instanceof QsignError) throw e;
+    throw new QsignError('MALFORMED_REQUEST', `malformed request: ${errorMessage(e)}`, { cause: e });
+  }
+}
+
+/**
+ * Derives the Ed25519 message for a request:
+ * - 'raw': the data itself;
+ * - 'openpgp' / 'rpm-header': the OpenPGP v4 digest of the data with the
+ *   request's parameters (EdDSALegacy signs the hash value, RFC 9580 §5.2.3.3);
+ * - 'digest': the data IS the digest (its length must match the hash);
+ * - 'certification': the digest of the key's self-certification of its user ID.
+ */
+export function signingMessage(req: SignRequest, key: KeyContext): Uint8Array {
   switch (req.kind) {
     case 'raw':
       return req.data;
+    case 'digest': {
+      const p = documentParams(req.openpgp);
+      if (req.data.length !== DIGEST_LENGTHS[p.hashAlgorithm]) bad(`a ${p.hashAlgorithm} digest is ${DIGEST_LENGTHS[p.hashAlgorithm]} bytes, got ${req.data.length}`);
+      return req.data;
+    }
+    case 'openpgp':
+    case 'rpm-header':
+    case 'certification':
+      return preparedOpenPgp(req, key).digest;
     default:
-      throw new QsignError('UNSUPPORTED_PAYLOAD', `payload kind ${req.kind} is not supported yet`);
+      throw new QsignError('UNSUPPORTED_PAYLOAD', `payload kind ${String(req.kind)} is not supported`);
   }
 }

@@ -62,14 +62,20 @@ export function signRequestBody(body: Uint8Array, clientSecretKey: Uint8Array): 
   };
 }
 
-/** Verifies the client's signature over the body; throws BAD_CLIENT_SIGNATURE. */
-export function verifyRequestSignature(req: SignedRequest): void {
+/** An Ed25519 verifier (signature, message, public key) → valid. */
+export type Ed25519Verify = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
+
+/**
+ * Verifies the client's signature over the body; throws BAD_CLIENT_SIGNATURE.
+ * Daemons may pass a faster RFC 8032 verifier (OpenSSL); the default is noble's.
+ */
+export function verifyRequestSignature(req: SignedRequest, verify: Ed25519Verify = (s, m, k) => ed25519.verify(s, m, k)): void {
   let ok = false;
   try {
     ok =
       req.clientPublicKey.length === 32 &&
       req.clientSignature.length === 64 &&
-      ed25519.verify(req.clientSignature, concatBytes(REQUEST_SIGNATURE_CONTEXT, req.body), req.clientPublicKey);
+      verify(req.clientSignature, concatBytes(REQUEST_SIGNATURE_CONTEXT, req.body), req.clientPublicKey);
   } catch {
     ok = false;
   }
@@ -89,9 +95,9 @@ export function validateSignRequest(req: SignRequest): void {
   if (req.kind === 'digest' && ![20, 32, 64].includes(req.data.length)) bad('a digest must be 20, 32 or 64 bytes');
 }
 
-/** Key names: 1-200 characters, letters, digits and . _ @ + - (emails are key names). */
+/** Key names: 1-200 characters, letters, digits and . _ @ + # - (emails are key names; Copr's contain #). */
 export function isValidKeyName(name: string): boolean {
-  return typeof name === 'string' && name.length > 0 && name.length <= 200 && /^[A-Za-z0-9._@+-]+$/.test(name);
+  return typeof name === 'string' && name.length > 0 && name.length <= 200 && /^[A-Za-z0-9._@+#-]+$/.test(name);
 }
 
 /**

@@ -6,6 +6,11 @@ import {
   NodeClient,
   CoordinatorClient,
   NodeAdminClient,
+  NodeKeysClient,
+  CoordinatorKeysClient,
+  type PutCertificateResponse,
+  NodeApprovalClient,
+  type CheckRequestResponse,
   type AdminStatusResponse,
   type NodeStatusResponse,
   type GetCommitmentsResponse,
@@ -32,8 +37,10 @@ export class NodeRpcClient {
     readonly label: string = `node at ${address}`,
     security?: TransportSecurity,
   ) {
-    this.#c = new NodeClient(address, channelCredentials(security), CHANNEL_OPTIONS);
+    this.security = channelCredentials(security);
+    this.#c = new NodeClient(address, this.security, CHANNEL_OPTIONS);
   }
+  private readonly security: grpc.ChannelCredentials;
   status(timeoutMs = 2000): Promise<NodeStatusResponse> {
     return callUnary(this.#c, this.#c.status, {}, timeoutMs, this.label);
   }
@@ -55,12 +62,26 @@ export class NodeRpcClient {
   setFault(fault: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<unknown> {
     return callUnary(this.#c, this.#c.setFault, { fault }, timeoutMs, this.label);
   }
+  /** NodeKeys.PutCertificate: the node verifies the certificate itself before storing it. */
+  putCertificate(keyName: string, certificate: Uint8Array, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<PutCertificateResponse> {
+    this.#keys ??= new NodeKeysClient(this.address, this.security, CHANNEL_OPTIONS);
+    return callUnary(this.#keys, this.#keys.putCertificate, { keyName, certificate }, timeoutMs, this.label);
+  }
+  #keys: NodeKeysClient | undefined;
+  #approval: NodeApprovalClient | undefined;
+  /** Would the node sign this request now (ready / held), spending no nonce (NodeApproval service). */
+  checkRequest(request: SignedRequest, coordinatorId: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<CheckRequestResponse> {
+    this.#approval ??= new NodeApprovalClient(this.address, this.security, CHANNEL_OPTIONS);
+    return callUnary(this.#approval, this.#approval.checkRequest, { request, coordinatorId }, timeoutMs, this.label);
+  }
   /** The underlying grpc-js client (tests send raw bytes through it). */
   get raw(): grpc.Client {
     return this.#c;
   }
   close(): void {
     this.#c.close();
+    this.#keys?.close();
+    this.#approval?.close();
   }
 }
 
@@ -71,8 +92,10 @@ export class CoordinatorRpcClient {
     readonly address: string,
     security?: TransportSecurity,
   ) {
-    this.#c = new CoordinatorClient(address, channelCredentials(security), CHANNEL_OPTIONS);
+    this.security = channelCredentials(security);
+    this.#c = new CoordinatorClient(address, this.security, CHANNEL_OPTIONS);
   }
+  private readonly security: grpc.ChannelCredentials;
   sign(req: SignedRequest, timeoutMs = 60_000): Promise<SignResponse> {
     return callUnary(this.#c, this.#c.sign, req, timeoutMs, `coordinator at ${this.address}`);
   }
@@ -82,8 +105,15 @@ export class CoordinatorRpcClient {
   clusterStatus(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ClusterStatusResponse> {
     return callUnary(this.#c, this.#c.clusterStatus, {}, timeoutMs, `coordinator at ${this.address}`);
   }
+  /** CoordinatorKeys.PutCertificate: offers a key's certificate to every node holding the key. */
+  putCertificate(keyName: string, certificate: Uint8Array, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<PutCertificateResponse> {
+    this.#keys ??= new CoordinatorKeysClient(this.address, this.security, CHANNEL_OPTIONS);
+    return callUnary(this.#keys, this.#keys.putCertificate, { keyName, certificate }, timeoutMs, `coordinator at ${this.address}`);
+  }
+  #keys: CoordinatorKeysClient | undefined;
   close(): void {
     this.#c.close();
+    this.#keys?.close();
   }
 }
 

@@ -74,9 +74,6 @@ export class NodeKeysRpcClient {
   reshareRetire(plan: SignedPlan, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<KeyOutcome> {
     return callUnary(this.#c, this.#c.reshareRetire, plan, timeoutMs, this.label);
   }
-  setCertificate(keyName: string, certificate: Uint8Array, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<KeyOutcome> {
-    return callUnary(this.#c, this.#c.setCertificate, { keyName, certificate }, timeoutMs, this.label);
-  }
   close(): void {
     this.#c.close();
   }
@@ -96,9 +93,6 @@ export class CoordinatorKeysRpcClient {
   }
   reshare(plan: SignedPlan, timeoutMs = 120_000): Promise<ReshareResponse> {
     return callUnary(this.#c, this.#c.reshare, plan, timeoutMs, `coordinator at ${this.address}`);
-  }
-  setCertificate(keyName: string, certificate: Uint8Array, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<KeyOutcome> {
-    return callUnary(this.#c, this.#c.setCertificate, { keyName, certificate }, timeoutMs, `coordinator at ${this.address}`);
   }
   close(): void {
     this.#c.close();

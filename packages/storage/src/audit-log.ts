@@ -1,39 +1,66 @@
 /**
- * The node's append-only audit log in LevelDB. Appends are serialised (one
- * at a time, in sequence order) and each is a single synchronous batch that
- * also carries the state change the record describes, so a record exists if
- * and only if its change happened. A failed write refuses the operation.
+ * The append-only, tamper-evident audit log in LevelDB (DESIGN.md trust
+ * model 4). Appends are serialised and each is ONE synchronous batch holding
+ * the state change the record describes, the canonical record
+ * (`@qsign/audit` encodeRecord), its RFC 6962 leaf hash, every perfect
+ * subtree the leaf completes, and the new compact tree state — so a record
+ * exists if and only if its change happened, and the tree always matches the
+ * records. A failed write refuses the operation (fail closed).
+ *
+ * At open the whole log is re-hashed and compared with the stored tree; a
+ * log that does not match is marked damaged: it still serves reads (so an
+ * auditor can see what is wrong) but refuses every append, so the node
+ * refuses to sign.
+ *
+ * Layout: a!<seq> record · h!<level>!<index> subtree hash (level 0 = leaves)
+ * · t!state compact range · c!<n> signed checkpoints in order · x!<size>!<name>
+ * cosignatures received · w!<origin> last checkpoint witnessed per peer.
  */
 import type { Level } from 'level';
+import { CompactRange, leafHash, type HashReader, type AuditRecord as LogRecord } from '@qsign/audit';
 import { QsignError, errorMessage } from '@qsign/protocol';
-import { canonicalJsonBytes } from './canonical-json.js';
+import { buildRecord, type AuditEntry } from './audit-record.js';
+
+export type { AuditEntry } from './audit-record.js';
 
 type Bytes = Uint8Array;
 type BatchOp = { type: 'put'; key: string; value: Bytes } | { type: 'del'; key: string };
 
-/** What an audit record says, before the log stamps it with `seq` and `time`. */
-export interface AuditEntry {
-  event: string;
-  [field: string]: unknown;
-}
-
-/** A stamped audit record as stored. */
-export interface AuditRecord extends AuditEntry {
-  seq: number;
-  timeMs: number;
-}
+/** A stamped audit record as stored (the `@qsign/audit` record schema). */
+export type AuditRecord = LogRecord;
 
 const AUDIT = 'a!';
+const HASH = 'h!';
+const STATE = 't!state';
+const CHECKPOINT = 'c!';
+const COSIG = 'x!';
+const WITNESSED = 'w!';
+const hex16 = (n: number) => n.toString(16).padStart(16, '0');
+const enc = new TextEncoder();
+const dec = new TextDecoder();
 
 /** Zero-padded hex sequence number: LevelDB keys sort in log order. */
 export function auditSlot(seq: number): string {
-  return AUDIT + seq.toString(16).padStart(16, '0');
+  return AUDIT + hex16(seq);
 }
 
-/** The append-only audit log of one node. */
-export class AuditLog {
-  #size: number;
+/** Key of the stored hash of the perfect subtree (`level`, `index`); level 0 holds leaf hashes. */
+export function hashSlot(level: number, index: number): string {
+  return `${HASH}${level.toString(16).padStart(2, '0')}!${hex16(index)}`;
+}
+
+/** Why a log failed validation at open. */
+export interface LogDamage {
+  firstBadIndex: number;
+  reason: string;
+}
+
+/** The append-only audit log of one node or coordinator. */
+export class AuditLog implements HashReader {
+  #state: CompactRange;
   #tail: Promise<unknown> = Promise.resolve();
+  #damage: LogDamage | undefined;
+  #checkpoints: number;
   /** Test-only fault: every append fails as if the disk were full. */
   failWrites = false;
   /** Called after each durable append with the stored record bytes. */
@@ -41,29 +68,91 @@ export class AuditLog {
 
   private constructor(
     private readonly db: Level<string, Bytes>,
-    size: number,
+    state: CompactRange,
+    checkpoints: number,
+    damage: LogDamage | undefined,
   ) {
-    this.#size = size;
+    this.#state = state;
+    this.#checkpoints = checkpoints;
+    this.#damage = damage;
   }
 
-  /** Loads the log's size from the database. */
+  /**
+   * Loads the log: reads the compact tree state, re-hashes every record and
+   * checks it against the stored leaf hashes and the state. A log written
+   * before the tree existed (records, no state) is migrated in one batch.
+   */
   static async load(db: Level<string, Bytes>): Promise<AuditLog> {
-    let size = 0;
-    for await (const k of db.keys({ gt: AUDIT, lt: AUDIT + '\xff', reverse: true, limit: 1 })) {
-      size = parseInt(k.slice(AUDIT.length), 16) + 1;
+    const stored = await db.get(STATE);
+    let damage: LogDamage | undefined;
+    const tree = new CompactRange();
+    const migrate: BatchOp[] = [];
+    for await (const [k, v] of db.iterator({ gte: AUDIT, lt: AUDIT + '\xff' })) {
+      const seq = parseInt(k.slice(AUDIT.length), 16);
+      if (seq !== tree.size) {
+        damage ??= { firstBadIndex: tree.size, reason: `record ${tree.size} is missing (next stored record is ${seq})` };
+        break;
+      }
+      const leaf = leafHash(v);
+      if (stored !== undefined) {
+        const kept = await db.get(hashSlot(0, seq));
+        if (kept === undefined || Buffer.compare(Buffer.from(kept), Buffer.from(leaf)) !== 0) {
+          damage ??= { firstBadIndex: seq, reason: `record ${seq} does not match its stored leaf hash (the record was changed)` };
+        }
+      }
+      tree.append(leaf, (level, index, h) => {
+        if (stored === undefined) migrate.push({ type: 'put', key: hashSlot(level, index), value: h });
+      });
     }
-    return new AuditLog(db, size);
+    let state = tree;
+    if (stored === undefined) {
+      if (migrate.length) await db.batch([...migrate, { type: 'put', key: STATE, value: tree.toBytes() }], { sync: true });
+    } else {
+      try {
+        state = CompactRange.fromBytes(stored);
+      } catch (e) {
+        damage ??= { firstBadIndex: 0, reason: `stored tree state is unreadable: ${errorMessage(e)}` };
+      }
+      if (!damage && state.size !== tree.size) {
+        damage = { firstBadIndex: Math.min(state.size, tree.size), reason: `the tree covers ${state.size} records but the log holds ${tree.size} (records were removed or added behind the log's back)` };
+      } else if (!damage && Buffer.compare(Buffer.from(state.root()), Buffer.from(tree.root())) !== 0) {
+        damage = { firstBadIndex: 0, reason: 'the stored tree state does not match the records' };
+      }
+    }
+    let checkpoints = 0;
+    for await (const k of db.keys({ gt: CHECKPOINT, lt: CHECKPOINT + '\xff', reverse: true, limit: 1 })) checkpoints = parseInt(k.slice(CHECKPOINT.length), 16) + 1;
+    return new AuditLog(db, damage ? state : tree, checkpoints, damage);
   }
 
-  /** Number of records. */
+  /** Number of records (tree size). */
   get size(): number {
-    return this.#size;
+    return this.#state.size;
+  }
+
+  /** Current RFC 6962 root MTH(D[size]). */
+  root(): Uint8Array {
+    return this.#state.root();
+  }
+
+  /** A copy of the compact tree state. */
+  state(): CompactRange {
+    return this.#state.clone();
+  }
+
+  /** Set when the log failed validation; appends are refused while set. */
+  get damage(): LogDamage | undefined {
+    return this.#damage;
+  }
+
+  /** Marks the log damaged (e.g. inconsistent with a checkpoint it signed): every later append is refused. */
+  markDamaged(d: LogDamage): void {
+    this.#damage ??= d;
   }
 
   /**
    * Appends `entry` durably, in the same batch as `ops`. Resolves with the
    * stored record; rejects with AUDIT_WRITE_FAILED (and applies nothing) if
-   * the write fails.
+   * the record cannot be built or written, or the log is damaged.
    */
   append(entry: AuditEntry, ops: BatchOp[] = []): Promise<AuditRecord> {
     const run = this.#tail.then(() => this.#append(entry, ops));
@@ -82,47 +171,145 @@ export class AuditLog {
   }
 
   async #appendMany(entries: AuditEntry[], ops: BatchOp[]): Promise<AuditRecord[]> {
-    const now = Date.now();
-    const records = entries.map((e, i) => ({ ...e, seq: this.#size + i, timeMs: now }) as AuditRecord);
-    const bytes = records.map((r) => canonicalJsonBytes(r));
     try {
+      if (this.#damage) throw new Error(`the audit log is damaged from index ${this.#damage.firstBadIndex} (${this.#damage.reason}); refusing to append to it`);
       if (this.failWrites) throw new Error('audit log write failed (injected fault: disk full)');
-      await this.db.batch([...ops, ...records.map((r, i) => ({ type: 'put' as const, key: auditSlot(r.seq), value: bytes[i]! }))], { sync: true });
+      if (this.db.status !== 'open') throw new Error(`the audit database is ${this.db.status}`);
+      const now = Date.now();
+      const next = this.#state.clone();
+      const records: AuditRecord[] = [];
+      const written: Array<{ seq: number; bytes: Bytes }> = [];
+      const puts: BatchOp[] = [];
+      for (const entry of entries) {
+        const seq = next.size;
+        const { record, bytes } = buildRecord(entry, seq, now);
+        records.push(record);
+        written.push({ seq, bytes });
+        puts.push({ type: 'put', key: auditSlot(seq), value: bytes });
+        next.append(leafHash(bytes), (level, index, h) => puts.push({ type: 'put', key: hashSlot(level, index), value: h }));
+      }
+      await this.db.batch([...ops, ...puts, { type: 'put', key: STATE, value: next.toBytes() }], { sync: true });
+      this.#state = next;
+      for (const w of written) this.onAppend?.(w.seq, w.bytes);
+      return records;
     } catch (e) {
       throw new QsignError('AUDIT_WRITE_FAILED', `cannot write the audit records, refusing: ${errorMessage(e)}`, { cause: e });
     }
-    this.#size += records.length;
-    records.forEach((r, i) => this.onAppend?.(r.seq, bytes[i]!));
-    return records;
   }
 
   async #append(entry: AuditEntry, ops: BatchOp[]): Promise<AuditRecord> {
-    const record: AuditRecord = { ...entry, seq: this.#size, timeMs: Date.now() };
-    const bytes = canonicalJsonBytes(record);
     try {
+      if (this.#damage) throw new Error(`the audit log is damaged from index ${this.#damage.firstBadIndex} (${this.#damage.reason}); refusing to append to it`);
       if (this.failWrites) throw new Error('audit log write failed (injected fault: disk full)');
-      await this.db.batch([...ops, { type: 'put', key: auditSlot(record.seq), value: bytes }], { sync: true });
+      if (this.db.status !== 'open') throw new Error(`the audit database is ${this.db.status}`);
+      const seq = this.#state.size;
+      const { record, bytes } = buildRecord(entry, seq, Date.now());
+      const next = this.#state.clone();
+      const hashes: BatchOp[] = [];
+      next.append(leafHash(bytes), (level, index, h) => hashes.push({ type: 'put', key: hashSlot(level, index), value: h }));
+      await this.db.batch([...ops, { type: 'put', key: auditSlot(seq), value: bytes }, ...hashes, { type: 'put', key: STATE, value: next.toBytes() }], { sync: true });
+      this.#state = next;
+      this.onAppend?.(seq, bytes);
+      return record;
     } catch (e) {
       throw new QsignError('AUDIT_WRITE_FAILED', `cannot write the audit record, refusing: ${errorMessage(e)}`, { cause: e });
     }
-    this.#size++;
-    this.onAppend?.(record.seq, bytes);
-    return record;
+  }
+
+  /** {@link HashReader.leafHash}: the stored leaf hash of record `index`. */
+  async leafHash(index: number): Promise<Uint8Array> {
+    const h = await this.#get(hashSlot(0, index));
+    if (h === undefined) throw new QsignError('STORAGE', `no leaf hash for record ${index}`);
+    return h;
+  }
+
+  /** {@link HashReader.perfectSubtreeHash}: a stored perfect-subtree hash. */
+  perfectSubtreeHash(level: number, index: number): Promise<Uint8Array | undefined> {
+    return this.#get(hashSlot(level, index));
   }
 
   /** Reads record bytes by sequence number. */
-  async readBytes(seq: number): Promise<Bytes | undefined> {
-    try {
-      return await this.db.get(auditSlot(seq));
-    } catch (e) {
-      throw new QsignError('STORAGE', `audit read failed: ${errorMessage(e)}`);
-    }
+  readBytes(seq: number): Promise<Bytes | undefined> {
+    return this.#get(auditSlot(seq));
   }
 
   /** Iterates stored records (bytes) from `from` on. */
   async *records(from = 0): AsyncGenerator<{ seq: number; bytes: Bytes }> {
     for await (const [k, v] of this.db.iterator({ gte: auditSlot(from), lt: AUDIT + '\xff' })) {
       yield { seq: parseInt(k.slice(AUDIT.length), 16), bytes: v };
+    }
+  }
+
+  // ---- checkpoints, cosignatures, witnessed peers ----
+
+  /** Number of checkpoints this log's key has signed. */
+  get checkpointCount(): number {
+    return this.#checkpoints;
+  }
+
+  /** Stores the next signed checkpoint note (serialise calls; the notary does). */
+  async putCheckpoint(note: string): Promise<void> {
+    await this.#write([{ type: 'put', key: CHECKPOINT + hex16(this.#checkpoints), value: enc.encode(note) }]);
+    this.#checkpoints++;
+  }
+
+  /** Signed checkpoint notes in signing order, from ordinal `from`, at most `limit`. */
+  async checkpoints(from = 0, limit = Number.MAX_SAFE_INTEGER): Promise<string[]> {
+    const out: string[] = [];
+    for await (const v of this.db.values({ gte: CHECKPOINT + hex16(from), lt: CHECKPOINT + '\xff', limit })) out.push(dec.decode(v));
+    return out;
+  }
+
+  /** The last signed checkpoint note, if any. */
+  async latestCheckpoint(): Promise<string | undefined> {
+    for await (const v of this.db.values({ gt: CHECKPOINT, lt: CHECKPOINT + '\xff', reverse: true, limit: 1 })) return dec.decode(v);
+    return undefined;
+  }
+
+  /** Stores a verified cosignature line from witness `name` on the checkpoint of size `size`. */
+  async putCosignature(size: number, name: string, line: string): Promise<void> {
+    await this.#write([{ type: 'put', key: `${COSIG}${hex16(size)}!${name}`, value: enc.encode(line) }]);
+  }
+
+  /** Cosignature lines stored for the checkpoint of size `size`. */
+  async cosignatures(size: number): Promise<string[]> {
+    const p = `${COSIG}${hex16(size)}!`;
+    const out: string[] = [];
+    for await (const v of this.db.values({ gte: p, lt: p + '\xff' })) out.push(dec.decode(v));
+    return out;
+  }
+
+  /** The last checkpoint this node accepted (and cosigned) from the log `origin`. */
+  async witnessed(origin: string): Promise<string | undefined> {
+    const v = await this.#get(WITNESSED + origin);
+    return v === undefined ? undefined : dec.decode(v);
+  }
+
+  /** Replaces the last checkpoint accepted from `origin`. */
+  async putWitnessed(origin: string, note: string): Promise<void> {
+    await this.#write([{ type: 'put', key: WITNESSED + origin, value: enc.encode(note) }]);
+  }
+
+  /** Every peer checkpoint this node holds as a witness. */
+  async allWitnessed(): Promise<Array<{ origin: string; checkpoint: string }>> {
+    const out: Array<{ origin: string; checkpoint: string }> = [];
+    for await (const [k, v] of this.db.iterator({ gt: WITNESSED, lt: WITNESSED + '\xff' })) out.push({ origin: k.slice(WITNESSED.length), checkpoint: dec.decode(v) });
+    return out;
+  }
+
+  async #get(key: string): Promise<Bytes | undefined> {
+    try {
+      return await this.db.get(key);
+    } catch (e) {
+      throw new QsignError('STORAGE', `audit read failed: ${errorMessage(e)}`, { cause: e });
+    }
+  }
+
+  async #write(ops: BatchOp[]): Promise<void> {
+    try {
+      await this.db.batch(ops, { sync: true });
+    } catch (e) {
+      throw new QsignError('STORAGE', `audit database write failed: ${errorMessage(e)}`, { cause: e });
     }
   }
 }

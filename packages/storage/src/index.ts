@@ -1,10 +1,15 @@
 /**
- * @qsign/storage — a node's LevelDB state: sealed shares and nonces, replay
- * table, and the durable audit log written in the same batch as each change.
+ * @qsign/storage — LevelDB state: sealed shares and nonces, replay table,
+ * and the tamper-evident audit log (record, tree hashes and tree state in
+ * the same batch as each change), its checkpoint notary and witness.
  */
 export * from './sealer.js';
 export * from './node-store.js';
 export * from './audit-log.js';
-export * from './canonical-json.js';
+export * from './audit-record.js';
+export * from './audit-notary.js';
+export * from './audit-service.js';
+export * from './witness.js';
+export * from './log-store.js';
 export * from './envelope.js';
 export * from './share-envelope.js';

@@ -11,10 +11,12 @@
  *   a!<seq 16 hex>  audit record bytes (canonical JSON)
  *   m!<name>        node metadata (sealed where secret); m!master-check proves
  *                   the master key, m!key-count is the maintained key count
+ *   q!<request id>  a request held for operator approval (JSON, not secret)
+ *   p!<name>        plain (unsealed, non-secret) metadata, e.g. the policy hash
  *
- * A store opened without a Sealer is SEALED: the audit log and the key count
- * are readable (they are not secret), every sealed value refuses with SEALED
- * until `unseal` is given the right master key.
+ * A store opened without a Sealer is SEALED: the audit log, holds, plain
+ * metadata and the key count are readable (they are not secret), every
+ * sealed value refuses with SEALED until `unseal` is given the right master key.
  */
 import { Level } from 'level';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
@@ -65,6 +67,14 @@ const META = 'm!';
 const MASTER_CHECK = META + 'master-check';
 const KEY_COUNT = META + 'key-count';
 const MASTER_CHECK_PLAIN = utf8ToBytes('qsign master key check v1');
+const HOLD = 'q!';
+const PLAIN = 'p!';
+
+/** A held request as stored: opaque JSON owned by the node's approval logic. */
+export interface StoredHold {
+  requestId: string;
+  [field: string]: unknown;
+}
 
 /** The node's persistent state. */
 export class NodeStore {
@@ -336,6 +346,44 @@ export class NodeStore {
   async putSecretMeta(name: string, value: Bytes): Promise<void> {
     const slot = META + name;
     await this.#write([{ type: 'put', key: slot, value: this.sealer.seal(slot, value) }]);
+  }
+
+  // ---- held requests (operator approval) ----
+
+  /** Stores (or updates) a held request together with the audit record of the change. */
+  async putHold(hold: StoredHold, record: AuditEntry): Promise<void> {
+    await this.audit.append(record, [{ type: 'put', key: HOLD + hold.requestId, value: utf8ToBytes(JSON.stringify(hold)) }]);
+  }
+
+  /** The held request of a request id, if remembered. */
+  async getHold(requestId: string): Promise<StoredHold | undefined> {
+    const v = await this.#get(HOLD + requestId);
+    return v === undefined ? undefined : (JSON.parse(new TextDecoder().decode(v)) as StoredHold);
+  }
+
+  /** Every remembered held request (pending and decided), in request-id order. */
+  async listHolds(): Promise<StoredHold[]> {
+    const out: StoredHold[] = [];
+    for await (const v of this.db.values({ gt: HOLD, lt: HOLD + '\xff' })) out.push(JSON.parse(new TextDecoder().decode(v)) as StoredHold);
+    return out;
+  }
+
+  /** Forgets held requests (after their retention; their records stay in the audit log). */
+  async deleteHolds(requestIds: string[]): Promise<void> {
+    if (requestIds.length) await this.#write(requestIds.map((id) => ({ type: 'del', key: HOLD + id })));
+  }
+
+  // ---- plain metadata ----
+
+  /** Reads a non-secret metadata value. */
+  async getPlainMeta(name: string): Promise<string | undefined> {
+    const v = await this.#get(PLAIN + name);
+    return v === undefined ? undefined : new TextDecoder().decode(v);
+  }
+
+  /** Writes a non-secret metadata value in the same batch as its audit record. */
+  async putPlainMeta(name: string, value: string, record: AuditEntry): Promise<void> {
+    await this.audit.append(record, [{ type: 'put', key: PLAIN + name, value: utf8ToBytes(value) }]);
   }
 
   async #get(key: string): Promise<Bytes | undefined> {

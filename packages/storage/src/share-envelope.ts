@@ -8,7 +8,7 @@
  */
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { QsignError, decodeShareFile, encodeShareFile, type ShareFile } from '@qsign/protocol';
-import { canonicalJsonBytes } from './canonical-json.js';
+import { canonicalJson } from '@qsign/audit';
 import { envelopeFromJson, envelopeToJson, openEnvelope, sealEnvelope, enrollmentPublicKey } from './envelope.js';
 
 /** Format tag of encrypted share files. */
@@ -26,7 +26,7 @@ export interface EncryptedShareHeader {
 }
 
 function aad(h: EncryptedShareHeader): Uint8Array {
-  return canonicalJsonBytes({ format: h.format, identifier: h.identifier, recipient: h.recipient, keys: h.keys });
+  return utf8ToBytes(canonicalJson({ format: h.format, identifier: h.identifier, recipient: h.recipient, keys: h.keys }));
 }
 
 /** Encrypts share records (all for the same node) to its enrollment key; returns the file text. */

@@ -18,14 +18,15 @@ export function register(program: Command): void {
     .requiredOption('--dir <dir>', 'directory for configs, data, logs, cluster.json and client.json')
     .option('--nodes <m>', 'number of share-holder nodes', intOption('--nodes', 2, 64), 5)
     .option('--threshold <n>', 'nodes needed to sign', intOption('--threshold', 2, 64), 3)
-    .option('--key <name>', 'name of the key to create', 'demo')
+    .option('--key <name>', 'name of the key to create (an email for obs-sign clients: sign -u EMAIL)', 'demo')
+    .option('--user-id <uid>', 'OpenPGP user ID of the key (default "LOCALPART <EMAIL>" for email names)')
     .action(async (o) => {
       if (o.threshold > o.nodes) throw new QsignError('INVALID_ARGUMENT', `--threshold ${o.threshold} is greater than --nodes ${o.nodes}`);
-      const c = await clusterUp({ dir: o.dir, nodes: o.nodes, threshold: o.threshold, keyName: o.key, progress: (m) => process.stderr.write(`• ${m}\n`) });
+      const c = await clusterUp({ dir: o.dir, nodes: o.nodes, threshold: o.threshold, keyName: o.key, userId: o.userId, progress: (m) => process.stderr.write(`• ${m}\n`) });
       process.stdout.write(
         `cluster up: ${c.nodes.length} nodes, threshold ${c.threshold}, coordinator ${c.coordinator.address}\n` +
           `  key:        ${c.keyName}\n  state:      ${o.dir}/cluster.json\n  client:     ${c.clientConfig}\n\n` +
-          `try:\n  export QSIGN_CONFIG=${c.clientConfig}\n  qsign sign --key ${c.keyName} --raw FILE -o FILE.sig\n  qsign pubkey --key ${c.keyName} --raw -o key.pub\n  qsign cluster down --dir ${o.dir}\n`,
+          `try:\n  export QSIGN_CONFIG=${c.clientConfig}\n  qsign sign --key ${c.keyName} --raw FILE -o FILE.sig\n  qsign pubkey --key ${c.keyName} --armor > key.asc\n  qsign cluster down --dir ${o.dir}\n`,
       );
     });
   cluster

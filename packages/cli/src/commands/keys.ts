@@ -9,7 +9,7 @@ import { QsignError, newResharePlan, signResharePlan } from '@qsign/protocol';
 import { CoordinatorKeysRpcClient } from '@qsign/rpc';
 import { loadClientConfig } from '../client-config.js';
 import { QsignClient } from '../client.js';
-import { certificateOf, certifyKey } from '../certify.js';
+import { certifyKey, ensureCertificate } from '../openpgp-sign.js';
 import { parseNodeList } from '../ceremony-split.js';
 import { intOption, writeOutput } from '../io.js';
 import { CLIENT_CONFIG } from './options.js';
@@ -33,7 +33,7 @@ export function register(program: Command): void {
         process.stderr.write(`running DKG for ${o.email}…\n`);
         const k = await keys.generateKey(o.email, `${o.name} <${o.email}>`, o.threshold ?? 0);
         if (!k.created) throw new QsignError('KEY_EXISTS', `key ${o.email} already exists (fingerprint ${bytesToHex(k.fingerprint).toUpperCase()})`);
-        await certifyKey(client, config, o.email);
+        await certifyKey(client, o.email);
         process.stdout.write(`${bytesToHex(k.fingerprint).toUpperCase()}\n`);
         process.stderr.write(`key ${o.email}: ${k.minSigners}-of-${k.maxSigners}, group public key ${bytesToHex(k.groupPublicKey)}, self-certified by the cluster\n`);
       } finally {
@@ -52,7 +52,7 @@ export function register(program: Command): void {
       const config = loadClientConfig(o.config);
       const client = new QsignClient(config);
       try {
-        writeOutput(o.output, armor('PUBLIC KEY BLOCK', await certificateOf(client, config, o.key)));
+        writeOutput(o.output, armor('PUBLIC KEY BLOCK', await ensureCertificate(client, o.key)));
       } finally {
         client.close();
       }

@@ -108,9 +108,19 @@ export interface ReshareReceiveRequest {
   deals: ReshareDealResponse[];
 }
 
-export interface SetCertificateRequest {
+export interface PutCertificateRequest {
   keyName: string;
+  /** Binary transferable public key (RFC 9580 §10.1). */
   certificate: Uint8Array;
+}
+
+export interface PutCertificateResponse {
+  /** OpenPGP v4 fingerprint of the key (20 bytes). */
+  fingerprint: Uint8Array;
+  /** Node ids that verified and stored the certificate (coordinator answers). */
+  storedBy: number[];
+  /** Nodes that refused, with their reasons (coordinator answers). */
+  refusals: string[];
 }
 
 /** What a node reports after a key operation (public data only). */
@@ -1572,12 +1582,12 @@ export const ReshareReceiveRequest: MessageFns<ReshareReceiveRequest> = {
   },
 };
 
-function createBaseSetCertificateRequest(): SetCertificateRequest {
+function createBasePutCertificateRequest(): PutCertificateRequest {
   return { keyName: "", certificate: new Uint8Array(0) };
 }
 
-export const SetCertificateRequest: MessageFns<SetCertificateRequest> = {
-  encode(message: SetCertificateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const PutCertificateRequest: MessageFns<PutCertificateRequest> = {
+  encode(message: PutCertificateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.keyName !== "") {
       writer.uint32(10).string(message.keyName);
     }
@@ -1587,7 +1597,7 @@ export const SetCertificateRequest: MessageFns<SetCertificateRequest> = {
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): SetCertificateRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): PutCertificateRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -1596,7 +1606,7 @@ export const SetCertificateRequest: MessageFns<SetCertificateRequest> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseSetCertificateRequest();
+      const message = createBasePutCertificateRequest();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -1628,7 +1638,7 @@ export const SetCertificateRequest: MessageFns<SetCertificateRequest> = {
     }
   },
 
-  fromJSON(object: any): SetCertificateRequest {
+  fromJSON(object: any): PutCertificateRequest {
     return {
       keyName: isSet(object.keyName)
         ? globalThis.String(object.keyName)
@@ -1639,7 +1649,7 @@ export const SetCertificateRequest: MessageFns<SetCertificateRequest> = {
     };
   },
 
-  toJSON(message: SetCertificateRequest): unknown {
+  toJSON(message: PutCertificateRequest): unknown {
     const obj: any = {};
     if (message.keyName !== "") {
       obj.keyName = message.keyName;
@@ -1650,13 +1660,132 @@ export const SetCertificateRequest: MessageFns<SetCertificateRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SetCertificateRequest>, I>>(base?: I): SetCertificateRequest {
-    return SetCertificateRequest.fromPartial(base ?? ({} as any));
+  create<I extends Exact<DeepPartial<PutCertificateRequest>, I>>(base?: I): PutCertificateRequest {
+    return PutCertificateRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SetCertificateRequest>, I>>(object: I): SetCertificateRequest {
-    const message = createBaseSetCertificateRequest();
+  fromPartial<I extends Exact<DeepPartial<PutCertificateRequest>, I>>(object: I): PutCertificateRequest {
+    const message = createBasePutCertificateRequest();
     message.keyName = object.keyName ?? "";
     message.certificate = object.certificate ?? new Uint8Array(0);
+    return message;
+  },
+};
+
+function createBasePutCertificateResponse(): PutCertificateResponse {
+  return { fingerprint: new Uint8Array(0), storedBy: [], refusals: [] };
+}
+
+export const PutCertificateResponse: MessageFns<PutCertificateResponse> = {
+  encode(message: PutCertificateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fingerprint.length !== 0) {
+      writer.uint32(10).bytes(message.fingerprint);
+    }
+    if (message.storedBy.length !== 0) {
+      writer.uint32(18).fork();
+      for (const v of message.storedBy) {
+        writer.uint32(v);
+      }
+      writer.join();
+    }
+    for (const v of message.refusals) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PutCertificateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePutCertificateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fingerprint = reader.bytes();
+            continue;
+          }
+          case 2: {
+            if (tag === 16) {
+              message.storedBy.push(reader.uint32());
+
+              continue;
+            }
+
+            if (tag === 18) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.storedBy.push(reader.uint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.refusals.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PutCertificateResponse {
+    return {
+      fingerprint: isSet(object.fingerprint) ? bytesFromBase64(object.fingerprint) : new Uint8Array(0),
+      storedBy: globalThis.Array.isArray(object?.storedBy)
+        ? object.storedBy.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.stored_by)
+        ? object.stored_by.map((e: any) => globalThis.Number(e))
+        : [],
+      refusals: globalThis.Array.isArray(object?.refusals) ? object.refusals.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: PutCertificateResponse): unknown {
+    const obj: any = {};
+    if (message.fingerprint.length !== 0) {
+      obj.fingerprint = base64FromBytes(message.fingerprint);
+    }
+    if (message.storedBy?.length) {
+      obj.storedBy = message.storedBy.map((e) => Math.round(e));
+    }
+    if (message.refusals?.length) {
+      obj.refusals = message.refusals;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PutCertificateResponse>, I>>(base?: I): PutCertificateResponse {
+    return PutCertificateResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PutCertificateResponse>, I>>(object: I): PutCertificateResponse {
+    const message = createBasePutCertificateResponse();
+    message.fingerprint = object.fingerprint ?? new Uint8Array(0);
+    message.storedBy = object.storedBy?.map((e) => e) || [];
+    message.refusals = object.refusals?.map((e) => e) || [];
     return message;
   },
 };
@@ -2338,7 +2467,13 @@ export const NodeSealClient = makeGenericClientConstructor(NodeSealService, "qsi
   serviceName: string;
 };
 
-/** DKG and reshare steps, called by the coordinator on each node. */
+/**
+ * Key material operations on a node: DKG and reshare steps (called by the
+ * coordinator), and the key's OpenPGP certificate. Anyone may offer a
+ * certificate; each node verifies it itself (same public key and creation
+ * time as its share, the key's own user ID, a self-signature that verifies
+ * under the group key) before storing it.
+ */
 export type NodeKeysService = typeof NodeKeysService;
 export const NodeKeysService = {
   dkgRound1: {
@@ -2407,16 +2542,17 @@ export const NodeKeysService = {
     responseSerialize: (value: KeyOutcome): Buffer => Buffer.from(KeyOutcome.encode(value).finish()),
     responseDeserialize: (value: Buffer): KeyOutcome => KeyOutcome.decode(value),
   },
-  /** Stores a key's OpenPGP certificate after checking its self-signature under the group key. */
-  setCertificate: {
-    path: "/qsign.v1.NodeKeys/SetCertificate" as const,
+  /** Verifies and stores a key's OpenPGP certificate (public-key packet, user ID, self-signature made by the cluster). */
+  putCertificate: {
+    path: "/qsign.v1.NodeKeys/PutCertificate" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: SetCertificateRequest): Buffer =>
-      Buffer.from(SetCertificateRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): SetCertificateRequest => SetCertificateRequest.decode(value),
-    responseSerialize: (value: KeyOutcome): Buffer => Buffer.from(KeyOutcome.encode(value).finish()),
-    responseDeserialize: (value: Buffer): KeyOutcome => KeyOutcome.decode(value),
+    requestSerialize: (value: PutCertificateRequest): Buffer =>
+      Buffer.from(PutCertificateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PutCertificateRequest => PutCertificateRequest.decode(value),
+    responseSerialize: (value: PutCertificateResponse): Buffer =>
+      Buffer.from(PutCertificateResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PutCertificateResponse => PutCertificateResponse.decode(value),
   },
 } as const;
 
@@ -2430,8 +2566,8 @@ export interface NodeKeysServer extends UntypedServiceImplementation {
   reshareDeal: handleUnaryCall<SignedPlan, ReshareDealResponse>;
   reshareReceive: handleUnaryCall<ReshareReceiveRequest, KeyOutcome>;
   reshareRetire: handleUnaryCall<SignedPlan, KeyOutcome>;
-  /** Stores a key's OpenPGP certificate after checking its self-signature under the group key. */
-  setCertificate: handleUnaryCall<SetCertificateRequest, KeyOutcome>;
+  /** Verifies and stores a key's OpenPGP certificate (public-key packet, user ID, self-signature made by the cluster). */
+  putCertificate: handleUnaryCall<PutCertificateRequest, PutCertificateResponse>;
 }
 
 export interface NodeKeysClient extends Client {
@@ -2542,21 +2678,21 @@ export interface NodeKeysClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: KeyOutcome) => void,
   ): ClientUnaryCall;
-  /** Stores a key's OpenPGP certificate after checking its self-signature under the group key. */
-  setCertificate(
-    request: SetCertificateRequest,
-    callback: (error: ServiceError | null, response: KeyOutcome) => void,
+  /** Verifies and stores a key's OpenPGP certificate (public-key packet, user ID, self-signature made by the cluster). */
+  putCertificate(
+    request: PutCertificateRequest,
+    callback: (error: ServiceError | null, response: PutCertificateResponse) => void,
   ): ClientUnaryCall;
-  setCertificate(
-    request: SetCertificateRequest,
+  putCertificate(
+    request: PutCertificateRequest,
     metadata: Metadata,
-    callback: (error: ServiceError | null, response: KeyOutcome) => void,
+    callback: (error: ServiceError | null, response: PutCertificateResponse) => void,
   ): ClientUnaryCall;
-  setCertificate(
-    request: SetCertificateRequest,
+  putCertificate(
+    request: PutCertificateRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: KeyOutcome) => void,
+    callback: (error: ServiceError | null, response: PutCertificateResponse) => void,
   ): ClientUnaryCall;
 }
 
@@ -2566,7 +2702,10 @@ export const NodeKeysClient = makeGenericClientConstructor(NodeKeysService, "qsi
   serviceName: string;
 };
 
-/** Key creation and reshare through the coordinator (it relays, sees only ciphertext). */
+/**
+ * Key creation and reshare through the coordinator (it relays, sees only
+ * ciphertext), and certificates: forwarded to every node holding the key.
+ */
 export type CoordinatorKeysService = typeof CoordinatorKeysService;
 export const CoordinatorKeysService = {
   generateKey: {
@@ -2587,22 +2726,23 @@ export const CoordinatorKeysService = {
     responseSerialize: (value: ReshareResponse): Buffer => Buffer.from(ReshareResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ReshareResponse => ReshareResponse.decode(value),
   },
-  setCertificate: {
-    path: "/qsign.v1.CoordinatorKeys/SetCertificate" as const,
+  putCertificate: {
+    path: "/qsign.v1.CoordinatorKeys/PutCertificate" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: SetCertificateRequest): Buffer =>
-      Buffer.from(SetCertificateRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): SetCertificateRequest => SetCertificateRequest.decode(value),
-    responseSerialize: (value: KeyOutcome): Buffer => Buffer.from(KeyOutcome.encode(value).finish()),
-    responseDeserialize: (value: Buffer): KeyOutcome => KeyOutcome.decode(value),
+    requestSerialize: (value: PutCertificateRequest): Buffer =>
+      Buffer.from(PutCertificateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PutCertificateRequest => PutCertificateRequest.decode(value),
+    responseSerialize: (value: PutCertificateResponse): Buffer =>
+      Buffer.from(PutCertificateResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PutCertificateResponse => PutCertificateResponse.decode(value),
   },
 } as const;
 
 export interface CoordinatorKeysServer extends UntypedServiceImplementation {
   generateKey: handleUnaryCall<GenerateKeyRequest, GenerateKeyResponse>;
   reshare: handleUnaryCall<SignedPlan, ReshareResponse>;
-  setCertificate: handleUnaryCall<SetCertificateRequest, KeyOutcome>;
+  putCertificate: handleUnaryCall<PutCertificateRequest, PutCertificateResponse>;
 }
 
 export interface CoordinatorKeysClient extends Client {
@@ -2636,20 +2776,20 @@ export interface CoordinatorKeysClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ReshareResponse) => void,
   ): ClientUnaryCall;
-  setCertificate(
-    request: SetCertificateRequest,
-    callback: (error: ServiceError | null, response: KeyOutcome) => void,
+  putCertificate(
+    request: PutCertificateRequest,
+    callback: (error: ServiceError | null, response: PutCertificateResponse) => void,
   ): ClientUnaryCall;
-  setCertificate(
-    request: SetCertificateRequest,
+  putCertificate(
+    request: PutCertificateRequest,
     metadata: Metadata,
-    callback: (error: ServiceError | null, response: KeyOutcome) => void,
+    callback: (error: ServiceError | null, response: PutCertificateResponse) => void,
   ): ClientUnaryCall;
-  setCertificate(
-    request: SetCertificateRequest,
+  putCertificate(
+    request: PutCertificateRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: KeyOutcome) => void,
+    callback: (error: ServiceError | null, response: PutCertificateResponse) => void,
   ): ClientUnaryCall;
 }
 

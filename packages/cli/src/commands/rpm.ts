@@ -1,0 +1,48 @@
+/**
+ * qsign rpm sign: sign RPM packages in place through the cluster.
+ */
+import type { Command } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { QsignError } from '@qsign/protocol';
+import { loadClientConfig } from '../client-config.js';
+import { QsignClient } from '../client.js';
+import { intOption } from '../io.js';
+import { signRpmFiles } from '../rpm-sign.js';
+import { digestAlgo } from './sign.js';
+import { CLIENT_CONFIG } from './options.js';
+
+/** Registers the commands of this module. */
+export function register(program: Command): void {
+  const rpm = program.command('rpm').description('RPM packages');
+  rpm
+    .command('sign')
+    .description('sign RPM packages in place (header signature in tag 267, as rpmsign does for EdDSA); nodes record each package in their audit logs')
+    .argument('<files...>', 'packages to sign')
+    .requiredOption('--key <name>', 'key name')
+    .option('--digest-algo <algo>', 'hash: SHA256 (default) or SHA512', digestAlgo)
+    .option('-j, --jobs <n>', 'packages signed at once', intOption('--jobs', 1, 64), 4)
+    .option(...CLIENT_CONFIG)
+    .action(async (files: string[], o) => {
+      const client = new QsignClient(loadClientConfig(o.config));
+      const bar = process.stderr.isTTY && files.length > 1 ? new SingleBar({ stream: process.stderr, format: 'signing {bar} {value}/{total} {file}', hideCursor: true }, Presets.shades_classic) : undefined;
+      bar?.start(files.length, 0, { file: '' });
+      try {
+        const results = await signRpmFiles(client, o.key, files, {
+          hashAlgorithm: o.digestAlgo,
+          concurrency: o.jobs,
+          onDone: (r) => {
+            if (bar) bar.increment({ file: r.file });
+            if (!r.ok) process.stderr.write(`${bar ? '\n' : ''}qsign: ${r.file}: ${r.error}\n`);
+          },
+        });
+        bar?.stop();
+        const failed = results.filter((r) => !r.ok);
+        for (const r of results) if (r.ok) process.stdout.write(`signed ${r.file} (${r.nevra})\n`);
+        process.stdout.write(`${results.length - failed.length} signed, ${failed.length} failed\n`);
+        if (failed.length > 0) throw new QsignError('SIGNING_FAILED', `${failed.length} of ${results.length} packages were not signed`);
+      } finally {
+        bar?.stop();
+        client.close();
+      }
+    });
+}

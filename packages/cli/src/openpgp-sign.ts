@@ -1,0 +1,127 @@
+/**
+ * OpenPGP through the cluster, client side: the client prepares the same v4
+ * hashed area every node derives from the request, the cluster signs the
+ * digest, and the client assembles and checks the packet. Also the key's
+ * self-certification (the cluster certifies its own user ID) and certificate
+ * export.
+ */
+import type { RequestStatus } from '@qsign/proto';
+import { sha256 } from '@noble/hashes/sha2.js';
+import {
+  armor,
+  cleartextSignedMessage,
+  cleartextSigningInput,
+  encodePacket,
+  finishSignature,
+  PacketTag,
+  prepareSignature,
+  publicKeyPacketBody,
+  verifyCertificationPacket,
+  verifySignaturePacket,
+  type HashAlgorithm,
+} from '@qsign/openpgp';
+import { HEADER_MAGIC } from '@qsign/rpm';
+import { QsignError, keyFingerprint, preparedOpenPgp, type FileClaims, type KeyContext, type SignRequest } from '@qsign/protocol';
+import type { KeyInfo } from '@qsign/proto';
+import type { QsignClient } from './client.js';
+
+/** Options of {@link signOpenPgp}. */
+export interface OpenPgpSignOptions {
+  /** 'openpgp' (nodes hash the data), 'rpm-header' (nodes also parse it), 'digest' (nodes sign the hash; key must be digest-only). */
+  kind?: 'openpgp' | 'rpm-header' | 'digest';
+  /** 0x00 binary (default) or 0x01 canonical text. */
+  signatureType?: 0x00 | 0x01;
+  hashAlgorithm?: HashAlgorithm;
+  /** Signature creation time (default now). */
+  createdUnixSeconds?: number;
+  /** File name etc. for the nodes' audit logs (default: SHA-256 and size of the data, no name). */
+  claims?: FileClaims;
+  /** How long to wait for nodes whose operators must approve (ms; default: the client's RPC deadline). */
+  waitMs?: number;
+  /** Hears who holds the request while it waits for approval. */
+  onStatus?: (s: RequestStatus) => void;
+}
+
+/** The signing context of a key as the coordinator reports it. */
+export function keyContext(info: KeyInfo): KeyContext {
+  return { groupPublicKey: info.groupPublicKey, createdUnixSeconds: info.createdUnixSeconds, userId: info.userId };
+}
+
+/** True when `data` starts with the RPM header magic (8e ad e8 01 00 00 00 00): rpmsign handing over a main header. */
+export function looksLikeRpmHeader(data: Uint8Array): boolean {
+  return data.length >= HEADER_MAGIC.length && HEADER_MAGIC.every((b, i) => data[i] === b);
+}
+
+/**
+ * Signs `data` with an OpenPGP v4 signature made by the cluster (RFC 9580
+ * §5.2): returns the binary signature packet, checked against the data and
+ * the group key before it is returned.
+ */
+export async function signOpenPgp(client: QsignClient, keyName: string, data: Uint8Array, o: OpenPgpSignOptions = {}): Promise<Uint8Array> {
+  const info = await client.key(keyName);
+  const key = keyContext(info);
+  const kind = o.kind ?? 'openpgp';
+  const openpgp = { signatureType: o.signatureType ?? 0x00, hashAlgorithm: o.hashAlgorithm ?? 'sha256', createdUnixSeconds: o.createdUnixSeconds ?? Math.floor(Date.now() / 1000) };
+  const claims = o.claims ?? { fileName: '', size: data.length, sha256: sha256(data) };
+  const shape: SignRequest = { requestId: 'x', keyName, createdAtMs: 0, kind: kind === 'digest' ? 'openpgp' : kind, data, openpgp, clientName: '' };
+  const prepared = kind === 'digest' ? prepareSignature({ ...openpgp, issuerFingerprint: keyFingerprint(key) }, data) : preparedOpenPgp(shape, key);
+  const res = await client.sign({ keyName, kind, data: kind === 'digest' ? prepared.digest : data, openpgp, claims }, o.waitMs, o.onStatus);
+  if (Buffer.compare(Buffer.from(res.message), Buffer.from(prepared.digest)) !== 0)
+    throw new QsignError('SIGNING_FAILED', 'the cluster signed a different OpenPGP digest than this client computed');
+  const packet = finishSignature(prepared, res.signature);
+  if (!verifySignaturePacket(packet, data, key.groupPublicKey)) throw new QsignError('SIGNING_FAILED', 'the assembled OpenPGP signature does not verify');
+  return packet;
+}
+
+/** A detached signature, armored ("PGP SIGNATURE") or binary. */
+export async function detachedSignature(client: QsignClient, keyName: string, data: Uint8Array, o: OpenPgpSignOptions & { armor?: boolean } = {}): Promise<Uint8Array | string> {
+  const packet = await signOpenPgp(client, keyName, data, o);
+  return o.armor ? armor('SIGNATURE', packet) : packet;
+}
+
+/** A cleartext-signed message (RFC 4880 §7) of UTF-8 text. */
+export async function clearsign(client: QsignClient, keyName: string, text: string, o: Omit<OpenPgpSignOptions, 'kind' | 'signatureType'> = {}): Promise<string> {
+  const hashAlgorithm = o.hashAlgorithm ?? 'sha256';
+  const packet = await signOpenPgp(client, keyName, cleartextSigningInput(text), { ...o, hashAlgorithm, signatureType: 0x01 });
+  return cleartextSignedMessage(text, packet, hashAlgorithm) + '\n';
+}
+
+/**
+ * Has the cluster self-certify the key's user ID (a threshold signature over
+ * its own public-key packet, RFC 4880 §5.2.4), builds the certificate, checks
+ * it, and stores it on the nodes (each verifies it again). Returns the binary
+ * certificate.
+ */
+export async function certifyKey(client: QsignClient, keyName: string): Promise<Uint8Array> {
+  const info = await client.key(keyName);
+  const key = keyContext(info);
+  const uid = new TextEncoder().encode(info.userId);
+  const openpgp = { signatureType: 0x13, hashAlgorithm: 'sha256' as const, createdUnixSeconds: info.createdUnixSeconds };
+  const prepared = preparedOpenPgp({ requestId: 'x', keyName, createdAtMs: 0, kind: 'certification', data: uid, openpgp, clientName: '' }, key);
+  const res = await client.sign({ keyName, kind: 'certification', data: uid, openpgp });
+  const sig = finishSignature(prepared, res.signature);
+  const body = publicKeyPacketBody(key.groupPublicKey, key.createdUnixSeconds);
+  const pk = encodePacket(PacketTag.PublicKey, body);
+  if (!verifyCertificationPacket(sig, body, info.userId, key.groupPublicKey)) throw new QsignError('SIGNING_FAILED', 'the self-certification from the cluster does not verify');
+  const cert = new Uint8Array(Buffer.concat([pk, encodePacket(PacketTag.UserId, uid), sig]));
+  await client.putCertificate(keyName, cert);
+  return cert;
+}
+
+/** The key's stored certificate (binary); CONFIG error if the cluster has none yet. */
+export async function keyCertificate(client: QsignClient, keyName: string): Promise<Uint8Array> {
+  const info = await client.key(keyName);
+  if (info.certificate.length === 0)
+    throw new QsignError('CONFIG', `key ${keyName} has no OpenPGP certificate yet: run 'qsign certify --key ${keyName}'`);
+  return info.certificate;
+}
+
+/**
+ * The key's stored certificate, or — for a key that has none yet (e.g. just
+ * made by `qsign keygen` or copr-keygen's /gen_key) — a new one made with
+ * {@link certifyKey}. `sign -p` and `qsign certificate` use this.
+ */
+export async function ensureCertificate(client: QsignClient, keyName: string): Promise<Uint8Array> {
+  const info = await client.key(keyName);
+  return info.certificate.length > 0 ? info.certificate : certifyKey(client, keyName);
+}

@@ -1,0 +1,18 @@
+/**
+ * Reads a development master key file (64 lowercase hex characters).
+ */
+import { readFileSync } from 'node:fs';
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { QsignError, errorMessage } from '@qsign/protocol';
+
+/** Reads the 32-byte key in `path`; errors name the file. */
+export function readKeyFile(path: string): Uint8Array {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch (e) {
+    throw new QsignError('CONFIG', `cannot read master key file ${path}: ${errorMessage(e)}`);
+  }
+  if (!/^[0-9a-f]{64}$/.test(text)) throw new QsignError('CONFIG', `master key file ${path} must hold 32 bytes as 64 lowercase hex characters`);
+  return hexToBytes(text);
+}

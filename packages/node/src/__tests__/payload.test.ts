@@ -1,0 +1,95 @@
+/**
+ * What a node checks before it signs: opaque digests only for digest-only
+ * keys, RPM headers parsed by the node itself, and thousands of mutated
+ * headers that only ever give a clear MALFORMED_REQUEST.
+ */
+import { describe, expect, it, beforeAll } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { isQsignError, type SignRequest } from '@qsign/protocol';
+import { readRpm } from '@qsign/rpm';
+import { buildRpm, readBytes, rpmQuery, standardSpecs, tempDir } from '../../../rpm/src/__tests__/fixtures.js';
+import { AUDIT_FILE_LIST_LIMIT, inspectPayload, rpmFacts } from '../payload.js';
+
+const req = (over: Partial<SignRequest>): SignRequest => ({
+  requestId: 'r1',
+  keyName: 'k',
+  createdAtMs: 1,
+  kind: 'openpgp',
+  data: new Uint8Array(10),
+  openpgp: { signatureType: 0, hashAlgorithm: 'sha256', createdUnixSeconds: 1_700_000_000 },
+  clientName: 'c',
+  ...over,
+});
+
+function code(f: () => unknown): string | undefined {
+  try {
+    f();
+    return undefined;
+  } catch (e) {
+    if (!isQsignError(e)) throw e;
+    return e.code;
+  }
+}
+
+describe('inspectPayload: opaque digests', () => {
+  it('refuses a digest request for a key not listed in digestOnlyKeys', () => {
+    expect(code(() => inspectPayload(req({ kind: 'digest', data: new Uint8Array(32) }), { digestOnlyKeys: [] }))).toBe('POLICY_REFUSED');
+    expect(code(() => inspectPayload(req({ kind: 'digest', data: new Uint8Array(32) }), { digestOnlyKeys: ['other'] }))).toBe('POLICY_REFUSED');
+  });
+  it('allows a digest request for a digest-only key and records the digest', () => {
+    expect(inspectPayload(req({ kind: 'digest', data: new Uint8Array(32).fill(0xab) }), { digestOnlyKeys: ['k'] })).toEqual({ digestOnly: true, digest: 'ab'.repeat(32) });
+  });
+  it('refuses raw data the size of a hash value (an opaque digest in disguise)', () => {
+    for (const n of [20, 28, 32, 48, 64]) expect(code(() => inspectPayload(req({ kind: 'raw', data: new Uint8Array(n) }), { digestOnlyKeys: [] }))).toBe('POLICY_REFUSED');
+    for (const n of [0, 1, 33, 65, 1000]) expect(inspectPayload(req({ kind: 'raw', data: new Uint8Array(n) }), { digestOnlyKeys: [] })).toEqual({});
+  });
+});
+
+describe('inspectPayload: RPM headers', () => {
+  let dir: string;
+  let paths: string[];
+  beforeAll(() => {
+    dir = tempDir('payload');
+    paths = standardSpecs().map((s) => buildRpm(dir, s));
+  }, 120_000);
+
+  it('records NEVRA, payload digest and files as parsed from the header', () => {
+    for (const p of paths) {
+      const facts = inspectPayload(req({ kind: 'rpm-header', data: readRpm(readBytes(p)).mainHeader }), { digestOnlyKeys: [] }).rpm as ReturnType<typeof rpmFacts>;
+      expect(facts.nevra).toBe(rpmQuery(dir, p, '%{NAME}-%|EPOCH?{%{EPOCH}:}|%{VERSION}-%{RELEASE}.%{ARCH}'));
+      expect(facts.payloadDigest).toBe(rpmQuery(dir, p, '%{PAYLOADDIGEST}'));
+      expect(facts.fileCount).toBe(Number(rpmQuery(dir, p, '[%{FILENAMES}\n]').trim().split('\n').length));
+      expect(facts.files.kind).toBe(facts.fileCount <= AUDIT_FILE_LIST_LIMIT ? 'list' : 'digest');
+    }
+  });
+
+  it('refuses a text-mode (0x01) signature over an RPM header', () => {
+    const data = readRpm(readBytes(paths[0]!)).mainHeader;
+    expect(code(() => inspectPayload(req({ kind: 'rpm-header', data, openpgp: { signatureType: 1, hashAlgorithm: 'sha256', createdUnixSeconds: 1 } }), { digestOnlyKeys: [] }))).toBe('MALFORMED_REQUEST');
+  });
+
+  it('3000 mutated and random headers: facts or MALFORMED_REQUEST, never another error', () => {
+    const headers = paths.map((p) => readRpm(readBytes(p)).mainHeader);
+    let refused = 0;
+    for (let i = 0; i < 3000; i++) {
+      const base = headers[i % headers.length]!;
+      let b: Uint8Array;
+      if (i % 10 === 0) b = new Uint8Array(randomBytes(1 + (i % 700)));
+      else {
+        b = base.slice();
+        const flips = 1 + (i % 6);
+        for (let j = 0; j < flips; j++) {
+          const at = i % 3 === 0 ? Math.floor(Math.random() * Math.min(b.length, 16 + 16 * 20)) : Math.floor(Math.random() * b.length);
+          b[at] = Math.floor(Math.random() * 256);
+        }
+        if (i % 7 === 0) b = b.subarray(0, Math.floor(Math.random() * b.length));
+      }
+      const c = code(() => rpmFacts(b));
+      if (c !== undefined) {
+        expect(c).toBe('MALFORMED_REQUEST');
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(300);
+  });
+});

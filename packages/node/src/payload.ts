@@ -1,0 +1,90 @@
+/**
+ * What a node checks about a request's payload before it signs (DESIGN.md
+ * trust model 6): it parses RPM headers itself and records what it parsed, and
+ * signs opaque digests only for keys its operator listed as digest-only.
+ * Plain functions, no I/O: the signer records the outcome in the audit log.
+ */
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { DIGEST_LIKE_LENGTHS, QsignError, errorMessage, type SignRequest } from '@qsign/protocol';
+import { packageInfo, summariseFiles, type FileSummary } from '@qsign/rpm';
+
+/** Files recorded one by one in an audit record; longer lists are recorded as count + SHA-256. */
+export const AUDIT_FILE_LIST_LIMIT = 1000;
+
+/** What the node parsed from an RPM main header, as recorded in the audit log. */
+export interface RpmAuditFacts {
+  name: string;
+  epoch?: number;
+  version: string;
+  release: string;
+  arch: string;
+  /** name-[epoch:]version-release.arch */
+  nevra: string;
+  sourceRpm?: string;
+  buildHost: string;
+  buildTime: number;
+  payloadDigest?: string;
+  payloadDigestAlgo?: number;
+  fileDigestAlgo: number;
+  fileCount: number;
+  files: FileSummary;
+}
+
+/** The policy inputs of {@link inspectPayload}. */
+export interface PayloadPolicy {
+  /** Keys for which the node signs digests it cannot recompute (node config `digestOnlyKeys`). */
+  digestOnlyKeys: readonly string[];
+}
+
+/**
+ * Checks a request's payload and returns the extra audit fields that describe
+ * it; throws a QsignError saying why it is refused:
+ * - 'rpm-header': must be a binary (0x00) signature over a main header this
+ *   node parses itself (name, EVR, arch, payload digest, file list);
+ * - 'digest', and 'raw' data of a digest's length: only for digest-only keys,
+ *   recorded with the client's claims;
+ * - 'openpgp', 'certification', other 'raw': nothing to add.
+ */
+export function inspectPayload(req: SignRequest, policy: PayloadPolicy): Record<string, unknown> {
+  const digestLike = req.kind === 'digest' || (req.kind === 'raw' && DIGEST_LIKE_LENGTHS.includes(req.data.length));
+  if (digestLike) {
+    if (!policy.digestOnlyKeys.includes(req.keyName)) {
+      const what = req.kind === 'digest' ? 'a digest-only request' : `raw data of ${req.data.length} bytes (the size of a hash value, so an opaque digest)`;
+      throw new QsignError('POLICY_REFUSED', `${what} for key ${req.keyName} is refused: this node signs opaque digests only for keys listed in its digestOnlyKeys`);
+    }
+    return { digestOnly: true, digest: bytesToHex(req.data) };
+  }
+  if (req.kind === 'rpm-header') {
+    if (req.openpgp?.signatureType !== 0x00)
+      throw new QsignError('MALFORMED_REQUEST', 'an RPM header signature must be a binary (0x00) signature');
+    return { rpm: rpmFacts(req.data) };
+  }
+  return {};
+}
+
+/** Parses an RPM main header (bounded parser of @qsign/rpm); MALFORMED_REQUEST on any problem. */
+export function rpmFacts(header: Uint8Array): RpmAuditFacts {
+  let info;
+  try {
+    info = packageInfo(header);
+  } catch (e) {
+    throw new QsignError('MALFORMED_REQUEST', `RPM header refused: ${errorMessage(e)}`, { cause: e });
+  }
+  const evr = `${info.epoch !== undefined ? `${info.epoch}:` : ''}${info.version}-${info.release}`;
+  return {
+    name: info.name,
+    ...(info.epoch !== undefined && { epoch: info.epoch }),
+    version: info.version,
+    release: info.release,
+    arch: info.arch,
+    nevra: `${info.name}-${evr}.${info.arch}`,
+    ...(info.sourceRpm !== undefined && { sourceRpm: info.sourceRpm }),
+    buildHost: info.buildHost,
+    buildTime: info.buildTime,
+    ...(info.payloadDigest !== undefined && { payloadDigest: info.payloadDigest }),
+    ...(info.payloadDigestAlgo !== undefined && { payloadDigestAlgo: info.payloadDigestAlgo }),
+    fileDigestAlgo: info.fileDigestAlgo,
+    fileCount: info.files.length,
+    files: summariseFiles(info.files, AUDIT_FILE_LIST_LIMIT),
+  };
+}
