@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { QsignClient, alive, clusterDown, clusterUp, loadClientConfig, spawnDaemon, writeClusterFile, waitHealthy, type ClusterFile } from '@qsign/cli';
+import { QsignClient, addClusterNode, alive, clusterDown, clusterUp, loadClientConfig, spawnDaemon, writeClusterFile, waitHealthy, type ClusterFile } from '@qsign/cli';
 import { NodeRpcClient } from '@qsign/rpc';
 
 /** A running test cluster. */
@@ -22,9 +22,18 @@ export class TestCluster {
    * Starts M nodes (test faults enabled) and a coordinator. The key is
    * self-certified unless `noCertificate` is set — by default it is not when
    * `nodeConfig` is given, since a custom policy may hold or refuse it.
+   * With `unseal` the nodes are sealed (K-of-L unseal shares) and unsealed after start.
    */
   static async start(
-    opts: { nodes?: number; threshold?: number; keyName?: string; extraKeys?: string[]; nodeConfig?: (id: number, base: Record<string, unknown>) => Record<string, unknown>; noCertificate?: boolean } = {},
+    opts: {
+      nodes?: number;
+      threshold?: number;
+      keyName?: string;
+      extraKeys?: string[];
+      nodeConfig?: (id: number, base: Record<string, unknown>) => Record<string, unknown>;
+      noCertificate?: boolean;
+      unseal?: { threshold: number; shares: number };
+    } = {},
   ): Promise<TestCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'qsign-test-'));
     const file = await clusterUp({
@@ -33,6 +42,7 @@ export class TestCluster {
       threshold: opts.threshold ?? 3,
       keyName: opts.keyName ?? 'demo',
       nodeEnv: { QSIGN_TEST_FAULTS: '1' },
+      unseal: opts.unseal,
       extraKeys: opts.extraKeys,
       nodeConfig: opts.nodeConfig,
       noCertificate: opts.noCertificate ?? opts.nodeConfig !== undefined,
@@ -61,10 +71,11 @@ export class TestCluster {
   }
 
   /** Restarts node `id` with the command line recorded in cluster.json. */
-  async restart(id: number, env: NodeJS.ProcessEnv = { QSIGN_TEST_FAULTS: '1' }): Promise<void> {
+  async restart(id: number, env: NodeJS.ProcessEnv = { QSIGN_TEST_FAULTS: '1' }, wait = true): Promise<void> {
     const n = this.file.nodes.find((x) => x.id === id)!;
     n.pid = spawnDaemon(n.command, n.log, { ...process.env, ...env });
     writeClusterFile(this.dir, this.file);
+    if (!wait) return;
     await waitHealthy(this.file.coordinator.address, this.file.nodes.filter((x) => alive(x.pid)).length, 30_000);
     // The coordinator may still hold a stale "healthy" for this node: wait until the new process answers.
     await waitFor(async () => {
@@ -96,6 +107,36 @@ export class TestCluster {
     } finally {
       c.close();
     }
+  }
+
+  /** Starts a brand-new node `id` (dev master key, peers pinned both ways) and restarts the coordinator so it knows it. */
+  async addNode(id: number): Promise<{ enrollmentKey: string }> {
+    const pub = loadClientConfig(this.file.clientConfig).secretKey;
+    const { ed25519 } = await import('@noble/curves/ed25519.js');
+    const n = await addClusterNode(this.dir, this.file, id, Buffer.from(ed25519.getPublicKey(pub)).toString('hex'), { ...process.env, QSIGN_TEST_FAULTS: '1' });
+    await this.restartCoordinator();
+    return { enrollmentKey: n.enrollmentKey };
+  }
+
+  /** Unseals node `id` with its unseal shares (clusters started with `unseal`). */
+  async unseal(id: number): Promise<void> {
+    const { loadNodeConfig } = await import('@qsign/node');
+    const { unsealOverSocket } = await import('@qsign/cli');
+    const shares = this.file.unsealShares?.[id];
+    if (!shares) throw new Error(`node ${id} has no unseal shares`);
+    await unsealOverSocket(loadNodeConfig(this.file.nodes.find((n) => n.id === id)!.config).adminSocket, shares, 15_000);
+  }
+
+  /** Restarts the coordinator (e.g. after its config changed). */
+  async restartCoordinator(env: NodeJS.ProcessEnv = {}): Promise<void> {
+    const co = this.file.coordinator;
+    if (alive(co.pid)) {
+      process.kill(co.pid, 'SIGTERM');
+      await waitFor(() => !alive(co.pid), 5000, 'coordinator to stop');
+    }
+    co.pid = spawnDaemon(co.command, co.log, { ...process.env, ...env });
+    writeClusterFile(this.dir, this.file);
+    await waitHealthy(co.address, this.file.nodes.filter((x) => alive(x.pid)).length, 30_000);
   }
 
   /** Stops everything and removes the directory. */

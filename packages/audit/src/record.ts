@@ -39,6 +39,14 @@ export const AUDIT_EVENTS = [
   'hold-approved',
   'hold-denied',
   'hold-expired',
+  /** A node was initialised (`qsign node init`): its enrollment key and unseal scheme. */
+  'initialised',
+  /** A node took part in round 1 of a DKG (the key is stored, 'key-generated', only once all agree). */
+  'dkg-round1',
+  /** A node dealt sub-shares of its share for a reshare plan. */
+  'reshare-dealt',
+  /** A node received and stored its new share of a reshared key ('reshared' is the old holder's retirement). */
+  'reshared-in',
 ] as const;
 /** One of {@link AUDIT_EVENTS}. */
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];

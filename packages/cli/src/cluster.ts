@@ -12,9 +12,10 @@ import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { QsignError, errorMessage } from '@qsign/protocol';
-import { loadNodeConfig, NodeSigner, openNodeStore, nonceHedge, nodeVerifierKey } from '@qsign/node';
+import { loadNodeConfig, NodeSigner, openNodeStore, nonceHedge, initNode, openStoreWithShares, nodeVerifierKey } from '@qsign/node';
 import { openCoordinatorLog } from '@qsign/coordinator';
 import { CoordinatorRpcClient } from '@qsign/rpc';
+import { pinPeers, unsealOverSocket } from './cluster-lifecycle.js';
 import { splitKey, wipeShares } from './ceremony.js';
 import { QsignClient } from './client.js';
 import { loadClientConfig } from './client-config.js';
@@ -38,11 +39,15 @@ export interface ClusterProcess {
 
 /** `cluster.json`. */
 export interface ClusterFile {
+  /** Only in clusterUp's return value with `unseal`: each node's unseal shares (never written to disk). */
+  unsealShares?: Record<number, string[]>;
   coordinator: ClusterProcess;
   nodes: ClusterProcess[];
   threshold: number;
   keyName: string;
   clientConfig: string;
+  /** The coordinator's copr-keygen HTTP address (loopback). */
+  keygen?: string;
 }
 
 /** Finds a free loopback port (the OS picks; we release it right away). */
@@ -74,6 +79,8 @@ export interface ClusterUpOptions {
   threshold: number;
   keyName?: string;
   userId?: string;
+  /** Sealed nodes: each gets K-of-L unseal shares instead of a dev master key file, and is unsealed after start. */
+  unseal?: { threshold: number; shares: number };
   /** Extra environment for node processes (tests set QSIGN_TEST_FAULTS=1). */
   nodeEnv?: NodeJS.ProcessEnv;
   progress?: (msg: string) => void;
@@ -106,18 +113,30 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
   const extra = (o.extraKeys ?? []).map((k) => splitKey({ keyName: k, threshold: o.threshold, shares: o.nodes, userId: defaultUserId(k) }).files);
 
   const nodes: ClusterProcess[] = [];
+  const unsealShares: Record<number, string[]> = {};
   try {
+    const enrollment: Array<{ id: number; enrollmentKey: string }> = [];
     for (const f of files) {
       const id = f.identifier;
       const ndir = join(dir, `node-${id}`);
-      mkdirSync(ndir, { recursive: true, mode: 0o700 });
       const port = await freePort();
-      writeFileSync(join(ndir, 'master.key'), bytesToHex(randomBytes(32)) + '\n', { mode: 0o600 });
+      const r = await initNode({ dir: ndir, nodeId: id, listen: `127.0.0.1:${port}`, devMasterKey: !o.unseal, unseal: o.unseal, clients: [{ name: 'dev-client', publicKey: clientPub }] });
+      enrollment.push({ id, enrollmentKey: r.enrollmentPublicKey });
+      if (o.unseal) unsealShares[id] = r.unsealShares;
+    }
+    // Every node pins every other node's enrollment key (DKG and reshare envelopes).
+    for (const f of files) pinPeers(join(dir, `node-${f.identifier}`, 'node.json'), enrollment);
+    for (const f of files) {
+      const id = f.identifier;
+      const ndir = join(dir, `node-${id}`);
       const cfgPath = join(ndir, 'node.json');
-      const base: Record<string, unknown> = { nodeId: id, listen: `127.0.0.1:${port}`, dataDir: 'data', masterKeyFile: 'master.key', clients: [{ name: 'dev-client', publicKey: clientPub }] };
-      writeFileSync(cfgPath, JSON.stringify(o.nodeConfig ? o.nodeConfig(id, base) : base, null, 2) + '\n');
+      if (o.nodeConfig) {
+        const base = JSON.parse(readFileSync(cfgPath, 'utf8')) as Record<string, unknown>;
+        writeFileSync(cfgPath, JSON.stringify(o.nodeConfig(id, base), null, 2) + '\n');
+      }
       const cfg = loadNodeConfig(cfgPath);
-      const store = await openNodeStore(cfg);
+      const port = Number(cfg.listen.split(':').pop());
+      const store = o.unseal ? await openStoreWithShares(cfg, unsealShares[id]!.slice(0, o.unseal.threshold)) : await openNodeStore(cfg);
       let verifierKey: string;
       try {
         const signer = new NodeSigner(cfg, store, await nonceHedge(store));
@@ -133,34 +152,36 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
     wipeShares(files);
     for (const more of extra) wipeShares(more);
   }
-  // Every node witnesses every other node's audit checkpoints (docs/audit.md).
-  for (const n of nodes) {
-    const cfg = JSON.parse(readFileSync(n.config, 'utf8')) as Record<string, unknown>;
-    cfg.peers = nodes.filter((p) => p.id !== n.id).map((p) => ({ id: p.id, address: p.address, verifierKey: p.verifierKey }));
-    writeFileSync(n.config, JSON.stringify(cfg, null, 2) + '\n');
-  }
+  // Every node witnesses every other node's audit checkpoints (docs/audit.md): the same
+  // `peers` entries that pin enrollment keys gain the peer's address and verifier key.
+  for (const n of nodes) pinPeers(n.config, nodes.map((p) => ({ id: p.id, address: p.address, verifierKey: p.verifierKey })));
   say(`imported one share into each of ${nodes.length} node stores; no share file was left on disk`);
 
   const cport = await freePort();
   const cdir = join(dir, 'coordinator');
   mkdirSync(cdir, { recursive: true });
   const ccfg = join(cdir, 'coordinator.json');
+  const keygenPort = await freePort();
   const cmaster = randomBytes(32);
   writeFileSync(join(cdir, 'master.key'), bytesToHex(cmaster) + '\n', { mode: 0o600 });
-  writeFileSync(ccfg, JSON.stringify({ coordinatorId: 'dev-coordinator', listen: `127.0.0.1:${cport}`, nodes: nodes.map((n) => ({ id: n.id, address: n.address })), dataDir: 'data', masterKeyFile: 'master.key' }, null, 2) + '\n');
+  writeFileSync(ccfg, JSON.stringify({ coordinatorId: 'dev-coordinator', listen: `127.0.0.1:${cport}`, keygenListen: `127.0.0.1:${keygenPort}`, nodes: nodes.map((n) => ({ id: n.id, address: n.address })), dataDir: 'data', masterKeyFile: 'master.key' }, null, 2) + '\n');
   const clog = await openCoordinatorLog(join(cdir, 'data'), cmaster, 'dev-coordinator');
   await clog.store.close();
   const coordinator: ClusterProcess = { id: 0, address: `127.0.0.1:${cport}`, pid: 0, dataDir: join(cdir, 'data'), config: ccfg, log: join(cdir, 'coordinator.log'), command: [process.execPath, QSIGN_BIN, 'coordinator', 'start', '--config', ccfg], verifierKey: clog.verifierKey };
 
   const clientConfig = join(dir, 'client.json');
   writeFileSync(clientConfig, JSON.stringify({ coordinator: coordinator.address, clientName: 'dev-client', secretKey: bytesToHex(clientSecret) }, null, 2) + '\n', { mode: 0o600 });
-  const cluster: ClusterFile = { coordinator, nodes, threshold: o.threshold, keyName, clientConfig };
+  const cluster: ClusterFile = { coordinator, nodes, threshold: o.threshold, keyName, clientConfig, keygen: `127.0.0.1:${keygenPort}` };
 
   for (const n of nodes) n.pid = spawnDaemon(n.command, n.log, { ...process.env, ...o.nodeEnv });
   coordinator.pid = spawnDaemon(coordinator.command, coordinator.log);
   writeClusterFile(dir, cluster);
   say(`started ${nodes.length} nodes and a coordinator; waiting until all are healthy`);
   try {
+    if (o.unseal) {
+      say('unsealing each node over its operator socket');
+      for (const n of nodes) await unsealOverSocket(loadNodeConfig(n.config).adminSocket, unsealShares[n.id]!.slice(0, o.unseal.threshold), 30_000);
+    }
     await waitHealthy(coordinator.address, nodes.length, o.timeoutMs ?? 60_000);
     if (!o.noCertificate) {
       say(`certifying key "${keyName}": the cluster signs its own user ID; each node verifies and stores the certificate`);
@@ -175,12 +196,14 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
     await clusterDown(dir).catch(() => undefined);
     throw e;
   }
-  return cluster;
+  // Unseal shares are returned to the caller only, never written to cluster.json.
+  return o.unseal ? { ...cluster, unsealShares } : cluster;
 }
 
 /** Writes `cluster.json` (after pids change, e.g. a restart). */
 export function writeClusterFile(dir: string, cluster: ClusterFile): void {
-  writeFileSync(join(dir, 'cluster.json'), JSON.stringify(cluster, null, 2) + '\n');
+  const { unsealShares: _, ...onDisk } = cluster;
+  writeFileSync(join(dir, 'cluster.json'), JSON.stringify(onDisk, null, 2) + '\n');
 }
 
 /** Reads `cluster.json`. */

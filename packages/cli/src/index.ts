@@ -6,6 +6,7 @@ export * from './client.js';
 export * from './ceremony.js';
 export * from './cluster.js';
 export * from './io.js';
+export * from './cluster-lifecycle.js';
 export * from './openpgp-sign.js';
 export * from './rpm-sign.js';
 export * from './obs-sign.js';

@@ -1,7 +1,8 @@
 /**
  * An obs-sign compatible `sign` client (openSUSE/obs-sign sign.8, sign.c),
  * backed by the cluster. Covers the calls Fedora Copr makes:
- *   sign -u EMAIL -p                      public key (armored certificate) on stdout
+ *   sign -u EMAIL -p                      public key (armored certificate) on stdout;
+ *                                         a key without one yet is self-certified first
  *   sign -4 -h sha256 -u EMAIL -r F.rpm   sign an RPM in place
  *   sign -u EMAIL -d FILE | -D FILE       detached signature FILE.asc (armored) | FILE.sig (binary)
  *   sign -u EMAIL -c FILE                 clearsign in place; without FILE, stdin → stdout
@@ -18,7 +19,7 @@ import { QsignError, errorMessage, isQsignError } from '@qsign/protocol';
 import { packageInfo, readRpm } from '@qsign/rpm';
 import { loadClientConfig } from './client-config.js';
 import { QsignClient } from './client.js';
-import { clearsign, detachedSignature, keyCertificate } from './openpgp-sign.js';
+import { clearsign, detachedSignature, ensureCertificate } from './openpgp-sign.js';
 import { replaceFile, signRpmBytes } from './rpm-sign.js';
 
 type Mode = 'unset' | 'rpm' | 'clearsign' | 'detached' | 'rawdetached' | 'keyid' | 'pubkey' | 'ping';
@@ -147,7 +148,7 @@ export async function obsSign(argv: readonly string[], io: { stdout: (s: string 
       if (args.files.length > 0) throw new UsageError(`usage: sign ${args.mode === 'pubkey' ? '-p' : '-k'} [-u user]`);
       const info = await client.key(args.user);
       if (args.mode === 'keyid') io.stdout(toHex(keyId(ed25519Fingerprint(info.groupPublicKey, info.createdUnixSeconds)).subarray(4)) + '\n');
-      else io.stdout(armor('PUBLIC KEY BLOCK', await keyCertificate(client, args.user)));
+      else io.stdout(armor('PUBLIC KEY BLOCK', await ensureCertificate(client, args.user)));
       return 0;
     }
     if (args.files.length === 0) {

@@ -112,6 +112,16 @@ export async function certifyKey(client: QsignClient, keyName: string): Promise<
 export async function keyCertificate(client: QsignClient, keyName: string): Promise<Uint8Array> {
   const info = await client.key(keyName);
   if (info.certificate.length === 0)
-    throw new QsignError('CONFIG', `key ${keyName} has no OpenPGP certificate yet: run 'qsign key certify --key ${keyName}'`);
+    throw new QsignError('CONFIG', `key ${keyName} has no OpenPGP certificate yet: run 'qsign certify --key ${keyName}'`);
   return info.certificate;
+}
+
+/**
+ * The key's stored certificate, or — for a key that has none yet (e.g. just
+ * made by `qsign keygen` or copr-keygen's /gen_key) — a new one made with
+ * {@link certifyKey}. `sign -p` and `qsign certificate` use this.
+ */
+export async function ensureCertificate(client: QsignClient, keyName: string): Promise<Uint8Array> {
+  const info = await client.key(keyName);
+  return info.certificate.length > 0 ? info.certificate : certifyKey(client, keyName);
 }

@@ -20,6 +20,10 @@ export interface CoordinatorConfig {
   nodes: NodeEndpoint[];
   /** Per-node call deadline for a signature share. */
   shareTimeoutMs: number;
+  /** copr-keygen HTTP API address ("host:port"); absent: not served. Loopback is the safe choice. */
+  keygenListen: string | undefined;
+  /** Threshold of keys created by DKG when the request gives none (default: a majority of the nodes). */
+  keygenThreshold: number | undefined;
   /** LevelDB directory of the coordinator's own audit log (absent: no log is kept). */
   dataDir?: string;
   /** Development mode: file with the 32-byte master key (hex) sealing the log's identity key; required with dataDir. */
@@ -52,6 +56,13 @@ export function loadCoordinatorConfig(path: string): CoordinatorConfig {
     listen: raw.listen as string,
     nodes,
     shareTimeoutMs: typeof raw.shareTimeoutMs === 'number' && raw.shareTimeoutMs > 0 ? raw.shareTimeoutMs : 10_000,
+    keygenListen: raw.keygenListen === undefined ? undefined : typeof raw.keygenListen === 'string' && /^[^\s]+:\d+$/.test(raw.keygenListen) ? raw.keygenListen : bad('keygenListen', 'must be host:port (e.g. 127.0.0.1:5003)'),
+    keygenThreshold:
+      raw.keygenThreshold === undefined
+        ? undefined
+        : typeof raw.keygenThreshold === 'number' && Number.isInteger(raw.keygenThreshold) && raw.keygenThreshold >= 2 && raw.keygenThreshold <= nodes.length
+          ? raw.keygenThreshold
+          : bad('keygenThreshold', `must be an integer 2..${nodes.length}`),
     ...auditPaths(raw, path, bad),
   };
 }

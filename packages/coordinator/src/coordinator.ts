@@ -145,6 +145,11 @@ export class Coordinator {
     return (await this.#keyView(name)).info;
   }
 
+  /** Forgets the cached view of a key (after a DKG, reshare or certificate change). */
+  forgetKey(name: string): void {
+    this.#keys.delete(name);
+  }
+
   /**
    * Offers a key's certificate to every node holding the key; each verifies it
    * itself. Resolves with who stored it and who refused; forgets the cached key

@@ -1,15 +1,19 @@
 /**
  * Coordinator daemon wiring: config → node clients → Coordinator → gRPC.
  */
+import type { Server } from 'node:http';
 import { installNativeBackend } from '@qsign/frost-native';
 import { CoordinatorApprovalService, CoordinatorKeysService, CoordinatorService } from '@qsign/proto';
-import { AuditService, NodeRpcClient, auditHandlers, decodeSignRequest, startServer, stopServer } from '@qsign/rpc';
-import { errorMessage } from '@qsign/protocol';
+import { AuditService, NodeKeysRpcClient, NodeRpcClient, auditHandlers, decodeSignRequest, startServer, stopServer } from '@qsign/rpc';
+import { errorMessage, isQsignError } from '@qsign/protocol';
 import { openCoordinatorLog } from './audit.js';
 import { readKeyFile } from './key-file.js';
+import { CoordinatorKeys } from './keys.js';
+import { coordinatorKeysHandlers } from './keys-server.js';
+import { startKeygenHttp } from './keygen-http.js';
 import { loadCoordinatorConfig } from './config.js';
 import { Coordinator } from './coordinator.js';
-import { coordinatorApprovalHandlers, coordinatorHandlers, coordinatorKeysHandlers } from './server.js';
+import { coordinatorApprovalHandlers, coordinatorHandlers } from './server.js';
 
 /** A running coordinator. */
 export interface RunningCoordinator {
@@ -29,21 +33,38 @@ export async function startCoordinator(configPath: string, opts: { log?: (m: str
   );
   const audit = config.dataDir ? await openCoordinatorLog(config.dataDir, readKeyFile(config.masterKeyFile!), config.coordinatorId) : undefined;
   coordinator.start();
+  const keys = new CoordinatorKeys(
+    config.nodes.map((n) => ({ id: n.id, keys: new NodeKeysRpcClient(n.address, `node ${n.id} at ${n.address}`) })),
+    {
+      defaultThreshold: config.keygenThreshold,
+      lookup: (name) => coordinator.getKey(name).catch((e) => (isQsignError(e, 'UNKNOWN_KEY') ? undefined : Promise.reject(e))),
+      forget: (name) => coordinator.forgetKey(name),
+      log,
+      relayDump: process.env.QSIGN_TEST_FAULTS === '1' ? process.env.QSIGN_TEST_RELAY_DUMP : undefined,
+    },
+  );
   const services: Parameters<typeof startServer>[0] = [
     [CoordinatorService, coordinatorHandlers(coordinator, log, audit?.service) as never],
-    [CoordinatorKeysService, coordinatorKeysHandlers(coordinator, log) as never],
+    [CoordinatorKeysService, coordinatorKeysHandlers(coordinator, keys, log) as never],
     [CoordinatorApprovalService, coordinatorApprovalHandlers(coordinator, log) as never],
   ];
   if (audit) services.push([AuditService, auditHandlers(audit.service, (e) => log(`audit internal error: ${errorMessage(e)}`)) as never]);
   const { server, port } = await startServer(services, config.listen);
   const checkpoints = audit ? setInterval(() => void audit.service.notary.checkpoint().catch((e) => log(`cannot sign an audit checkpoint: ${errorMessage(e)}`)), 1000) : undefined;
   checkpoints?.unref();
+  let http: Server | undefined;
+  if (config.keygenListen) {
+    const h = await startKeygenHttp(keys, config.keygenListen, log);
+    http = h.server;
+    log(`copr-keygen HTTP API on ${config.keygenListen.replace(/:\d+$/, '')}:${h.port}`);
+  }
   log(`coordinator ${config.coordinatorId} listening on port ${port} with ${config.nodes.length} nodes`);
   return {
     port,
     coordinator,
     async stop() {
       coordinator.stop();
+      http?.close();
       clearInterval(checkpoints);
       await stopServer(server);
       await audit?.store.close();

@@ -1,7 +1,7 @@
 /**
  * The coordinator's gRPC adapter: thin handlers over `Coordinator`.
  */
-import type { CoordinatorApprovalServer, CoordinatorKeysServer, CoordinatorServer } from '@qsign/proto';
+import type { CoordinatorApprovalServer, CoordinatorServer } from '@qsign/proto';
 import { QsignError, errorMessage } from '@qsign/protocol';
 import { unaryHandler } from '@qsign/rpc';
 import type { AuditLogService } from '@qsign/storage';
@@ -29,18 +29,6 @@ export function coordinatorHandlers(coordinator: Coordinator, log: (m: string) =
     }, internal),
     getKey: unaryHandler((req) => coordinator.getKey(req.name), internal),
     clusterStatus: unaryHandler(async () => ({ nodes: coordinator.status() }), internal),
-  };
-}
-
-/** Builds the handlers of the CoordinatorKeys service. */
-export function coordinatorKeysHandlers(coordinator: Coordinator, log: (m: string) => void): CoordinatorKeysServer {
-  const internal = (e: unknown) => log(`internal error: ${errorMessage(e)}`);
-  return {
-    putCertificate: unaryHandler(async (req) => {
-      const out = await coordinator.putCertificate(req.keyName, req.certificate);
-      log(`certificate of key ${req.keyName} stored by nodes ${out.storedBy.join(', ')}${out.refusals.length ? `; refused: ${out.refusals.join('; ')}` : ''}`);
-      return out;
-    }, internal),
   };
 }
 

@@ -6,6 +6,7 @@
 import { AuditLogService, AuditNotary, Witness, identityVerifierKey, loadOrCreateIdentity, type NodeStore, type SecretMeta } from '@qsign/storage';
 import type { NodeConfig } from './config.js';
 import { CheckpointPublisher } from './audit.js';
+import { auditPeers } from './peers.js';
 
 /** The checkpoint origin prefix of node `id`; the identity adds a key-derived suffix. */
 export const nodeOriginPrefix = (id: number) => `qsign-node-${id}`;
@@ -21,8 +22,9 @@ export async function openNodeAudit(config: NodeConfig, store: NodeStore, log: (
   const notary = await AuditNotary.open(store.audit, identity);
   const damage = store.audit.damage;
   if (damage) log(`AUDIT LOG DAMAGED from index ${damage.firstBadIndex}: ${damage.reason}. This node refuses to sign until an operator investigates; its records stay readable.`);
-  const witness = new Witness(store.audit, identity, config.peers);
+  const peers = auditPeers(config.peers);
+  const witness = new Witness(store.audit, identity, peers);
   const service = new AuditLogService(store.audit, notary, witness);
-  log(`audit log ${identity.origin}: ${store.audit.size} records, ${store.audit.checkpointCount} checkpoints, witnessing ${config.peers.length} peers`);
-  return { service, publisher: new CheckpointPublisher(service, config.peers, log) };
+  log(`audit log ${identity.origin}: ${store.audit.size} records, ${store.audit.checkpointCount} checkpoints, witnessing ${peers.length} peers`);
+  return { service, publisher: new CheckpointPublisher(service, peers, log) };
 }

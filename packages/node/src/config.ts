@@ -7,8 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { QsignError, errorMessage } from '@qsign/protocol';
 import { parsePolicy, type Policy } from './policy.js';
 import { lineOfField, lineOfOffset } from './json-locate.js';
-import { parsePeers } from './audit-config.js';
-import type { AuditPeer } from './audit.js';
+import { parsePeers, type NodePeer } from './peers.js';
 
 /** A client allowed to send requests, identified by its Ed25519 public key. */
 export interface ClientEntry {
@@ -27,8 +26,10 @@ export interface NodeConfig {
   dataDir: string;
   /** Unix socket of the operator interface (default: admin.sock beside the config file). */
   adminSocket: string;
-  /** Development mode: file holding the 32-byte master key (hex). */
-  masterKeyFile: string;
+  /** Development mode: file holding the 32-byte master key (hex). Absent: the node starts sealed. */
+  masterKeyFile: string | undefined;
+  /** Unseal shares needed (K of `qsign node init --unseal K/L`), for a clear "too few" error. */
+  unsealThreshold: number;
   clients: ClientEntry[];
   /** Requests older (or further in the future) than this are stale. */
   freshnessWindowSeconds: number;
@@ -45,8 +46,11 @@ export interface NodeConfig {
   policySource?: unknown;
   /** Web console address, "host:port" (port 0 picks one), or "off". Default 127.0.0.1:0. */
   consoleListen: string;
-  /** Other nodes whose audit checkpoints this node witnesses and who witness its own (docs/audit.md). */
-  peers: AuditPeer[];
+  /**
+   * The other nodes: pinned enrollment keys (DKG/reshare envelopes are only
+   * exchanged with these) and audit witnesses (address + verifierKey). See peers.ts.
+   */
+  peers: NodePeer[];
 }
 
 /** Defaults for optional fields. */
@@ -110,7 +114,8 @@ export function validateNodeConfig(raw: unknown, path = 'node config'): NodeConf
     nodeId,
     listen,
     dataDir: resolve(base, str('dataDir')),
-    masterKeyFile: resolve(base, str('masterKeyFile')),
+    masterKeyFile: o.masterKeyFile === undefined ? undefined : resolve(base, str('masterKeyFile')),
+    unsealThreshold: int('unsealThreshold', 1, 255, 2),
     adminSocket: resolve(base, o.adminSocket === undefined ? 'admin.sock' : str('adminSocket')),
     clients,
     freshnessWindowSeconds: int('freshnessWindowSeconds', 1, 86400, NODE_DEFAULTS.freshnessWindowSeconds),

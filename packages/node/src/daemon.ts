@@ -14,11 +14,17 @@ import { NodeServiceRaw, nodeHandlers } from './server.js';
 import { NodeKeysService } from '@qsign/proto';
 import { nodeKeysHandlers } from './keys-server.js';
 import { NodeAdminService, adminHandlers, startAdminServer } from './admin.js';
+import { NodeSealService } from '@qsign/proto';
+import { SwitchableService, nodeSealHandlers, sealedApprovalHandlers, sealedNodeHandlers } from './seal-server.js';
+import { unsealStore } from './seal.js';
+import { NodeKeyOps } from './keys.js';
 import { NodeApprovalService, NodeOperatorService } from '@qsign/proto';
 import { approvalHandlers, operatorHandlers } from './operator.js';
 import { WebConsole } from './console.js';
 import { recordPolicyChange } from './policy-audit.js';
 import { openNodeAudit } from './audit-wiring.js';
+import { Approvals } from './approvals.js';
+import { SealedAuditPort } from './sealed-audit.js';
 
 /** Reads the development master key file (64 hex characters). */
 export function readMasterKey(path: string): Uint8Array {
@@ -32,10 +38,9 @@ export function readMasterKey(path: string): Uint8Array {
   return hexToBytes(text);
 }
 
-/** Opens a node's store from its config (offline tools use this too). */
+/** Opens a node's store from its config (offline tools use this too); sealed unless the config names a development master key file. */
 export async function openNodeStore(config: NodeConfig): Promise<NodeStore> {
-  const sealer = new Sealer(readMasterKey(config.masterKeyFile));
-  return NodeStore.open(config.dataDir, sealer);
+  return NodeStore.open(config.dataDir, config.masterKeyFile ? new Sealer(readMasterKey(config.masterKeyFile)) : undefined);
 }
 
 /** Loads (creating on first start) the secret that hedges this node's nonces. */
@@ -51,10 +56,11 @@ export async function nonceHedge(store: NodeStore): Promise<Uint8Array> {
 /** A running node. */
 export interface RunningNode {
   port: number;
-  signer: NodeSigner;
+  /** The signer once unsealed. */
+  signer: NodeSigner | undefined;
   store: NodeStore;
-  /** The audit log's checkpoint publisher (tests call publish() to checkpoint now). */
-  audit: Awaited<ReturnType<typeof openNodeAudit>>;
+  /** The audit log's service and checkpoint publisher once unsealed (tests call publish() to checkpoint now). */
+  audit: Awaited<ReturnType<typeof openNodeAudit>> | undefined;
   stop(): Promise<void>;
 }
 
@@ -65,25 +71,51 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
   installNativeBackend({ log }); // libsodium group arithmetic, or noble with a log line
   const store = await openNodeStore(config);
   await recordPolicyChange(config, store, log);
-  const signer = new NodeSigner(config, store, await nonceHedge(store));
   const testFaults = opts.testFaults ?? process.env.QSIGN_TEST_FAULTS === '1';
-  const audit = await openNodeAudit(config, store, log);
+  // Holds are not secret: the operator can list and decide them while the node is sealed.
+  const approvals = new Approvals(config, store);
+  const internalAudit = (e: unknown) => log(`audit internal error: ${errorMessage(e)}`);
+  // Sealed, the node serves status, its audit records and proofs, and the operator socket;
+  // signing, approvals checks, new checkpoints and witnessing wait for the unseal
+  // (the signer's nonce hedge and the audit identity key are sealed).
+  const nodeService = new SwitchableService(sealedNodeHandlers(config, store, log));
+  const approvalService = new SwitchableService(sealedApprovalHandlers(config, log));
+  const auditService = new SwitchableService(auditHandlers(new SealedAuditPort(store.audit, config.nodeId), internalAudit));
+  const running: { signer?: NodeSigner; audit?: Awaited<ReturnType<typeof openNodeAudit>>; stopped?: boolean } = {};
+  const activate = async () => {
+    const signer = new NodeSigner(config, store, await nonceHedge(store), undefined, undefined, approvals);
+    const audit = await openNodeAudit(config, store, log);
+    running.signer = signer;
+    running.audit = audit;
+    nodeService.set(nodeHandlers(signer, store, { testFaults, log }));
+    approvalService.set(approvalHandlers(signer, log));
+    auditService.set(auditHandlers(audit.service, internalAudit));
+    if (!running.stopped) audit.publisher.start();
+  };
+  if (!store.sealed) await activate();
+  const keyOps = new NodeKeyOps(config, store, log);
   const { server, port } = await startServer(
     [
-      [NodeServiceRaw, nodeHandlers(signer, store, { testFaults, log }) as never],
-      [NodeKeysService, nodeKeysHandlers(store, config.nodeId, log) as never],
-      [NodeApprovalService, approvalHandlers(signer, log) as never],
-      [AuditService, auditHandlers(audit.service, (e) => log(`audit internal error: ${errorMessage(e)}`)) as never],
+      [NodeServiceRaw, nodeService.implementation(NodeServiceRaw)],
+      [NodeKeysService, nodeKeysHandlers(keyOps, store, config.nodeId, log) as never],
+      [NodeApprovalService, approvalService.implementation(NodeApprovalService)],
+      [AuditService, auditService.implementation(AuditService)],
     ],
     config.listen,
   );
-  audit.publisher.start();
+  const unseal = async (shares: Uint8Array[]) => {
+    await unsealStore(store, config, shares);
+    await activate();
+    log(`node ${config.nodeId} unsealed`);
+  };
   const startedAtMs = Date.now();
-  const web = config.consoleListen === 'off' ? undefined : await WebConsole.start({ config, store, approvals: signer.approvals, startedAtMs, sealed: () => false, log }, config.consoleListen);
+  const sealed = () => store.sealed;
+  const web = config.consoleListen === 'off' ? undefined : await WebConsole.start({ config, store, approvals, startedAtMs, sealed, log }, config.consoleListen);
   const admin = await startAdminServer(config.adminSocket, [
-    [NodeAdminService, adminHandlers({ config, store, startedAtMs, sealed: () => false, log }) as never],
+    [NodeAdminService, adminHandlers({ config, store, startedAtMs, sealed, log }) as never],
+    [NodeSealService, nodeSealHandlers({ config, store, unseal, log }) as never],
     [NodeOperatorService, operatorHandlers({
-      approvals: signer.approvals,
+      approvals,
       consoleLogin: (op) => {
         if (!web) throw new QsignError('INVALID_ARGUMENT', 'the web console is off on this node (consoleListen: "off")');
         return web.mintLogin(op);
@@ -91,21 +123,26 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
       log,
     }) as never],
   ]);
-  log(`node ${config.nodeId} listening on port ${port}, operator socket ${config.adminSocket} (data ${config.dataDir}, ${store.audit.size} audit records)`);
+  log(`node ${config.nodeId} listening on port ${port}, operator socket ${config.adminSocket} (data ${config.dataDir}, ${store.audit.size} audit records, ${store.keyCount} keys)${store.sealed ? ' — SEALED: unseal it with qsign node unseal' : ''}`);
   if (web) log(`web console at ${web.url} (log in with a token from 'qsign console --socket ${config.adminSocket}')`);
   const prune = setInterval(() => {
     void store.pruneReplay(Date.now()).catch((e) => log(`replay prune failed: ${errorMessage(e)}`));
-    void signer.approvals.prune().catch((e) => log(`hold prune failed: ${errorMessage(e)}`));
+    void approvals.prune().catch((e) => log(`hold prune failed: ${errorMessage(e)}`));
   }, 60_000);
   prune.unref();
   return {
     port,
-    signer,
+    get signer() {
+      return running.signer;
+    },
     store,
-    audit,
+    get audit() {
+      return running.audit;
+    },
     async stop() {
       clearInterval(prune);
-      await audit.publisher.stop();
+      running.stopped = true;
+      await running.audit?.publisher.stop();
       await Promise.all([stopServer(server), stopServer(admin), web?.close()]);
       await store.close();
     },

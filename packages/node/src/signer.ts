@@ -50,9 +50,11 @@ export class NodeSigner {
     private readonly hedge: Uint8Array,
     private readonly now: () => number = Date.now,
     private readonly crash: () => never = () => process.exit(137),
+    approvals?: Approvals,
   ) {
     this.#clients = new Map(config.clients.map((c) => [c.publicKey, c.name]));
-    this.approvals = new Approvals(config, store, this.now);
+    // The daemon passes its own: holds are served to operators while the node is still sealed.
+    this.approvals = approvals ?? new Approvals(config, store, this.now);
   }
 
   /** Policy gate and held requests (issue 6). */

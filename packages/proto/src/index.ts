@@ -6,6 +6,6 @@ export * from './gen/qsign/v1/common.js';
 export * from './gen/qsign/v1/node.js';
 export * from './gen/qsign/v1/coordinator.js';
 export * from './gen/qsign/v1/admin.js';
-export * from './gen/qsign/v1/keys.js';
+export * from './gen/qsign/v1/lifecycle.js';
 export * from './gen/qsign/v1/approval.js';
 export * from './gen/qsign/v1/audit.js';

@@ -7,3 +7,4 @@ export * from './errors.js';
 export * from './request.js';
 export * from './message.js';
 export * from './share-file.js';
+export * from './reshare-plan.js';

@@ -7,6 +7,7 @@ export * from './status.js';
 export * from './unary.js';
 export * from './clients.js';
 export * from './mappers.js';
+export * from './lifecycle-clients.js';
 export * from './openssl.js';
 export * from './approval-clients.js';
 export * from './audit.js';

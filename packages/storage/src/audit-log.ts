@@ -160,6 +160,43 @@ export class AuditLog implements HashReader {
     return run;
   }
 
+  /**
+   * Appends several records in ONE durable batch with `ops` (bulk imports):
+   * all of them and the change, or none.
+   */
+  appendMany(entries: AuditEntry[], ops: BatchOp[] = []): Promise<AuditRecord[]> {
+    const run = this.#tail.then(() => this.#appendMany(entries, ops));
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async #appendMany(entries: AuditEntry[], ops: BatchOp[]): Promise<AuditRecord[]> {
+    try {
+      if (this.#damage) throw new Error(`the audit log is damaged from index ${this.#damage.firstBadIndex} (${this.#damage.reason}); refusing to append to it`);
+      if (this.failWrites) throw new Error('audit log write failed (injected fault: disk full)');
+      if (this.db.status !== 'open') throw new Error(`the audit database is ${this.db.status}`);
+      const now = Date.now();
+      const next = this.#state.clone();
+      const records: AuditRecord[] = [];
+      const written: Array<{ seq: number; bytes: Bytes }> = [];
+      const puts: BatchOp[] = [];
+      for (const entry of entries) {
+        const seq = next.size;
+        const { record, bytes } = buildRecord(entry, seq, now);
+        records.push(record);
+        written.push({ seq, bytes });
+        puts.push({ type: 'put', key: auditSlot(seq), value: bytes });
+        next.append(leafHash(bytes), (level, index, h) => puts.push({ type: 'put', key: hashSlot(level, index), value: h }));
+      }
+      await this.db.batch([...ops, ...puts, { type: 'put', key: STATE, value: next.toBytes() }], { sync: true });
+      this.#state = next;
+      for (const w of written) this.onAppend?.(w.seq, w.bytes);
+      return records;
+    } catch (e) {
+      throw new QsignError('AUDIT_WRITE_FAILED', `cannot write the audit records, refusing: ${errorMessage(e)}`, { cause: e });
+    }
+  }
+
   async #append(entry: AuditEntry, ops: BatchOp[]): Promise<AuditRecord> {
     try {
       if (this.#damage) throw new Error(`the audit log is damaged from index ${this.#damage.firstBadIndex} (${this.#damage.reason}); refusing to append to it`);

@@ -11,3 +11,5 @@ export * from './audit-notary.js';
 export * from './audit-service.js';
 export * from './witness.js';
 export * from './log-store.js';
+export * from './envelope.js';
+export * from './share-envelope.js';

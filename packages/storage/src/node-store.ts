@@ -9,9 +9,14 @@
  *   n!<hiding hex>  sealed nonce pair (secret), one per handed-out commitment
  *   r!<request id>  replay entry: attempts and expiry
  *   a!<seq 16 hex>  audit record bytes (canonical JSON)
- *   m!<name>        node metadata (sealed where secret)
- *   h!<request id>  a request held for operator approval (JSON, not secret)
+ *   m!<name>        node metadata (sealed where secret); m!master-check proves
+ *                   the master key, m!key-count is the maintained key count
+ *   q!<request id>  a request held for operator approval (JSON, not secret)
  *   p!<name>        plain (unsealed, non-secret) metadata, e.g. the policy hash
+ *
+ * A store opened without a Sealer is SEALED: the audit log, holds, plain
+ * metadata and the key count are readable (they are not secret), every
+ * sealed value refuses with SEALED until `unseal` is given the right master key.
  */
 import { Level } from 'level';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
@@ -59,6 +64,9 @@ const KEY = 'k!';
 const NONCE = 'n!';
 const REPLAY = 'r!';
 const META = 'm!';
+const MASTER_CHECK = META + 'master-check';
+const KEY_COUNT = META + 'key-count';
+const MASTER_CHECK_PLAIN = utf8ToBytes('qsign master key check v1');
 const HOLD = 'q!';
 const PLAIN = 'p!';
 
@@ -72,26 +80,82 @@ export interface StoredHold {
 export class NodeStore {
   readonly audit: AuditLog;
   #nonceCount = 0;
+  #keyCount = 0;
+  #sealer: Sealer | undefined;
   readonly #keyCache = new Map<string, StoredKey>();
   private constructor(
     private readonly db: Level<string, Bytes>,
-    private readonly sealer: Sealer,
     audit: AuditLog,
   ) {
     this.audit = audit;
   }
 
-  /** Opens (creating if needed) the store in `dir`. */
-  static async open(dir: string, sealer: Sealer): Promise<NodeStore> {
-    const db = new Level<string, Bytes>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+  /** The master-key sealer; throws SEALED while the node is sealed. */
+  private get sealer(): Sealer {
+    if (!this.#sealer) throw new QsignError('SEALED', 'node is sealed: unseal it with K unseal shares (qsign node unseal)');
+    return this.#sealer;
+  }
+
+  /** True until a master key has been accepted. */
+  get sealed(): boolean {
+    return this.#sealer === undefined;
+  }
+
+  /** True once a master key check value exists (the store was initialised). */
+  async initialised(): Promise<boolean> {
+    return (await this.#get(MASTER_CHECK)) !== undefined;
+  }
+
+  /**
+   * Accepts a master key: it must open the sealed check value written at
+   * initialisation (or, on a store that has none yet, one is written now).
+   * Throws SEALED with a clear message for a wrong key; the store stays sealed.
+   */
+  async unseal(sealer: Sealer): Promise<void> {
+    const check = await this.#get(MASTER_CHECK);
+    if (check === undefined) {
+      await this.#write([{ type: 'put', key: MASTER_CHECK, value: sealer.seal(MASTER_CHECK, MASTER_CHECK_PLAIN) }]);
+    } else {
+      let plain: Uint8Array | undefined;
+      try {
+        plain = sealer.open(MASTER_CHECK, check);
+      } catch {
+        plain = undefined;
+      }
+      if (!plain || bytesToHex(plain) !== bytesToHex(MASTER_CHECK_PLAIN))
+        throw new QsignError('SEALED', 'the unseal shares do not reconstruct this node\'s master key (wrong shares, or too few of them); the node stays sealed');
+    }
+    this.#sealer = sealer;
+  }
+
+  /** Opens (creating if needed) the store in `dir`; without a sealer it stays sealed until `unseal`. */
+  static async open(dir: string, sealer?: Sealer): Promise<NodeStore> {
+    // No snappy compression: every secret is ciphertext (incompressible), and uncompressed
+    // files let an operator or a test search them for plaintext secrets meaningfully.
+    const db = new Level<string, Bytes>(dir, { keyEncoding: 'utf8', valueEncoding: 'view', compression: false } as never);
     try {
       await db.open();
     } catch (e) {
       throw new QsignError('STORAGE', `cannot open node database at ${dir}: ${errorMessage((e as { cause?: unknown }).cause ?? e)}`);
     }
     const audit = await AuditLog.load(db);
-    const store = new NodeStore(db, sealer, audit);
+    const store = new NodeStore(db, audit);
     for await (const _ of db.keys({ gt: NONCE, lt: NONCE + '\xff' })) store.#nonceCount++;
+    const count = await store.#get(KEY_COUNT);
+    if (count !== undefined) store.#keyCount = Number(new TextDecoder().decode(count));
+    else {
+      // A store from before the counter: count once, then maintain it.
+      for await (const _ of db.keys({ gt: KEY, lt: KEY + '\xff' })) store.#keyCount++;
+      await store.#write([{ type: 'put', key: KEY_COUNT, value: utf8ToBytes(String(store.#keyCount)) }]);
+    }
+    if (sealer) {
+      try {
+        await store.unseal(sealer);
+      } catch (e) {
+        await db.close();
+        throw e;
+      }
+    }
     return store;
   }
 
@@ -110,17 +174,62 @@ export class NodeStore {
   /** Stores a new key share together with its audit record. Refuses to overwrite. */
   async putKey(key: StoredKey, record: AuditEntry, overwrite = false): Promise<void> {
     const slot = KEY + key.name;
-    if (!overwrite && (await this.#get(slot)) !== undefined)
-      throw new QsignError('KEY_EXISTS', `key ${key.name} already exists on this node`);
-    const value = this.sealer.seal(slot, utf8ToBytes(JSON.stringify({ ...key, share: bytesToHex(key.share), groupPublicKey: bytesToHex(key.groupPublicKey) })));
-    await this.audit.append(record, [{ type: 'put', key: slot, value }]);
+    const exists = (await this.#get(slot)) !== undefined;
+    if (!overwrite && exists) throw new QsignError('KEY_EXISTS', `key ${key.name} already exists on this node`);
+    const value = this.#sealKey(key);
+    const ops: BatchOp[] = [{ type: 'put', key: slot, value }];
+    if (!exists) ops.push(this.#countOp(++this.#keyCount));
+    try {
+      await this.audit.append(record, ops);
+    } catch (e) {
+      if (!exists) this.#keyCount--;
+      throw e;
+    }
     this.#keyCache.set(key.name, key);
+  }
+
+  /**
+   * Bulk import: stores many new keys, `batchSize` per durable batch, each
+   * with its own audit record (AuditLog.appendMany). Refuses names that exist.
+   */
+  async putKeys(items: Array<{ key: StoredKey; record: AuditEntry }>): Promise<void> {
+    for (const { key } of items)
+      if ((await this.#get(KEY + key.name)) !== undefined) throw new QsignError('KEY_EXISTS', `key ${key.name} already exists on this node`);
+    const ops: BatchOp[] = items.map(({ key }) => ({ type: 'put', key: KEY + key.name, value: this.#sealKey(key) }));
+    this.#keyCount += items.length;
+    ops.push(this.#countOp(this.#keyCount));
+    try {
+      await this.audit.appendMany(items.map((i) => i.record), ops);
+    } catch (e) {
+      this.#keyCount -= items.length;
+      throw e;
+    }
   }
 
   /** Deletes a key share (retired by a reshare) with its audit record. */
   async deleteKey(name: string, record: AuditEntry): Promise<void> {
-    await this.audit.append(record, [{ type: 'del', key: KEY + name }]);
+    const exists = (await this.#get(KEY + name)) !== undefined;
+    const ops: BatchOp[] = [{ type: 'del', key: KEY + name }];
+    if (exists) ops.push(this.#countOp(--this.#keyCount));
+    try {
+      await this.audit.append(record, ops);
+    } catch (e) {
+      if (exists) this.#keyCount++;
+      throw e;
+    }
     this.#keyCache.delete(name);
+  }
+
+  #sealKey(key: StoredKey): Bytes {
+    const slot = KEY + key.name;
+    const plain = utf8ToBytes(JSON.stringify({ ...key, share: bytesToHex(key.share), groupPublicKey: bytesToHex(key.groupPublicKey) }));
+    const sealed = this.sealer.seal(slot, plain);
+    plain.fill(0);
+    return sealed;
+  }
+
+  #countOp(n: number): BatchOp {
+    return { type: 'put', key: KEY_COUNT, value: utf8ToBytes(String(n)) };
   }
 
   /** Looks a key up by name. */
@@ -144,11 +253,14 @@ export class NodeStore {
     return out;
   }
 
-  /** Number of keys (counts the index; fine for status). */
+  /** Number of keys: a counter maintained in the same batches that add or delete keys (no scan). */
   async countKeys(): Promise<number> {
-    let n = 0;
-    for await (const _ of this.db.keys({ gt: KEY, lt: KEY + '\xff' })) n++;
-    return n;
+    return this.#keyCount;
+  }
+
+  /** Number of keys, synchronously. */
+  get keyCount(): number {
+    return this.#keyCount;
   }
 
   // ---- nonces ----

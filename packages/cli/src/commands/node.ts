@@ -3,11 +3,15 @@
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { decodeShareFile } from '@qsign/protocol';
-import { startNode, loadNodeConfig, openNodeStore, NodeSigner, nonceHedge } from '@qsign/node';
+import { startNode, loadNodeConfig, openNodeStore, importShareTexts } from '@qsign/node';
+import { nodeInit, nodeUnseal, nodeImportOnline, canReachSocket } from '../node-lifecycle.js';
 import { startCoordinator } from '@qsign/coordinator';
 import { NodeAdminRpcClient } from '@qsign/rpc';
 import { runDaemon } from './options.js';
+import { intOption } from '../io.js';
+import { QsignError } from '@qsign/protocol';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
 
 /** Registers the commands of this module. */
 export function register(program: Command): void {
@@ -18,20 +22,35 @@ export function register(program: Command): void {
     .requiredOption('--config <file>', 'node config (JSON)')
     .action(async (o) => runDaemon(() => startNode(o.config)));
   node
+    .command('init')
+    .description('create a node directory: node.json, store, X25519 enrollment key, and a master key split into unseal shares (or a dev master key file)')
+    .requiredOption('--dir <dir>', 'node directory to create')
+    .requiredOption('--id <n>', 'node id (its FROST identifier)', intOption('--id', 1, 0xffff))
+    .option('--listen <host:port>', 'gRPC listen address (default 127.0.0.1:7400+id)')
+    .option('--unseal <K/L>', 'unseal shares: L printed once, K needed to unseal', '3/5')
+    .option('--dev-master-key', 'development: write the master key to DIR/master.key (node starts unsealed)')
+    .option('--client <name=pubhex...>', 'allowed client key(s)', collect, [])
+    .option('--peer <id=enrollhex...>', "pinned peer enrollment key(s) (for DKG and reshare)", collect, [])
+    .action(async (o) => nodeInit(o));
+  node
+    .command('unseal')
+    .description('unseal a running node with K unseal shares (from arguments, or one per line on stdin / prompted)')
+    .requiredOption('--config <file>', 'node config (JSON); its adminSocket is used')
+    .argument('[shares...]', 'unseal shares (hex); omit to read them from stdin')
+    .action(async (shares: string[], o) => nodeUnseal(o.config, shares));
+  node
     .command('import')
-    .description('import share files into a stopped node')
+    .description('import share files (encrypted qsign-share/v2, or plain v1) into a node: over its operator socket if it runs, else offline (dev master key only)')
     .requiredOption('--config <file>', 'node config (JSON)')
     .argument('<share-files...>')
     .action(async (shareFiles: string[], o) => {
       const cfg = loadNodeConfig(o.config);
+      const texts = shareFiles.map((f) => readFileSync(f, 'utf8'));
+      if (await canReachSocket(cfg.adminSocket)) return nodeImportOnline(cfg.adminSocket, texts);
+      if (!cfg.masterKeyFile) throw new QsignError('SEALED', `node ${cfg.nodeId} is not running and has no development master key: start it, unseal it, then import again`);
       const store = await openNodeStore(cfg);
       try {
-        const signer = new NodeSigner(cfg, store, await nonceHedge(store));
-        for (const f of shareFiles) {
-          const share = decodeShareFile(readFileSync(f, 'utf8'), f);
-          await signer.importShare(share);
-          process.stdout.write(`imported key ${share.keyName} (identifier ${share.identifier})\n`);
-        }
+        for (const k of await importShareTexts(texts, cfg, store)) process.stdout.write(`imported key ${k}\n`);
       } finally {
         await store.close();
       }

@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+// Many keys (issue #4 acceptance 6): a 5-node 3-of-5 dev cluster gets 10
+// keys, then 10,000, all created by ceremony split and imported as
+// encrypted share bundles (one envelope per node per batch, over the nodes'
+// operator sockets: the batch import path). Prints sign latency and node
+// start-up time at 10 and at 10,000 keys from the same run, and the ratios.
+// Run after `npx tsc -b`:  node scripts/bench-keys.mjs [total-keys] [signatures]
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { clusterUp, clusterDown, loadClientConfig, QsignClient, splitKey, wipeShares, spawnDaemon, alive, writeClusterFile } from '../packages/cli/dist/index.js';
+import { loadNodeConfig } from '../packages/node/dist/index.js';
+import { encryptShareFiles, parseEnrollmentPublicKey } from '../packages/storage/dist/index.js';
+import { NodeSealRpcClient, NodeRpcClient } from '../packages/rpc/dist/index.js';
+
+const TOTAL = Number(process.argv[2] ?? 10_000);
+const SIGS = Number(process.argv[3] ?? 60);
+const BATCH = 500;
+const say = (m) => process.stderr.write(`${m}\n`);
+const dir = mkdtempSync(join(tmpdir(), 'qsign-bench-keys-'));
+let cluster;
+
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+
+function makeBatch(start, end) {
+  const perNode = new Map();
+  const all = [];
+  for (let i = start; i < end; i++) {
+    const { files } = splitKey({ keyName: `project-${i}@copr.example.org`, threshold: 3, shares: 5, userId: `Copr project ${i} <project-${i}@copr.example.org>` });
+    for (const f of files) (perNode.get(f.identifier) ?? perNode.set(f.identifier, []).get(f.identifier)).push(f);
+    all.push(files);
+  }
+  return { perNode, all };
+}
+
+/** Imports keys [from, to): the next batch is generated while the nodes import the current one. */
+async function importKeys(from, to) {
+  const nodes = cluster.nodes.map((n) => ({ id: n.id, cfg: loadNodeConfig(n.config), pub: parseEnrollmentPublicKey(readFileSync(join(dirname(n.config), 'enrollment.pub'), 'utf8')) }));
+  const t0 = performance.now();
+  let pending = Promise.resolve();
+  for (let start = from; start < to; start += BATCH) {
+    const end = Math.min(start + BATCH, to);
+    const batch = makeBatch(start, end);
+    const texts = new Map(nodes.map((n) => [n.id, encryptShareFiles(batch.perNode.get(n.id), n.pub)]));
+    for (const files of batch.all) wipeShares(files);
+    await pending;
+    pending = Promise.all(
+      nodes.map(async (n) => {
+        const c = new NodeSealRpcClient(n.cfg.adminSocket);
+        try {
+          await c.importShares([texts.get(n.id)]);
+        } finally {
+          c.close();
+        }
+      }),
+    ).then(() => say(`  imported ${end} / ${to} keys (${((end - from) / ((performance.now() - t0) / 1000)).toFixed(0)} keys/s)`));
+  }
+  await pending;
+}
+
+async function signLatency(client, keyCount, label) {
+  const times = [];
+  for (let i = 0; i < SIGS; i++) {
+    // Keys drawn at random over the whole key space; most are looked up for the first time.
+    const k = Math.floor(Math.random() * keyCount);
+    const keyName = k === 0 ? 'demo' : `project-${k}@copr.example.org`;
+    const t = performance.now();
+    await client.sign({ keyName, kind: 'raw', data: new Uint8Array(randomBytes(64)) });
+    times.push(performance.now() - t);
+  }
+  const r = { label, keys: keyCount, median: pct(times, 0.5), p95: pct(times, 0.95) };
+  say(`  ${label}: median ${r.median.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms over ${SIGS} signatures`);
+  return r;
+}
+
+async function nodeStartup(id) {
+  const n = cluster.nodes.find((x) => x.id === id);
+  process.kill(n.pid, 'SIGTERM');
+  while (alive(n.pid)) await new Promise((r) => setTimeout(r, 50));
+  const t = performance.now();
+  n.pid = spawnDaemon(n.command, n.log);
+  writeClusterFile(dir, cluster);
+  const admin = new NodeRpcClient(n.address);
+  let keys = -1;
+  for (;;) {
+    try {
+      keys = (await admin.status(1000)).keys;
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  const ms = performance.now() - t;
+  admin.close();
+  say(`  node ${id} start-up (spawn → gRPC status answers): ${ms.toFixed(0)} ms with ${keys} keys`);
+  // Let the coordinator see it healthy again.
+  await new Promise((r) => setTimeout(r, 1500));
+  return ms;
+}
+
+try {
+  say(`bench-keys: 5-node 3-of-5 cluster in ${dir}`);
+  cluster = await clusterUp({ dir, nodes: 5, threshold: 3, keyName: 'demo', progress: (m) => say(`  ${m}`) });
+  const client = new QsignClient(loadClientConfig(cluster.clientConfig));
+  await importKeys(1, 10);
+  for (let i = 0; i < 20; i++) await client.sign({ keyName: 'demo', kind: 'raw', data: new Uint8Array(8) }); // warm up connections and JIT
+  const small = await signLatency(client, 10, 'sign latency at 10 keys');
+  const startSmall = await nodeStartup(5);
+  say(`importing up to ${TOTAL} keys (batches of ${BATCH}, encrypted bundles, one durable batch per node per ${BATCH} keys)…`);
+  await importKeys(10, TOTAL);
+  const big = await signLatency(client, TOTAL, `sign latency at ${TOTAL} keys`);
+  const startBig = await nodeStartup(5);
+  client.close();
+  console.log(`keys\tmedian_ms\tp95_ms\tnode_startup_ms`);
+  console.log(`10\t${small.median.toFixed(1)}\t${small.p95.toFixed(1)}\t${startSmall.toFixed(0)}`);
+  console.log(`${TOTAL}\t${big.median.toFixed(1)}\t${big.p95.toFixed(1)}\t${startBig.toFixed(0)}`);
+  console.log(`ratio (${TOTAL} / 10): median ${(big.median / small.median).toFixed(2)}x, p95 ${(big.p95 / small.p95).toFixed(2)}x, start-up ${(startBig / startSmall).toFixed(2)}x`);
+} finally {
+  if (cluster) await clusterDown(dir).catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+}
