@@ -76,7 +76,7 @@ export class TestCluster {
     n.pid = spawnDaemon(n.command, n.log, { ...process.env, ...env });
     writeClusterFile(this.dir, this.file);
     if (!wait) return;
-    await waitHealthy(this.file.coordinator.address, this.file.nodes.filter((x) => alive(x.pid)).length, 30_000);
+    await waitHealthy(this.file.coordinator.address, this.file.nodes.filter((x) => alive(x.pid)).length, 60_000);
     // The coordinator may still hold a stale "healthy" for this node: wait until the new process answers.
     await waitFor(async () => {
       const c = this.node(id);
@@ -88,7 +88,7 @@ export class TestCluster {
       } finally {
         c.close();
       }
-    }, 30_000, `node ${id} to serve`);
+    }, 60_000, `node ${id} to serve`);
   }
 
   /** Every audit record of node `id`, decoded, with `details` fields lifted to the top level for convenience. */
@@ -132,11 +132,11 @@ export class TestCluster {
     const co = this.file.coordinator;
     if (alive(co.pid)) {
       process.kill(co.pid, 'SIGTERM');
-      await waitFor(() => !alive(co.pid), 5000, 'coordinator to stop');
+      await waitFor(() => !alive(co.pid), 15_000, 'coordinator to stop');
     }
     co.pid = spawnDaemon(co.command, co.log, { ...process.env, ...env });
     writeClusterFile(this.dir, this.file);
-    await waitHealthy(co.address, this.file.nodes.filter((x) => alive(x.pid)).length, 30_000);
+    await waitHealthy(co.address, this.file.nodes.filter((x) => alive(x.pid)).length, 60_000);
   }
 
   /** Stops everything and removes the directory. */
