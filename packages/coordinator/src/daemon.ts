@@ -7,7 +7,7 @@ import { CoordinatorApprovalService, CoordinatorKeysService, CoordinatorService 
 import { AuditService, NodeKeysRpcClient, NodeRpcClient, auditHandlers, decodeSignRequest, startServer, stopServer } from '@qsign/rpc';
 import { errorMessage, isQsignError } from '@qsign/protocol';
 import { openCoordinatorLog } from './audit.js';
-import { readKeyFile } from './key-file.js';
+import { readMasterKeyFile } from '@qsign/storage';
 import { CoordinatorKeys } from './keys.js';
 import { coordinatorKeysHandlers } from './keys-server.js';
 import { startKeygenHttp } from './keygen-http.js';
@@ -31,7 +31,7 @@ export async function startCoordinator(configPath: string, opts: { log?: (m: str
     config.nodes.map((n) => ({ id: n.id, port: new NodeRpcClient(n.address, `node ${n.id} at ${n.address}`) })),
     { coordinatorId: config.coordinatorId, shareTimeoutMs: config.shareTimeoutMs, decode: decodeSignRequest, log },
   );
-  const audit = config.dataDir ? await openCoordinatorLog(config.dataDir, readKeyFile(config.masterKeyFile!), config.coordinatorId) : undefined;
+  const audit = config.dataDir ? await openCoordinatorLog(config.dataDir, readMasterKeyFile(config.masterKeyFile!), config.coordinatorId) : undefined;
   coordinator.start();
   const keys = new CoordinatorKeys(
     config.nodes.map((n) => ({ id: n.id, keys: new NodeKeysRpcClient(n.address, `node ${n.id} at ${n.address}`) })),

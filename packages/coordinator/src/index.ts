@@ -12,4 +12,3 @@ export * from './keygen-http.js';
 export * from './approval-wait.js';
 export * from './request-tracker.js';
 export * from './audit.js';
-export * from './key-file.js';

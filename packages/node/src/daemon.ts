@@ -1,24 +1,20 @@
 /**
  * Node daemon wiring: config → master key → store → signer → gRPC server.
  */
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { hexToBytes } from '@noble/hashes/utils.js';
 import { installNativeBackend } from '@qsign/frost-native';
 import { QsignError, errorMessage } from '@qsign/protocol';
-import { NodeStore, Sealer } from '@qsign/storage';
+import { NodeStore, Sealer, readMasterKeyFile } from '@qsign/storage';
 import { AuditService, auditHandlers, startServer, stopServer } from '@qsign/rpc';
 import { loadNodeConfig, type NodeConfig } from './config.js';
 import { NodeSigner } from './signer.js';
 import { NodeServiceRaw, nodeHandlers } from './server.js';
-import { NodeKeysService } from '@qsign/proto';
 import { nodeKeysHandlers } from './keys-server.js';
 import { NodeAdminService, adminHandlers, startAdminServer } from './admin.js';
-import { NodeSealService } from '@qsign/proto';
 import { SwitchableService, nodeSealHandlers, sealedApprovalHandlers, sealedNodeHandlers } from './seal-server.js';
 import { unsealStore } from './seal.js';
 import { NodeKeyOps } from './keys.js';
-import { NodeApprovalService, NodeOperatorService } from '@qsign/proto';
+import { NodeApprovalService, NodeKeysService, NodeOperatorService, NodeSealService } from '@qsign/proto';
 import { approvalHandlers, operatorHandlers } from './operator.js';
 import { WebConsole } from './console.js';
 import { recordPolicyChange } from './policy-audit.js';
@@ -26,21 +22,9 @@ import { openNodeAudit } from './audit-wiring.js';
 import { Approvals } from './approvals.js';
 import { SealedAuditPort } from './sealed-audit.js';
 
-/** Reads the development master key file (64 hex characters). */
-export function readMasterKey(path: string): Uint8Array {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8').trim();
-  } catch (e) {
-    throw new QsignError('CONFIG', `cannot read master key file ${path}: ${errorMessage(e)}`);
-  }
-  if (!/^[0-9a-f]{64}$/.test(text)) throw new QsignError('CONFIG', `master key file ${path} must hold 32 bytes as 64 lowercase hex characters`);
-  return hexToBytes(text);
-}
-
 /** Opens a node's store from its config (offline tools use this too); sealed unless the config names a development master key file. */
 export async function openNodeStore(config: NodeConfig): Promise<NodeStore> {
-  return NodeStore.open(config.dataDir, config.masterKeyFile ? new Sealer(readMasterKey(config.masterKeyFile)) : undefined);
+  return NodeStore.open(config.dataDir, config.masterKeyFile ? new Sealer(readMasterKeyFile(config.masterKeyFile)) : undefined);
 }
 
 /** Loads (creating on first start) the secret that hedges this node's nonces. */

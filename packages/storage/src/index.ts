@@ -13,3 +13,4 @@ export * from './witness.js';
 export * from './log-store.js';
 export * from './envelope.js';
 export * from './share-envelope.js';
+export * from './master-key-file.js';

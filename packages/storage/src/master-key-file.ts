@@ -1,12 +1,13 @@
 /**
- * Reads a development master key file (64 lowercase hex characters).
+ * Development mode: the master key that seals a node's (or the
+ * coordinator's) store, read from a file of 64 lowercase hex characters.
  */
 import { readFileSync } from 'node:fs';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { QsignError, errorMessage } from '@qsign/protocol';
 
 /** Reads the 32-byte key in `path`; errors name the file. */
-export function readKeyFile(path: string): Uint8Array {
+export function readMasterKeyFile(path: string): Uint8Array {
   let text: string;
   try {
     text = readFileSync(path, 'utf8').trim();
