@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { concatBytes } from '@noble/hashes/utils.js';
 import { AuditError } from './errors.js';
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -128,18 +129,8 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** Concatenation of byte strings. */
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+/** Concatenation of byte strings (noble's concatBytes). */
+export const concat = (...parts: Uint8Array[]): Uint8Array => concatBytes(...parts);
 
 /** 8-byte big-endian encoding of a non-negative safe integer. */
 export function u64be(n: number): Uint8Array {

@@ -1,4 +1,5 @@
 /** Small byte helpers (internal). */
+import { concatBytes } from '@noble/hashes/utils.js';
 import { FrostError } from './errors.js';
 
 /** Asserts `b` is a Uint8Array, optionally of exactly `len` bytes. */
@@ -16,18 +17,8 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return d === 0;
 }
 
-/** Concatenates byte arrays. */
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+/** Concatenates byte arrays (noble's concatBytes). */
+export const concat = (...parts: Uint8Array[]): Uint8Array => concatBytes(...parts);
 
 const HEX = /^(?:[0-9a-f]{2})*$/;
 

@@ -1,18 +1,9 @@
 /** Small byte helpers shared by the packet modules. */
+import { concatBytes } from '@noble/hashes/utils.js';
 import { check } from './errors.js';
 
-/** Concatenates byte arrays. */
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+/** Concatenates byte arrays (noble's concatBytes). */
+export const concat = (...parts: Uint8Array[]): Uint8Array => concatBytes(...parts);
 
 /** Big-endian 16-bit encoding (RFC 9580 §3.1 scalar numbers). */
 export function u16(n: number): Uint8Array {

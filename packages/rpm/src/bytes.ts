@@ -1,4 +1,5 @@
 /** Small big-endian byte helpers (RPM stores every integer in network order). */
+import { concatBytes } from '@noble/hashes/utils.js';
 
 /** Reads an unsigned 16-bit big-endian integer. Caller checks bounds. */
 export function u16(b: Uint8Array, at: number): number {
@@ -23,18 +24,8 @@ export function putU32(b: Uint8Array, at: number, v: number): void {
   b[at + 3] = v & 0xff;
 }
 
-/** Concatenates byte arrays into a fresh array. */
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+/** Concatenates byte arrays into a fresh array (noble's concatBytes). */
+export const concat = (parts: readonly Uint8Array[]): Uint8Array => concatBytes(...parts);
 
 /** Constant-shape byte equality (not secret-dependent here; plain compare). */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
