@@ -4,6 +4,7 @@
  * swaps the sealed handlers for the real ones on unseal, and the NodeSeal
  * operator service (unseal, import, verify) on the admin socket.
  */
+import { readAuditPage } from './server.js';
 import type * as grpc from '@grpc/grpc-js';
 import type { NodeApprovalServer, NodeSealServer, NodeServer } from '@qsign/proto';
 import { QsignError, errorMessage } from '@qsign/protocol';
@@ -39,15 +40,7 @@ export function sealedNodeHandlers(config: NodeConfig, store: NodeStore, log: (m
     listKeys: unaryHandler(async () => {
       throw sealed('ListKeys');
     }, internal),
-    readAudit: unaryHandler(async (req) => {
-      const limit = Math.min(Math.max(req.limit || 1000, 1), 10_000);
-      const records: Array<{ seq: number; record: Uint8Array }> = [];
-      for await (const r of store.audit.records(req.from)) {
-        records.push({ seq: r.seq, record: r.bytes });
-        if (records.length >= limit) break;
-      }
-      return { records, size: store.audit.size };
-    }, internal),
+    readAudit: unaryHandler((req) => readAuditPage(store, req.from, req.limit), internal),
     setFault: unaryHandler(async () => {
       throw sealed('SetFault');
     }, internal),

@@ -61,15 +61,7 @@ export function nodeHandlers(signer: NodeSigner, store: NodeStore, opts: { testF
       if (!key) throw new QsignError('UNKNOWN_KEY', `unknown key ${req.name}`);
       return keyInfo(key);
     }, internal),
-    readAudit: unaryHandler(async (req) => {
-      const limit = Math.min(Math.max(req.limit || 1000, 1), 10_000);
-      const records: Array<{ seq: number; record: Uint8Array }> = [];
-      for await (const r of store.audit.records(req.from)) {
-        records.push({ seq: r.seq, record: r.bytes });
-        if (records.length >= limit) break;
-      }
-      return { records, size: store.audit.size };
-    }, internal),
+    readAudit: unaryHandler((req) => readAuditPage(store, req.from, req.limit), internal),
     listKeys: unaryHandler(async () => ({ names: await store.listKeys() }), internal),
     setFault: unaryHandler(async (req) => {
       if (!opts.testFaults) throw new QsignError('POLICY_REFUSED', 'fault injection is disabled (start the node with QSIGN_TEST_FAULTS=1)');
@@ -95,4 +87,10 @@ export function keyInfo(key: StoredKey): KeyInfo {
     fingerprint: key.fingerprint ? hexToBytes(key.fingerprint) : new Uint8Array(0),
     certificate: key.certificate ? hexToBytes(key.certificate) : new Uint8Array(0),
   };
+}
+
+/** One page of stored audit records (Node.ReadAudit): from `from`, at most `limit` (1..10,000; 0 → 1,000). */
+export async function readAuditPage(store: NodeStore, from: number, limit: number): Promise<{ records: Array<{ seq: number; record: Uint8Array }>; size: number }> {
+  const rows = await store.audit.readPage(from, Math.min(Math.max(limit || 1000, 1), 10_000));
+  return { records: rows.map((r) => ({ seq: r.seq, record: r.bytes })), size: store.audit.size };
 }

@@ -240,6 +240,17 @@ export class AuditLog implements HashReader {
     }
   }
 
+  /** At most `limit` stored records from `from` on (one page of a reader's walk). */
+  async readPage(from: number, limit: number): Promise<Array<{ seq: number; bytes: Bytes }>> {
+    const out: Array<{ seq: number; bytes: Bytes }> = [];
+    if (limit <= 0) return out;
+    for await (const r of this.records(from)) {
+      out.push(r);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
   // ---- checkpoints, cosignatures, witnessed peers ----
 
   /** Number of checkpoints this log's key has signed. */

@@ -43,13 +43,8 @@ export class AuditLogService {
 
   /** Stored record bytes from `from`. */
   async records(from: number, limit: number): Promise<{ records: Array<{ index: number; record: Uint8Array }>; size: number }> {
-    const out: Array<{ index: number; record: Uint8Array }> = [];
-    const max = page(limit);
-    for await (const r of this.log.records(from)) {
-      out.push({ index: r.seq, record: r.bytes });
-      if (out.length >= max) break;
-    }
-    return { records: out, size: this.log.size };
+    const rows = await this.log.readPage(from, page(limit));
+    return { records: rows.map((r) => ({ index: r.seq, record: r.bytes })), size: this.log.size };
   }
 
   /** PATH(index, D[size]) (RFC 9162 §2.1.3.1) from stored hashes. */
