@@ -87,22 +87,44 @@ export class AuditLog implements HashReader {
     let damage: LogDamage | undefined;
     const tree = new CompactRange();
     const migrate: BatchOp[] = [];
-    for await (const [k, v] of db.iterator({ gte: AUDIT, lt: AUDIT + '\xff' })) {
-      const seq = parseInt(k.slice(AUDIT.length), 16);
-      if (seq !== tree.size) {
-        damage ??= { firstBadIndex: tree.size, reason: `record ${tree.size} is missing (next stored record is ${seq})` };
-        break;
-      }
-      const leaf = leafHash(v);
-      if (stored !== undefined) {
-        const kept = await db.get(hashSlot(0, seq));
-        if (kept === undefined || Buffer.compare(Buffer.from(kept), Buffer.from(leaf)) !== 0) {
-          damage ??= { firstBadIndex: seq, reason: `record ${seq} does not match its stored leaf hash (the record was changed)` };
+    // Stored leaf hashes are read in key order beside the records (one range
+    // scan each, not one lookup per record): start-up stays fast with
+    // hundreds of thousands of records.
+    const leaves = stored === undefined ? undefined : db.iterator({ gte: hashSlot(0, 0), lte: hashSlot(0, Number.MAX_SAFE_INTEGER) });
+    let pending: Array<[string, Bytes]> = [];
+    const keptLeaf = async (seq: number): Promise<Bytes | undefined> => {
+      for (;;) {
+        if (pending.length === 0) {
+          pending = ((await leaves!.nextv(1024)) as Array<[string, Bytes]>).reverse();
+          if (pending.length === 0) return undefined;
         }
+        const [k, v] = pending[pending.length - 1]!;
+        const at = parseInt(k.slice(k.lastIndexOf('!') + 1), 16);
+        if (at > seq) return undefined;
+        pending.pop();
+        if (at === seq) return v;
       }
-      tree.append(leaf, (level, index, h) => {
-        if (stored === undefined) migrate.push({ type: 'put', key: hashSlot(level, index), value: h });
-      });
+    };
+    try {
+      for await (const [k, v] of db.iterator({ gte: AUDIT, lt: AUDIT + '\xff' })) {
+        const seq = parseInt(k.slice(AUDIT.length), 16);
+        if (seq !== tree.size) {
+          damage ??= { firstBadIndex: tree.size, reason: `record ${tree.size} is missing (next stored record is ${seq})` };
+          break;
+        }
+        const leaf = leafHash(v);
+        if (stored !== undefined) {
+          const kept = await keptLeaf(seq);
+          if (kept === undefined || Buffer.compare(Buffer.from(kept), Buffer.from(leaf)) !== 0) {
+            damage ??= { firstBadIndex: seq, reason: `record ${seq} does not match its stored leaf hash (the record was changed)` };
+          }
+        }
+        tree.append(leaf, (level, index, h) => {
+          if (stored === undefined) migrate.push({ type: 'put', key: hashSlot(level, index), value: h });
+        });
+      }
+    } finally {
+      await leaves?.close();
     }
     let state = tree;
     if (stored === undefined) {
