@@ -68,7 +68,7 @@ describe('3-of-5 cluster, multi-process', () => {
     await n2.setFault('corrupt-share');
     try {
       let named = false;
-      for (let i = 0; i < 12 && !named; i++) {
+      for (let i = 0; i < 40 && !named; i++) {
         const msg = new Uint8Array(randomBytes(40));
         const res = await c.client.sign({ keyName: 'demo', kind: 'raw', data: msg });
         expect(opensslVerify(pub, msg, res.signature)).toBe(true);

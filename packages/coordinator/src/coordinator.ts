@@ -209,8 +209,12 @@ export class Coordinator {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const candidates = [...key.holders.entries()].filter(([, n]) => !excluded.has(n.id) && n.healthy !== false);
       if (candidates.length < need) throw this.#notEnough(key, need, excluded);
-      // Prefer nodes known healthy with commitments ready; spread load otherwise.
-      candidates.sort(([, a], [, b]) => Number(b.healthy === true) - Number(a.healthy === true) || b.pool.length - a.pool.length || Math.random() - 0.5);
+      // Known-healthy nodes with pooled commitments first, then a fair random order:
+      // ordering by pool size would starve a node that is one commitment behind.
+      const rank = (n: NodeHandle) => Number(n.healthy === true) * 2 + Number(n.pool.length > 0);
+      const shuffled = candidates.map((c) => ({ c, r: Math.random() }));
+      shuffled.sort((x, y) => rank(y.c[1]) - rank(x.c[1]) || x.r - y.r);
+      candidates.splice(0, candidates.length, ...shuffled.map((x) => x.c));
       const chosen = candidates.slice(0, need);
       const withCommitments = await Promise.all(
         chosen.map(async ([identifier, n]) => {
