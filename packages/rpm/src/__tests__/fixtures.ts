@@ -2,8 +2,9 @@
  * Real RPMs for the tests, built with rpmbuild from tiny specs in a temp dir
  * (never the user's ~/rpmbuild, never the system rpmdb).
  */
+import { afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTools } from '../../../../test/helpers/tools.js';
@@ -55,9 +56,17 @@ export function buildRpm(dir: string, spec: SpecInput): string {
   return join(rpmsDir, arch, file);
 }
 
-/** A fresh temp dir. */
+const made: string[] = [];
+// Every test file that imports these fixtures removes its temp dirs when it ends.
+afterAll(() => {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh temp dir, removed after the test file. */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `qsign-rpm-${prefix}-`));
+  const d = mkdtempSync(join(tmpdir(), `qsign-rpm-${prefix}-`));
+  made.push(d);
+  return d;
 }
 
 /** Reads a file as a plain Uint8Array. */
