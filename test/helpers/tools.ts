@@ -36,9 +36,11 @@ export function requireTools(...tools: string[]): void {
   // apt's lock may be held by a parallel test worker: retry for a while.
   for (let attempt = 0; ; attempt++) {
     try {
-      if (!updated) execFileSync('apt-get', ['update', '-q'], { stdio: 'ignore', env, timeout: 600_000 });
+      // Another test worker may be installing at the same time: let apt wait for its lock.
+      const wait = ['-o', 'DPkg::Lock::Timeout=900'];
+      if (!updated) execFileSync('apt-get', [...wait, 'update', '-q'], { stdio: 'ignore', env, timeout: 900_000 });
       updated = true;
-      execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...pkgs], { stdio: 'ignore', env, timeout: 900_000 });
+      execFileSync('apt-get', [...wait, 'install', '-y', '-q', '--no-install-recommends', ...pkgs], { stdio: 'ignore', env, timeout: 1_200_000 });
       break;
     } catch (e) {
       if (attempt >= 30) throw new Error(`could not install ${pkgs.join(' ')}: ${(e as Error).message}`);
