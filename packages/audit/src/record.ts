@@ -47,6 +47,8 @@ export const AUDIT_EVENTS = [
   'reshare-dealt',
   /** A node received and stored its new share of a reshared key ('reshared' is the old holder's retirement). */
   'reshared-in',
+  /** A node deleted nonces handed out long ago and never used. */
+  'nonces-expired',
 ] as const;
 /** One of {@link AUDIT_EVENTS}. */
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];

@@ -45,7 +45,8 @@ interface NodeHandle {
   port: NodePort;
   healthy: boolean | undefined;
   lastError: string;
-  pool: frost.SigningCommitments[];
+  /** Pooled commitments, oldest first, with when they were fetched. */
+  pool: Array<frost.SigningCommitments & { fetchedAt: number }>;
   refilling: Promise<void> | undefined;
 }
 
@@ -76,6 +77,8 @@ export interface CoordinatorOptions {
   /** Commitments fetched per refill, and the level that triggers one. */
   poolBatch?: number;
   poolLowWater?: number;
+  /** Pooled commitments older than this are dropped unused (nodes expire their nonces; default one hour). */
+  maxCommitmentAgeMs?: number;
   /** Longest wait for operator approval of held requests (default 1 hour; the client's deadline may be shorter). */
   approvalTimeoutMs?: number;
   /** How often held nodes are asked again (default 500 ms). */
@@ -205,7 +208,8 @@ export class Coordinator {
     const message = signingMessage(req, key.info);
     const need = key.info.minSigners;
     const excluded = new Map<number, { reason: string; code: ErrorCode }>();
-    const maxAttempts = key.info.maxSigners - need + 2;
+    const refreshed = new Set<number>();
+    const maxAttempts = key.info.maxSigners - need + 3; // + one round with refreshed commitments
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const candidates = [...key.holders.entries()].filter(([, n]) => !excluded.has(n.id) && n.healthy !== false);
       if (candidates.length < need) throw this.#notEnough(key, need, excluded);
@@ -258,6 +262,12 @@ export class Coordinator {
         const code: ErrorCode = err?.code ?? 'INTERNAL';
         if (code === 'NODE_UNAVAILABLE' || code === 'DEADLINE') this.#markDead(s.n, errorMessage(err));
         if (code === 'BAD_COMMITMENTS') s.n.pool = []; // the node no longer knows our cached commitments
+        if (code === 'BAD_COMMITMENTS' && /unused commitment/.test(errorMessage(err)) && !refreshed.has(s.n.id)) {
+          // Its nonces expired (or its store was restored): fetch fresh commitments and ask it again, once.
+          refreshed.add(s.n.id);
+          this.opts.log(`request ${req.requestId}: node ${s.n.id} no longer holds our pooled commitments; refreshing them`);
+          return;
+        }
         excluded.set(s.n.id, { reason: errorMessage(err), code });
         this.opts.log(`request ${req.requestId}: node ${s.n.id} ${REFUSALS.has(code) ? 'refused' : 'failed'}: ${errorMessage(err)}`);
       });
@@ -425,6 +435,8 @@ export class Coordinator {
   }
 
   async #takeCommitment(n: NodeHandle): Promise<frost.SigningCommitments> {
+    const oldest = Date.now() - (this.opts.maxCommitmentAgeMs ?? 3_600_000);
+    while (n.pool.length > 0 && n.pool[0]!.fetchedAt < oldest) n.pool.shift();
     if (n.pool.length === 0) await this.#refill(n);
     const c = n.pool.shift();
     if (!c) throw new QsignError('NODE_UNAVAILABLE', `node ${n.id} has no commitments`);
@@ -436,10 +448,11 @@ export class Coordinator {
     n.refilling ??= (async () => {
       try {
         const res = await n.port.getCommitments(this.#batch, this.opts.coordinatorId);
-        const fresh = res.commitments.map((c) => ({ identifier: n.id, hiding: c.hiding, binding: c.binding }));
+        const fetchedAt = Date.now();
+        const fresh = res.commitments.map((c) => ({ identifier: n.id, hiding: c.hiding, binding: c.binding, fetchedAt }));
         // Validate (and cache the decoded points) off the signing path; a node that
         // hands out invalid points is blamed here, before any signing session.
-        for (const c of fresh) frost.validateSigningCommitments(c);
+        for (const c of fresh) frost.validateSigningCommitments({ identifier: c.identifier, hiding: c.hiding, binding: c.binding });
         n.pool.push(...fresh);
         this.#markHealthy(n);
       } finally {

@@ -35,6 +35,8 @@ export interface NodeConfig {
   freshnessWindowSeconds: number;
   /** How many signing attempts (distinct commitment lists) one request id may have. */
   maxAttemptsPerRequest: number;
+  /** Nonces handed out longer ago than this and never used are deleted (default one day). */
+  nonceTtlSeconds: number;
   /**
    * Keys this node signs opaque digests for ('digest' requests, and 'raw' data
    * the size of a hash value); optional, default none. The client's claims are logged.
@@ -54,7 +56,7 @@ export interface NodeConfig {
 }
 
 /** Defaults for optional fields. */
-export const NODE_DEFAULTS = { freshnessWindowSeconds: 300, maxAttemptsPerRequest: 3 } as const;
+export const NODE_DEFAULTS = { freshnessWindowSeconds: 300, maxAttemptsPerRequest: 3, nonceTtlSeconds: 86_400 } as const;
 
 /** Reads and validates a node config file; paths inside are relative to the file. */
 export function loadNodeConfig(path: string): NodeConfig {
@@ -120,6 +122,7 @@ export function validateNodeConfig(raw: unknown, path = 'node config'): NodeConf
     clients,
     freshnessWindowSeconds: int('freshnessWindowSeconds', 1, 86400, NODE_DEFAULTS.freshnessWindowSeconds),
     maxAttemptsPerRequest: int('maxAttemptsPerRequest', 1, 16, NODE_DEFAULTS.maxAttemptsPerRequest),
+    nonceTtlSeconds: int('nonceTtlSeconds', 2, 30 * 86_400, NODE_DEFAULTS.nonceTtlSeconds),
     digestOnlyKeys: digestOnlyKeys as string[],
     policy: o.policy === undefined ? undefined : parsePolicy(o.policy, new Set(clients.map((c) => c.name)), bad),
     policySource: o.policy,

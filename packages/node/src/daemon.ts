@@ -109,10 +109,16 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
   ]);
   log(`node ${config.nodeId} listening on port ${port}, operator socket ${config.adminSocket} (data ${config.dataDir}, ${store.audit.size} audit records, ${store.keyCount} keys)${store.sealed ? ' — SEALED: unseal it with qsign node unseal' : ''}`);
   if (web) log(`web console at ${web.url} (log in with a token from 'qsign console --socket ${config.adminSocket}')`);
+  const expireNonces = () =>
+    void store
+      .expireNonces(Date.now() - config.nonceTtlSeconds * 1000)
+      .then((n) => n && log(`expired ${n} nonces handed out more than ${config.nonceTtlSeconds} s ago and never used`))
+      .catch((e) => log(`nonce expiry failed: ${errorMessage(e)}`));
   const prune = setInterval(() => {
     void store.pruneReplay(Date.now()).catch((e) => log(`replay prune failed: ${errorMessage(e)}`));
     void approvals.prune().catch((e) => log(`hold prune failed: ${errorMessage(e)}`));
-  }, 60_000);
+    if (!store.sealed) expireNonces();
+  }, Math.min(60_000, (config.nonceTtlSeconds * 1000) / 2));
   prune.unref();
   return {
     port,

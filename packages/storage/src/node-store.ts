@@ -68,6 +68,8 @@ const MASTER_CHECK = META + 'master-check';
 const KEY_COUNT = META + 'key-count';
 const MASTER_CHECK_PLAIN = utf8ToBytes('qsign master key check v1');
 const HOLD = 'q!';
+/** Nonce age index: o!<created ms, 16 hex>!<hiding hex> (public; lets old nonces be expired). */
+const NONCE_AGE = 'o!';
 const PLAIN = 'p!';
 
 /** A held request as stored: opaque JSON owned by the node's approval logic. */
@@ -278,8 +280,35 @@ export class NodeStore {
       plain.fill(0);
       return { type: 'put', key: slot, value };
     });
+    const created = Date.now().toString(16).padStart(16, '0');
+    for (const n of nonces) ops.push({ type: 'put', key: `${NONCE_AGE}${created}!${bytesToHex(n.hidingCommitment)}`, value: new Uint8Array(0) });
     await this.#write(ops);
     this.#nonceCount += nonces.length;
+  }
+
+  /**
+   * Deletes nonces handed out before `beforeMs` and never used (their
+   * coordinator died or dropped them), with one audit record saying how many.
+   * Used nonces' index entries are dropped on the way. Returns the count.
+   */
+  async expireNonces(beforeMs: number): Promise<number> {
+    const until = `${NONCE_AGE}${beforeMs.toString(16).padStart(16, '0')}`;
+    const ops: BatchOp[] = [];
+    let expired = 0;
+    for await (const k of this.db.keys({ gt: NONCE_AGE, lt: until })) {
+      ops.push({ type: 'del', key: k });
+      const slot = NONCE + k.slice(k.lastIndexOf('!') + 1);
+      if ((await this.#get(slot)) !== undefined) {
+        ops.push({ type: 'del', key: slot });
+        expired++;
+      }
+      if (ops.length >= 10_000) break;
+    }
+    if (ops.length === 0) return 0;
+    if (expired === 0) await this.#write(ops);
+    else await this.audit.append({ event: 'nonces-expired', count: expired, before: new Date(beforeMs).toISOString() }, ops);
+    this.#nonceCount -= expired;
+    return expired;
   }
 
   /** Reads the unused nonce whose hiding commitment is `hidingCommitment`, if any. */
