@@ -37,20 +37,29 @@ export function checkShareFile(f: ShareFile, source = 'share file'): void {
     if (bytesToHex(frost.verifyingShareFromCommitment(id, f.vssCommitment)) !== bytesToHex(vs)) bad(`verifying share of ${id} does not match the VSS commitments (tampered public package)`);
 }
 
+/** The stored form of a key share and its public package (from a ceremony, a DKG or a reshare). */
+export function storedKey(
+  name: string,
+  share: frost.SecretSigningShare,
+  pkp: Pick<frost.PublicKeyPackage, 'minSigners' | 'maxSigners' | 'groupPublicKey' | 'verifyingShares' | 'vssCommitment'>,
+  meta: { createdUnixSeconds: number; userId: string; fingerprint?: string; certificate?: string },
+): StoredKey {
+  return {
+    name,
+    identifier: share.identifier,
+    share: share.share,
+    minSigners: pkp.minSigners,
+    maxSigners: pkp.maxSigners,
+    groupPublicKey: pkp.groupPublicKey,
+    verifyingShares: Object.fromEntries([...pkp.verifyingShares].map(([k, v]) => [k, bytesToHex(v)])),
+    vssCommitment: pkp.vssCommitment.map(bytesToHex),
+    ...meta,
+  };
+}
+
 /** The stored form of a checked share file. */
 export function storedKeyFromShare(f: ShareFile): StoredKey {
-  return {
-    name: f.keyName,
-    identifier: f.identifier,
-    share: f.share,
-    minSigners: f.minSigners,
-    maxSigners: f.maxSigners,
-    groupPublicKey: f.groupPublicKey,
-    verifyingShares: Object.fromEntries([...f.verifyingShares].map(([k, v]) => [k, bytesToHex(v)])),
-    vssCommitment: f.vssCommitment.map(bytesToHex),
-    createdUnixSeconds: f.createdUnixSeconds,
-    userId: f.userId,
-  };
+  return storedKey(f.keyName, { identifier: f.identifier, share: f.share }, f, { createdUnixSeconds: f.createdUnixSeconds, userId: f.userId });
 }
 
 /** Opens share file texts (decrypting v2 files) and checks each share; nothing is stored. */

@@ -23,6 +23,7 @@ import { enrollmentPublicKey, openEnvelope, sealEnvelope, type NodeStore, type S
 import type { NodeConfig } from './config.js';
 import { enrollmentSecret } from './seal.js';
 import { pinnedEnrollmentKey } from './peers.js';
+import { storedKey } from './import.js';
 
 /** DKG parameters, as the coordinator announces them. */
 export interface DkgParams {
@@ -236,19 +237,11 @@ export class NodeKeyOps {
       for (const r of received) r.signingShare.fill(0);
     }
     const pkp = result.publicKeyPackage;
-    s.pending = {
-      name: s.params.keyName,
-      identifier: self,
-      share: result.share.share,
-      minSigners: pkp.minSigners,
-      maxSigners: pkp.maxSigners,
-      groupPublicKey: pkp.groupPublicKey,
-      verifyingShares: Object.fromEntries([...pkp.verifyingShares].map(([k, v]) => [k, bytesToHex(v)])),
-      vssCommitment: pkp.vssCommitment.map(bytesToHex),
+    s.pending = storedKey(s.params.keyName, result.share, pkp, {
       createdUnixSeconds: s.params.createdUnixSeconds,
       userId: s.params.userId,
       fingerprint: bytesToHex(ed25519Fingerprint(pkp.groupPublicKey, s.params.createdUnixSeconds)),
-    };
+    });
     s.round2Secret = undefined;
     this.#dkg.set(sessionId, s);
     return { keyName: s.params.keyName, identifier: self, groupPublicKey: pkp.groupPublicKey, verifyingShare: pkp.verifyingShares.get(self)!, holds: false };
@@ -399,20 +392,12 @@ export class NodeKeyOps {
     }
     const pkp = result.publicKeyPackage;
     if (bytesToHex(pkp.groupPublicKey) !== plan.groupPublicKey) return this.#refuse('INVALID_ARGUMENT', 'reshare result has a different group key', ctx);
-    const key: StoredKey = {
-      name: plan.keyName,
-      identifier: self,
-      share: result.share.share,
-      minSigners: pkp.minSigners,
-      maxSigners: pkp.maxSigners,
-      groupPublicKey: pkp.groupPublicKey,
-      verifyingShares: Object.fromEntries([...pkp.verifyingShares].map(([k, v]) => [k, bytesToHex(v)])),
-      vssCommitment: pkp.vssCommitment.map(bytesToHex),
+    const key = storedKey(plan.keyName, result.share, pkp, {
       createdUnixSeconds: old?.createdUnixSeconds ?? plan.createdUnixSeconds,
       userId: old?.userId ?? plan.userId,
       fingerprint: old?.fingerprint ?? bytesToHex(ed25519Fingerprint(pkp.groupPublicKey, plan.createdUnixSeconds)),
       certificate: old?.certificate,
-    };
+    });
     await this.store.putKey(key, { event: 'reshared-in', ...ctx, groupPublicKey: plan.groupPublicKey, identifier: self, threshold: `${key.minSigners}-of-${key.maxSigners}`, dealers: plan.dealers }, true);
     return { keyName: key.name, identifier: self, groupPublicKey: key.groupPublicKey, verifyingShare: pkp.verifyingShares.get(self)!, holds: true };
   }

@@ -23,6 +23,7 @@ import { opensslVerify } from '@qsign/rpc';
 import type { NodeConfig } from './config.js';
 import { inspectPayload } from './payload.js';
 import { Approvals } from './approvals.js';
+import { storedKeyFromShare } from './import.js';
 
 /** Test-only faults (served only with QSIGN_TEST_FAULTS=1). */
 export type Fault = '' | 'corrupt-share' | 'crash-after-write' | 'fail-audit-write';
@@ -238,18 +239,7 @@ export class NodeSigner {
     const expected = file.verifyingShares.get(file.identifier)!;
     if (bytesToHex(frost.deriveVerifyingShare({ identifier: file.identifier, share: file.share })) !== bytesToHex(expected))
       throw new QsignError('INVALID_ARGUMENT', `share of key ${file.keyName} does not match its verifying share (corrupted or tampered file)`);
-    const key: StoredKey = {
-      name: file.keyName,
-      identifier: file.identifier,
-      share: file.share,
-      minSigners: file.minSigners,
-      maxSigners: file.maxSigners,
-      groupPublicKey: file.groupPublicKey,
-      verifyingShares: Object.fromEntries([...file.verifyingShares].map(([k, v]) => [k, bytesToHex(v)])),
-      vssCommitment: file.vssCommitment.map(bytesToHex),
-      createdUnixSeconds: file.createdUnixSeconds,
-      userId: file.userId,
-    };
+    const key = storedKeyFromShare(file);
     await this.store.putKey(key, {
       event: 'key-imported',
       keyName: file.keyName,

@@ -1,7 +1,6 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { describe, expect, it } from 'vitest';
 import {
-  AuditError,
   type AuditRecord,
   MemoryTree,
   checkConsistencyWithPrevious,
@@ -12,6 +11,7 @@ import {
   signCheckpoint,
   verifyLog,
 } from '../index.js';
+import { code } from './helpers.js';
 
 const origin = 'node-1.qsign.example/audit';
 const sk = new Uint8Array(32).fill(5);
@@ -36,15 +36,6 @@ async function* slowly(records: Uint8Array[]): AsyncGenerator<Uint8Array> {
   for (const r of records) yield await Promise.resolve(r);
 }
 
-function code(f: () => unknown): string | undefined {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    if (e instanceof AuditError) return e.code;
-    throw e;
-  }
-}
 
 describe('verifyLog', () => {
   const { records, checkpoints, tree } = build(40, [0, 1, 5, 16, 33]); // checkpoints[i] at sizes 0, 1, 5, 16, 33

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import {
-  AuditError,
   CompactRange,
   EMPTY_ROOT,
   type HashReader,
@@ -15,6 +14,7 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '../index.js';
+import { code } from './helpers.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
@@ -72,15 +72,6 @@ function consistencyShape(m: number, n: number): string {
   return out;
 }
 
-function code(f: () => unknown): string | undefined {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    if (e instanceof AuditError) return e.code;
-    throw e;
-  }
-}
 
 function flip(b: Uint8Array, bit: number): Uint8Array {
   const c = b.slice();

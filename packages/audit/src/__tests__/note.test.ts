@@ -3,7 +3,6 @@ import { createPublicKey, verify as nodeVerify, createHash } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { describe, expect, it } from 'vitest';
 import {
-  AuditError,
   type VerifierKey,
   cosign,
   formatCheckpoint,
@@ -17,6 +16,7 @@ import {
   signNote,
   verifyCosignature,
 } from '../index.js';
+import { code } from './helpers.js';
 
 const V = JSON.parse(readFileSync(new URL('./vectors/signed-note.json', import.meta.url), 'utf8')) as {
   go: { skey: string; peterKey: string; enochKey: string; text: string; peterSig: string; enochSig: string; badVerifierKeys: string[] };
@@ -26,15 +26,6 @@ const go = V.go;
 const b64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'));
 const peterSeed = b64(go.skey.split('+').slice(4).join('+')).slice(1); // base64 may contain '+'
 
-function code(f: () => unknown): string | undefined {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    if (e instanceof AuditError) return e.code;
-    throw e;
-  }
-}
 
 /** Verifies an Ed25519 signature with Node's OpenSSL, independent of noble. */
 function opensslVerify(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {

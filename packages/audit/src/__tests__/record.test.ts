@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { AuditError, type AuditRecord, canonicalJson, decodeRecord, encodeRecord } from '../index.js';
+import { type AuditRecord, canonicalJson, decodeRecord, encodeRecord } from '../index.js';
+import { code } from './helpers.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
-function code(f: () => unknown): string | undefined {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    if (e instanceof AuditError) return e.code;
-    throw e;
-  }
-}
 
 const signed: AuditRecord = {
   seq: 7,
