@@ -48,9 +48,3 @@ export function registerSignatures(signatures: Uint8Array[]): void {
     appendFileSync(path, rs.map((r) => r + '\n').join(''));
   });
 }
-
-/** Number of R values recorded so far in this run. */
-export function registeredCount(): number {
-  const p = registryPath();
-  return existsSync(p) ? readFileSync(p, 'utf8').split('\n').filter(Boolean).length : 0;
-}

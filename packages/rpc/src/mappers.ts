@@ -2,7 +2,7 @@
  * proto ⇄ domain mappers. Decoding untrusted bytes happens here, once, and
  * every failure is a MALFORMED_REQUEST with a clear reason.
  */
-import { PayloadKind as PbKind, SignRequestBody, type Commitment, type KeyInfo } from '@qsign/proto';
+import { PayloadKind as PbKind, SignRequestBody, type Commitment } from '@qsign/proto';
 import { QsignError, errorMessage, type PayloadKind, type SignRequest } from '@qsign/protocol';
 
 const KINDS: Record<PayloadKind, PbKind> = {
@@ -79,9 +79,4 @@ export function decodeCommitment(c: Commitment): DomainCommitment {
   if (c.hiding.length !== 32 || c.binding.length !== 32)
     throw new QsignError('BAD_COMMITMENTS', `commitment of signer ${c.identifier} must hold two 32-byte points`);
   return { identifier: c.identifier, hiding: c.hiding, binding: c.binding };
-}
-
-/** Verifying shares of a KeyInfo as a Map. */
-export function verifyingSharesOf(info: KeyInfo): Map<number, Uint8Array> {
-  return new Map(Object.entries(info.verifyingShares).map(([k, v]) => [Number(k), v]));
 }

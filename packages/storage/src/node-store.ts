@@ -166,11 +166,6 @@ export class NodeStore {
     await this.db.close();
   }
 
-  /** True while the database is open. */
-  get isOpen(): boolean {
-    return this.db.status === 'open';
-  }
-
   // ---- keys ----
 
   /** Stores a new key share together with its audit record. Refuses to overwrite. */
