@@ -24,9 +24,21 @@ describe('nonce expiry across a running cluster', () => {
     const n1 = c.node(1);
     const n2 = c.node(2);
     try {
+      // An older nonce handed out first, so an expiry sweep that removes it but
+      // not `mine` always happens in this test. Waiting for just any
+      // `nonces-expired` record raced with such sweeps (the coordinator's own
+      // pool expires too) and made this test flaky.
+      await n1.getCommitments(1, 'decoy');
+      await new Promise((r) => setTimeout(r, 1500));
       const mine = (await n1.getCommitments(1, 'test')).commitments[0]!;
+      const handedOutBy = Date.now();
       const other = (await n2.getCommitments(1, 'test')).commitments[0]!;
-      await waitFor(async () => (await c.audit(1)).some((r) => r.event === 'nonces-expired'), 15_000, 'node 1 to expire its nonces');
+      // Expired means: a sweep whose cutoff lies after `mine` was handed out.
+      await waitFor(
+        async () => (await c.audit(1)).some((r) => r.event === 'nonces-expired' && Date.parse(String(r.before)) > handedOutBy),
+        20_000,
+        'node 1 to expire the nonce handed out to the test',
+      );
       const secret = loadClientConfig(c.file.clientConfig).secretKey;
       const body = encodeSignRequest({ requestId: newRequestId(), keyName: 'demo', createdAtMs: Date.now(), kind: 'raw', data: new Uint8Array(randomBytes(40)), clientName: 'dev-client' });
       const list = [
