@@ -11,3 +11,4 @@ export * from './openpgp-sign.js';
 export * from './rpm-sign.js';
 export * from './obs-sign.js';
 export * from './audit.js';
+export * from './publish-sign.js';

@@ -9,11 +9,12 @@ import { register as node } from './commands/node.js';
 import { register as sign } from './commands/sign.js';
 import { register as keys } from './commands/keys.js';
 import { register as rpm } from './commands/rpm.js';
+import { register as publish } from './commands/publish.js';
 import { register as operator } from './commands/operator.js';
 import { register as audit } from './commands/audit.js';
 
 /** Command groups, in help order. Each module registers its own commands. */
-export const COMMAND_MODULES: Array<(program: Command) => void> = [cluster, sign, rpm, ceremony, node, keys, operator, audit];
+export const COMMAND_MODULES: Array<(program: Command) => void> = [cluster, sign, rpm, publish, ceremony, node, keys, operator, audit];
 
 /** Builds the program; `main` parses and runs it. */
 export function buildProgram(program: Command): Command {

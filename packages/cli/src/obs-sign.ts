@@ -4,7 +4,8 @@
  *   sign -u EMAIL -p                      public key (armored certificate) on stdout;
  *                                         a key without one yet is self-certified first
  *   sign -4 -h sha256 -u EMAIL -r F.rpm   sign an RPM in place
- *   sign -u EMAIL -d FILE | -D FILE       detached signature FILE.asc (armored) | FILE.sig (binary)
+ *   sign -u EMAIL -d FILE | -D FILE       detached signature FILE.asc (armored) | FILE.sig (binary);
+ *                                         -d on a repomd.xml is a repository-metadata request
  *   sign -u EMAIL -c FILE                 clearsign in place; without FILE, stdin → stdout
  *   sign -u EMAIL -k                      short key id
  *   sign -t                               ping the cluster
@@ -21,6 +22,7 @@ import { loadClientConfig } from './client-config.js';
 import { QsignClient } from './client.js';
 import { clearsign, detachedSignature, ensureCertificate } from './openpgp-sign.js';
 import { replaceFile, signRpmBytes } from './rpm-sign.js';
+import { isRepomdFile, signRepomd } from './publish-sign.js';
 
 type Mode = 'unset' | 'rpm' | 'clearsign' | 'detached' | 'rawdetached' | 'keyid' | 'pubkey' | 'ping';
 
@@ -192,6 +194,11 @@ async function signOne(client: QsignClient, a: ObsSignArgs, file: string | undef
     const out = await clearsign(client, a.user, text, { hashAlgorithm: a.hash, createdUnixSeconds, claims });
     if (file) replaceFile(file, new TextEncoder().encode(out));
     else io.stdout(out);
+    return;
+  }
+  // OBS signs repositories with `sign -d repodata/repomd.xml`: send it as repository metadata, which every node parses and records.
+  if (mode === 'detached' && file && isRepomdFile(file)) {
+    writeFileSync(`${file}.asc`, await signRepomd(client, a.user, data, { hashAlgorithm: a.hash, createdUnixSeconds, fileName: file }));
     return;
   }
   const sig = await detachedSignature(client, a.user, data, { hashAlgorithm: a.hash, createdUnixSeconds, claims, armor: mode === 'detached' });

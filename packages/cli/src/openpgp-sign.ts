@@ -27,8 +27,11 @@ import type { QsignClient } from './client.js';
 
 /** Options of {@link signOpenPgp}. */
 export interface OpenPgpSignOptions {
-  /** 'openpgp' (nodes hash the data), 'rpm-header' (nodes also parse it), 'digest' (nodes sign the hash; key must be digest-only). */
-  kind?: 'openpgp' | 'rpm-header' | 'digest';
+  /**
+   * 'openpgp' (nodes hash the data), 'rpm-header' / 'repomd' / 'container' (nodes
+   * also parse it), 'digest' (nodes sign the hash; key must be digest-only).
+   */
+  kind?: 'openpgp' | 'rpm-header' | 'repomd' | 'container' | 'digest';
   /** 0x00 binary (default) or 0x01 canonical text. */
   signatureType?: 0x00 | 0x01;
   hashAlgorithm?: HashAlgorithm;

@@ -5,7 +5,7 @@
  * Plain functions, no I/O: the signer records the outcome in the audit log.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { DIGEST_LIKE_LENGTHS, QsignError, errorMessage, type SignRequest } from '@qsign/protocol';
+import { DIGEST_LIKE_LENGTHS, QsignError, errorMessage, parseRepomd, parseSimpleSigning, type SignRequest } from '@qsign/protocol';
 import { packageInfo, summariseFiles, type FileSummary } from '@qsign/rpm';
 
 /** Files recorded one by one in an audit record; longer lists are recorded as count + SHA-256. */
@@ -43,6 +43,10 @@ export interface PayloadPolicy {
  *   node parses itself (name, EVR, arch, payload digest, file list);
  * - 'digest', and 'raw' data of a digest's length: only for digest-only keys,
  *   recorded with the client's claims;
+ * - 'repomd': a repomd.xml this node parses (revision, every metadata file
+ *   with its checksum; @qsign/protocol parseRepomd);
+ * - 'container': a simple-signing payload this node checks
+ *   (containers-signature(5); reference and manifest digest recorded);
  * - 'openpgp', 'certification', other 'raw': nothing to add.
  */
 export function inspectPayload(req: SignRequest, policy: PayloadPolicy): Record<string, unknown> {
@@ -59,6 +63,10 @@ export function inspectPayload(req: SignRequest, policy: PayloadPolicy): Record<
       throw new QsignError('MALFORMED_REQUEST', 'an RPM header signature must be a binary (0x00) signature');
     return { rpm: rpmFacts(req.data) };
   }
+  // The parsers throw MALFORMED_REQUEST saying what is wrong; the signing step
+  // (binary OpenPGP signature over the exact bytes) is the same as for files.
+  if (req.kind === 'repomd') return { repomd: parseRepomd(req.data) };
+  if (req.kind === 'container') return { container: parseSimpleSigning(req.data) };
   return {};
 }
 

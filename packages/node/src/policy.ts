@@ -6,11 +6,15 @@
  * docs/operators.md: a restart forgets them).
  */
 import { packageInfo } from '@qsign/rpm';
-import type { PayloadKind } from '@qsign/protocol';
+import { errorMessage, parseSimpleSigning, type PayloadKind } from '@qsign/protocol';
 
 /** Every payload kind a rule can allow. */
-export const PAYLOAD_KINDS: readonly PayloadKind[] = ['raw', 'openpgp', 'rpm-header', 'digest', 'certification'];
-/** Kinds allowed when a rule does not list `payloadKinds`: all but opaque digests (trust model 6). */
+export const PAYLOAD_KINDS: readonly PayloadKind[] = ['raw', 'openpgp', 'rpm-header', 'digest', 'certification', 'repomd', 'container'];
+/**
+ * Kinds allowed when a rule does not list `payloadKinds`: all but opaque digests
+ * (trust model 6) and what a build service publishes (repository metadata,
+ * container signatures), which a rule must allow by name.
+ */
 export const DEFAULT_PAYLOAD_KINDS: readonly PayloadKind[] = ['raw', 'openpgp', 'rpm-header', 'certification'];
 /** Default life of a held request. */
 export const DEFAULT_HOLD_EXPIRY_SECONDS = 86_400;
@@ -48,6 +52,8 @@ export interface KeyRule {
   payloadKinds: PayloadKind[];
   /** RPM package-name globs; applies to "rpm-header" requests. */
   rpmNames?: string[];
+  /** Docker reference globs ("registry.example/proj/*"); required for "container" requests. */
+  containerReferences?: string[];
   rateLimit: RateLimit;
   approval: Approval;
   holdIf: HoldIf;
@@ -114,7 +120,7 @@ export function parsePolicy(raw: unknown, clientNames: ReadonlySet<string>, bad:
   const rules = (p.keys as unknown[]).map((r, i): KeyRule => {
     const at = `policy.keys[${i}]`;
     const o = obj(r, at);
-    known(o, at, ['match', 'clients', 'payloadKinds', 'rpmNames', 'rateLimit', 'approval', 'holdIf', 'holdExpirySeconds']);
+    known(o, at, ['match', 'clients', 'payloadKinds', 'rpmNames', 'containerReferences', 'rateLimit', 'approval', 'holdIf', 'holdExpirySeconds']);
     if (typeof o.match !== 'string' || !/^[A-Za-z0-9._@+*?-]+$/.test(o.match)) bad(`${at}.match`, 'must be a key name pattern ("*" matches every key)');
     let clients: string[] | undefined;
     if (o.clients !== undefined) {
@@ -131,6 +137,7 @@ export function parsePolicy(raw: unknown, clientNames: ReadonlySet<string>, bad:
       );
     }
     const rpmNames = o.rpmNames === undefined ? undefined : globs(o.rpmNames, `${at}.rpmNames`);
+    const containerReferences = parseContainerReferences(o.containerReferences, payloadKinds, at, bad);
     const rateLimit: RateLimit = {};
     if (o.rateLimit !== undefined) {
       const rl = obj(o.rateLimit, `${at}.rateLimit`);
@@ -151,9 +158,35 @@ export function parsePolicy(raw: unknown, clientNames: ReadonlySet<string>, bad:
     }
     if (approval === 'hold-if' && Object.keys(holdIf).length === 0) bad(`${at}.holdIf`, 'approval "hold-if" needs at least one condition (rpmNameNotIn, digestOnly, perHourOver)');
     const ruleExpiry = o.holdExpirySeconds === undefined ? holdExpirySeconds : posInt(o.holdExpirySeconds, `${at}.holdExpirySeconds`, 30 * 86_400);
-    return { match: o.match as string, at, clients, payloadKinds, rpmNames, rateLimit, approval, holdIf, holdExpirySeconds: ruleExpiry };
+    return { match: o.match as string, at, clients, payloadKinds, rpmNames, containerReferences, rateLimit, approval, holdIf, holdExpirySeconds: ruleExpiry };
   });
   return { rules, holdExpirySeconds };
+}
+
+/**
+ * Validates a rule's `containerReferences` (docker reference globs): a rule
+ * that allows "container" must say which references its keys may sign.
+ */
+function parseContainerReferences(v: unknown, kinds: readonly PayloadKind[], at: string, bad: (field: string, why: string) => never): string[] | undefined {
+  const f = `${at}.containerReferences`;
+  if (v === undefined) {
+    if (kinds.includes('container')) bad(f, 'is required when payloadKinds allows "container" (e.g. ["registry.example/proj/*"])');
+    return undefined;
+  }
+  if (!kinds.includes('container')) bad(f, 'is only meaningful when payloadKinds allows "container"');
+  if (!Array.isArray(v) || v.length === 0) bad(f, 'must be a non-empty list of docker reference patterns');
+  return (v as unknown[]).map((g, i) =>
+    typeof g === 'string' && g.length <= 512 && /^[A-Za-z0-9._/:@+*?-]+$/.test(g) ? g : bad(`${f}[${i}]`, 'must be a docker reference pattern of letters, digits, . _ / : @ + - and the wildcards * ?'),
+  );
+}
+
+/** The docker reference of a container request, or why it cannot be read. */
+export function containerReferenceOf(input: PolicyInput): { reference?: string; error?: string } {
+  try {
+    return { reference: parseSimpleSigning(input.data).reference };
+  } catch (e) {
+    return { error: errorMessage(e) };
+  }
 }
 
 /**
@@ -199,12 +232,17 @@ export function rpmNameOf(input: PolicyInput): { name?: string; error?: string }
 
 /**
  * Decides one request: the first rule matching the key applies; checks run
- * in order clients → payload kind → RPM name → rate limits → approval mode.
+ * in order clients → payload kind → RPM name / container reference → rate
+ * limits → approval mode.
  * A refusal names the rule (its config path and field). Without a policy
- * every configured client may use every key (the pre-policy behaviour).
+ * every configured client may use every key (the pre-policy behaviour) —
+ * except for container signatures, which need a rule's containerReferences.
  */
 export function evaluatePolicy(policy: Policy | undefined, input: PolicyInput, rates: RateCounter): PolicyDecision {
-  if (!policy) return { action: 'allow' };
+  if (!policy)
+    return input.kind === 'container'
+      ? { action: 'refuse', rule: 'policy', reason: 'this node has no policy: container signatures need a policy rule with containerReferences (docs/operators.md)' }
+      : { action: 'allow' };
   const idx = policy.rules.findIndex((r) => globToRegExp(r.match).test(input.keyName));
   if (idx < 0) return { action: 'refuse', rule: 'policy.keys', reason: `no policy rule matches key ${input.keyName} (add a rule with "match": "*" for a default)` };
   const r = policy.rules[idx]!;
@@ -224,6 +262,14 @@ export function evaluatePolicy(policy: Policy | undefined, input: PolicyInput, r
     rpmName = got.name!;
     if (r.rpmNames && !matchesAny(rpmName, r.rpmNames))
       return { action: 'refuse', rule: `${r.at}.rpmNames`, reason: `package name ${rpmName} is outside the allowed patterns ${r.rpmNames.join(', ')} of key ${input.keyName} (rule ${name}.rpmNames)` };
+  }
+  if (input.kind === 'container') {
+    // parsePolicy requires containerReferences on rules allowing "container"; refuse if absent all the same.
+    const allowed = r.containerReferences ?? [];
+    const got = containerReferenceOf(input);
+    if (got.error !== undefined) return { action: 'refuse', rule: `${r.at}.containerReferences`, reason: `cannot read the docker reference: ${got.error}` };
+    if (!matchesAny(got.reference!, allowed))
+      return { action: 'refuse', rule: `${r.at}.containerReferences`, reason: `docker reference ${got.reference} is outside the allowed references ${allowed.join(', ') || '(none)'} of key ${input.keyName} (rule ${name}.containerReferences)` };
   }
   const counted = rates.has(input.requestId);
   const perClient = rates.count(input.keyName, input.clientName, input.nowMs);

@@ -32,3 +32,4 @@ export { armor, crc24, dearmor, toBinary, type ArmorHeader, type ArmorKind, type
 export { cleartextSignedMessage, cleartextSigningInput } from './cleartext.js';
 export { buildCertificate, parseCertificate, type CertificateOptions, type Ed25519Signer, type KeyInfo } from './certificate.js';
 export { parseSecretKey, type SecretKeyMaterial } from './secret-key.js';
+export { LiteralDataTag, OnePassSignatureTag, openSignedMessage, signedMessage, type LiteralOptions, type OpenedSignedMessage } from './signed-message.js';

@@ -8,3 +8,6 @@ export * from './request.js';
 export * from './message.js';
 export * from './share-file.js';
 export * from './reshare-plan.js';
+export * from './xml.js';
+export * from './repomd.js';
+export * from './simple-signing.js';

@@ -56,8 +56,8 @@ export function keyFingerprint(key: KeyContext): Uint8Array {
 }
 
 /**
- * The prepared OpenPGP signature of an 'openpgp', 'rpm-header' or
- * 'certification' request (RFC 4880 §5.2.4): hashed area and digest. Client and
+ * The prepared OpenPGP signature of an 'openpgp', 'rpm-header', 'repomd',
+ * 'container' or 'certification' request (RFC 4880 §5.2.4): hashed area and digest. Client and
  * nodes compute it from the same request, so the client can assemble the packet
  * with `finishSignature` and each node knows exactly what it signs.
  * Certifications certify only the key's own user ID, over its own public-key
@@ -67,8 +67,13 @@ export function preparedOpenPgp(req: SignRequest, key: KeyContext): PreparedSign
   try {
     switch (req.kind) {
       case 'openpgp':
-      case 'rpm-header': {
+      case 'rpm-header':
+      case 'repomd':
+      case 'container': {
         const p = documentParams(req.openpgp);
+        // Metadata and simple-signing payloads are signed as the exact bytes (a text
+        // signature would let verifiers that canonicalise line ends read other bytes).
+        if (req.kind !== 'openpgp' && p.signatureType !== SignatureType.Binary) bad(`a ${req.kind} signature must be a binary (0x00) signature`);
         return prepareSignature({ ...p, issuerFingerprint: keyFingerprint(key) }, req.data);
       }
       case 'certification': {
@@ -99,8 +104,8 @@ export function preparedOpenPgp(req: SignRequest, key: KeyContext): PreparedSign
 /**
  * Derives the Ed25519 message for a request:
  * - 'raw': the data itself;
- * - 'openpgp' / 'rpm-header': the OpenPGP v4 digest of the data with the
- *   request's parameters (EdDSALegacy signs the hash value, RFC 9580 §5.2.3.3);
+ * - 'openpgp' / 'rpm-header' / 'repomd' / 'container': the OpenPGP v4 digest
+ *   of the data with the request's parameters (EdDSALegacy signs the hash value, RFC 9580 §5.2.3.3);
  * - 'digest': the data IS the digest (its length must match the hash);
  * - 'certification': the digest of the key's self-certification of its user ID.
  */
@@ -115,6 +120,8 @@ export function signingMessage(req: SignRequest, key: KeyContext): Uint8Array {
     }
     case 'openpgp':
     case 'rpm-header':
+    case 'repomd':
+    case 'container':
     case 'certification':
       return preparedOpenPgp(req, key).digest;
     default:

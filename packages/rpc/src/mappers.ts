@@ -11,6 +11,8 @@ const KINDS: Record<PayloadKind, PbKind> = {
   'rpm-header': PbKind.PAYLOAD_KIND_RPM_HEADER,
   digest: PbKind.PAYLOAD_KIND_DIGEST,
   certification: PbKind.PAYLOAD_KIND_CERTIFICATION,
+  repomd: PbKind.PAYLOAD_KIND_REPOMD,
+  container: PbKind.PAYLOAD_KIND_CONTAINER,
 };
 const KIND_OF = new Map<number, PayloadKind>(Object.entries(KINDS).map(([k, v]) => [v, k as PayloadKind]));
 

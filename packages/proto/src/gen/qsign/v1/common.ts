@@ -23,6 +23,17 @@ export enum PayloadKind {
   PAYLOAD_KIND_DIGEST = 4,
   /** PAYLOAD_KIND_CERTIFICATION - An OpenPGP self-certification of the key's own user ID. */
   PAYLOAD_KIND_CERTIFICATION = 5,
+  /**
+   * PAYLOAD_KIND_REPOMD - A detached OpenPGP signature over a repodata/repomd.xml; nodes parse it and
+   * record the revision and every listed metadata file with its checksum.
+   */
+  PAYLOAD_KIND_REPOMD = 6,
+  /**
+   * PAYLOAD_KIND_CONTAINER - A containers/image simple-signing payload (JSON); nodes check it against
+   * containers-signature(5) and their reference policy; the client wraps the
+   * signature into an OpenPGP signed message.
+   */
+  PAYLOAD_KIND_CONTAINER = 7,
   UNRECOGNIZED = -1,
 }
 
@@ -46,6 +57,12 @@ export function payloadKindFromJSON(object: any): PayloadKind {
     case 5:
     case "PAYLOAD_KIND_CERTIFICATION":
       return PayloadKind.PAYLOAD_KIND_CERTIFICATION;
+    case 6:
+    case "PAYLOAD_KIND_REPOMD":
+      return PayloadKind.PAYLOAD_KIND_REPOMD;
+    case 7:
+    case "PAYLOAD_KIND_CONTAINER":
+      return PayloadKind.PAYLOAD_KIND_CONTAINER;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -67,6 +84,10 @@ export function payloadKindToJSON(object: PayloadKind): string {
       return "PAYLOAD_KIND_DIGEST";
     case PayloadKind.PAYLOAD_KIND_CERTIFICATION:
       return "PAYLOAD_KIND_CERTIFICATION";
+    case PayloadKind.PAYLOAD_KIND_REPOMD:
+      return "PAYLOAD_KIND_REPOMD";
+    case PayloadKind.PAYLOAD_KIND_CONTAINER:
+      return "PAYLOAD_KIND_CONTAINER";
     case PayloadKind.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -109,7 +130,8 @@ export interface SignRequestBody {
   kind: PayloadKind;
   /**
    * RAW: the message; OPENPGP/RPM_HEADER: the data hashed; DIGEST: the digest;
-   * CERTIFICATION: the user ID (UTF-8).
+   * CERTIFICATION: the user ID (UTF-8); REPOMD: repomd.xml; CONTAINER: the
+   * simple-signing JSON payload.
    */
   data: Uint8Array;
   openpgp: OpenPgpParams | undefined;

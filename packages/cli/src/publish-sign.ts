@@ -1,0 +1,77 @@
+/**
+ * Signing what a build service publishes, client side (issue 14): a
+ * repository's `repodata/repomd.xml` (armored detached signature
+ * `repomd.xml.asc`, as librepo and dnf's `repo_gpgcheck` expect) and
+ * containers/image simple-signing claims (an OpenPGP signed message, stored
+ * in a lookaside directory as containers-registries.d(5) lays it out). The
+ * nodes parse both payloads themselves before they sign.
+ */
+import { mkdirSync, existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { armor, openSignedMessage, signedMessage, verifySignaturePacket, type HashAlgorithm } from '@qsign/openpgp';
+import { QsignError, lookasidePath, parseRepomd, parseSimpleSigning, simpleSigningPayload, type SimpleSigningFacts } from '@qsign/protocol';
+import { fileClaims, type QsignClient } from './client.js';
+import { readInput, writeOutput } from './io.js';
+import { signOpenPgp, type OpenPgpSignOptions } from './openpgp-sign.js';
+
+/** Options shared by the publishing signers. */
+export type PublishSignOptions = Pick<OpenPgpSignOptions, 'hashAlgorithm' | 'createdUnixSeconds' | 'waitMs' | 'onStatus'>;
+
+/** True for a file the nodes should treat as repository metadata (`sign -d repomd.xml`, as OBS calls it). */
+export function isRepomdFile(path: string): boolean {
+  return basename(path) === 'repomd.xml';
+}
+
+/**
+ * The armored detached signature of a repomd.xml, made as a `repomd` request
+ * (every node parses the file and records its revision and metadata
+ * checksums). The file is parsed here first so a broken one fails before it
+ * is sent.
+ */
+export async function signRepomd(client: QsignClient, keyName: string, repomd: Uint8Array, o: PublishSignOptions & { fileName?: string } = {}): Promise<string> {
+  parseRepomd(repomd);
+  const packet = await signOpenPgp(client, keyName, repomd, { ...o, kind: 'repomd', signatureType: 0x00, claims: fileClaims(o.fileName ?? 'repomd.xml', repomd) });
+  return armor('SIGNATURE', packet);
+}
+
+/** `qsign repo sign REPODIR`: signs REPODIR/repodata/repomd.xml into repomd.xml.asc beside it; returns the path written. */
+export async function signRepository(client: QsignClient, keyName: string, repoDir: string, o: PublishSignOptions = {}): Promise<string> {
+  const path = join(repoDir, 'repodata', 'repomd.xml');
+  if (!existsSync(path)) throw new QsignError('INVALID_ARGUMENT', `${repoDir} is not a repository: ${path} does not exist (run createrepo_c first)`);
+  const out = `${path}.asc`;
+  writeOutput(out, await signRepomd(client, keyName, readInput(path), { ...o, fileName: 'repomd.xml' }));
+  return out;
+}
+
+/**
+ * A containers/image simple signature: the canonical payload for the claim
+ * "REFERENCE is the image whose manifest digest is DIGEST", signed by the
+ * cluster as a `container` request, wrapped as an OpenPGP signed message
+ * (one-pass ‖ literal ‖ signature) and checked before it is returned.
+ */
+export async function signContainer(client: QsignClient, keyName: string, claim: SimpleSigningFacts, o: PublishSignOptions = {}): Promise<Uint8Array> {
+  const payload = simpleSigningPayload(claim);
+  parseSimpleSigning(payload);
+  const packet = await signOpenPgp(client, keyName, payload, { ...o, kind: 'container', signatureType: 0x00, claims: fileClaims(claim.reference, payload) });
+  const message = signedMessage(payload, packet);
+  const opened = openSignedMessage(message);
+  if (!verifySignaturePacket(opened.signaturePacket, opened.data, (await client.key(keyName)).groupPublicKey))
+    throw new QsignError('SIGNING_FAILED', 'the assembled signed message does not verify');
+  return message;
+}
+
+/** Writes a container signature as `signature-N` under a lookaside root (the first free N); returns the path. */
+export function writeLookaside(root: string, reference: string, digest: string, signature: Uint8Array): string {
+  let n = 1;
+  while (existsSync(join(root, lookasidePath(reference, digest, n)))) n++;
+  const path = join(root, lookasidePath(reference, digest, n));
+  mkdirSync(dirname(path), { recursive: true });
+  writeOutput(path, signature);
+  return path;
+}
+
+/** Hash names accepted by the publishing commands (SHA-1 is never used for new metadata). */
+export function publishHash(h: HashAlgorithm | undefined): HashAlgorithm {
+  if (h === 'sha1') throw new QsignError('INVALID_ARGUMENT', 'repository metadata and container signatures are not made with SHA-1');
+  return h ?? 'sha256';
+}
