@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QsignError } from '@qsign/protocol';
+import { QsignError, simpleSigningPayload } from '@qsign/protocol';
 import { RateCounter, evaluatePolicy, globToRegExp, parsePolicy, type PolicyInput } from '../policy.js';
 import { jsonLines, lineOfField } from '../json-locate.js';
 
@@ -90,6 +90,48 @@ describe('policy decisions', () => {
     expect(globToRegExp('a.b*').test('a.bc')).toBe(true);
     expect(globToRegExp('a.b*').test('axbc')).toBe(false);
     expect(globToRegExp('foo').test('foobar')).toBe(false);
+  });
+});
+
+describe('policy for published artifacts (repomd, container)', () => {
+  const p = parse({
+    keys: [
+      { match: 'repo-*', payloadKinds: ['rpm-header', 'repomd'] },
+      { match: 'images', payloadKinds: ['container'], containerReferences: ['registry.example/proj/*'] },
+      { match: '*' },
+    ],
+  });
+  const claim = (reference: string) => simpleSigningPayload({ reference, digest: `sha256:${'0'.repeat(64)}` });
+  it('signs repository metadata only with keys whose rule allows "repomd"', () => {
+    expect(evaluatePolicy(p, input({ keyName: 'repo-a', kind: 'repomd' }), new RateCounter()).action).toBe('allow');
+    expect(evaluatePolicy(p, input({ keyName: 'other', kind: 'repomd' }), new RateCounter())).toMatchObject({ action: 'refuse', rule: 'policy.keys[2].payloadKinds' });
+  });
+  it('refuses a container reference outside the rule, naming it', () => {
+    expect(evaluatePolicy(p, input({ keyName: 'images', kind: 'container', data: claim('registry.example/proj/app:1') }), new RateCounter()).action).toBe('allow');
+    const d = evaluatePolicy(p, input({ keyName: 'images', kind: 'container', data: claim('registry.example/other/app:1') }), new RateCounter());
+    expect(d).toMatchObject({ action: 'refuse', rule: 'policy.keys[1].containerReferences' });
+    expect(d.action === 'refuse' && d.reason).toMatch(/docker reference registry\.example\/other\/app:1 is outside the allowed references registry\.example\/proj\/\*/);
+    const u = evaluatePolicy(p, input({ keyName: 'images', kind: 'container', data: new TextEncoder().encode('{}') }), new RateCounter());
+    expect(u.action === 'refuse' && u.reason).toMatch(/cannot read the docker reference/);
+  });
+  it('refuses container signatures on a node without a policy (no allowed references)', () => {
+    expect(evaluatePolicy(undefined, input({ kind: 'container', data: claim('registry.example/proj/app:1') }), new RateCounter())).toMatchObject({ action: 'refuse', rule: 'policy' });
+  });
+  it('does not allow the publishing kinds by default, and requires containerReferences with "container"', () => {
+    expect(p.rules[2]!.payloadKinds).not.toContain('repomd');
+    expect(p.rules[2]!.payloadKinds).not.toContain('container');
+    for (const [raw, field] of [
+      [{ keys: [{ match: '*', payloadKinds: ['container'] }] }, 'policy.keys[0].containerReferences'],
+      [{ keys: [{ match: '*', containerReferences: ['a/*'] }] }, 'policy.keys[0].containerReferences'],
+      [{ keys: [{ match: '*', payloadKinds: ['container'], containerReferences: ['a b'] }] }, 'policy.keys[0].containerReferences[0]'],
+    ] as const) {
+      try {
+        parse(raw);
+        expect.unreachable();
+      } catch (e) {
+        expect((e as QsignError).details?.field).toBe(field);
+      }
+    }
   });
 });
 

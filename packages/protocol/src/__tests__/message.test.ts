@@ -30,6 +30,13 @@ describe('signingMessage', () => {
     expect(signingMessage({ ...base, kind: 'digest', data: new Uint8Array(32) }, key)).toEqual(new Uint8Array(32));
     expect(errCode(() => signingMessage({ ...base, kind: 'digest', data: new Uint8Array(64) }, key))).toBe('MALFORMED_REQUEST');
   });
+  it('repomd and container sign the binary OpenPGP digest of the exact bytes; a text signature is refused', () => {
+    const want = signingMessage(base, key);
+    for (const kind of ['repomd', 'container'] as const) {
+      expect(signingMessage({ ...base, kind }, key)).toEqual(want);
+      expect(errCode(() => signingMessage({ ...base, kind, openpgp: { ...base.openpgp!, signatureType: 0x01 } }, key))).toBe('MALFORMED_REQUEST');
+    }
+  });
   it('refuses non-document signature types for data', () => {
     for (const t of [0x02, 0x10, 0x13, 0x18, 0x20]) expect(errCode(() => signingMessage({ ...base, openpgp: { ...base.openpgp!, signatureType: t } }, key))).toBe('MALFORMED_REQUEST');
   });
