@@ -1,5 +1,5 @@
 /**
- * Makes sure an external tool (gpg, rpm, sq, chromium) is installed before a
+ * Makes sure an external tool (gpg, rpm, sq, chromium, createrepo_c, dnf, skopeo) is installed before a
  * test uses it. As root it installs the Debian package (apt-get update first);
  * otherwise it throws a clear error. A test never skips silently.
  */
@@ -14,6 +14,9 @@ const PACKAGES: Record<string, string> = {
   rpmkeys: 'rpm',
   sq: 'sq',
   chromium: 'chromium',
+  createrepo_c: 'createrepo-c',
+  dnf: 'dnf',
+  skopeo: 'skopeo',
 };
 
 let updated = false;
