@@ -5,7 +5,7 @@
  */
 import { describe, expect, it, beforeAll } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { isQsignError, type SignRequest } from '@qsign/protocol';
+import { isQsignError, simpleSigningPayload, type SignRequest } from '@qsign/protocol';
 import { readRpm } from '@qsign/rpm';
 import { buildRpm, readBytes, rpmQuery, standardSpecs, tempDir } from '../../../rpm/src/__tests__/fixtures.js';
 import { AUDIT_FILE_LIST_LIMIT, inspectPayload, rpmFacts } from '../payload.js';
@@ -42,6 +42,23 @@ describe('inspectPayload: opaque digests', () => {
   it('refuses raw data the size of a hash value (an opaque digest in disguise)', () => {
     for (const n of [20, 28, 32, 48, 64]) expect(code(() => inspectPayload(req({ kind: 'raw', data: new Uint8Array(n) }), { digestOnlyKeys: [] }))).toBe('POLICY_REFUSED');
     for (const n of [0, 1, 33, 65, 1000]) expect(inspectPayload(req({ kind: 'raw', data: new Uint8Array(n) }), { digestOnlyKeys: [] })).toEqual({});
+  });
+});
+
+describe('inspectPayload: published artifacts', () => {
+  const enc = (t: string) => new TextEncoder().encode(t);
+  it('records the revision and every metadata file of a repomd request; refuses a DOCTYPE', () => {
+    const xml = `<repomd xmlns="http://linux.duke.edu/metadata/repo"><revision>7</revision><data type="primary"><checksum type="sha256">${'c'.repeat(64)}</checksum><location href="repodata/p.xml.gz"/></data></repomd>`;
+    expect(inspectPayload(req({ kind: 'repomd', data: enc(xml) }), { digestOnlyKeys: [] })).toEqual({
+      repomd: { revision: '7', data: [{ type: 'primary', location: 'repodata/p.xml.gz', checksum: { type: 'sha256', value: 'c'.repeat(64) } }] },
+    });
+    expect(code(() => inspectPayload(req({ kind: 'repomd', data: enc(`<!DOCTYPE x>${xml}`) }), { digestOnlyKeys: [] }))).toBe('MALFORMED_REQUEST');
+  });
+  it('records reference and digest of a container request; refuses an unknown critical member', () => {
+    const facts = { reference: 'registry.example/proj/app:1', digest: `sha256:${'d'.repeat(64)}` };
+    expect(inspectPayload(req({ kind: 'container', data: simpleSigningPayload(facts) }), { digestOnlyKeys: [] })).toEqual({ container: facts });
+    const extra = new TextDecoder().decode(simpleSigningPayload(facts)).replace('"type":', '"x":1,"type":');
+    expect(code(() => inspectPayload(req({ kind: 'container', data: enc(extra) }), { digestOnlyKeys: [] }))).toBe('MALFORMED_REQUEST');
   });
 });
 
