@@ -181,10 +181,32 @@ describe('publishing: repository metadata and container signatures', () => {
     expect(verify(m.path, REF, placed).status).toBe(0);
 
     for (const { id, records } of await audits()) {
-      const rec = records.filter((r) => r.event === 'signed' && r.payloadKind === 'container');
+      const rec = records.filter((r) => r.event === 'signed' && r.payloadKind === 'container' && (r.container as { format?: string }).format === undefined);
       expect(rec.length, `node ${id}`).toBe(2);
       for (const r of rec) expect(r.container).toMatchObject({ reference: REF, digest: m.digest, creator: 'qsign' });
     }
+  }, 300_000);
+
+  it("cosign's variant: a plain Ed25519 signature over the cosign payload that OpenSSL verifies with the group key; nodes record the format", async () => {
+    const digest = `sha256:${bytesToHex(sha256(new TextEncoder().encode('cosign manifest')))}`;
+    const sigPath = join(dir, 'cosign.sig');
+    const payloadPath = join(dir, 'cosign-payload.json');
+    const s = qsign('container', 'sign', '--cosign', '--key', KEY, '--reference', REF, '--digest', digest, '-o', sigPath, '--payload', payloadPath);
+    expect(s.status, s.stderr).toBe(0);
+    const payload = JSON.parse(readFileSync(payloadPath, 'utf8'));
+    expect(payload.critical).toEqual({ identity: { 'docker-reference': REF }, image: { 'docker-manifest-digest': digest }, type: 'cosign container image signature' });
+    // An independent RFC 8032 verifier: OpenSSL, with the group key as an SPKI PEM (what cosign verify --key reads).
+    const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from((await c.client.key(KEY)).groupPublicKey)]);
+    const pem = join(dir, 'cosign.pub');
+    writeFileSync(pem, `-----BEGIN PUBLIC KEY-----\n${spki.toString('base64')}\n-----END PUBLIC KEY-----\n`);
+    const raw = join(dir, 'cosign.sig.bin');
+    writeFileSync(raw, Buffer.from(readFileSync(sigPath, 'utf8'), 'base64'));
+    const ok = run('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', pem, '-rawin', '-in', payloadPath, '-sigfile', raw]);
+    expect(ok.status, ok.out).toBe(0);
+    writeFileSync(payloadPath, readFileSync(payloadPath, 'utf8').replace('proj/app', 'proj/evil'));
+    expect(run('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', pem, '-rawin', '-in', payloadPath, '-sigfile', raw]).status).not.toBe(0);
+    for (const { id, records } of await audits())
+      expect(records.some((r) => r.event === 'signed' && r.payloadKind === 'container' && (r.container as { format?: string }).format === 'cosign' && !r.openpgp), `node ${id}`).toBe(true);
   }, 300_000);
 
   it('every node refuses a repomd.xml that is not well-formed, an XML bomb, an unknown critical member and a reference outside policy, with the reason in its audit log', async () => {

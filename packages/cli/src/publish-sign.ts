@@ -60,6 +60,27 @@ export async function signContainer(client: QsignClient, keyName: string, claim:
   return message;
 }
 
+/** A cosign signature: the payload and the base64 signature over it (what `cosign attach signature --payload --signature` takes). */
+export interface CosignSignature {
+  payload: Uint8Array;
+  /** Base64 of the 64-byte Ed25519 signature over the payload bytes. */
+  signatureBase64: string;
+}
+
+/**
+ * cosign's variant of the same claim (`critical.type` "cosign container
+ * image signature"): the cluster signs the payload bytes themselves, as a
+ * `container` request without OpenPGP parameters; checked before it is
+ * returned.
+ */
+export async function signCosign(client: QsignClient, keyName: string, claim: Omit<SimpleSigningFacts, 'format'>, o: Pick<PublishSignOptions, 'waitMs' | 'onStatus'> = {}): Promise<CosignSignature> {
+  const payload = simpleSigningPayload({ ...claim, format: 'cosign' });
+  parseSimpleSigning(payload);
+  const res = await client.sign({ keyName, kind: 'container', data: payload, claims: fileClaims(claim.reference, payload) }, o.waitMs, o.onStatus);
+  if (Buffer.compare(Buffer.from(res.message), Buffer.from(payload)) !== 0) throw new QsignError('SIGNING_FAILED', 'the cluster signed a different message than the cosign payload');
+  return { payload, signatureBase64: Buffer.from(res.signature).toString('base64') };
+}
+
 /** Writes a container signature as `signature-N` under a lookaside root (the first free N); returns the path. */
 export function writeLookaside(root: string, reference: string, digest: string, signature: Uint8Array): string {
   let n = 1;

@@ -15,6 +15,7 @@ import {
 } from '@qsign/openpgp';
 import { QsignError, errorMessage } from './errors.js';
 import type { OpenPgpParams, SignRequest } from './request.js';
+import { parseSimpleSigning } from './simple-signing.js';
 
 /** What a node or client knows about the key that determines OpenPGP digests. */
 export interface KeyContext {
@@ -107,7 +108,8 @@ export function preparedOpenPgp(req: SignRequest, key: KeyContext): PreparedSign
  * - 'openpgp' / 'rpm-header' / 'repomd' / 'container': the OpenPGP v4 digest
  *   of the data with the request's parameters (EdDSALegacy signs the hash value, RFC 9580 §5.2.3.3);
  * - 'digest': the data IS the digest (its length must match the hash);
- * - 'certification': the digest of the key's self-certification of its user ID.
+ * - 'certification': the digest of the key's self-certification of its user ID;
+ * - 'container': see {@link containerMessage}.
  */
 export function signingMessage(req: SignRequest, key: KeyContext): Uint8Array {
   switch (req.kind) {
@@ -118,13 +120,39 @@ export function signingMessage(req: SignRequest, key: KeyContext): Uint8Array {
       if (req.data.length !== DIGEST_LENGTHS[p.hashAlgorithm]) bad(`a ${p.hashAlgorithm} digest is ${DIGEST_LENGTHS[p.hashAlgorithm]} bytes, got ${req.data.length}`);
       return req.data;
     }
+    case 'container':
+      return containerMessage(req, key);
     case 'openpgp':
     case 'rpm-header':
     case 'repomd':
-    case 'container':
     case 'certification':
       return preparedOpenPgp(req, key).digest;
     default:
       throw new QsignError('UNSUPPORTED_PAYLOAD', `payload kind ${String(req.kind)} is not supported`);
   }
+}
+
+/**
+ * The message of a 'container' request, by the payload's own `critical.type`:
+ * an atomic (containers/image) payload is signed as an OpenPGP binary
+ * signature (the client wraps it into a signed message); a cosign payload is
+ * signed as it is — cosign verifies a plain signature over the payload bytes
+ * (sigstore `LoadVerifier`; for Ed25519, RFC 8032 over the bytes) — and
+ * carries no OpenPGP parameters. Only a payload that passes the strict parser
+ * (`parseSimpleSigning`) is signed raw, so this is never a way to sign
+ * arbitrary bytes raw; anything else is an OpenPGP document here (as for
+ * 'openpgp'), and every node refuses it in its own payload check before it
+ * signs — the coordinator, which also derives the message, does not get to
+ * refuse it for them.
+ */
+export function containerMessage(req: SignRequest, key: KeyContext): Uint8Array {
+  let format: 'atomic' | 'cosign' = 'atomic';
+  try {
+    format = parseSimpleSigning(req.data).format ?? 'atomic';
+  } catch {
+    // Not a valid payload: the nodes' payload check refuses it, with the reason, in their audit logs.
+  }
+  if (format === 'atomic') return preparedOpenPgp(req, key).digest;
+  if (req.openpgp) bad('a cosign payload is signed as it is: the request must not carry OpenPGP parameters');
+  return req.data;
 }

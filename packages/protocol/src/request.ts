@@ -91,7 +91,8 @@ export function validateSignRequest(req: SignRequest): void {
     bad('request id must be 1-128 characters of [A-Za-z0-9._:-]');
   if (!isValidKeyName(req.keyName)) bad(`key name ${JSON.stringify(req.keyName.slice(0, 80))} is not valid`);
   if (!Number.isSafeInteger(req.createdAtMs) || req.createdAtMs <= 0) bad('created_at_ms must be a positive time');
-  if (req.kind !== 'raw' && req.kind !== 'certification' && !req.openpgp) bad(`${req.kind} requests need OpenPGP parameters`);
+  // Container payloads say themselves whether they are OpenPGP-signed (atomic) or not (cosign): see signingMessage.
+  if (req.kind !== 'raw' && req.kind !== 'certification' && req.kind !== 'container' && !req.openpgp) bad(`${req.kind} requests need OpenPGP parameters`);
   if (req.kind === 'digest' && ![20, 32, 64].includes(req.data.length)) bad('a digest must be 20, 32 or 64 bytes');
 }
 

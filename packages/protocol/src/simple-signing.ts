@@ -9,12 +9,24 @@ import { QsignError } from './errors.js';
 
 /** `critical.type` of a simple-signing payload (containers-signature(5)). */
 export const ATOMIC_SIGNATURE_TYPE = 'atomic container signature';
+/** `critical.type` of cosign's variant (sigstore `payload.CosignSignatureType`), signed without OpenPGP. */
+export const COSIGN_SIGNATURE_TYPE = 'cosign container image signature';
+
+/**
+ * Which variant a payload is: "atomic" (containers/image; an OpenPGP signed
+ * message) or "cosign" (a plain signature over the payload bytes, stored by
+ * cosign as an OCI attachment).
+ */
+export type SimpleSigningFormat = 'atomic' | 'cosign';
+const TYPES: Record<SimpleSigningFormat, string> = { atomic: ATOMIC_SIGNATURE_TYPE, cosign: COSIGN_SIGNATURE_TYPE };
 
 /** Largest payload accepted (real ones are about 300 bytes). */
 export const MAX_SIMPLE_SIGNING_BYTES = 16 * 1024;
 
 /** What a node records about a container signature it makes. */
 export interface SimpleSigningFacts {
+  /** The variant (`critical.type`); absent means "atomic". */
+  format?: SimpleSigningFormat;
   /** `critical.identity.docker-reference`. */
   reference: string;
   /** `critical.image.docker-manifest-digest`, e.g. "sha256:…". */
@@ -85,14 +97,18 @@ export function parseDockerReference(ref: string): DockerReference {
 /**
  * The canonical payload bytes for a claim: compact JSON with the keys sorted,
  * as containers/image's `untrustedSignature.MarshalJSON` (Go's json.Marshal
- * of maps) writes it. Nodes sign only payloads in exactly this form.
+ * of maps) writes it; for cosign, `"optional":null` when there is nothing
+ * optional, as `cosign generate` writes it. Nodes sign only payloads in
+ * exactly this form.
  */
 export function simpleSigningPayload(f: SimpleSigningFacts): Uint8Array {
-  const optional: Record<string, unknown> = {};
-  if (f.creator !== undefined) optional.creator = f.creator;
-  if (f.timestamp !== undefined) optional.timestamp = f.timestamp;
+  const format = f.format ?? 'atomic';
+  const fields: Record<string, unknown> = {};
+  if (f.creator !== undefined) fields.creator = f.creator;
+  if (f.timestamp !== undefined) fields.timestamp = f.timestamp;
+  const optional = format === 'cosign' && Object.keys(fields).length === 0 ? null : fields;
   const json = JSON.stringify({
-    critical: { identity: { 'docker-reference': f.reference }, image: { 'docker-manifest-digest': f.digest }, type: ATOMIC_SIGNATURE_TYPE },
+    critical: { identity: { 'docker-reference': f.reference }, image: { 'docker-manifest-digest': f.digest }, type: TYPES[format] },
     optional,
   });
   return new TextEncoder().encode(json);
@@ -111,7 +127,8 @@ function exactly(o: Record<string, unknown>, where: string, fields: readonly str
 
 /**
  * Parses and checks a simple-signing payload: top level exactly `critical`
- * and `optional`; `critical` exactly `type` (= {@link ATOMIC_SIGNATURE_TYPE}),
+ * and `optional`; `critical` exactly `type` ({@link ATOMIC_SIGNATURE_TYPE},
+ * or {@link COSIGN_SIGNATURE_TYPE} — then `optional` may also be null),
  * `image` (exactly `docker-manifest-digest`) and `identity` (exactly
  * `docker-reference`); `optional` at most `creator` (string) and `timestamp`
  * (integer). The bytes must be the canonical form of
@@ -132,7 +149,8 @@ export function parseSimpleSigning(bytes: Uint8Array): SimpleSigningFacts {
   exactly(top, 'payload', ['critical', 'optional']);
   const critical = object(top.critical, 'critical');
   exactly(critical, 'critical', ['type', 'image', 'identity']);
-  if (critical.type !== ATOMIC_SIGNATURE_TYPE) refuse(`critical.type must be ${JSON.stringify(ATOMIC_SIGNATURE_TYPE)}, got ${JSON.stringify(critical.type)?.slice(0, 80)}`);
+  const format = (Object.keys(TYPES) as SimpleSigningFormat[]).find((f) => TYPES[f] === critical.type);
+  if (!format) refuse(`critical.type must be ${JSON.stringify(ATOMIC_SIGNATURE_TYPE)} (or ${JSON.stringify(COSIGN_SIGNATURE_TYPE)}), got ${JSON.stringify(critical.type)?.slice(0, 80)}`);
   const image = object(critical.image, 'critical.image');
   exactly(image, 'critical.image', ['docker-manifest-digest']);
   const digest = image['docker-manifest-digest'];
@@ -142,10 +160,10 @@ export function parseSimpleSigning(bytes: Uint8Array): SimpleSigningFacts {
   const reference = identity['docker-reference'];
   if (typeof reference !== 'string') refuse('critical.identity.docker-reference must be a string');
   parseDockerReference(reference);
-  const optional = object(top.optional, 'optional');
+  const optional = format === 'cosign' && top.optional === null ? {} : object(top.optional, 'optional');
   for (const k of Object.keys(optional))
     if (k !== 'creator' && k !== 'timestamp') refuse(`optional.${JSON.stringify(k).slice(1, -1)} is not signed by qsign (optional may contain creator and timestamp)`);
-  const facts: SimpleSigningFacts = { reference, digest };
+  const facts: SimpleSigningFacts = { ...(format === 'cosign' && { format }), reference, digest };
   if (optional.creator !== undefined) {
     if (typeof optional.creator !== 'string' || optional.creator.length > 256) refuse('optional.creator must be a string of at most 256 characters');
     facts.creator = optional.creator;

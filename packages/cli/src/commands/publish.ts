@@ -8,7 +8,7 @@ import { QsignError, isManifestDigest } from '@qsign/protocol';
 import { loadClientConfig } from '../client-config.js';
 import { QsignClient } from '../client.js';
 import { intOption, writeOutput } from '../io.js';
-import { publishHash, signContainer, signRepository, writeLookaside } from '../publish-sign.js';
+import { publishHash, signContainer, signCosign, signRepository, writeLookaside } from '../publish-sign.js';
 import { describeWait } from './operator.js';
 import { digestAlgo } from './sign.js';
 import { CLIENT_CONFIG } from './options.js';
@@ -50,6 +50,8 @@ export function register(program: Command): void {
     .option('-o, --output <file>', 'write the signature to this file ("-": stdout)')
     .option('--lookaside <dir>', 'write it into a lookaside store as <repository path>@sha256=<hex>/signature-N (containers-registries.d)')
     .option('--creator <text>', 'optional.creator of the payload', 'qsign')
+    .option('--cosign', "cosign's variant: -o gets the base64 signature over the payload (cosign attach signature --signature), --payload the payload")
+    .option('--payload <file>', 'with --cosign: write the signed payload here (cosign attach signature --payload)')
     .option('--digest-algo <algo>', 'hash: SHA256 (default) or SHA512', digestAlgo)
     .option(...WAIT)
     .option(...CLIENT_CONFIG)
@@ -57,6 +59,14 @@ export function register(program: Command): void {
       if ((o.output === undefined) === (o.lookaside === undefined)) throw new QsignError('INVALID_ARGUMENT', 'say where the signature goes: -o FILE or --lookaside DIR (one of them)');
       if (!isManifestDigest(o.digest)) throw new QsignError('INVALID_ARGUMENT', `--digest must be sha256:<64 lowercase hex digits>, got ${JSON.stringify(o.digest)}`);
       const claim = { reference: o.reference, digest: o.digest, creator: o.creator, timestamp: Math.floor(Date.now() / 1000) };
+      if (o.cosign) {
+        if (o.lookaside !== undefined || o.payload === undefined) throw new QsignError('INVALID_ARGUMENT', 'with --cosign, give -o SIG and --payload FILE (cosign keeps signatures in the registry, not in a lookaside store)');
+        const c = await withClient(o, (client, wait) => signCosign(client, o.key, claim, wait));
+        writeOutput(o.payload, c.payload);
+        writeOutput(o.output, c.signatureBase64);
+        return;
+      }
+      if (o.payload !== undefined) throw new QsignError('INVALID_ARGUMENT', '--payload is only for --cosign (a simple signature carries its payload inside)');
       const sig = await withClient(o, (client, wait) => signContainer(client, o.key, claim, { hashAlgorithm: publishHash(o.digestAlgo), ...wait }));
       if (o.lookaside !== undefined) process.stdout.write(`signed ${writeLookaside(o.lookaside, o.reference, o.digest, sig)}\n`);
       else writeOutput(o.output, sig);

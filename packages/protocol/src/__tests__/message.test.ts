@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { ed25519Fingerprint, finishSignature, prepareSignature, verifyCertificationPacket, verifySignaturePacket, publicKeyPacketBody } from '@qsign/openpgp';
-import { isQsignError, preparedOpenPgp, signingMessage, type SignRequest } from '../index.js';
+import { isQsignError, preparedOpenPgp, signingMessage, simpleSigningPayload, validateSignRequest, type SignRequest } from '../index.js';
 
 const sk = ed25519.utils.randomSecretKey();
 const key = { groupPublicKey: ed25519.getPublicKey(sk), createdUnixSeconds: 1_600_000_000, userId: 'Alice <alice@example.org>' };
@@ -30,12 +30,24 @@ describe('signingMessage', () => {
     expect(signingMessage({ ...base, kind: 'digest', data: new Uint8Array(32) }, key)).toEqual(new Uint8Array(32));
     expect(errCode(() => signingMessage({ ...base, kind: 'digest', data: new Uint8Array(64) }, key))).toBe('MALFORMED_REQUEST');
   });
-  it('repomd and container sign the binary OpenPGP digest of the exact bytes; a text signature is refused', () => {
-    const want = signingMessage(base, key);
-    for (const kind of ['repomd', 'container'] as const) {
-      expect(signingMessage({ ...base, kind }, key)).toEqual(want);
-      expect(errCode(() => signingMessage({ ...base, kind, openpgp: { ...base.openpgp!, signatureType: 0x01 } }, key))).toBe('MALFORMED_REQUEST');
+  it('repomd and (atomic) container sign the binary OpenPGP digest of the exact bytes; a text signature is refused', () => {
+    const atomic = simpleSigningPayload({ reference: 'registry.example/p/a:1', digest: `sha256:${'1'.repeat(64)}` });
+    for (const [kind, data] of [['repomd', base.data], ['container', atomic]] as const) {
+      expect(signingMessage({ ...base, kind, data }, key)).toEqual(signingMessage({ ...base, data }, key));
+      expect(errCode(() => signingMessage({ ...base, kind, data, openpgp: { ...base.openpgp!, signatureType: 0x01 } }, key))).toBe('MALFORMED_REQUEST');
     }
+    expect(errCode(() => signingMessage({ ...base, kind: 'container', data: atomic, openpgp: undefined }, key))).toBe('MALFORMED_REQUEST');
+  });
+  it('a cosign container payload is signed as its own bytes, without OpenPGP parameters; nothing else is signed raw', () => {
+    const cosign = simpleSigningPayload({ format: 'cosign', reference: 'registry.example/p/a:1', digest: `sha256:${'1'.repeat(64)}` });
+    const req: SignRequest = { ...base, kind: 'container', data: cosign, openpgp: undefined };
+    expect(() => validateSignRequest(req)).not.toThrow();
+    expect(signingMessage(req, key)).toEqual(cosign);
+    expect(errCode(() => signingMessage({ ...req, openpgp: base.openpgp }, key))).toBe('MALFORMED_REQUEST');
+    // Anything but a valid cosign payload is never signed raw: at most an OpenPGP document digest (nodes refuse it before that).
+    const junk = new TextEncoder().encode('arbitrary bytes');
+    expect(errCode(() => signingMessage({ ...req, data: junk }, key))).toBe('MALFORMED_REQUEST');
+    expect(signingMessage({ ...req, data: junk, openpgp: base.openpgp }, key)).toEqual(signingMessage({ ...base, data: junk }, key));
   });
   it('refuses non-document signature types for data', () => {
     for (const t of [0x02, 0x10, 0x13, 0x18, 0x20]) expect(errCode(() => signingMessage({ ...base, openpgp: { ...base.openpgp!, signatureType: t } }, key))).toBe('MALFORMED_REQUEST');

@@ -35,7 +35,8 @@ describe('simple-signing payloads', () => {
     ['an unknown critical.image member', json({ ...CRIT, image: { ...CRIT.image, size: 3 } }), /unknown member critical\.image\.size/],
     ['an unknown critical.identity member', json({ ...CRIT, identity: { ...CRIT.identity, tag: 'x' } }), /unknown member critical\.identity\.tag/],
     ['a missing critical.identity', json({ image: CRIT.image, type: CRIT.type }), /critical\.identity is missing/],
-    ['another signature type', json({ ...CRIT, type: 'cosign container image signature' }), /critical\.type must be "atomic container signature"/],
+    ['another signature type', json({ ...CRIT, type: 'my container signature' }), /critical\.type must be "atomic container signature"/],
+    ['a null optional in an atomic payload', json(CRIT, null), /optional must be a JSON object/],
     ['a malformed digest', json({ ...CRIT, image: { 'docker-manifest-digest': 'sha256:XYZ' } }), /docker-manifest-digest must be/],
     ['an uppercase repository path', json({ ...CRIT, identity: { 'docker-reference': 'registry.example/Proj/app' } }), /not a valid image reference/],
     ['a top-level extra member', JSON.stringify({ critical: CRIT, optional: {}, x: 1 }), /unknown member payload\.x/],
@@ -53,6 +54,13 @@ describe('simple-signing payloads', () => {
       expect(refusal(payload)).toMatch(why);
     });
   }
+
+  it("reads cosign's variant (optional null, as cosign generate writes it) and records its format", () => {
+    const p = simpleSigningPayload({ format: 'cosign', reference: 'registry.example/proj/app', digest: D });
+    expect(new TextDecoder().decode(p)).toBe(`{"critical":{"identity":{"docker-reference":"registry.example/proj/app"},"image":{"docker-manifest-digest":"${D}"},"type":"cosign container image signature"},"optional":null}`);
+    expect(parseSimpleSigning(p)).toEqual({ format: 'cosign', reference: 'registry.example/proj/app', digest: D });
+    expect(parseSimpleSigning(simpleSigningPayload({ format: 'cosign', reference: 'a/b', digest: D, creator: 'x' }))).toEqual({ format: 'cosign', reference: 'a/b', digest: D, creator: 'x' });
+  });
 
   it('parses docker references as distribution/reference does', () => {
     expect(parseDockerReference('registry.example:5000/proj/app:1.0')).toEqual({ domain: 'registry.example:5000', path: 'proj/app', tag: '1.0' });
