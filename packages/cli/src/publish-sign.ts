@@ -3,8 +3,9 @@
  * repository's `repodata/repomd.xml` (armored detached signature
  * `repomd.xml.asc`, as librepo and dnf's `repo_gpgcheck` expect) and
  * containers/image simple-signing claims (an OpenPGP signed message, stored
- * in a lookaside directory as containers-registries.d(5) lays it out). The
- * nodes parse both payloads themselves before they sign.
+ * in a lookaside directory as containers-registries.d(5) lays it out), or
+ * cosign's variant (a plain signature over the payload). The nodes parse the
+ * payloads themselves before they sign.
  */
 import { mkdirSync, existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
