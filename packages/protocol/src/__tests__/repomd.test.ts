@@ -87,7 +87,7 @@ describe('parseRepomd', () => {
     expect(Object.keys(el.attributes)).toEqual(['__proto__', 'b']);
   });
 
-  it('5000 mutated repomd.xml files either parse or are refused with MALFORMED_REQUEST (nothing else escapes)', () => {
+  it('3000 mutated repomd.xml files either parse or are refused with MALFORMED_REQUEST (nothing else escapes)', () => {
     let s = 0x9e3779b9;
     const rand = (n: number) => {
       s ^= s << 13;
@@ -98,7 +98,7 @@ describe('parseRepomd', () => {
     const base = enc(fixture);
     const pieces = ['<', '>', '&', '&#', ';', '"', "'", '<!DOCTYPE x>', '<![CDATA[', ']]>', '<!--', '-->', '</data>', '<data type="primary">', '\u0000', '&lt;', '<?', '/>'];
     let accepted = 0;
-    for (let n = 0; n < 5000; n++) {
+    for (let n = 0; n < 3000; n++) {
       let b = base.slice();
       for (let k = 1 + rand(4); k > 0; k--) {
         const at = rand(b.length);
@@ -129,6 +129,6 @@ describe('parseRepomd', () => {
         if (!isQsignError(e, 'MALFORMED_REQUEST')) throw new Error(`mutation ${n} escaped as ${String(e)}`);
       }
     }
-    expect(accepted).toBeLessThan(5000);
+    expect(accepted).toBeLessThan(3000);
   });
 });
