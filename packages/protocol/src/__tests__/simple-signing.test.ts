@@ -5,18 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isQsignError, lookasidePath, parseDockerReference, parseSimpleSigning, simpleSigningPayload } from '../index.js';
+import { malformedReason } from './helpers.js';
 
 const D = `sha256:${'ab'.repeat(32)}`;
 const enc = (s: string) => new TextEncoder().encode(s);
-const refusal = (b: Uint8Array | string): string => {
-  try {
-    parseSimpleSigning(typeof b === 'string' ? enc(b) : b);
-  } catch (e) {
-    if (!isQsignError(e, 'MALFORMED_REQUEST')) throw e;
-    return e.message;
-  }
-  throw new Error('was accepted');
-};
+const refusal = (b: Uint8Array | string): string => malformedReason(parseSimpleSigning, b);
 const json = (critical: Record<string, unknown>, optional: unknown = { creator: 'qsign', timestamp: 1 }) => JSON.stringify({ critical, optional });
 const CRIT = { identity: { 'docker-reference': 'registry.example/proj/app:1.0' }, image: { 'docker-manifest-digest': D }, type: 'atomic container signature' };
 
