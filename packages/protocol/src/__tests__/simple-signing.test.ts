@@ -8,7 +8,6 @@ import { isQsignError, lookasidePath, parseDockerReference, parseSimpleSigning, 
 import { malformedReason } from './helpers.js';
 
 const D = `sha256:${'ab'.repeat(32)}`;
-const enc = (s: string) => new TextEncoder().encode(s);
 const refusal = (b: Uint8Array | string): string => malformedReason(parseSimpleSigning, b);
 const json = (critical: Record<string, unknown>, optional: unknown = { creator: 'qsign', timestamp: 1 }) => JSON.stringify({ critical, optional });
 const CRIT = { identity: { 'docker-reference': 'registry.example/proj/app:1.0' }, image: { 'docker-manifest-digest': D }, type: 'atomic container signature' };
