@@ -104,9 +104,12 @@ export function parseRepomd(bytes: Uint8Array): RepomdFacts {
     const openChecksum = checksum(child(d, 'open-checksum', where, false), `${where} <open-checksum>`);
     const size = count(child(d, 'size', where, false), `${where} <size>`);
     const timestamp = count(child(d, 'timestamp', where, false), `${where} <timestamp>`);
+    const loc = child(d, 'location', where, true)!;
+    // xml:base would move the file to another server than the record says: refuse rather than record half of it.
+    if (Object.keys(loc.attributes).some((a) => a !== 'href')) refuse(`${where} <location> may only have href (xml:base and others are not accepted)`);
     return {
       type,
-      location: location(child(d, 'location', where, true)!.attributes.href, `${where} <location>`),
+      location: location(loc.attributes.href, `${where} <location>`),
       checksum: checksum(child(d, 'checksum', where, true), `${where} <checksum>`)!,
       ...(openChecksum && { openChecksum }),
       ...(size !== undefined && { size }),

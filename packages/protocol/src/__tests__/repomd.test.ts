@@ -57,6 +57,7 @@ describe('parseRepomd', () => {
     ['a checksum of the wrong length', repomd(`<revision>1</revision>${DATA('primary', 'repodata/p.xml.gz', 'ab')}`), /not a sha256 hex digest/],
     ['an unknown checksum type', repomd(`<revision>1</revision><data type="p"><checksum type="crc32">00</checksum><location href="a"/></data>`), /unknown checksum type/],
     ['a location outside the repository', repomd(`<revision>1</revision>${DATA('primary', '../../etc/passwd')}`), /inside the repository/],
+    ['a location with xml:base', repomd(`<revision>1</revision><data type="p"><checksum type="sha256">${'a'.repeat(64)}</checksum><location xml:base="https://evil.example/" href="a"/></data>`), /may only have href/],
     ['an absolute location', repomd(`<revision>1</revision>${DATA('primary', '/etc/passwd')}`), /inside the repository/],
     ['a location with a scheme', repomd(`<revision>1</revision>${DATA('primary', 'https://evil.example/p.xml.gz')}`), /inside the repository/],
     ['a negative size', repomd(`<revision>1</revision><data type="p"><checksum type="sha256">${'a'.repeat(64)}</checksum><location href="a"/><size>-1</size></data>`), /non-negative integer/],
