@@ -16,6 +16,7 @@ import { packageInfo } from '@qsign/rpm';
 import type { AuditEntry, NodeStore, StoredHold } from '@qsign/storage';
 import type { NodeConfig } from './config.js';
 import { RateCounter, evaluatePolicy } from './policy.js';
+import { describePublished } from './payload.js';
 
 /** Status of a held request. */
 export type HoldStatus = 'pending' | 'approved' | 'denied' | 'expired';
@@ -148,7 +149,7 @@ export class Approvals {
       keyName: req.keyName,
       client,
       kind: req.kind,
-      fileName: req.claims?.fileName ?? '',
+      fileName: describePublished(req) ?? req.claims?.fileName ?? '',
       fileSize: req.claims?.size ?? req.data.length,
       dataSha256: req.kind === 'digest' ? bytesToHex(req.data) : bytesToHex(sha256(req.data)),
       rpm,

@@ -96,3 +96,24 @@ export function rpmFacts(header: Uint8Array): RpmAuditFacts {
     files: summariseFiles(info.files, AUDIT_FILE_LIST_LIMIT),
   };
 }
+
+/**
+ * What an operator is shown for a held `repomd` or `container` request, as
+ * this node reads it (never the client's claimed file name): the revision and
+ * metadata count, or the reference and manifest digest. Undefined for other kinds.
+ */
+export function describePublished(req: SignRequest): string | undefined {
+  try {
+    if (req.kind === 'repomd') {
+      const f = parseRepomd(req.data);
+      return `repomd.xml revision ${f.revision}: ${f.data.map((d) => d.type).join(', ')}`;
+    }
+    if (req.kind === 'container') {
+      const f = parseSimpleSigning(req.data);
+      return `${f.format === 'cosign' ? 'cosign ' : ''}${f.reference} = ${f.digest}`;
+    }
+  } catch (e) {
+    return `(${req.kind} payload does not parse: ${errorMessage(e)})`;
+  }
+  return undefined;
+}

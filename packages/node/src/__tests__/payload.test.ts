@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { isQsignError, simpleSigningPayload, type SignRequest } from '@qsign/protocol';
 import { readRpm } from '@qsign/rpm';
 import { buildRpm, readBytes, rpmQuery, standardSpecs, tempDir } from '../../../rpm/src/__tests__/fixtures.js';
-import { AUDIT_FILE_LIST_LIMIT, inspectPayload, rpmFacts } from '../payload.js';
+import { AUDIT_FILE_LIST_LIMIT, describePublished, inspectPayload, rpmFacts } from '../payload.js';
 
 const req = (over: Partial<SignRequest>): SignRequest => ({
   requestId: 'r1',
@@ -53,6 +53,13 @@ describe('inspectPayload: published artifacts', () => {
       repomd: { revision: '7', data: [{ type: 'primary', location: 'repodata/p.xml.gz', checksum: { type: 'sha256', value: 'c'.repeat(64) } }] },
     });
     expect(code(() => inspectPayload(req({ kind: 'repomd', data: enc(`<!DOCTYPE x>${xml}`) }), { digestOnlyKeys: [] }))).toBe('MALFORMED_REQUEST');
+  });
+  it('shows operators what the node read for held repomd and container requests, not the client claim', () => {
+    const facts = { reference: 'registry.example/proj/app:1', digest: `sha256:${'d'.repeat(64)}` };
+    const claims = { fileName: 'harmless.txt', size: 1, sha256: new Uint8Array(32) };
+    expect(describePublished(req({ kind: 'container', data: simpleSigningPayload(facts), claims }))).toBe(`registry.example/proj/app:1 = sha256:${'d'.repeat(64)}`);
+    expect(describePublished(req({ kind: 'repomd', data: enc('<x/>'), claims }))).toMatch(/^\(repomd payload does not parse: repomd.xml refused: root element is <x>/);
+    expect(describePublished(req({ kind: 'openpgp', claims }))).toBeUndefined();
   });
   it('records reference and digest of a container request; refuses an unknown critical member', () => {
     const facts = { reference: 'registry.example/proj/app:1', digest: `sha256:${'d'.repeat(64)}` };
