@@ -8,3 +8,5 @@ export * from './request.js';
 export * from './message.js';
 export * from './share-file.js';
 export * from './reshare-plan.js';
+export * from './certificate-check.js';
+export * from './key-attestation.js';
