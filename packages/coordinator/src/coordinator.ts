@@ -518,7 +518,7 @@ export function agreedKeyRecord<R extends KeyReport>(name: string, reports: read
   const ranked = [...groups.values()].sort((a, b) => b.length - a.length);
   const need = (g: R[]) => Math.max(2, g[0]!.info.minSigners);
   const best = ranked[0]!;
-  const describe = () => ranked.map((g) => `node${g.length > 1 ? 's' : ''} ${g.map((r) => r.node.id).join(', ')} report group key ${bytesToHex(g[0]!.info.groupPublicKey)} (${g[0]!.info.minSigners}-of-${g[0]!.info.maxSigners})`).join('; ');
+  const describe = () => ranked.map((g) => `${g.length > 1 ? 'nodes' : 'node'} ${g.map((r) => r.node.id).join(', ')} ${g.length > 1 ? 'report' : 'reports'} group key ${bytesToHex(g[0]!.info.groupPublicKey)} (${g[0]!.info.minSigners}-of-${g[0]!.info.maxSigners})`).join('; ');
   if (ranked.length > 1 && (best.length < need(best) || ranked[1]!.length >= need(ranked[1]!)))
     throw new QsignError('KEY_MISMATCH', `nodes disagree about key ${name}: ${describe()}; no record has the support of enough nodes`);
   if (best.length < need(best))
