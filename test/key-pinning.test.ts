@@ -89,6 +89,9 @@ describe('pinned group keys', () => {
     const info = await c.client.key('demo');
     expect(bytesToHex(info.groupPublicKey)).toBe(pinned);
     expect(cfg.keys.get('demo')!.fingerprint).toBe(bytesToHex(ed25519Fingerprint(info.groupPublicKey, info.createdUnixSeconds)));
+    // Each operator reads their node's identity (what the client pins) from the operator socket.
+    const st = await qsign(['node', 'status', '--config', c.file.nodes[0]!.config]);
+    expect(st.stdout).toContain(`identity: ${cfg.nodes.find((n) => n.id === c.file.nodes[0]!.id)!.verifierKey}`);
     mitm.rewrite = undefined; // a proxy that changes nothing is harmless
     const r = await qsign(['pubkey', '--key', 'demo', '--armor', '-c', mitmConfig]);
     expect(r.stderr).toBe('');

@@ -115,7 +115,7 @@ export function agreedKey(statements: readonly KeyStatement[], needed: number): 
   if (groups.size > 1)
     throw new QsignError(
       'UNTRUSTED_KEY',
-      `nodes disagree about key ${name}: ${[...groups].map(([k, v]) => `node${v.length > 1 ? 's' : ''} ${v.map((s) => s.nodeId).join(', ')} attest ${k}`).join('; ')}`,
+      `nodes disagree about key ${name}: ${[...groups].map(([k, v]) => `${v.length > 1 ? 'nodes' : 'node'} ${v.map((s) => s.nodeId).join(', ')} ${v.length > 1 ? 'attest' : 'attests'} ${k}`).join('; ')}`,
     );
   const first = statements[0];
   const need = Math.max(needed, first?.minSigners ?? 0);
