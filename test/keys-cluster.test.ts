@@ -169,6 +169,10 @@ describe('DKG, copr-keygen and reshare over a running cluster', () => {
       const info = await fresh.key('demo');
       expect(bytesToHex(info.groupPublicKey)).toBe(bytesToHex(before));
       expect([info.minSigners, info.maxSigners]).toEqual([2, 3]);
+      // The new holders attest the same key (the new node's identity was pinned when it was added).
+      const attested = await fresh.attested('demo', 3);
+      expect(attested.attestedBy).toEqual([1, 2, 6]);
+      expect(attested.groupPublicKey).toBe(bytesToHex(before));
       const seen = new Set<number>();
       for (let i = 0; i < 6; i++) {
         const msg = new Uint8Array(randomBytes(100));
