@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { clusterUp, clusterDown, loadClientConfig, QsignClient, splitKey, wipeShares, spawnDaemon, alive, writeClusterFile } from '../packages/cli/dist/index.js';
+import { clusterUp, clusterDown, loadClientConfig, QsignClient, splitKey, wipeShares, spawnDaemon, alive, writeClusterFile, pinOf } from '../packages/cli/dist/index.js';
+import { ed25519Fingerprint } from '../packages/openpgp/dist/index.js';
 import { loadNodeConfig } from '../packages/node/dist/index.js';
 import { encryptShareFiles, parseEnrollmentPublicKey } from '../packages/storage/dist/index.js';
 import { NodeSealRpcClient, NodeRpcClient } from '../packages/rpc/dist/index.js';
@@ -20,6 +21,8 @@ const BATCH = 500;
 const say = (m) => process.stderr.write(`${m}\n`);
 const dir = mkdtempSync(join(tmpdir(), 'qsign-bench-keys-'));
 let cluster;
+/** The bench client's config: keys the bench splits are pinned from the split (docs/pinning.md). */
+let clientConfig;
 
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 
@@ -28,6 +31,7 @@ function makeBatch(start, end) {
   const all = [];
   for (let i = start; i < end; i++) {
     const { files } = splitKey({ keyName: `project-${i}@copr.example.org`, threshold: 3, shares: 5, userId: `Copr project ${i} <project-${i}@copr.example.org>` });
+    clientConfig.keys.set(files[0].keyName, pinOf(files[0].groupPublicKey, ed25519Fingerprint(files[0].groupPublicKey, files[0].createdUnixSeconds)));
     for (const f of files) (perNode.get(f.identifier) ?? perNode.set(f.identifier, []).get(f.identifier)).push(f);
     all.push(files);
   }
@@ -102,7 +106,8 @@ async function nodeStartup(id) {
 try {
   say(`bench-keys: 5-node 3-of-5 cluster in ${dir}`);
   cluster = await clusterUp({ dir, nodes: 5, threshold: 3, keyName: 'demo', progress: (m) => say(`  ${m}`) });
-  const client = new QsignClient(loadClientConfig(cluster.clientConfig));
+  clientConfig = loadClientConfig(cluster.clientConfig);
+  const client = new QsignClient(clientConfig);
   await importKeys(1, 10);
   for (let i = 0; i < 20; i++) await client.sign({ keyName: 'demo', kind: 'raw', data: new Uint8Array(8) }); // warm up connections and JIT
   const small = await signLatency(client, 10, 'sign latency at 10 keys');

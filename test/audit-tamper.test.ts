@@ -109,7 +109,7 @@ describe('audit: tampering, fail-closed writes, queries by package file', () => 
   /** A valid client request to one node directly, with fresh commitments of `ids`. */
   async function directRequest(target: number, ids: number[]) {
     const client = loadClientConfig(c.file.clientConfig);
-    const body = encodeSignRequest({ requestId: newRequestId(), keyName: 'demo', createdAtMs: Date.now(), kind: 'raw', data: new Uint8Array(randomBytes(50)), clientName: 'dev-client' });
+    const body = encodeSignRequest({ requestId: newRequestId(), keyName: 'demo', createdAtMs: Date.now(), kind: 'raw', data: new Uint8Array(randomBytes(50)), clientName: 'dev-client', expectedGroupKey: c.groupKey('demo') });
     const commitments = await Promise.all(ids.map(async (id) => {
       const n = c.node(id);
       try {

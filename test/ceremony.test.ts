@@ -68,6 +68,10 @@ describe('ceremony split with gpg import, on a running cluster', () => {
       expect(r.stderr).toBe('');
       expect(r.stdout).toContain(`imported key copr-test@example.org (identifier ${n.id})`);
     }
+    // The client pins the imported key once the nodes attest it (docs/pinning.md): the fingerprint is gpg's.
+    const trust = await qsign(['trust', '--key', 'copr-test@example.org', '-c', c.file.clientConfig]);
+    expect(trust.stderr).toMatch(/attested by nodes 1, 2, 3, 4, 5/);
+    expect(trust.stdout.trim()).toBe(fpr);
     // A detached OpenPGP signature made by the cluster (an 'openpgp' request: the nodes hash the data).
     for (let i = 0; i < 3; i++) {
       const data = new Uint8Array(randomBytes(200 + i));

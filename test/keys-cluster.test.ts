@@ -133,7 +133,10 @@ describe('DKG, copr-keygen and reshare over a running cluster', () => {
     expect((await gen({ name_real: 'x', name_email: 'not-an-email' })).status).toBe(400);
     expect((await gen({ name_email: 'a@example.org' })).status).toBe(400);
     // Public key as Copr fetches it: the obs-sign compatible `sign -u EMAIL -p` (self-certifies a new key through the cluster first).
-    const cert = await sign(['--config', c.file.clientConfig, '-u', 'copr-project@example.org', '-p']);
+    // Copr's client config trusts keys it meets for the first time once enough nodes attest them (docs/pinning.md).
+    const coprConfig = join(work, 'copr-client.json');
+    writeFileSync(coprConfig, JSON.stringify({ ...JSON.parse(readFileSync(c.file.clientConfig, 'utf8')), trustNewKeys: true }), { mode: 0o600 });
+    const cert = await sign(['--config', coprConfig, '-u', 'copr-project@example.org', '-p']);
     expect(cert.stderr).toBe('');
     expect(cert.code).toBe(0);
     expect(cert.stdout).toMatch(/^-----BEGIN PGP PUBLIC KEY BLOCK-----/);
@@ -142,7 +145,9 @@ describe('DKG, copr-keygen and reshare over a running cluster', () => {
     writeFileSync(join(work, 'cert.asc'), cert.stdout);
     execFileSync('gpg', ['--homedir', home, '--batch', '--import', join(work, 'cert.asc')], { stdio: 'pipe' });
     const listing = execFileSync('gpg', ['--homedir', home, '--batch', '--with-colons', '--list-keys'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-    const info = await c.client.key('copr-project@example.org');
+    const copr = new QsignClient(loadClientConfig(coprConfig));
+    const info = await copr.key('copr-project@example.org').finally(() => copr.close());
+    expect(loadClientConfig(coprConfig).keys.get('copr-project@example.org')?.groupPublicKey).toBe(bytesToHex(info.groupPublicKey));
     expect(listing).toContain(`fpr:::::::::${bytesToHex(ed25519Fingerprint(info.groupPublicKey, info.createdUnixSeconds)).toUpperCase()}:`);
     expect(listing).toContain('Copr Project <copr-project@example.org>');
     try {
@@ -164,6 +169,10 @@ describe('DKG, copr-keygen and reshare over a running cluster', () => {
       const info = await fresh.key('demo');
       expect(bytesToHex(info.groupPublicKey)).toBe(bytesToHex(before));
       expect([info.minSigners, info.maxSigners]).toEqual([2, 3]);
+      // The new holders attest the same key (the new node's identity was pinned when it was added).
+      const attested = await fresh.attested('demo', 3);
+      expect(attested.attestedBy).toEqual([1, 2, 6]);
+      expect(attested.groupPublicKey).toBe(bytesToHex(before));
       const seen = new Set<number>();
       for (let i = 0; i < 6; i++) {
         const msg = new Uint8Array(randomBytes(100));

@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { splitKey, wipeShares } from '@qsign/cli';
+import { loadClientConfig, pinOf, splitKey, wipeShares, writePin } from '@qsign/cli';
+import { ed25519Fingerprint } from '@qsign/openpgp';
 import { loadNodeConfig } from '@qsign/node';
 import { encryptShareFiles, parseEnrollmentPublicKey } from '@qsign/storage';
 import { NodeSealRpcClient } from '@qsign/rpc';
@@ -32,9 +33,11 @@ describe('many keys', () => {
   it(`imports ${KEYS} keys as encrypted bundles; first and last sign; a restarted node counts them without a scan`, async () => {
     const perNode = new Map<number, ShareFile[]>();
     const pubs = new Map<string, Uint8Array>();
+    const created = new Map<string, number>();
     for (let i = 0; i < KEYS; i++) {
       const { files, publicKeyPackage } = splitKey({ keyName: `p${i}@copr.example.org`, threshold: 3, shares: 5, userId: `p${i}` });
       pubs.set(`p${i}@copr.example.org`, publicKeyPackage.groupPublicKey);
+      created.set(`p${i}@copr.example.org`, files[0]!.createdUnixSeconds);
       for (const f of files) perNode.set(f.identifier, [...(perNode.get(f.identifier) ?? []), f]);
     }
     await Promise.all(
@@ -50,6 +53,9 @@ describe('many keys', () => {
       }),
     );
     for (const files of perNode.values()) wipeShares(files);
+    // The split is where these keys come from: pin them from it (docs/pinning.md).
+    const config = loadClientConfig(c.file.clientConfig);
+    for (const name of [`p0@copr.example.org`, `p${KEYS - 1}@copr.example.org`]) writePin(config, name, pinOf(pubs.get(name)!, ed25519Fingerprint(pubs.get(name)!, created.get(name)!)));
     for (const name of [`p0@copr.example.org`, `p${KEYS - 1}@copr.example.org`]) {
       const msg = new Uint8Array(randomBytes(40));
       const s = await c.client.sign({ keyName: name, kind: 'raw', data: msg });

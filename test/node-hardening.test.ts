@@ -24,6 +24,7 @@ function request(overrides: { createdAtMs?: number; keyName?: string; secret?: U
     kind: 'raw',
     data: new TextEncoder().encode('hardening test'),
     clientName: 'dev-client',
+    expectedGroupKey: c.groupKey('demo'),
   });
   return signRequestBody(body, overrides.secret ?? clientSecret);
 }

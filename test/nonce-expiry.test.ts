@@ -40,7 +40,7 @@ describe('nonce expiry across a running cluster', () => {
         'node 1 to expire the nonce handed out to the test',
       );
       const secret = loadClientConfig(c.file.clientConfig).secretKey;
-      const body = encodeSignRequest({ requestId: newRequestId(), keyName: 'demo', createdAtMs: Date.now(), kind: 'raw', data: new Uint8Array(randomBytes(40)), clientName: 'dev-client' });
+      const body = encodeSignRequest({ requestId: newRequestId(), keyName: 'demo', createdAtMs: Date.now(), kind: 'raw', data: new Uint8Array(randomBytes(40)), clientName: 'dev-client', expectedGroupKey: c.groupKey('demo') });
       const list = [
         { identifier: 1, hiding: mine.hiding, binding: mine.binding },
         { identifier: 2, hiding: other.hiding, binding: other.binding },

@@ -128,7 +128,7 @@ describe('acceptance 4: the web console in headless Chromium', () => {
     const header = readRpm(readBytes(rpmPath)).mainHeader;
     const n3 = c.node(3);
     try {
-      const rpmReq = signedRequest(clientSecret, { keyName: 'demo', kind: 'rpm-header', data: header, fileName: 'hello-qsign-2.1-4.noarch.rpm', clientName: 'dev-client' });
+      const rpmReq = signedRequest(clientSecret, { keyName: 'demo', expectedGroupKey: c.groupKey('demo'), kind: 'rpm-header', data: header, fileName: 'hello-qsign-2.1-4.noarch.rpm', clientName: 'dev-client' });
       const res = await n3.checkRequest(rpmReq, 'test');
       expect(res.ready).toBe(false);
       await page.goto(`${consoleUrl}/`);
@@ -155,7 +155,7 @@ describe('acceptance 4: the web console in headless Chromium', () => {
     const n3 = c.node(3);
     let holdId: string;
     try {
-      holdId = (await n3.checkRequest(signedRequest(clientSecret, { keyName: 'demo', kind: 'raw', data: new Uint8Array(8), fileName: 'csrf-target' }), 'test')).holdId;
+      holdId = (await n3.checkRequest(signedRequest(clientSecret, { keyName: 'demo', expectedGroupKey: c.groupKey('demo'), kind: 'raw', data: new Uint8Array(8), fileName: 'csrf-target' }), 'test')).holdId;
     } finally {
       n3.close();
     }

@@ -50,6 +50,13 @@ export class TestCluster {
     return new TestCluster(dir, file, new QsignClient(loadClientConfig(file.clientConfig)));
   }
 
+  /** The group public key the cluster's client config pins for key `name` (hand-built requests name it). */
+  groupKey(name = 'demo'): Uint8Array {
+    const pin = loadClientConfig(this.file.clientConfig).keys.get(name);
+    if (!pin) throw new Error(`key ${name} is not pinned in ${this.file.clientConfig}`);
+    return Uint8Array.from(Buffer.from(pin.groupPublicKey, 'hex'));
+  }
+
   /** A direct gRPC client to node `id` (caller closes it). */
   node(id: number): NodeRpcClient {
     const n = this.file.nodes.find((x) => x.id === id);

@@ -31,7 +31,7 @@ export function newClient(name: string): { name: string; secret: Uint8Array; pub
 }
 
 /** A signed request of any kind, as a client would send it. */
-export function signedRequest(secret: Uint8Array, o: { keyName: string; kind: PayloadKind; data: Uint8Array; fileName?: string; clientName?: string; createdAtMs?: number }): SignedRequest {
+export function signedRequest(secret: Uint8Array, o: { keyName: string; kind: PayloadKind; data: Uint8Array; expectedGroupKey: Uint8Array; fileName?: string; clientName?: string; createdAtMs?: number }): SignedRequest {
   const needsPgp = o.kind !== 'raw' && o.kind !== 'certification';
   return signRequestBody(
     encodeSignRequest({
@@ -43,6 +43,7 @@ export function signedRequest(secret: Uint8Array, o: { keyName: string; kind: Pa
       openpgp: needsPgp ? { signatureType: 0, hashAlgorithm: 'sha256', createdUnixSeconds: Math.floor(Date.now() / 1000) } : undefined,
       claims: o.fileName ? { fileName: o.fileName, size: o.data.length, sha256: new Uint8Array(32) } : undefined,
       clientName: o.clientName ?? 'test',
+      expectedGroupKey: o.expectedGroupKey,
     }),
     secret,
   );

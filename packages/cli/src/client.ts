@@ -1,12 +1,32 @@
 /**
  * The qsign client library: builds a request, signs it with the client key,
  * sends it through the coordinator and checks the answer before returning it.
+ * Keys are pinned in the client config (docs/pinning.md): every request names
+ * the pinned group key, and every answer — key record, certificate,
+ * signature — is checked against the pin, never against the coordinator's word.
  */
+import { randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { QsignError, newRequestId, signRequestBody, type FileClaims, type OpenPgpParams, type PayloadKind, type SignRequest } from '@qsign/protocol';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { ed25519Fingerprint, parseCertificate } from '@qsign/openpgp';
+import {
+  QsignError,
+  agreedKey,
+  certificateProblem,
+  errorMessage,
+  newRequestId,
+  openKeyAttestation,
+  signRequestBody,
+  type AttestedKey,
+  type FileClaims,
+  type KeyStatement,
+  type OpenPgpParams,
+  type PayloadKind,
+  type SignRequest,
+} from '@qsign/protocol';
 import { CoordinatorApprovalRpcClient, CoordinatorRpcClient, decodeSignRequest, encodeSignRequest, opensslVerify } from '@qsign/rpc';
 import type { KeyInfo, RequestStatus, SignResponse } from '@qsign/proto';
-import type { ClientConfig } from './client-config.js';
+import { pinOf, pinnedKey, reloadPins, writePin, type ClientConfig, type PinnedKey } from './client-config.js';
 
 /** What to sign. */
 export interface SignInput {
@@ -26,7 +46,9 @@ export class QsignClient {
 
   /** Builds the signed request for `input` (exposed for tests that tamper with it). */
   buildRequest(input: SignInput, overrides: Partial<SignRequest> = {}) {
+    const pin = this.config.keys.get(input.keyName);
     const req: SignRequest = {
+      expectedGroupKey: pin ? hexToBytes(pin.groupPublicKey) : undefined,
       requestId: newRequestId(),
       keyName: input.keyName,
       createdAtMs: Date.now(),
@@ -47,6 +69,7 @@ export class QsignClient {
    * change of who holds it.
    */
   async sign(input: SignInput, timeoutMs?: number, onStatus?: (s: RequestStatus) => void): Promise<SignResponse & { groupPublicKey: Uint8Array }> {
+    const groupPublicKey = hexToBytes((await this.pinned(input.keyName)).groupPublicKey);
     const signed = this.buildRequest(input);
     const stopWatch = onStatus ? this.#watch(decodeSignRequest(signed.body).requestId, onStatus) : () => undefined;
     let res: SignResponse;
@@ -55,12 +78,11 @@ export class QsignClient {
     } finally {
       stopWatch();
     }
-    const key = await this.key(input.keyName);
-    if (!opensslVerify(res.signature, res.message, key.groupPublicKey))
-      throw new QsignError('SIGNING_FAILED', 'the coordinator returned a signature that does not verify under the key');
+    if (res.signature.length !== 64 || !opensslVerify(res.signature, res.message, groupPublicKey))
+      throw new QsignError('KEY_MISMATCH', `the coordinator returned a signature that does not verify under the pinned key of ${input.keyName} (${bytesToHex(groupPublicKey)})`);
     if (input.kind === 'raw' && Buffer.compare(Buffer.from(res.message), Buffer.from(input.data)) !== 0)
       throw new QsignError('SIGNING_FAILED', 'the coordinator signed a different message');
-    return { ...res, groupPublicKey: key.groupPublicKey };
+    return { ...res, groupPublicKey };
   }
 
   /** Polls GetRequestStatus every second; reports when the held/refused sets change. */
@@ -91,14 +113,107 @@ export class QsignClient {
   }
 
   readonly #keys = new Map<string, KeyInfo>();
-  /** The public record of a key (cached). */
+  /**
+   * The public record of a key (cached), checked against the pinned key: the
+   * coordinator's group key and creation time must give the pinned key and
+   * fingerprint (KEY_MISMATCH otherwise; UNTRUSTED_KEY if the key is not pinned).
+   */
   async key(name: string): Promise<KeyInfo> {
     let k = this.#keys.get(name);
     if (!k) {
+      const pin = await this.pinned(name);
       k = await this.#rpc.getKey(name);
+      const got = pinOf(k.groupPublicKey, ed25519Fingerprint(k.groupPublicKey, k.createdUnixSeconds));
+      if (got.groupPublicKey !== pin.groupPublicKey || got.fingerprint !== pin.fingerprint)
+        throw new QsignError(
+          'KEY_MISMATCH',
+          `the coordinator's record of key ${name} (group key ${got.groupPublicKey}, fingerprint ${got.fingerprint.toUpperCase()}) is not the pinned key (group key ${pin.groupPublicKey}, fingerprint ${pin.fingerprint.toUpperCase()}): a substituted key; not using it`,
+        );
       this.#keys.set(name, k);
     }
     return k;
+  }
+
+  /**
+   * The key's OpenPGP certificate, checked against the pinned key (its public
+   * key, creation time and a self-signature that verifies under the pinned
+   * group key, as nodes check it); undefined if the cluster holds none yet.
+   */
+  async certificate(name: string): Promise<Uint8Array | undefined> {
+    const info = await this.key(name);
+    if (info.certificate.length === 0) return undefined;
+    const pin = await this.pinned(name);
+    let problem: string | undefined;
+    try {
+      const userId = parseCertificate(info.certificate).userIds[0] ?? '';
+      problem = certificateProblem(info.certificate, { groupPublicKey: hexToBytes(pin.groupPublicKey), createdUnixSeconds: info.createdUnixSeconds, userId });
+    } catch (e) {
+      problem = `certificate does not parse: ${errorMessage(e)}`;
+    }
+    if (problem) throw new QsignError('KEY_MISMATCH', `the certificate of key ${name} from the coordinator is not the pinned key's: ${problem}; not using it`);
+    return info.certificate;
+  }
+
+  /**
+   * The pinned key `name`. A key not pinned yet is pinned here only if the
+   * config says `trustNewKeys` (after {@link trust}); otherwise UNTRUSTED_KEY.
+   */
+  async pinned(name: string): Promise<PinnedKey> {
+    if (!this.config.keys.has(name)) {
+      reloadPins(this.config); // another process (qsign trust, keygen) may have pinned it since
+      if (!this.config.keys.has(name)) {
+        await this.#rpc.getKey(name); // UNKNOWN_KEY says more than "not pinned" (and Copr creates the key on it)
+        if (this.config.trustNewKeys) await this.trust(name);
+      }
+    }
+    return pinnedKey(this.config, name);
+  }
+
+  /**
+   * Asks every node (through the coordinator) to attest key `name` for a
+   * fresh challenge, verifies each attestation against the node identities
+   * the config pins, and pins the key only when at least `trustThreshold`
+   * (and at least the key's threshold) attest the same key and none attests
+   * another (UNTRUSTED_KEY otherwise). A key already pinned must match.
+   */
+  async trust(name: string, opts: { needed?: number } = {}): Promise<AttestedKey> {
+    const attested = await this.attested(name, opts.needed ?? this.config.trustThreshold);
+    const pin = { groupPublicKey: attested.groupPublicKey, fingerprint: attested.fingerprint };
+    const old = this.config.keys.get(name);
+    if (old && (old.groupPublicKey !== pin.groupPublicKey || old.fingerprint !== pin.fingerprint))
+      throw new QsignError('KEY_MISMATCH', `nodes attest key ${name} as ${pin.groupPublicKey} (fingerprint ${pin.fingerprint.toUpperCase()}), but ${this.config.path ?? 'the client config'} pins ${old.groupPublicKey}: not changing the pin (remove it by hand if the key was really replaced)`);
+    writePin(this.config, name, pin);
+    this.#keys.delete(name);
+    return attested;
+  }
+
+  /** The key at least `needed` pinned nodes attest for a fresh challenge (pins nothing). */
+  async attested(name: string, needed: number): Promise<AttestedKey> {
+    if (this.config.nodes.length === 0)
+      throw new QsignError('UNTRUSTED_KEY', `${this.config.path ?? 'the client config'} pins no node identities ("nodes": [{id, verifierKey}]), so no attestation of key ${name} can be checked`);
+    const challenge = new Uint8Array(randomBytes(32));
+    const res = await this.#rpc.attestKey(name, challenge, 15_000);
+    const statements: KeyStatement[] = [];
+    const problems: string[] = [...res.refusals];
+    for (const a of res.attestations) {
+      const node = this.config.nodes.find((n) => n.id === a.nodeId);
+      if (!node) {
+        problems.push(`node ${a.nodeId}: not a pinned node`);
+        continue;
+      }
+      if (statements.some((s) => s.nodeId === a.nodeId)) continue;
+      try {
+        statements.push(openKeyAttestation(a, node.publicKey, { nodeId: node.id, keyName: name, challenge }));
+      } catch (e) {
+        throw new QsignError('UNTRUSTED_KEY', `not trusting key ${name}: ${errorMessage(e)} (a forged or substituted attestation)`);
+      }
+    }
+    if (statements.length === 0 && problems.length > 0 && problems.every((p) => /unknown key/.test(p))) throw new QsignError('UNKNOWN_KEY', `unknown key ${name}`);
+    try {
+      return agreedKey(statements, needed);
+    } catch (e) {
+      throw new QsignError('UNTRUSTED_KEY', `not trusting key ${name}: ${errorMessage(e)}${problems.length ? ` (${problems.join('; ')})` : ''}`);
+    }
   }
 
   /** Offers a key's certificate to the nodes holding the key (each verifies it) and forgets the cached key record. */

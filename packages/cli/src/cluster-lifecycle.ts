@@ -6,7 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QsignError, errorMessage } from '@qsign/protocol';
-import { initNode, loadNodeConfig } from '@qsign/node';
+import { initNode, loadNodeConfig, nodeVerifierKey, openNodeStore } from '@qsign/node';
+import { writeConfigObject } from './client-config.js';
 import { NodeSealRpcClient } from '@qsign/rpc';
 import { freePort, spawnDaemon, QSIGN_BIN, type ClusterFile, type ClusterProcess } from './cluster.js';
 
@@ -72,11 +73,21 @@ export async function addClusterNode(dir: string, cluster: ClusterFile, id: numb
   pinPeers(join(ndir, 'node.json'), peers);
   for (const n of cluster.nodes) pinPeers(n.config, [{ id, enrollmentKey: r.enrollmentPublicKey }]);
   const cfg = loadNodeConfig(join(ndir, 'node.json'));
-  const proc: ClusterProcess = { id, address: cfg.listen, pid: 0, dataDir: cfg.dataDir, config: r.configPath, log: join(ndir, 'node.log'), command: [process.execPath, QSIGN_BIN, 'node', 'start', '--config', r.configPath] };
+  const store = await openNodeStore(cfg);
+  const verifierKey = await nodeVerifierKey(cfg, store).finally(() => store.close());
+  pinClientNode(cluster.clientConfig, id, verifierKey);
+  const proc: ClusterProcess = { id, address: cfg.listen, pid: 0, dataDir: cfg.dataDir, config: r.configPath, log: join(ndir, 'node.log'), command: [process.execPath, QSIGN_BIN, 'node', 'start', '--config', r.configPath], verifierKey };
   proc.pid = spawnDaemon(proc.command, proc.log, env);
   cluster.nodes.push(proc);
   const ccfg = JSON.parse(readFileSync(cluster.coordinator.config, 'utf8')) as { nodes: Array<{ id: number; address: string }> };
   ccfg.nodes.push({ id, address: proc.address });
   writeFileSync(cluster.coordinator.config, JSON.stringify(ccfg, null, 2) + '\n');
   return { ...proc, enrollmentKey: r.enrollmentPublicKey };
+}
+
+/** Adds node `id`'s identity to a client config's pinned `nodes` (docs/pinning.md), so it may attest keys. */
+export function pinClientNode(clientConfig: string, id: number, verifierKey: string): void {
+  const o = JSON.parse(readFileSync(clientConfig, 'utf8')) as Record<string, unknown>;
+  const nodes = ((o.nodes as Array<{ id: number }> | undefined) ?? []).filter((n) => n.id !== id);
+  writeConfigObject(clientConfig, { ...o, nodes: [...nodes, { id, verifierKey }].sort((a, b) => a.id - b.id) });
 }

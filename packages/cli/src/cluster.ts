@@ -18,7 +18,8 @@ import { CoordinatorRpcClient } from '@qsign/rpc';
 import { pinPeers, unsealOverSocket } from './cluster-lifecycle.js';
 import { splitKey, wipeShares } from './ceremony.js';
 import { QsignClient } from './client.js';
-import { loadClientConfig } from './client-config.js';
+import { loadClientConfig, pinOf } from './client-config.js';
+import { ed25519Fingerprint } from '@qsign/openpgp';
 import { certifyKey } from './openpgp-sign.js';
 
 /** Path of the compiled `qsign` entry point, for spawning daemons. */
@@ -170,7 +171,8 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
   const coordinator: ClusterProcess = { id: 0, address: `127.0.0.1:${cport}`, pid: 0, dataDir: join(cdir, 'data'), config: ccfg, log: join(cdir, 'coordinator.log'), command: [process.execPath, QSIGN_BIN, 'coordinator', 'start', '--config', ccfg], verifierKey: clog.verifierKey };
 
   const clientConfig = join(dir, 'client.json');
-  writeFileSync(clientConfig, JSON.stringify({ coordinator: coordinator.address, clientName: 'dev-client', secretKey: bytesToHex(clientSecret) }, null, 2) + '\n', { mode: 0o600 });
+  const trust = clientTrust(nodes, o.threshold, [files[0]!, ...extra.map((f) => f[0]!)]);
+  writeFileSync(clientConfig, JSON.stringify({ coordinator: coordinator.address, clientName: 'dev-client', secretKey: bytesToHex(clientSecret), ...trust }, null, 2) + '\n', { mode: 0o600 });
   const cluster: ClusterFile = { coordinator, nodes, threshold: o.threshold, keyName, clientConfig, keygen: `127.0.0.1:${keygenPort}` };
 
   for (const n of nodes) n.pid = spawnDaemon(n.command, n.log, { ...process.env, ...o.nodeEnv });
@@ -198,6 +200,19 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
   }
   // Unseal shares are returned to the caller only, never written to cluster.json.
   return o.unseal ? { ...cluster, unsealShares } : cluster;
+}
+
+/**
+ * What the dev client trusts (docs/pinning.md): every node's identity
+ * (verifier key), `threshold` attestations to pin a new key, and the keys
+ * this cluster up split itself, pinned from the split (no one to ask).
+ */
+export function clientTrust(nodes: ClusterProcess[], threshold: number, keys: Array<{ keyName: string; groupPublicKey: Uint8Array; createdUnixSeconds: number }>) {
+  return {
+    nodes: nodes.map((n) => ({ id: n.id, verifierKey: n.verifierKey })),
+    trustThreshold: threshold,
+    keys: Object.fromEntries(keys.map((k) => [k.keyName, pinOf(k.groupPublicKey, ed25519Fingerprint(k.groupPublicKey, k.createdUnixSeconds))])),
+  };
 }
 
 /** Writes `cluster.json` (after pids change, e.g. a restart). */

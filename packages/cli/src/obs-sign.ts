@@ -15,7 +15,8 @@
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { armor, ed25519Fingerprint, keyId, toHex, type HashAlgorithm } from '@qsign/openpgp';
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { armor, keyId, toHex, type HashAlgorithm } from '@qsign/openpgp';
 import { QsignError, errorMessage, isQsignError } from '@qsign/protocol';
 import { packageInfo, readRpm } from '@qsign/rpm';
 import { loadClientConfig } from './client-config.js';
@@ -148,9 +149,12 @@ export async function obsSign(argv: readonly string[], io: { stdout: (s: string 
     if (!args.user) throw new UsageError('sign: no key given: pass -u EMAIL');
     if (args.mode === 'pubkey' || args.mode === 'keyid') {
       if (args.files.length > 0) throw new UsageError(`usage: sign ${args.mode === 'pubkey' ? '-p' : '-k'} [-u user]`);
-      const info = await client.key(args.user);
-      if (args.mode === 'keyid') io.stdout(toHex(keyId(ed25519Fingerprint(info.groupPublicKey, info.createdUnixSeconds)).subarray(4)) + '\n');
-      else io.stdout(armor('PUBLIC KEY BLOCK', await ensureCertificate(client, args.user)));
+      // Both answer from the pinned key: -k prints its key id once the cluster's certificate
+      // (if it has one) checks out against the pin; -p prints only a certificate of the pinned key.
+      if (args.mode === 'keyid') {
+        await client.certificate(args.user);
+        io.stdout(toHex(keyId(hexToBytes((await client.pinned(args.user)).fingerprint)).subarray(4)) + '\n');
+      } else io.stdout(armor('PUBLIC KEY BLOCK', await ensureCertificate(client, args.user)));
       return 0;
     }
     if (args.files.length === 0) {

@@ -111,20 +111,22 @@ export async function certifyKey(client: QsignClient, keyName: string): Promise<
   return cert;
 }
 
-/** The key's stored certificate (binary); CONFIG error if the cluster has none yet. */
+/**
+ * The key's stored certificate (binary), checked against the pinned key
+ * (KEY_MISMATCH if it is not the pinned key's); CONFIG error if the cluster has none yet.
+ */
 export async function keyCertificate(client: QsignClient, keyName: string): Promise<Uint8Array> {
-  const info = await client.key(keyName);
-  if (info.certificate.length === 0)
-    throw new QsignError('CONFIG', `key ${keyName} has no OpenPGP certificate yet: run 'qsign certify --key ${keyName}'`);
-  return info.certificate;
+  const cert = await client.certificate(keyName);
+  if (!cert) throw new QsignError('CONFIG', `key ${keyName} has no OpenPGP certificate yet: run 'qsign certify --key ${keyName}'`);
+  return cert;
 }
 
 /**
- * The key's stored certificate, or — for a key that has none yet (e.g. just
- * made by `qsign keygen` or copr-keygen's /gen_key) — a new one made with
- * {@link certifyKey}. `sign -p` and `qsign certificate` use this.
+ * The key's stored certificate checked against the pinned key, or — for a
+ * key that has none yet (e.g. just made by `qsign keygen` or copr-keygen's
+ * /gen_key) — a new one made with {@link certifyKey}. `sign -p` and `qsign
+ * certificate` use this.
  */
 export async function ensureCertificate(client: QsignClient, keyName: string): Promise<Uint8Array> {
-  const info = await client.key(keyName);
-  return info.certificate.length > 0 ? info.certificate : certifyKey(client, keyName);
+  return (await client.certificate(keyName)) ?? certifyKey(client, keyName);
 }

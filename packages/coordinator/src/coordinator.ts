@@ -33,6 +33,7 @@ export interface NodePort {
   getCommitments(count: number, coordinatorId: string, timeoutMs?: number): Promise<GetCommitmentsResponse>;
   signShare(req: SignShareRequest, timeoutMs?: number): Promise<SignShareResponse>;
   getKey(name: string, timeoutMs?: number): Promise<KeyInfo>;
+  attestKey(name: string, challenge: Uint8Array, timeoutMs?: number): Promise<{ nodeId: number; statement: Uint8Array; signature: Uint8Array }>;
   putCertificate(keyName: string, certificate: Uint8Array, timeoutMs?: number): Promise<{ fingerprint: Uint8Array }>;
   /** Would the node sign this now (ready / held)? No nonce spent (issue 6). */
   checkRequest?(request: SignedRequest, coordinatorId: string, timeoutMs?: number): Promise<CheckRequestResponse>;
@@ -88,7 +89,7 @@ export interface CoordinatorOptions {
 /** Node refusals: the node decided no. Anything else is a fault (dead, slow, broken). */
 const REFUSALS: ReadonlySet<ErrorCode> = new Set([
   'UNKNOWN_CLIENT', 'BAD_CLIENT_SIGNATURE', 'MALFORMED_REQUEST', 'STALE_REQUEST', 'REPLAYED_REQUEST',
-  'POLICY_REFUSED', 'UNKNOWN_KEY', 'UNSUPPORTED_PAYLOAD', 'AUDIT_WRITE_FAILED', 'SEALED', 'HELD', 'HOLD_EXPIRED',
+  'POLICY_REFUSED', 'UNKNOWN_KEY', 'UNSUPPORTED_PAYLOAD', 'AUDIT_WRITE_FAILED', 'SEALED', 'HELD', 'HOLD_EXPIRED', 'KEY_MISMATCH',
 ]);
 
 const KEY_TTL_MS = 30_000;
@@ -146,6 +147,24 @@ export class Coordinator {
   /** The public record of a key, as the nodes report it. */
   async getKey(name: string): Promise<KeyInfo> {
     return (await this.#keyView(name)).info;
+  }
+
+  /**
+   * Every reachable node's signed attestation of key `name` for the client's
+   * challenge (relayed as is: the client verifies each against the node
+   * identities it pins), and why the others gave none.
+   */
+  async attestKey(name: string, challenge: Uint8Array): Promise<{ attestations: Array<{ nodeId: number; statement: Uint8Array; signature: Uint8Array }>; refusals: string[] }> {
+    if (!isValidKeyName(name)) throw new QsignError('INVALID_ARGUMENT', `not a valid key name: ${JSON.stringify(name.slice(0, 80))}`);
+    const answers = await Promise.allSettled(this.#nodes.map((n) => n.port.attestKey(name, challenge, 5000)));
+    const attestations: Array<{ nodeId: number; statement: Uint8Array; signature: Uint8Array }> = [];
+    const refusals: string[] = [];
+    answers.forEach((a, i) => {
+      const n = this.#nodes[i]!;
+      if (a.status === 'fulfilled') attestations.push({ nodeId: n.id, statement: a.value.statement, signature: a.value.signature });
+      else refusals.push(`node ${n.id}: ${errorMessage(a.reason)}`);
+    });
+    return { attestations, refusals };
   }
 
   /** Forgets the cached view of a key (after a DKG, reshare or certificate change). */
@@ -399,28 +418,23 @@ export class Coordinator {
     if (cached && Date.now() - cached.fetchedAt < KEY_TTL_MS) return cached;
     const live = this.#nodes.filter((n) => n.healthy !== false);
     const answers = await Promise.allSettled(live.map((n) => n.port.getKey(name, 3000)));
-    let info: KeyInfo | undefined;
-    const holders = new Map<number, NodeHandle>();
+    const reports: Array<{ node: NodeHandle; info: KeyInfo }> = [];
     const unknown: string[] = [];
     answers.forEach((a, i) => {
       const n = live[i]!;
-      if (a.status === 'rejected') {
-        const err = a.reason as QsignError;
-        if (err?.code === 'NODE_UNAVAILABLE' || err?.code === 'DEADLINE') this.#markDead(n, errorMessage(err));
-        else unknown.push(`node ${n.id}: ${errorMessage(err)}`);
-        return;
-      }
-      info ??= a.value;
-      if (bytesToHex(a.value.groupPublicKey) !== bytesToHex(info.groupPublicKey)) {
-        this.opts.log(`node ${n.id} reports a different group key for ${name}; ignoring it for this key`);
-        return;
-      }
-      holders.set(a.value.identifier, n);
+      if (a.status === 'fulfilled') return void reports.push({ node: n, info: a.value });
+      const err = a.reason as QsignError;
+      if (err?.code === 'NODE_UNAVAILABLE' || err?.code === 'DEADLINE') this.#markDead(n, errorMessage(err));
+      else unknown.push(`node ${n.id}: ${errorMessage(err)}`);
     });
-    if (!info) {
+    if (reports.length === 0) {
       if (live.length === 0 || unknown.length === 0) throw new QsignError('NOT_ENOUGH_NODES', `cannot look up key ${name}: no node is reachable`);
       throw new QsignError('UNKNOWN_KEY', `unknown key ${name}`);
     }
+    const agreed = agreedKeyRecord(name, reports);
+    for (const r of reports) if (!agreed.members.includes(r)) this.opts.log(`node ${r.node.id} reports a different record of key ${name}; ignoring it for this key`);
+    const info = agreed.info;
+    const holders = new Map<number, NodeHandle>(agreed.members.map((r) => [r.info.identifier, r.node]));
     const view: KeyView = {
       info,
       holders,
@@ -474,4 +488,48 @@ export class Coordinator {
     n.lastError = why;
     n.pool = [];
   }
+}
+
+/** A node's report of a key, and the node. */
+interface KeyReport {
+  node: { id: number };
+  info: KeyInfo;
+}
+
+/** The fields of a key record that every honest holder reports identically (not the certificate, which a node may lack). */
+function recordSignature(k: KeyInfo): string {
+  const shares = Object.entries(k.verifyingShares).map(([id, v]) => `${id}=${bytesToHex(v)}`).sort();
+  return [bytesToHex(k.groupPublicKey), k.minSigners, k.maxSigners, k.createdUnixSeconds, JSON.stringify(k.userId), shares.join(',')].join('|');
+}
+
+/**
+ * The key record at least `minSigners` (and at least two) nodes report
+ * alike (docs/pinning.md): one node alone, or the coordinator's first
+ * answer, never decides what a key is. Two records each with enough support
+ * is a disagreement and refused. The certificate served is the one most of
+ * the agreeing nodes hold, and only if at least `minSigners` of them do.
+ */
+export function agreedKeyRecord<R extends KeyReport>(name: string, reports: readonly R[]): { info: KeyInfo; members: R[] } {
+  const groups = new Map<string, R[]>();
+  for (const r of reports) {
+    const sig = recordSignature(r.info);
+    groups.set(sig, [...(groups.get(sig) ?? []), r]);
+  }
+  const ranked = [...groups.values()].sort((a, b) => b.length - a.length);
+  const need = (g: R[]) => Math.max(2, g[0]!.info.minSigners);
+  const best = ranked[0]!;
+  const describe = () => ranked.map((g) => `${g.length > 1 ? 'nodes' : 'node'} ${g.map((r) => r.node.id).join(', ')} ${g.length > 1 ? 'report' : 'reports'} group key ${bytesToHex(g[0]!.info.groupPublicKey)} (${g[0]!.info.minSigners}-of-${g[0]!.info.maxSigners})`).join('; ');
+  if (ranked.length > 1 && (best.length < need(best) || ranked[1]!.length >= need(ranked[1]!)))
+    throw new QsignError('KEY_MISMATCH', `nodes disagree about key ${name}: ${describe()}; no record has the support of enough nodes`);
+  if (best.length < need(best))
+    throw new QsignError('NOT_ENOUGH_NODES', `cannot look up key ${name}: key ${name} needs ${need(best)} of ${best[0]!.info.maxSigners} nodes; ${best.length} reachable report its record`);
+  const certs = new Map<string, R[]>();
+  for (const r of best) if (r.info.certificate.length > 0) certs.set(bytesToHex(r.info.certificate), [...(certs.get(bytesToHex(r.info.certificate)) ?? []), r]);
+  const cert = [...certs.values()].sort((a, b) => b.length - a.length)[0];
+  const withCert = cert && cert.length >= best[0]!.info.minSigners ? cert[0]!.info : undefined;
+  const base = best[0]!.info;
+  return {
+    info: { ...base, certificate: withCert?.certificate ?? new Uint8Array(0), fingerprint: withCert?.fingerprint ?? base.fingerprint },
+    members: best,
+  };
 }

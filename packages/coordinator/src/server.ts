@@ -28,6 +28,7 @@ export function coordinatorHandlers(coordinator: Coordinator, log: (m: string) =
       };
     }, internal),
     getKey: unaryHandler((req) => coordinator.getKey(req.name), internal),
+    attestKey: unaryHandler((req) => coordinator.attestKey(req.name, req.challenge), internal),
     clusterStatus: unaryHandler(async () => ({ nodes: coordinator.status() }), internal),
   };
 }

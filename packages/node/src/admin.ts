@@ -10,6 +10,7 @@ import { errorMessage } from '@qsign/protocol';
 import { unaryHandler, startServer } from '@qsign/rpc';
 import type { NodeStore } from '@qsign/storage';
 import type { NodeConfig } from './config.js';
+import { nodeVerifierKey } from './audit-wiring.js';
 
 /** State the admin handlers read. */
 export interface AdminContext {
@@ -32,6 +33,7 @@ export function adminHandlers(ctx: AdminContext): NodeAdminServer {
       auditSize: ctx.store.audit.size,
       listen: ctx.config.listen,
       startedUnixMs: ctx.startedAtMs,
+      verifierKey: ctx.sealed() ? '' : await nodeVerifierKey(ctx.config, ctx.store),
     }), internal),
   };
 }

@@ -7,42 +7,10 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import {
-  encodePacket,
-  parseCertificate,
-  parsePackets,
-  parseSignature,
-  PacketTag,
-  verifyCertificationPacket,
-} from '@qsign/openpgp';
-import { QsignError, errorMessage, isValidKeyName, keyFingerprint } from '@qsign/protocol';
+import { QsignError, certificateProblem, isValidKeyName, keyFingerprint } from '@qsign/protocol';
 import type { AuditEntry, NodeStore } from '@qsign/storage';
 
-/** Largest certificate accepted (ours are ~300 bytes). */
-export const MAX_CERTIFICATE_BYTES = 64 * 1024;
-
-/** Why a certificate is not the key's, or undefined if it is. Pure apart from the key lookup. */
-export function certificateProblem(cert: Uint8Array, key: { groupPublicKey: Uint8Array; createdUnixSeconds: number; userId: string }): string | undefined {
-  if (cert.length === 0 || cert.length > MAX_CERTIFICATE_BYTES) return `certificate must be 1..${MAX_CERTIFICATE_BYTES} bytes`;
-  try {
-    const packets = parsePackets(cert, { maxBytes: MAX_CERTIFICATE_BYTES, maxPackets: 16 });
-    if (packets.length !== 3 || packets[0]!.tag !== PacketTag.PublicKey || packets[1]!.tag !== PacketTag.UserId || packets[2]!.tag !== PacketTag.Signature)
-      return 'certificate must be exactly a public-key, a user ID and a signature packet';
-    const info = parseCertificate(cert);
-    if (bytesToHex(info.publicKey32) !== bytesToHex(key.groupPublicKey)) return 'certificate is for a different public key';
-    if (info.createdUnixSeconds !== key.createdUnixSeconds) return `certificate key creation time ${info.createdUnixSeconds} is not the key's ${key.createdUnixSeconds}`;
-    if (info.userIds[0] !== key.userId) return `certificate user ID ${JSON.stringify(info.userIds[0])} is not the key's ${JSON.stringify(key.userId)}`;
-    const sigPacket = encodePacket(PacketTag.Signature, packets[2]!.body);
-    const sig = parseSignature(sigPacket);
-    if (sig.signatureType !== 0x13) return `self-signature type 0x${sig.signatureType.toString(16)} is not a positive certification (0x13)`;
-    if (!sig.minimalMpis) return 'self-signature MPIs are not minimal (rpm-sequoia would reject it)';
-    if (sig.hashAlgorithm === 'sha1') return 'self-signature must not use SHA-1';
-    if (!verifyCertificationPacket(sigPacket, info.publicKeyBody, key.userId, key.groupPublicKey)) return 'self-signature does not verify under the group key';
-    return undefined;
-  } catch (e) {
-    return `certificate does not parse: ${errorMessage(e)}`;
-  }
-}
+export { MAX_CERTIFICATE_BYTES, certificateProblem } from '@qsign/protocol';
 
 /**
  * Verifies and stores a key's certificate with an audit record; refusals are

@@ -40,6 +40,9 @@ export function sealedNodeHandlers(config: NodeConfig, store: NodeStore, log: (m
     listKeys: unaryHandler(async () => {
       throw sealed('ListKeys');
     }, internal),
+    attestKey: unaryHandler(async () => {
+      throw sealed('AttestKey');
+    }, internal),
     readAudit: unaryHandler((req) => readAuditPage(store, req.from, req.limit), internal),
     setFault: unaryHandler(async () => {
       throw sealed('SetFault');

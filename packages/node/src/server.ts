@@ -11,6 +11,7 @@ import { decodeCommitment, decodeSignRequest, unaryHandler } from '@qsign/rpc';
 import type { NodeStore, StoredKey } from '@qsign/storage';
 import type { Fault, NodeSigner } from './signer.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
+import { attestKey } from './attest.js';
 
 const FAULTS: Fault[] = ['', 'corrupt-share', 'crash-after-write', 'fail-audit-write'];
 
@@ -61,6 +62,7 @@ export function nodeHandlers(signer: NodeSigner, store: NodeStore, opts: { testF
       if (!key) throw new QsignError('UNKNOWN_KEY', `unknown key ${req.name}`);
       return keyInfo(key);
     }, internal),
+    attestKey: unaryHandler((req) => attestKey(signer.nodeId, store, req.name, req.challenge), internal),
     readAudit: unaryHandler((req) => readAuditPage(store, req.from, req.limit), internal),
     listKeys: unaryHandler(async () => ({ names: await store.listKeys() }), internal),
     setFault: unaryHandler(async (req) => {

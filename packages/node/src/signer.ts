@@ -203,6 +203,8 @@ export class NodeSigner {
     Object.assign(ctx, { requestId: req.requestId, keyName: req.keyName, payloadKind: req.kind });
     const key = await this.store.getKey(req.keyName);
     if (!key) return this.#refuse('UNKNOWN_KEY', `unknown key ${req.keyName}`, ctx);
+    const mismatch = expectedKeyProblem(req, key);
+    if (mismatch) return this.#refuse('KEY_MISMATCH', mismatch, { ...ctx, expectedGroupKey: req.expectedGroupKey ? bytesToHex(req.expectedGroupKey).slice(0, 64) : undefined });
     const admission = await this.approvals.admit(signed, req, clientName, ctx, (code, reason, c) => this.#refuse(code, reason, c));
     return { req, key, ctx, admission };
   }
@@ -248,6 +250,19 @@ export class NodeSigner {
       threshold: `${file.minSigners}-of-${file.maxSigners}`,
     });
   }
+}
+
+/**
+ * Why a request's expected group key (the client's pinned key,
+ * docs/pinning.md) is not this key's, or undefined if it is. A request that
+ * names none is refused too: fail closed.
+ */
+export function expectedKeyProblem(req: SignRequest, key: StoredKey): string | undefined {
+  if (!req.expectedGroupKey) return `request names no expected group key for key ${req.keyName} (clients send the key they pinned)`;
+  const want = bytesToHex(req.expectedGroupKey);
+  const have = bytesToHex(key.groupPublicKey);
+  if (want !== have) return `request expects group key ${want.slice(0, 64)} for key ${req.keyName}, but this node's share is of ${have}: a substituted or stale pinned key`;
+  return undefined;
 }
 
 /**

@@ -26,6 +26,10 @@ export const ERROR_STATUS = {
   // Lookups.
   UNKNOWN_KEY: 'NOT_FOUND',
   KEY_EXISTS: 'ALREADY_EXISTS',
+  // Key pinning (docs/pinning.md): a request or answer names a different group
+  // key than the one pinned; a key is not pinned, or not attested by enough nodes.
+  KEY_MISMATCH: 'FAILED_PRECONDITION',
+  UNTRUSTED_KEY: 'FAILED_PRECONDITION',
   // Cluster-level outcomes.
   NOT_ENOUGH_NODES: 'UNAVAILABLE',
   NODE_UNAVAILABLE: 'UNAVAILABLE',

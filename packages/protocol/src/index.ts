@@ -11,3 +11,5 @@ export * from './reshare-plan.js';
 export * from './xml.js';
 export * from './repomd.js';
 export * from './simple-signing.js';
+export * from './certificate-check.js';
+export * from './key-attestation.js';

@@ -33,6 +33,8 @@ export interface SignRequest {
   openpgp?: OpenPgpParams;
   claims?: FileClaims;
   clientName: string;
+  /** The group public key (32 bytes) the client pinned for `keyName`; nodes refuse a request naming another (KEY_MISMATCH). */
+  expectedGroupKey?: Uint8Array;
 }
 
 /** A request as it travels: the exact body bytes plus the client's signature. */

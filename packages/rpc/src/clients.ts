@@ -17,6 +17,8 @@ import {
   type SignShareRequest,
   type SignShareResponse,
   type KeyInfo,
+  type KeyAttestation,
+  type KeyAttestations,
   type ListKeysResponse,
   type ReadAuditResponse,
   type SignedRequest,
@@ -52,6 +54,10 @@ export class NodeRpcClient {
   }
   getKey(name: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<KeyInfo> {
     return callUnary(this.#c, this.#c.getKey, { name }, timeoutMs, this.label);
+  }
+  /** Node.AttestKey: the node's statement of key `name`, signed with its identity key. */
+  attestKey(name: string, challenge: Uint8Array, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<KeyAttestation> {
+    return callUnary(this.#c, this.#c.attestKey, { name, challenge }, timeoutMs, this.label);
   }
   listKeys(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ListKeysResponse> {
     return callUnary(this.#c, this.#c.listKeys, {}, timeoutMs, this.label);
@@ -101,6 +107,10 @@ export class CoordinatorRpcClient {
   }
   getKey(name: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<KeyInfo> {
     return callUnary(this.#c, this.#c.getKey, { name }, timeoutMs, `coordinator at ${this.address}`);
+  }
+  /** Coordinator.AttestKey: every reachable node's signed attestation of key `name` (verify each). */
+  attestKey(name: string, challenge: Uint8Array, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<KeyAttestations> {
+    return callUnary(this.#c, this.#c.attestKey, { name, challenge }, timeoutMs, `coordinator at ${this.address}`);
   }
   clusterStatus(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ClusterStatusResponse> {
     return callUnary(this.#c, this.#c.clusterStatus, {}, timeoutMs, `coordinator at ${this.address}`);

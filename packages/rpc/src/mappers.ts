@@ -33,6 +33,7 @@ export function encodeSignRequest(req: SignRequest): Uint8Array {
       : undefined,
     claims: req.claims ? { fileName: req.claims.fileName, size: req.claims.size, sha256: req.claims.sha256 } : undefined,
     clientName: req.clientName,
+    expectedGroupKey: req.expectedGroupKey ?? new Uint8Array(0),
   }).finish();
 }
 
@@ -64,6 +65,7 @@ export function decodeSignRequest(body: Uint8Array): SignRequest {
       : undefined,
     claims: pb.claims ? { fileName: pb.claims.fileName, size: pb.claims.size, sha256: pb.claims.sha256 } : undefined,
     clientName: pb.clientName,
+    expectedGroupKey: pb.expectedGroupKey.length > 0 ? pb.expectedGroupKey : undefined,
   };
 }
 

@@ -33,6 +33,7 @@ export function register(program: Command): void {
         process.stderr.write(`running DKG for ${o.email}…\n`);
         const k = await keys.generateKey(o.email, `${o.name} <${o.email}>`, o.threshold ?? 0);
         if (!k.created) throw new QsignError('KEY_EXISTS', `key ${o.email} already exists (fingerprint ${bytesToHex(k.fingerprint).toUpperCase()})`);
+        await pinGeneratedKey(client, o.email, k.groupPublicKey);
         await certifyKey(client, o.email);
         process.stdout.write(`${bytesToHex(k.fingerprint).toUpperCase()}\n`);
         process.stderr.write(`key ${o.email}: ${k.minSigners}-of-${k.maxSigners}, group public key ${bytesToHex(k.groupPublicKey)}, self-certified by the cluster\n`);
@@ -53,6 +54,23 @@ export function register(program: Command): void {
       const client = new QsignClient(config);
       try {
         writeOutput(o.output, armor('PUBLIC KEY BLOCK', await ensureCertificate(client, o.key)));
+      } finally {
+        client.close();
+      }
+    });
+
+  program
+    .command('trust')
+    .description("pin a key's group public key in the client config, once enough nodes attest it (each attestation signed by a node identity the config pins)")
+    .requiredOption('--key <name>', 'key name')
+    .option('--attestations <n>', 'node attestations needed (default: the config\'s trustThreshold; never fewer than the key\'s threshold)', intOption('--attestations', 2, 255))
+    .option(...CLIENT_CONFIG)
+    .action(async (o) => {
+      const client = new QsignClient(loadClientConfig(o.config));
+      try {
+        const k = await client.trust(o.key, { needed: o.attestations });
+        process.stdout.write(`${k.fingerprint.toUpperCase()}\n`);
+        process.stderr.write(`pinned key ${o.key}: group key ${k.groupPublicKey}, ${k.minSigners}-of-${k.maxSigners}, attested by nodes ${k.attestedBy.join(', ')}\n`);
       } finally {
         client.close();
       }
@@ -107,4 +125,14 @@ export function register(program: Command): void {
         keys.close();
       }
     });
+}
+
+/**
+ * After a DKG: pins the new key only as the nodes attest it (not as the
+ * coordinator's answer says), and checks the two agree.
+ */
+export async function pinGeneratedKey(client: QsignClient, keyName: string, reported: Uint8Array): Promise<void> {
+  const k = await client.trust(keyName);
+  if (k.groupPublicKey !== bytesToHex(reported))
+    throw new QsignError('KEY_MISMATCH', `the coordinator reported group key ${bytesToHex(reported)} for the new key ${keyName}, but the nodes attest ${k.groupPublicKey}; pinned the attested key`);
 }

@@ -66,7 +66,8 @@ export function register(program: Command): void {
         const s = await admin.status();
         process.stdout.write(
           `node ${s.nodeId}  ${s.sealed ? 'SEALED' : 'unsealed'}  listening ${s.listen}  up since ${new Date(s.startedUnixMs).toISOString()}\n` +
-            `  keys: ${s.keys.length} (${s.keys.slice(0, 10).join(', ')}${s.keys.length > 10 ? ', …' : ''})\n  unused nonces: ${s.unusedNonces}\n  audit records: ${s.auditSize}\n`,
+            `  keys: ${s.keys.length} (${s.keys.slice(0, 10).join(', ')}${s.keys.length > 10 ? ', …' : ''})\n  unused nonces: ${s.unusedNonces}\n  audit records: ${s.auditSize}\n` +
+            `  identity: ${s.verifierKey || '(sealed: unseal the node to read it)'}\n`,
         );
       } finally {
         admin.close();

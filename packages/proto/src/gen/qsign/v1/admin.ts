@@ -30,6 +30,11 @@ export interface AdminStatusResponse {
   auditSize: number;
   listen: string;
   startedUnixMs: number;
+  /**
+   * The node's identity: its audit log's signed-note verifier key, which
+   * clients pin to check key attestations (docs/pinning.md). Empty while sealed.
+   */
+  verifierKey: string;
 }
 
 function createBaseAdminStatusRequest(): AdminStatusRequest {
@@ -85,7 +90,16 @@ export const AdminStatusRequest: MessageFns<AdminStatusRequest> = {
 };
 
 function createBaseAdminStatusResponse(): AdminStatusResponse {
-  return { nodeId: 0, sealed: false, keys: [], unusedNonces: 0, auditSize: 0, listen: "", startedUnixMs: 0 };
+  return {
+    nodeId: 0,
+    sealed: false,
+    keys: [],
+    unusedNonces: 0,
+    auditSize: 0,
+    listen: "",
+    startedUnixMs: 0,
+    verifierKey: "",
+  };
 }
 
 export const AdminStatusResponse: MessageFns<AdminStatusResponse> = {
@@ -110,6 +124,9 @@ export const AdminStatusResponse: MessageFns<AdminStatusResponse> = {
     }
     if (message.startedUnixMs !== 0) {
       writer.uint32(56).int64(message.startedUnixMs);
+    }
+    if (message.verifierKey !== "") {
+      writer.uint32(66).string(message.verifierKey);
     }
     return writer;
   },
@@ -183,6 +200,14 @@ export const AdminStatusResponse: MessageFns<AdminStatusResponse> = {
             message.startedUnixMs = longToNumber(reader.int64());
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.verifierKey = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -220,6 +245,11 @@ export const AdminStatusResponse: MessageFns<AdminStatusResponse> = {
         : isSet(object.started_unix_ms)
         ? globalThis.Number(object.started_unix_ms)
         : 0,
+      verifierKey: isSet(object.verifierKey)
+        ? globalThis.String(object.verifierKey)
+        : isSet(object.verifier_key)
+        ? globalThis.String(object.verifier_key)
+        : "",
     };
   },
 
@@ -246,6 +276,9 @@ export const AdminStatusResponse: MessageFns<AdminStatusResponse> = {
     if (message.startedUnixMs !== 0) {
       obj.startedUnixMs = Math.round(message.startedUnixMs);
     }
+    if (message.verifierKey !== "") {
+      obj.verifierKey = message.verifierKey;
+    }
     return obj;
   },
 
@@ -261,6 +294,7 @@ export const AdminStatusResponse: MessageFns<AdminStatusResponse> = {
     message.auditSize = object.auditSize ?? 0;
     message.listen = object.listen ?? "";
     message.startedUnixMs = object.startedUnixMs ?? 0;
+    message.verifierKey = object.verifierKey ?? "";
     return message;
   },
 };

@@ -140,6 +140,12 @@ export interface SignRequestBody {
     | undefined;
   /** The client's own name for itself (informational; identity is the key). */
   clientName: string;
+  /**
+   * The 32-byte group public key the client has pinned for key_name
+   * (docs/pinning.md). A node whose share belongs to a different group key
+   * refuses the request (KEY_MISMATCH); a request without it is refused too.
+   */
+  expectedGroupKey: Uint8Array;
 }
 
 /** A client request with its end-to-end signature. */
@@ -176,6 +182,34 @@ export interface KeyInfo_VerifyingSharesEntry {
 
 export interface GetKeyRequest {
   name: string;
+}
+
+/** Asks for nodes' signed statements of what a key is (`qsign trust`). */
+export interface AttestKeyRequest {
+  name: string;
+  /**
+   * A fresh random challenge (16 to 64 bytes) every attestation must repeat,
+   * so an old attestation cannot be replayed.
+   */
+  challenge: Uint8Array;
+}
+
+/**
+ * One node's statement of a key, signed with the node's identity key (the
+ * Ed25519 key of its audit log's verifier key, which clients pin).
+ */
+export interface KeyAttestation {
+  nodeId: number;
+  /** The statement (JSON; packages/protocol/src/key-attestation.ts). */
+  statement: Uint8Array;
+  /** Ed25519 over "qsign/v1/key-attestation\n" || statement. */
+  signature: Uint8Array;
+}
+
+/** Every attestation the coordinator gathered, and the nodes that gave none. */
+export interface KeyAttestations {
+  attestations: KeyAttestation[];
+  refusals: string[];
 }
 
 function createBaseCommitment(): Commitment {
@@ -507,6 +541,7 @@ function createBaseSignRequestBody(): SignRequestBody {
     openpgp: undefined,
     claims: undefined,
     clientName: "",
+    expectedGroupKey: new Uint8Array(0),
   };
 }
 
@@ -535,6 +570,9 @@ export const SignRequestBody: MessageFns<SignRequestBody> = {
     }
     if (message.clientName !== "") {
       writer.uint32(66).string(message.clientName);
+    }
+    if (message.expectedGroupKey.length !== 0) {
+      writer.uint32(74).bytes(message.expectedGroupKey);
     }
     return writer;
   },
@@ -616,6 +654,14 @@ export const SignRequestBody: MessageFns<SignRequestBody> = {
             message.clientName = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.expectedGroupKey = reader.bytes();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -654,6 +700,11 @@ export const SignRequestBody: MessageFns<SignRequestBody> = {
         : isSet(object.client_name)
         ? globalThis.String(object.client_name)
         : "",
+      expectedGroupKey: isSet(object.expectedGroupKey)
+        ? bytesFromBase64(object.expectedGroupKey)
+        : isSet(object.expected_group_key)
+        ? bytesFromBase64(object.expected_group_key)
+        : new Uint8Array(0),
     };
   },
 
@@ -683,6 +734,9 @@ export const SignRequestBody: MessageFns<SignRequestBody> = {
     if (message.clientName !== "") {
       obj.clientName = message.clientName;
     }
+    if (message.expectedGroupKey.length !== 0) {
+      obj.expectedGroupKey = base64FromBytes(message.expectedGroupKey);
+    }
     return obj;
   },
 
@@ -703,6 +757,7 @@ export const SignRequestBody: MessageFns<SignRequestBody> = {
       ? FileClaims.fromPartial(object.claims)
       : undefined;
     message.clientName = object.clientName ?? "";
+    message.expectedGroupKey = object.expectedGroupKey ?? new Uint8Array(0);
     return message;
   },
 };
@@ -1249,6 +1304,283 @@ export const GetKeyRequest: MessageFns<GetKeyRequest> = {
   fromPartial<I extends Exact<DeepPartial<GetKeyRequest>, I>>(object: I): GetKeyRequest {
     const message = createBaseGetKeyRequest();
     message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseAttestKeyRequest(): AttestKeyRequest {
+  return { name: "", challenge: new Uint8Array(0) };
+}
+
+export const AttestKeyRequest: MessageFns<AttestKeyRequest> = {
+  encode(message: AttestKeyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.challenge.length !== 0) {
+      writer.uint32(18).bytes(message.challenge);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AttestKeyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAttestKeyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.challenge = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AttestKeyRequest {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      challenge: isSet(object.challenge) ? bytesFromBase64(object.challenge) : new Uint8Array(0),
+    };
+  },
+
+  toJSON(message: AttestKeyRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.challenge.length !== 0) {
+      obj.challenge = base64FromBytes(message.challenge);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AttestKeyRequest>, I>>(base?: I): AttestKeyRequest {
+    return AttestKeyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AttestKeyRequest>, I>>(object: I): AttestKeyRequest {
+    const message = createBaseAttestKeyRequest();
+    message.name = object.name ?? "";
+    message.challenge = object.challenge ?? new Uint8Array(0);
+    return message;
+  },
+};
+
+function createBaseKeyAttestation(): KeyAttestation {
+  return { nodeId: 0, statement: new Uint8Array(0), signature: new Uint8Array(0) };
+}
+
+export const KeyAttestation: MessageFns<KeyAttestation> = {
+  encode(message: KeyAttestation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.nodeId !== 0) {
+      writer.uint32(8).uint32(message.nodeId);
+    }
+    if (message.statement.length !== 0) {
+      writer.uint32(18).bytes(message.statement);
+    }
+    if (message.signature.length !== 0) {
+      writer.uint32(26).bytes(message.signature);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): KeyAttestation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseKeyAttestation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.nodeId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.statement = reader.bytes();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.signature = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): KeyAttestation {
+    return {
+      nodeId: isSet(object.nodeId)
+        ? globalThis.Number(object.nodeId)
+        : isSet(object.node_id)
+        ? globalThis.Number(object.node_id)
+        : 0,
+      statement: isSet(object.statement) ? bytesFromBase64(object.statement) : new Uint8Array(0),
+      signature: isSet(object.signature) ? bytesFromBase64(object.signature) : new Uint8Array(0),
+    };
+  },
+
+  toJSON(message: KeyAttestation): unknown {
+    const obj: any = {};
+    if (message.nodeId !== 0) {
+      obj.nodeId = Math.round(message.nodeId);
+    }
+    if (message.statement.length !== 0) {
+      obj.statement = base64FromBytes(message.statement);
+    }
+    if (message.signature.length !== 0) {
+      obj.signature = base64FromBytes(message.signature);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<KeyAttestation>, I>>(base?: I): KeyAttestation {
+    return KeyAttestation.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<KeyAttestation>, I>>(object: I): KeyAttestation {
+    const message = createBaseKeyAttestation();
+    message.nodeId = object.nodeId ?? 0;
+    message.statement = object.statement ?? new Uint8Array(0);
+    message.signature = object.signature ?? new Uint8Array(0);
+    return message;
+  },
+};
+
+function createBaseKeyAttestations(): KeyAttestations {
+  return { attestations: [], refusals: [] };
+}
+
+export const KeyAttestations: MessageFns<KeyAttestations> = {
+  encode(message: KeyAttestations, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.attestations) {
+      KeyAttestation.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.refusals) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): KeyAttestations {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseKeyAttestations();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.attestations.push(KeyAttestation.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.refusals.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): KeyAttestations {
+    return {
+      attestations: globalThis.Array.isArray(object?.attestations)
+        ? object.attestations.map((e: any) => KeyAttestation.fromJSON(e))
+        : [],
+      refusals: globalThis.Array.isArray(object?.refusals) ? object.refusals.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: KeyAttestations): unknown {
+    const obj: any = {};
+    if (message.attestations?.length) {
+      obj.attestations = message.attestations.map((e) => KeyAttestation.toJSON(e));
+    }
+    if (message.refusals?.length) {
+      obj.refusals = message.refusals;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<KeyAttestations>, I>>(base?: I): KeyAttestations {
+    return KeyAttestations.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<KeyAttestations>, I>>(object: I): KeyAttestations {
+    const message = createBaseKeyAttestations();
+    message.attestations = object.attestations?.map((e) => KeyAttestation.fromPartial(e)) || [];
+    message.refusals = object.refusals?.map((e) => e) || [];
     return message;
   },
 };

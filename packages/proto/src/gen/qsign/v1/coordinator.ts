@@ -18,7 +18,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { GetKeyRequest, KeyInfo, SignedRequest } from "./common.js";
+import { AttestKeyRequest, GetKeyRequest, KeyAttestations, KeyInfo, SignedRequest } from "./common.js";
 
 /** A node left out of a signing attempt, and why. */
 export interface Exclusion {
@@ -571,6 +571,7 @@ export const CoordinatorService = {
     responseSerialize: (value: SignResponse): Buffer => Buffer.from(SignResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SignResponse => SignResponse.decode(value),
   },
+  /** A key's record, served only when at least min_signers nodes report the same one. */
   getKey: {
     path: "/qsign.v1.Coordinator/GetKey" as const,
     requestStream: false as const,
@@ -579,6 +580,16 @@ export const CoordinatorService = {
     requestDeserialize: (value: Buffer): GetKeyRequest => GetKeyRequest.decode(value),
     responseSerialize: (value: KeyInfo): Buffer => Buffer.from(KeyInfo.encode(value).finish()),
     responseDeserialize: (value: Buffer): KeyInfo => KeyInfo.decode(value),
+  },
+  /** Every reachable holder's signed attestation of the key (relayed; clients verify each). */
+  attestKey: {
+    path: "/qsign.v1.Coordinator/AttestKey" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AttestKeyRequest): Buffer => Buffer.from(AttestKeyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AttestKeyRequest => AttestKeyRequest.decode(value),
+    responseSerialize: (value: KeyAttestations): Buffer => Buffer.from(KeyAttestations.encode(value).finish()),
+    responseDeserialize: (value: Buffer): KeyAttestations => KeyAttestations.decode(value),
   },
   clusterStatus: {
     path: "/qsign.v1.Coordinator/ClusterStatus" as const,
@@ -594,7 +605,10 @@ export const CoordinatorService = {
 
 export interface CoordinatorServer extends UntypedServiceImplementation {
   sign: handleUnaryCall<SignedRequest, SignResponse>;
+  /** A key's record, served only when at least min_signers nodes report the same one. */
   getKey: handleUnaryCall<GetKeyRequest, KeyInfo>;
+  /** Every reachable holder's signed attestation of the key (relayed; clients verify each). */
+  attestKey: handleUnaryCall<AttestKeyRequest, KeyAttestations>;
   clusterStatus: handleUnaryCall<ClusterStatusRequest, ClusterStatusResponse>;
 }
 
@@ -611,6 +625,7 @@ export interface CoordinatorClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SignResponse) => void,
   ): ClientUnaryCall;
+  /** A key's record, served only when at least min_signers nodes report the same one. */
   getKey(request: GetKeyRequest, callback: (error: ServiceError | null, response: KeyInfo) => void): ClientUnaryCall;
   getKey(
     request: GetKeyRequest,
@@ -622,6 +637,22 @@ export interface CoordinatorClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: KeyInfo) => void,
+  ): ClientUnaryCall;
+  /** Every reachable holder's signed attestation of the key (relayed; clients verify each). */
+  attestKey(
+    request: AttestKeyRequest,
+    callback: (error: ServiceError | null, response: KeyAttestations) => void,
+  ): ClientUnaryCall;
+  attestKey(
+    request: AttestKeyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: KeyAttestations) => void,
+  ): ClientUnaryCall;
+  attestKey(
+    request: AttestKeyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: KeyAttestations) => void,
   ): ClientUnaryCall;
   clusterStatus(
     request: ClusterStatusRequest,

@@ -18,7 +18,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { Commitment, GetKeyRequest, KeyInfo, SignedRequest } from "./common.js";
+import { AttestKeyRequest, Commitment, GetKeyRequest, KeyAttestation, KeyInfo, SignedRequest } from "./common.js";
 
 export interface NodeStatusRequest {
 }
@@ -1228,6 +1228,16 @@ export const NodeService = {
     responseSerialize: (value: ListKeysResponse): Buffer => Buffer.from(ListKeysResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListKeysResponse => ListKeysResponse.decode(value),
   },
+  /** Signs a statement of the key (name, group key, creation time, threshold) with the node's identity key. */
+  attestKey: {
+    path: "/qsign.v1.Node/AttestKey" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AttestKeyRequest): Buffer => Buffer.from(AttestKeyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AttestKeyRequest => AttestKeyRequest.decode(value),
+    responseSerialize: (value: KeyAttestation): Buffer => Buffer.from(KeyAttestation.encode(value).finish()),
+    responseDeserialize: (value: Buffer): KeyAttestation => KeyAttestation.decode(value),
+  },
   /** Read-only access to the node's audit log records. */
   readAudit: {
     path: "/qsign.v1.Node/ReadAudit" as const,
@@ -1258,6 +1268,8 @@ export interface NodeServer extends UntypedServiceImplementation {
   signShare: handleUnaryCall<SignShareRequest, SignShareResponse>;
   getKey: handleUnaryCall<GetKeyRequest, KeyInfo>;
   listKeys: handleUnaryCall<ListKeysRequest, ListKeysResponse>;
+  /** Signs a statement of the key (name, group key, creation time, threshold) with the node's identity key. */
+  attestKey: handleUnaryCall<AttestKeyRequest, KeyAttestation>;
   /** Read-only access to the node's audit log records. */
   readAudit: handleUnaryCall<ReadAuditRequest, ReadAuditResponse>;
   /** Test-only fault injection; served only when the node runs with QSIGN_TEST_FAULTS=1. */
@@ -1338,6 +1350,22 @@ export interface NodeClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListKeysResponse) => void,
+  ): ClientUnaryCall;
+  /** Signs a statement of the key (name, group key, creation time, threshold) with the node's identity key. */
+  attestKey(
+    request: AttestKeyRequest,
+    callback: (error: ServiceError | null, response: KeyAttestation) => void,
+  ): ClientUnaryCall;
+  attestKey(
+    request: AttestKeyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: KeyAttestation) => void,
+  ): ClientUnaryCall;
+  attestKey(
+    request: AttestKeyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: KeyAttestation) => void,
   ): ClientUnaryCall;
   /** Read-only access to the node's audit log records. */
   readAudit(
