@@ -7,13 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClientConfig } from '@qsign/cli';
 import { isQsignError } from '@qsign/protocol';
-import { TestCluster } from './helpers/cluster.js';
+import { TestCluster, waitFor } from './helpers/cluster.js';
+import { registerSignatures } from './helpers/r-registry.js';
+import { clusterCoordinators, QsignClient } from '@qsign/cli';
 import { signedRequest } from './helpers/operator.js';
 
 describe('several coordinators', () => {
   let c: TestCluster;
   beforeAll(async () => {
-    c = await TestCluster.start({ nodes: 5, threshold: 3 });
+    c = await TestCluster.start({ nodes: 5, threshold: 3, coordinators: 2 });
   }, 180_000);
   afterAll(async () => {
     await c?.stop();
@@ -46,4 +48,42 @@ describe('several coordinators', () => {
       for (const n of clients) n.close();
     }
   }, 60_000);
+
+  it('keeps signing through the other coordinator when the one in use is killed under load; no nonce is reused', async () => {
+    const failovers: string[] = [];
+    const client = new QsignClient(loadClientConfig(c.file.clientConfig), (m) => failovers.push(m));
+    const [first, second] = clusterCoordinators(c.file);
+    const signatures: Uint8Array[] = [];
+    const failures: unknown[] = [];
+    let stop = false;
+    let n = 0;
+    const worker = async () => {
+      while (!stop) {
+        const data = new TextEncoder().encode(`under load ${n++}`);
+        try {
+          signatures.push((await client.sign({ keyName: 'demo', kind: 'raw', data }, 60_000)).signature);
+        } catch (e) {
+          failures.push(e);
+        }
+      }
+    };
+    try {
+      const workers = [worker(), worker(), worker(), worker()];
+      await waitFor(() => signatures.length >= 8 || failures.length > 0, 120_000, '8 signatures through the first coordinator');
+      expect(client.coordinator).toBe(first!.address);
+      await c.killCoordinator(0);
+      const atKill = signatures.length;
+      await waitFor(() => signatures.length >= atKill + 12 || failures.length > 0, 120_000, '12 more signatures after the kill');
+      stop = true;
+      await Promise.all(workers);
+      expect(failures.map(String)).toEqual([]);
+      expect(client.coordinator).toBe(second!.address);
+      expect(failovers.length).toBeGreaterThan(0);
+      expect(failovers[0]).toMatch(new RegExp(`coordinator at ${first!.address} is unreachable.*trying coordinator ${second!.address}`));
+      registerSignatures(signatures);
+    } finally {
+      stop = true;
+      client.close();
+    }
+  }, 300_000);
 });

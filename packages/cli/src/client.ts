@@ -1,10 +1,15 @@
 /**
  * The qsign client library: builds a request, signs it with the client key,
  * sends it through the coordinator and checks the answer before returning it.
+ * With several coordinators it fails over: a coordinator that cannot be
+ * reached (or goes silent) is replaced by the next one, and the SAME signed
+ * request is sent again. That is safe: nodes keep replay state per request id
+ * (at most maxAttemptsPerRequest commitment lists, each nonce once) and each
+ * coordinator spends only nonces from its own pool.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { QsignError, newRequestId, signRequestBody, type FileClaims, type OpenPgpParams, type PayloadKind, type SignRequest } from '@qsign/protocol';
-import { CoordinatorApprovalRpcClient, CoordinatorRpcClient, decodeSignRequest, encodeSignRequest, opensslVerify } from '@qsign/rpc';
+import { QsignError, errorMessage, newRequestId, signRequestBody, type FileClaims, type OpenPgpParams, type PayloadKind, type SignRequest } from '@qsign/protocol';
+import { CoordinatorApprovalRpcClient, CoordinatorRpcClient, decodeSignRequest, encodeSignRequest, isTransportFailure, opensslVerify } from '@qsign/rpc';
 import type { KeyInfo, RequestStatus, SignResponse } from '@qsign/proto';
 import type { ClientConfig } from './client-config.js';
 
@@ -17,11 +22,44 @@ export interface SignInput {
   claims?: FileClaims;
 }
 
-/** A client of one coordinator. */
+/** A client of one coordinator, or of several with failover. */
 export class QsignClient {
-  readonly #rpc: CoordinatorRpcClient;
-  constructor(private readonly config: ClientConfig) {
-    this.#rpc = new CoordinatorRpcClient(config.coordinator);
+  readonly #rpcs: CoordinatorRpcClient[];
+  /** Index of the coordinator in use (the last one that answered). */
+  #current = 0;
+  constructor(
+    private readonly config: ClientConfig,
+    /** Hears each failover ("coordinator A unreachable, trying B"). */
+    private readonly onFailover: (msg: string) => void = () => undefined,
+  ) {
+    this.#rpcs = (config.coordinators ?? [config.coordinator]).map((a) => new CoordinatorRpcClient(a));
+  }
+
+  /** The address of the coordinator in use. */
+  get coordinator(): string {
+    return this.#rpcs[this.#current]!.address;
+  }
+
+  /**
+   * Runs `call` on the coordinator in use; if that coordinator is unreachable
+   * or silent (a transport failure, not an error it returned), on the next
+   * ones in turn. The one that answers stays in use.
+   */
+  async #failover<T>(call: (rpc: CoordinatorRpcClient) => Promise<T>): Promise<T> {
+    let last: unknown;
+    for (let i = 0; i < this.#rpcs.length; i++) {
+      const at = (this.#current + i) % this.#rpcs.length;
+      try {
+        const out = await call(this.#rpcs[at]!);
+        this.#current = at;
+        return out;
+      } catch (e) {
+        if (!isTransportFailure(e)) throw e;
+        last = e;
+        if (this.#rpcs.length > 1) this.onFailover(`${errorMessage(e)}; ${i + 1 < this.#rpcs.length ? `trying coordinator ${this.#rpcs[(at + 1) % this.#rpcs.length]!.address}` : 'no coordinator left to try'}`);
+      }
+    }
+    throw last;
   }
 
   /** Builds the signed request for `input` (exposed for tests that tamper with it). */
@@ -51,7 +89,7 @@ export class QsignClient {
     const stopWatch = onStatus ? this.#watch(decodeSignRequest(signed.body).requestId, onStatus) : () => undefined;
     let res: SignResponse;
     try {
-      res = await this.#rpc.sign(signed, timeoutMs);
+      res = await this.#failover((rpc) => rpc.sign(signed, timeoutMs));
     } finally {
       stopWatch();
     }
@@ -65,7 +103,7 @@ export class QsignClient {
 
   /** Polls GetRequestStatus every second; reports when the held/refused sets change. */
   #watch(requestId: string, onStatus: (s: RequestStatus) => void): () => void {
-    const rpc = new CoordinatorApprovalRpcClient(this.config.coordinator);
+    const rpc = new CoordinatorApprovalRpcClient(this.coordinator);
     let last = '';
     let busy = false;
     const timer = setInterval(() => {
@@ -95,7 +133,7 @@ export class QsignClient {
   async key(name: string): Promise<KeyInfo> {
     let k = this.#keys.get(name);
     if (!k) {
-      k = await this.#rpc.getKey(name);
+      k = await this.#failover((rpc) => rpc.getKey(name));
       this.#keys.set(name, k);
     }
     return k;
@@ -103,18 +141,18 @@ export class QsignClient {
 
   /** Offers a key's certificate to the nodes holding the key (each verifies it) and forgets the cached key record. */
   async putCertificate(keyName: string, certificate: Uint8Array) {
-    const res = await this.#rpc.putCertificate(keyName, certificate, 30_000);
+    const res = await this.#failover((rpc) => rpc.putCertificate(keyName, certificate, 30_000));
     this.#keys.delete(keyName);
     return res;
   }
 
   /** Cluster health as the coordinator sees it. */
   status() {
-    return this.#rpc.clusterStatus();
+    return this.#failover((rpc) => rpc.clusterStatus());
   }
 
   close(): void {
-    this.#rpc.close();
+    for (const r of this.#rpcs) r.close();
   }
 }
 

@@ -49,7 +49,8 @@ export const MAX_COMMITMENT_BATCH = 256;
 export class NodeSigner {
   readonly #clients: Map<string, string>;
   readonly #inFlightNonces = new Set<string>();
-  readonly #inFlightRequests = new Set<string>();
+  /** Request id → the tail of its attempts in progress: attempts of one request run one at a time. */
+  readonly #inFlightRequests = new Map<string, Promise<void>>();
   #fault: Fault = '';
 
   constructor(
@@ -108,22 +109,27 @@ export class NodeSigner {
   /**
    * Round two: checks the request (client, signature, freshness, key,
    * commitment list, replay), writes the audit record and deletes the nonce
-   * in one durable batch, then computes the signature share. `seen` learns
+   * in one durable batch, then computes the signature share. `about` learns
    * the request id, key and client as soon as they are known.
    */
-  async signShare(signed: SignedRequest, decode: (body: Uint8Array) => SignRequest, commitmentList: Commitment[], coordinatorId: string, seen: ShareContext = {}): Promise<frost.SignatureShare> {
-    const { req, key, ctx, admission } = await this.#admitRequest(signed, decode, coordinatorId, seen);
+  async signShare(signed: SignedRequest, decode: (body: Uint8Array) => SignRequest, commitmentList: Commitment[], coordinatorId: string, about: ShareContext = {}): Promise<frost.SignatureShare> {
+    const { req, key, ctx, admission } = await this.#admitRequest(signed, decode, coordinatorId, about);
 
     const listProblem = checkCommitmentList(commitmentList, key);
     if (listProblem) return this.#refuse('BAD_COMMITMENTS', listProblem, ctx);
     const own = commitmentList.find((c) => c.identifier === key.identifier)!;
     const nonceId = bytesToHex(own.hiding);
-    if (this.#inFlightNonces.has(nonceId) || this.#inFlightRequests.has(req.requestId)) {
-      return this.#refuse('REPLAYED_REQUEST', 'replayed request: the same request or nonce is already being signed', ctx);
-    }
+    if (this.#inFlightNonces.has(nonceId)) return this.#refuse('REPLAYED_REQUEST', 'replayed request: the same nonce is already being signed', ctx);
+    // A second attempt of one request (another coordinator retrying it while the first one's
+    // attempt is still here) waits for the first to finish, then meets the replay checks below
+    // with the first attempt's record in place: the attempt limit and list check cannot race.
+    const prior = this.#inFlightRequests.get(req.requestId);
+    let release!: () => void;
+    const tail = (prior ?? Promise.resolve()).then(() => new Promise<void>((r) => (release = r)));
+    this.#inFlightRequests.set(req.requestId, tail);
     this.#inFlightNonces.add(nonceId);
-    this.#inFlightRequests.add(req.requestId);
     try {
+      await prior;
       const listDigest = bytesToHex(sha256(utf8ToBytes(commitmentList.map((c) => `${c.identifier}:${bytesToHex(c.hiding)}:${bytesToHex(c.binding)}`).join(','))));
       const seen = await this.store.getReplay(req.requestId);
       if (seen && seen.lists.includes(listDigest))
@@ -191,7 +197,9 @@ export class NodeSigner {
       return share;
     } finally {
       this.#inFlightNonces.delete(nonceId);
-      this.#inFlightRequests.delete(req.requestId);
+      // `release` is set once `prior` settled, which happened before any exit from the try block.
+      release();
+      if (this.#inFlightRequests.get(req.requestId) === tail) this.#inFlightRequests.delete(req.requestId);
     }
   }
 
@@ -200,7 +208,7 @@ export class NodeSigner {
    * well-formed request, known key, then the approval gate (existing hold,
    * freshness, policy; may refuse or throw HELD).
    */
-  async #admitRequest(signed: SignedRequest, decode: (body: Uint8Array) => SignRequest, coordinatorId: string, seen: ShareContext = {}) {
+  async #admitRequest(signed: SignedRequest, decode: (body: Uint8Array) => SignRequest, coordinatorId: string, about: ShareContext = {}) {
     const ctx: AuditEntry = { event: 'refused', coordinator: coordinatorIdentity(coordinatorId) };
     const clientHex = signed.clientPublicKey.length === 32 ? bytesToHex(signed.clientPublicKey) : '';
     const clientName = this.#clients.get(clientHex);
@@ -219,7 +227,7 @@ export class NodeSigner {
       return this.#refuse('MALFORMED_REQUEST', errorMessage(e), ctx);
     }
     Object.assign(ctx, { requestId: req.requestId, keyName: req.keyName, payloadKind: req.kind });
-    Object.assign(seen, { requestId: req.requestId, keyName: req.keyName, client: clientName });
+    Object.assign(about, { requestId: req.requestId, keyName: req.keyName, client: clientName });
     const key = await this.store.getKey(req.keyName);
     if (!key) return this.#refuse('UNKNOWN_KEY', `unknown key ${req.keyName}`, ctx);
     const admission = await this.approvals.admit(signed, req, clientName, ctx, (code, reason, c) => this.#refuse(code, reason, c));
