@@ -14,6 +14,8 @@ const PACKAGES: Record<string, string> = {
   rpmkeys: 'rpm',
   sq: 'sq',
   chromium: 'chromium',
+  'systemd-analyze': 'systemd',
+  curl: 'curl',
 };
 
 let updated = false;
