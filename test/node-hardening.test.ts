@@ -29,13 +29,16 @@ function request(overrides: { createdAtMs?: number; keyName?: string; secret?: U
   return signRequestBody(body, overrides.secret ?? clientSecret);
 }
 
-/** Fresh commitments from nodes `ids`, as a sorted list. */
+/** The coordinator identity this test acts as: it fetches commitments and signs under it (nodes keep one nonce pool per coordinator). */
+const COORDINATOR = 't';
+
+/** Fresh commitments from nodes `ids` (from COORDINATOR's pool), as a sorted list. */
 async function freshList(ids: number[]): Promise<Commitment[]> {
   const list = await Promise.all(
     ids.map(async (id) => {
       const n = c.node(id);
       try {
-        const x = (await n.getCommitments(1, 'test')).commitments[0]!;
+        const x = (await n.getCommitments(1, COORDINATOR)).commitments[0]!;
         return { identifier: id, hiding: x.hiding, binding: x.binding };
       } finally {
         n.close();
@@ -79,34 +82,34 @@ describe('every node refuses, and records why', () => {
         const forged = request();
         forged.clientSignature = Uint8Array.from(forged.clientSignature);
         forged.clientSignature[5]! ^= 0x40;
-        await expectRefusal(n.signShare({ request: forged, commitments: await freshList(setFor(id)), coordinatorId: 't' }), 'BAD_CLIENT_SIGNATURE', /client signature does not verify/);
+        await expectRefusal(n.signShare({ request: forged, commitments: await freshList(setFor(id)), coordinatorId: COORDINATOR }), 'BAD_CLIENT_SIGNATURE', /client signature does not verify/);
 
         // A request from a key the node does not know.
         const stranger = request({ secret: ed25519.utils.randomSecretKey() });
-        await expectRefusal(n.signShare({ request: stranger, commitments: await freshList(setFor(id)), coordinatorId: 't' }), 'UNKNOWN_CLIENT', /unknown client key/);
+        await expectRefusal(n.signShare({ request: stranger, commitments: await freshList(setFor(id)), coordinatorId: COORDINATOR }), 'UNKNOWN_CLIENT', /unknown client key/);
 
         // A stale request (10 minutes old; the window is 5).
         const stale = request({ createdAtMs: Date.now() - 600_000 });
-        await expectRefusal(n.signShare({ request: stale, commitments: await freshList(setFor(id)), coordinatorId: 't' }), 'STALE_REQUEST', /stale request: created 600\.\d s ago/);
+        await expectRefusal(n.signShare({ request: stale, commitments: await freshList(setFor(id)), coordinatorId: COORDINATOR }), 'STALE_REQUEST', /stale request: created 600\.\d s ago/);
 
         // A commitment list without this node's own commitment.
         const others = await freshList([1, 2, 3, 4, 5].filter((x) => x !== id).slice(0, 3));
-        await expectRefusal(n.signShare({ request: request(), commitments: others, coordinatorId: 't' }), 'BAD_COMMITMENTS', /does not contain an unused commitment of this node/);
+        await expectRefusal(n.signShare({ request: request(), commitments: others, coordinatorId: COORDINATOR }), 'BAD_COMMITMENTS', /does not contain an unused commitment of this node/);
 
         // A list with an entry for this node that it never handed out.
         const fake = (await freshList(setFor(id))).map((x) => (x.identifier === id ? { ...x, hiding: ed25519.Point.BASE.multiply(12345n).toBytes() } : x));
-        await expectRefusal(n.signShare({ request: request(), commitments: fake, coordinatorId: 't' }), 'BAD_COMMITMENTS', /does not contain an unused commitment of node/);
+        await expectRefusal(n.signShare({ request: request(), commitments: fake, coordinatorId: COORDINATOR }), 'BAD_COMMITMENTS', /does not contain an unused commitment of node/);
 
         // A good request signs once; the same message again is a replay.
         const good = request();
         const list = await freshList(setFor(id));
-        const share = await n.signShare({ request: good, commitments: list, coordinatorId: 't' });
+        const share = await n.signShare({ request: good, commitments: list, coordinatorId: COORDINATOR });
         expect(share.share).toHaveLength(32);
-        await expectRefusal(n.signShare({ request: good, commitments: list, coordinatorId: 't' }), 'REPLAYED_REQUEST', /replayed request .*already signed with this commitment list/);
+        await expectRefusal(n.signShare({ request: good, commitments: list, coordinatorId: COORDINATOR }), 'REPLAYED_REQUEST', /replayed request .*already signed with this commitment list/);
         // Retries with new lists are allowed up to the limit (3 attempts), then refused.
-        await n.signShare({ request: good, commitments: await freshList(setFor(id)), coordinatorId: 't' });
-        await n.signShare({ request: good, commitments: await freshList(setFor(id)), coordinatorId: 't' });
-        await expectRefusal(n.signShare({ request: good, commitments: await freshList(setFor(id)), coordinatorId: 't' }), 'REPLAYED_REQUEST', /already signed 3 times \(limit 3\)/);
+        await n.signShare({ request: good, commitments: await freshList(setFor(id)), coordinatorId: COORDINATOR });
+        await n.signShare({ request: good, commitments: await freshList(setFor(id)), coordinatorId: COORDINATOR });
+        await expectRefusal(n.signShare({ request: good, commitments: await freshList(setFor(id)), coordinatorId: COORDINATOR }), 'REPLAYED_REQUEST', /already signed 3 times \(limit 3\)/);
 
         const refused = (await c.audit(id)).filter((r) => r.event === 'refused');
         const codes = refused.map((r) => r.code);
@@ -123,7 +126,7 @@ describe('malformed input never crashes a daemon', () => {
   it('node: truncated, garbage and oversized protobufs; wrong-length and identity points; bad scalars; unknown keys', async () => {
     const n = c.node(1);
     try {
-      const valid = Buffer.from(SignShareRequest.encode({ request: request(), commitments: await freshList([1, 2, 3]), coordinatorId: 't' }).finish());
+      const valid = Buffer.from(SignShareRequest.encode({ request: request(), commitments: await freshList([1, 2, 3]), coordinatorId: COORDINATOR }).finish());
       const truncated = await rawCall(n.raw, '/qsign.v1.Node/SignShare', valid.subarray(0, valid.length - 7));
       expect(truncated?.code).toBe(grpc.status.INVALID_ARGUMENT);
       expect(truncated?.details).toMatch(/undecodable SignShare message|malformed request/);
@@ -136,30 +139,30 @@ describe('malformed input never crashes a daemon', () => {
 
       const list = await freshList([1, 2, 3]);
       const short = list.map((x) => (x.identifier === 2 ? { ...x, hiding: x.hiding.subarray(0, 31) } : x));
-      await expectRefusal(n.signShare({ request: request(), commitments: short, coordinatorId: 't' }), 'BAD_COMMITMENTS', /two 32-byte points/);
+      await expectRefusal(n.signShare({ request: request(), commitments: short, coordinatorId: COORDINATOR }), 'BAD_COMMITMENTS', /two 32-byte points/);
       const identity = new Uint8Array(32);
       identity[0] = 1;
       const withIdentity = (await freshList([1, 2, 3])).map((x) => (x.identifier === 3 ? { ...x, binding: identity } : x));
-      await expectRefusal(n.signShare({ request: request(), commitments: withIdentity, coordinatorId: 't' }), 'BAD_COMMITMENTS', /identity/);
+      await expectRefusal(n.signShare({ request: request(), commitments: withIdentity, coordinatorId: COORDINATOR }), 'BAD_COMMITMENTS', /identity/);
       const notOnCurve = (await freshList([1, 2, 3])).map((x) => (x.identifier === 2 ? { ...x, hiding: new Uint8Array(32).fill(0xff) } : x));
-      await expectRefusal(n.signShare({ request: request(), commitments: notOnCurve, coordinatorId: 't' }), 'BAD_COMMITMENTS', /not a canonical curve point|invalid commitment/);
+      await expectRefusal(n.signShare({ request: request(), commitments: notOnCurve, coordinatorId: COORDINATOR }), 'BAD_COMMITMENTS', /not a canonical curve point|invalid commitment/);
       const badId = (await freshList([1, 2, 3])).map((x) => (x.identifier === 3 ? { ...x, identifier: 0 } : x));
-      await expectRefusal(n.signShare({ request: request(), commitments: badId, coordinatorId: 't' }), 'BAD_COMMITMENTS', /identifier 0 is out of range/);
+      await expectRefusal(n.signShare({ request: request(), commitments: badId, coordinatorId: COORDINATOR }), 'BAD_COMMITMENTS', /identifier 0 is out of range/);
 
       const shortSig = request();
       shortSig.clientSignature = shortSig.clientSignature.subarray(0, 63);
-      await expectRefusal(n.signShare({ request: shortSig, commitments: await freshList([1, 2, 3]), coordinatorId: 't' }), 'BAD_CLIENT_SIGNATURE', /does not verify/);
+      await expectRefusal(n.signShare({ request: shortSig, commitments: await freshList([1, 2, 3]), coordinatorId: COORDINATOR }), 'BAD_CLIENT_SIGNATURE', /does not verify/);
       const shortKey = request();
       shortKey.clientPublicKey = shortKey.clientPublicKey.subarray(0, 31);
-      await expectRefusal(n.signShare({ request: shortKey, commitments: await freshList([1, 2, 3]), coordinatorId: 't' }), 'UNKNOWN_CLIENT', /unknown client key \(malformed\)/);
+      await expectRefusal(n.signShare({ request: shortKey, commitments: await freshList([1, 2, 3]), coordinatorId: COORDINATOR }), 'UNKNOWN_CLIENT', /unknown client key \(malformed\)/);
       const junkBody = signRequestBody(new Uint8Array([0x08, 0x96]), clientSecret);
-      await expectRefusal(n.signShare({ request: junkBody, commitments: await freshList([1, 2, 3]), coordinatorId: 't' }), 'MALFORMED_REQUEST', /malformed request/);
+      await expectRefusal(n.signShare({ request: junkBody, commitments: await freshList([1, 2, 3]), coordinatorId: COORDINATOR }), 'MALFORMED_REQUEST', /malformed request/);
 
-      await expectRefusal(n.signShare({ request: request({ keyName: 'no-such-key' }), commitments: await freshList([1, 2, 3]), coordinatorId: 't' }), 'UNKNOWN_KEY', /unknown key no-such-key/);
+      await expectRefusal(n.signShare({ request: request({ keyName: 'no-such-key' }), commitments: await freshList([1, 2, 3]), coordinatorId: COORDINATOR }), 'UNKNOWN_KEY', /unknown key no-such-key/);
       await expectRefusal(n.getKey('no-such-key'), 'UNKNOWN_KEY', /unknown key/);
       await expectRefusal(n.getKey('bad name/../x'), 'INVALID_ARGUMENT', /not a valid key name/);
-      await expectRefusal(n.getCommitments(0, 't'), 'INVALID_ARGUMENT', /count must be 1\.\.256/);
-      await expectRefusal(n.getCommitments(100_000, 't'), 'INVALID_ARGUMENT', /count must be 1\.\.256/);
+      await expectRefusal(n.getCommitments(0, COORDINATOR), 'INVALID_ARGUMENT', /count must be 1\.\.256/);
+      await expectRefusal(n.getCommitments(100_000, COORDINATOR), 'INVALID_ARGUMENT', /count must be 1\.\.256/);
 
       // Still serving, and the refusals are in the log.
       const status = await n.status();

@@ -6,8 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { bytesToHex } from '@noble/hashes/utils.js';
@@ -17,6 +15,7 @@ import { loadNodeConfig, openStoreWithShares } from '@qsign/node';
 import { AuditRpcClient, NodeAdminRpcClient, NodeSealRpcClient } from '@qsign/rpc';
 import { TestCluster, waitFor } from './helpers/cluster.js';
 import { registerSignatures } from './helpers/r-registry.js';
+import { grepDir } from './helpers/secrets.js';
 
 const run = promisify(execFile);
 
@@ -28,24 +27,6 @@ async function qsign(args: string[]): Promise<{ code: number; stdout: string; st
     const x = e as { code: number; stdout: string; stderr: string };
     return { code: x.code, stdout: x.stdout, stderr: x.stderr };
   }
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
-
-/** Which of the needles occur in any file under `dir` (raw bytes or lowercase hex). */
-function grepDir(dir: string, needles: Uint8Array[]): string[] {
-  const blobs = filesUnder(dir).map((f) => readFileSync(f));
-  const found: string[] = [];
-  for (const n of needles) {
-    const hex = Buffer.from(bytesToHex(n));
-    if (blobs.some((b) => b.indexOf(Buffer.from(n)) >= 0 || b.indexOf(hex) >= 0)) found.push(bytesToHex(n));
-  }
-  return found;
 }
 
 describe('sealed nodes', () => {

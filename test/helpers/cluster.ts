@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { QsignClient, addClusterNode, alive, clusterDown, clusterUp, loadClientConfig, spawnDaemon, writeClusterFile, waitHealthy, type ClusterFile } from '@qsign/cli';
+import { QsignClient, addClusterNode, alive, clusterCoordinators, clusterDown, clusterUp, loadClientConfig, spawnDaemon, writeClusterFile, waitHealthy, type ClusterFile } from '@qsign/cli';
 import { NodeRpcClient } from '@qsign/rpc';
 
 /** A running test cluster. */
@@ -33,6 +33,10 @@ export class TestCluster {
       nodeConfig?: (id: number, base: Record<string, unknown>) => Record<string, unknown>;
       noCertificate?: boolean;
       unseal?: { threshold: number; shares: number };
+      /** Coordinators over the same nodes (the client config lists them all). */
+      coordinators?: number;
+      /** Every daemon serves Prometheus metrics (ClusterProcess.metrics). */
+      metrics?: boolean;
     } = {},
   ): Promise<TestCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'qsign-test-'));
@@ -46,6 +50,8 @@ export class TestCluster {
       extraKeys: opts.extraKeys,
       nodeConfig: opts.nodeConfig,
       noCertificate: opts.noCertificate ?? opts.nodeConfig !== undefined,
+      coordinators: opts.coordinators,
+      metrics: opts.metrics,
     });
     return new TestCluster(dir, file, new QsignClient(loadClientConfig(file.clientConfig)));
   }
@@ -69,6 +75,13 @@ export class TestCluster {
     const n = this.file.nodes.find((x) => x.id === id)!;
     process.kill(n.pid, 'SIGKILL');
     await waitFor(() => !alive(n.pid), 5000, `node ${id} to die`);
+  }
+
+  /** SIGKILLs coordinator number `index` (0: the first) and waits until it is gone. */
+  async killCoordinator(index: number): Promise<void> {
+    const co = clusterCoordinators(this.file)[index]!;
+    process.kill(co.pid, 'SIGKILL');
+    await waitFor(() => !alive(co.pid), 5000, `coordinator ${index} to die`);
   }
 
   /** Waits for node `id` to exit by itself (e.g. an injected crash). */

@@ -17,6 +17,8 @@ const PACKAGES: Record<string, string> = {
   createrepo_c: 'createrepo-c',
   dnf: 'dnf',
   skopeo: 'skopeo',
+  'systemd-analyze': 'systemd',
+  curl: 'curl',
 };
 
 let updated = false;

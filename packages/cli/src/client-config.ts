@@ -1,9 +1,11 @@
 /**
- * The client config (`client.json`): which coordinator to call, the
+ * The client config (`client.json`): which coordinator(s) to call, the
  * client's Ed25519 secret key, and what the client trusts (docs/pinning.md):
  * the identity key of each node (`nodes`), how many nodes must attest a key
  * before it is pinned (`trustThreshold`), and the pinned group key of each
  * key (`keys`). Found via --config, QSIGN_CONFIG, or ./client.json.
+ * `"coordinators": ["host:port", …]` lists several coordinators over the same
+ * nodes: the client fails over in that order.
  */
 import { readFileSync, existsSync, writeFileSync, renameSync, rmSync } from 'node:fs';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
@@ -26,7 +28,10 @@ export interface PinnedKey {
 
 /** A client's settings. */
 export interface ClientConfig {
+  /** The first coordinator (the one tools without failover call). */
   coordinator: string;
+  /** Every coordinator, in failover order (`coordinator` is the first); absent: just `coordinator`. */
+  coordinators?: string[];
   clientName: string;
   /** 32-byte Ed25519 secret key. */
   secretKey: Uint8Array;
@@ -65,7 +70,7 @@ export function parseClientConfig(o: Record<string, unknown>, path = 'client con
   const bad = (field: string, why: string): never => {
     throw new QsignError('CONFIG', `${path}: field "${field}" ${why}`);
   };
-  if (typeof o.coordinator !== 'string' || !o.coordinator) bad('coordinator', 'must be host:port');
+  const coordinators = coordinatorList(o, path);
   if (typeof o.secretKey !== 'string' || !/^[0-9a-f]{64}$/.test(o.secretKey)) bad('secretKey', 'must be a 32-byte Ed25519 secret key in hex');
   const nodes = parsePinnedNodes(o.nodes, bad);
   const majority = Math.max(2, Math.floor(nodes.length / 2) + 1);
@@ -74,7 +79,8 @@ export function parseClientConfig(o: Record<string, unknown>, path = 'client con
     bad('trustThreshold', 'must be an integer from 2 to 255 (node attestations needed to pin a key)');
   if (o.trustNewKeys !== undefined && typeof o.trustNewKeys !== 'boolean') bad('trustNewKeys', 'must be true or false');
   return {
-    coordinator: o.coordinator as string,
+    coordinator: coordinators[0]!,
+    coordinators,
     clientName: typeof o.clientName === 'string' ? o.clientName : 'client',
     secretKey: hexToBytes(o.secretKey as string),
     nodes,
@@ -163,4 +169,17 @@ export function writeConfigObject(path: string, o: Record<string, unknown>): voi
 /** A pin for a group key and its creation time. */
 export function pinOf(groupPublicKey: Uint8Array, fingerprint: Uint8Array): PinnedKey {
   return { groupPublicKey: bytesToHex(groupPublicKey), fingerprint: bytesToHex(fingerprint) };
+}
+
+/** The coordinators of a client config: `coordinators` (a list of host:port) or `coordinator` (one). */
+function coordinatorList(o: Record<string, unknown>, path: string): string[] {
+  const hostPort = (v: unknown) => typeof v === 'string' && /^[^\s]+:\d+$/.test(v);
+  if (o.coordinators !== undefined) {
+    if (!Array.isArray(o.coordinators) || o.coordinators.length === 0 || !o.coordinators.every(hostPort))
+      throw new QsignError('CONFIG', `${path}: field "coordinators" must be a non-empty list of host:port`);
+    if (o.coordinator !== undefined) throw new QsignError('CONFIG', `${path}: give either "coordinator" or "coordinators", not both`);
+    return [...new Set(o.coordinators as string[])];
+  }
+  if (typeof o.coordinator !== 'string' || !o.coordinator) throw new QsignError('CONFIG', `${path}: field "coordinator" must be host:port (or "coordinators": a list of them)`);
+  return [o.coordinator];
 }

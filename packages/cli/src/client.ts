@@ -4,6 +4,11 @@
  * Keys are pinned in the client config (docs/pinning.md): every request names
  * the pinned group key, and every answer — key record, certificate,
  * signature — is checked against the pin, never against the coordinator's word.
+ * With several coordinators it fails over: a coordinator that cannot be
+ * reached (or goes silent) is replaced by the next one, and the SAME signed
+ * request is sent again. That is safe: nodes keep replay state per request id
+ * (at most maxAttemptsPerRequest commitment lists, each nonce once) and each
+ * coordinator spends only nonces from its own pool.
  */
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -24,7 +29,7 @@ import {
   type PayloadKind,
   type SignRequest,
 } from '@qsign/protocol';
-import { CoordinatorApprovalRpcClient, CoordinatorRpcClient, decodeSignRequest, encodeSignRequest, opensslVerify } from '@qsign/rpc';
+import { CoordinatorApprovalRpcClient, CoordinatorRpcClient, decodeSignRequest, encodeSignRequest, isTransportFailure, opensslVerify } from '@qsign/rpc';
 import type { KeyInfo, RequestStatus, SignResponse } from '@qsign/proto';
 import { pinOf, pinnedKey, reloadPins, writePin, type ClientConfig, type PinnedKey } from './client-config.js';
 
@@ -37,11 +42,44 @@ export interface SignInput {
   claims?: FileClaims;
 }
 
-/** A client of one coordinator. */
+/** A client of one coordinator, or of several with failover. */
 export class QsignClient {
-  readonly #rpc: CoordinatorRpcClient;
-  constructor(private readonly config: ClientConfig) {
-    this.#rpc = new CoordinatorRpcClient(config.coordinator);
+  readonly #rpcs: CoordinatorRpcClient[];
+  /** Index of the coordinator in use (the last one that answered). */
+  #current = 0;
+  constructor(
+    private readonly config: ClientConfig,
+    /** Hears each failover ("coordinator A unreachable, trying B"). */
+    private readonly onFailover: (msg: string) => void = () => undefined,
+  ) {
+    this.#rpcs = (config.coordinators ?? [config.coordinator]).map((a) => new CoordinatorRpcClient(a));
+  }
+
+  /** The address of the coordinator in use. */
+  get coordinator(): string {
+    return this.#rpcs[this.#current]!.address;
+  }
+
+  /**
+   * Runs `call` on the coordinator in use; if that coordinator is unreachable
+   * or silent (a transport failure, not an error it returned), on the next
+   * ones in turn. The one that answers stays in use.
+   */
+  async #failover<T>(call: (rpc: CoordinatorRpcClient) => Promise<T>): Promise<T> {
+    let last: unknown;
+    for (let i = 0; i < this.#rpcs.length; i++) {
+      const at = (this.#current + i) % this.#rpcs.length;
+      try {
+        const out = await call(this.#rpcs[at]!);
+        this.#current = at;
+        return out;
+      } catch (e) {
+        if (!isTransportFailure(e)) throw e;
+        last = e;
+        if (this.#rpcs.length > 1) this.onFailover(`${errorMessage(e)}; ${i + 1 < this.#rpcs.length ? `trying coordinator ${this.#rpcs[(at + 1) % this.#rpcs.length]!.address}` : 'no coordinator left to try'}`);
+      }
+    }
+    throw last;
   }
 
   /** Builds the signed request for `input` (exposed for tests that tamper with it). */
@@ -74,7 +112,7 @@ export class QsignClient {
     const stopWatch = onStatus ? this.#watch(decodeSignRequest(signed.body).requestId, onStatus) : () => undefined;
     let res: SignResponse;
     try {
-      res = await this.#rpc.sign(signed, timeoutMs);
+      res = await this.#failover((rpc) => rpc.sign(signed, timeoutMs));
     } finally {
       stopWatch();
     }
@@ -87,7 +125,7 @@ export class QsignClient {
 
   /** Polls GetRequestStatus every second; reports when the held/refused sets change. */
   #watch(requestId: string, onStatus: (s: RequestStatus) => void): () => void {
-    const rpc = new CoordinatorApprovalRpcClient(this.config.coordinator);
+    const rpc = new CoordinatorApprovalRpcClient(this.coordinator);
     let last = '';
     let busy = false;
     const timer = setInterval(() => {
@@ -122,7 +160,7 @@ export class QsignClient {
     let k = this.#keys.get(name);
     if (!k) {
       const pin = await this.pinned(name);
-      k = await this.#rpc.getKey(name);
+      k = await this.#failover((rpc) => rpc.getKey(name));
       const got = pinOf(k.groupPublicKey, ed25519Fingerprint(k.groupPublicKey, k.createdUnixSeconds));
       if (got.groupPublicKey !== pin.groupPublicKey || got.fingerprint !== pin.fingerprint)
         throw new QsignError(
@@ -162,7 +200,7 @@ export class QsignClient {
     if (!this.config.keys.has(name)) {
       reloadPins(this.config); // another process (qsign trust, keygen) may have pinned it since
       if (!this.config.keys.has(name)) {
-        await this.#rpc.getKey(name); // UNKNOWN_KEY says more than "not pinned" (and Copr creates the key on it)
+        await this.#failover((rpc) => rpc.getKey(name)); // UNKNOWN_KEY says more than "not pinned" (and Copr creates the key on it)
         if (this.config.trustNewKeys) await this.trust(name);
       }
     }
@@ -192,7 +230,7 @@ export class QsignClient {
     if (this.config.nodes.length === 0)
       throw new QsignError('UNTRUSTED_KEY', `${this.config.path ?? 'the client config'} pins no node identities ("nodes": [{id, verifierKey}]), so no attestation of key ${name} can be checked`);
     const challenge = new Uint8Array(randomBytes(32));
-    const res = await this.#rpc.attestKey(name, challenge, 15_000);
+    const res = await this.#failover((rpc) => rpc.attestKey(name, challenge, 15_000));
     const statements: KeyStatement[] = [];
     const problems: string[] = [...res.refusals];
     for (const a of res.attestations) {
@@ -218,18 +256,18 @@ export class QsignClient {
 
   /** Offers a key's certificate to the nodes holding the key (each verifies it) and forgets the cached key record. */
   async putCertificate(keyName: string, certificate: Uint8Array) {
-    const res = await this.#rpc.putCertificate(keyName, certificate, 30_000);
+    const res = await this.#failover((rpc) => rpc.putCertificate(keyName, certificate, 30_000));
     this.#keys.delete(keyName);
     return res;
   }
 
   /** Cluster health as the coordinator sees it. */
   status() {
-    return this.#rpc.clusterStatus();
+    return this.#failover((rpc) => rpc.clusterStatus());
   }
 
   close(): void {
-    this.#rpc.close();
+    for (const r of this.#rpcs) r.close();
   }
 }
 

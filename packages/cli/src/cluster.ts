@@ -36,6 +36,8 @@ export interface ClusterProcess {
   command: string[];
   /** The process's audit log verifier key (c2sp.org/signed-note vkey), pinned at creation. */
   verifierKey?: string;
+  /** Its Prometheus metrics address (clusters started with `metrics`). */
+  metrics?: string;
 }
 
 /** `cluster.json`. */
@@ -43,6 +45,8 @@ export interface ClusterFile {
   /** Only in clusterUp's return value with `unseal`: each node's unseal shares (never written to disk). */
   unsealShares?: Record<number, string[]>;
   coordinator: ClusterProcess;
+  /** Further coordinators over the same nodes (`--coordinators N`); the client config lists them all. */
+  moreCoordinators?: ClusterProcess[];
   nodes: ClusterProcess[];
   threshold: number;
   keyName: string;
@@ -92,6 +96,10 @@ export interface ClusterUpOptions {
   extraKeys?: string[];
   /** Skip the self-certification (default: certify, so `qsign pubkey --armor` works at once). */
   noCertificate?: boolean;
+  /** Coordinators over the same nodes (default 1); each has its own id, port and audit log. */
+  coordinators?: number;
+  /** Serve Prometheus metrics from every daemon on a free loopback port (`metricsListen`). */
+  metrics?: boolean;
 }
 
 /** The default user ID of a dev key: "NAME <EMAIL>" for email-shaped key names (obs-sign / Copr style), else a demo address. */
@@ -158,25 +166,20 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
   for (const n of nodes) pinPeers(n.config, nodes.map((p) => ({ id: p.id, address: p.address, verifierKey: p.verifierKey })));
   say(`imported one share into each of ${nodes.length} node stores; no share file was left on disk`);
 
-  const cport = await freePort();
-  const cdir = join(dir, 'coordinator');
-  mkdirSync(cdir, { recursive: true });
-  const ccfg = join(cdir, 'coordinator.json');
+  if (o.metrics) for (const n of nodes) n.metrics = await enableMetrics(n.config);
   const keygenPort = await freePort();
-  const cmaster = randomBytes(32);
-  writeFileSync(join(cdir, 'master.key'), bytesToHex(cmaster) + '\n', { mode: 0o600 });
-  writeFileSync(ccfg, JSON.stringify({ coordinatorId: 'dev-coordinator', listen: `127.0.0.1:${cport}`, keygenListen: `127.0.0.1:${keygenPort}`, nodes: nodes.map((n) => ({ id: n.id, address: n.address })), dataDir: 'data', masterKeyFile: 'master.key' }, null, 2) + '\n');
-  const clog = await openCoordinatorLog(join(cdir, 'data'), cmaster, 'dev-coordinator');
-  await clog.store.close();
-  const coordinator: ClusterProcess = { id: 0, address: `127.0.0.1:${cport}`, pid: 0, dataDir: join(cdir, 'data'), config: ccfg, log: join(cdir, 'coordinator.log'), command: [process.execPath, QSIGN_BIN, 'coordinator', 'start', '--config', ccfg], verifierKey: clog.verifierKey };
+  const coordinators: ClusterProcess[] = [];
+  for (let i = 1; i <= (o.coordinators ?? 1); i++) coordinators.push(await makeCoordinator(dir, i, nodes, { keygen: i === 1 ? `127.0.0.1:${keygenPort}` : undefined, metrics: o.metrics }));
+  const [coordinator, ...moreCoordinators] = coordinators as [ClusterProcess, ...ClusterProcess[]];
 
   const clientConfig = join(dir, 'client.json');
   const trust = clientTrust(nodes, o.threshold, [files[0]!, ...extra.map((f) => f[0]!)]);
-  writeFileSync(clientConfig, JSON.stringify({ coordinator: coordinator.address, clientName: 'dev-client', secretKey: bytesToHex(clientSecret), ...trust }, null, 2) + '\n', { mode: 0o600 });
-  const cluster: ClusterFile = { coordinator, nodes, threshold: o.threshold, keyName, clientConfig, keygen: `127.0.0.1:${keygenPort}` };
+  const addresses = moreCoordinators.length ? { coordinators: coordinators.map((c) => c.address) } : { coordinator: coordinator.address };
+  writeFileSync(clientConfig, JSON.stringify({ ...addresses, clientName: 'dev-client', secretKey: bytesToHex(clientSecret), ...trust }, null, 2) + '\n', { mode: 0o600 });
+  const cluster: ClusterFile = { coordinator, ...(moreCoordinators.length && { moreCoordinators }), nodes, threshold: o.threshold, keyName, clientConfig, keygen: `127.0.0.1:${keygenPort}` };
 
   for (const n of nodes) n.pid = spawnDaemon(n.command, n.log, { ...process.env, ...o.nodeEnv });
-  coordinator.pid = spawnDaemon(coordinator.command, coordinator.log);
+  for (const c of coordinators) c.pid = spawnDaemon(c.command, c.log);
   writeClusterFile(dir, cluster);
   say(`started ${nodes.length} nodes and a coordinator; waiting until all are healthy`);
   try {
@@ -184,7 +187,7 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
       say('unsealing each node over its operator socket');
       for (const n of nodes) await unsealOverSocket(loadNodeConfig(n.config).adminSocket, unsealShares[n.id]!.slice(0, o.unseal.threshold), 30_000);
     }
-    await waitHealthy(coordinator.address, nodes.length, o.timeoutMs ?? 60_000);
+    for (const c of coordinators) await waitHealthy(c.address, nodes.length, o.timeoutMs ?? 60_000);
     if (!o.noCertificate) {
       say(`certifying key "${keyName}": the cluster signs its own user ID; each node verifies and stores the certificate`);
       const client = new QsignClient(loadClientConfig(clientConfig));
@@ -213,6 +216,40 @@ export function clientTrust(nodes: ClusterProcess[], threshold: number, keys: Ar
     trustThreshold: threshold,
     keys: Object.fromEntries(keys.map((k) => [k.keyName, pinOf(k.groupPublicKey, ed25519Fingerprint(k.groupPublicKey, k.createdUnixSeconds))])),
   };
+}
+
+/**
+ * Creates coordinator number `index` of a dev cluster: its directory
+ * (coordinator, coordinator-2, …), config with its own coordinatorId (its own
+ * nonce pool on every node), dev master key and audit log.
+ */
+async function makeCoordinator(dir: string, index: number, nodes: ClusterProcess[], o: { keygen?: string; metrics?: boolean }): Promise<ClusterProcess> {
+  const suffix = index === 1 ? '' : `-${index}`;
+  const coordinatorId = `dev-coordinator${suffix}`;
+  const cport = await freePort();
+  const cdir = join(dir, `coordinator${suffix}`);
+  mkdirSync(cdir, { recursive: true });
+  const ccfg = join(cdir, 'coordinator.json');
+  const cmaster = randomBytes(32);
+  writeFileSync(join(cdir, 'master.key'), bytesToHex(cmaster) + '\n', { mode: 0o600 });
+  const metrics = o.metrics ? `127.0.0.1:${await freePort()}` : undefined;
+  writeFileSync(ccfg, JSON.stringify({ coordinatorId, listen: `127.0.0.1:${cport}`, ...(o.keygen && { keygenListen: o.keygen }), ...(metrics && { metricsListen: metrics }), nodes: nodes.map((n) => ({ id: n.id, address: n.address })), dataDir: 'data', masterKeyFile: 'master.key' }, null, 2) + '\n');
+  const clog = await openCoordinatorLog(join(cdir, 'data'), cmaster, coordinatorId);
+  await clog.store.close();
+  return { id: 0, address: `127.0.0.1:${cport}`, pid: 0, dataDir: join(cdir, 'data'), config: ccfg, log: join(cdir, 'coordinator.log'), command: [process.execPath, QSIGN_BIN, 'coordinator', 'start', '--config', ccfg], verifierKey: clog.verifierKey, ...(metrics && { metrics }) };
+}
+
+/** Sets `metricsListen` in a node config to a free loopback port; returns the address. */
+async function enableMetrics(configPath: string): Promise<string> {
+  const address = `127.0.0.1:${await freePort()}`;
+  const cfg = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+  writeFileSync(configPath, JSON.stringify({ ...cfg, metricsListen: address }, null, 2) + '\n');
+  return address;
+}
+
+/** Every coordinator of a cluster, the first one first. */
+export function clusterCoordinators(cluster: ClusterFile): ClusterProcess[] {
+  return [cluster.coordinator, ...(cluster.moreCoordinators ?? [])];
 }
 
 /** Writes `cluster.json` (after pids change, e.g. a restart). */
@@ -267,7 +304,7 @@ export function alive(pid: number): boolean {
 /** Stops every process of the cluster (SIGTERM, then SIGKILL after 5 s) and removes cluster.json. */
 export async function clusterDown(dir: string): Promise<number> {
   const cluster = readClusterFile(dir);
-  const pids = [cluster.coordinator.pid, ...cluster.nodes.map((n) => n.pid)].filter((p) => p > 0 && alive(p));
+  const pids = [...clusterCoordinators(cluster).map((c) => c.pid), ...cluster.nodes.map((n) => n.pid)].filter((p) => p > 0 && alive(p));
   for (const p of pids) process.kill(p, 'SIGTERM');
   const until = Date.now() + 5000;
   while (pids.some(alive) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));

@@ -42,7 +42,7 @@ export interface WaitPorts {
   finish(shares: frost.SignatureShare[], list: frost.SigningCommitments[]): Uint8Array | undefined;
   /** Progress report (for GetRequestStatus). */
   report(states: ReadonlyMap<number, NodeState>): void;
-  log(msg: string): void;
+  log(msg: string, fields?: { requestId?: string }): void;
 }
 
 /** The parked attempt and everything known so far. */
@@ -100,13 +100,13 @@ export async function waitForApprovals(w: WaitInput, p: WaitPorts): Promise<Wait
     p.report(st);
     if (parkedAlive && w.parked.members.some((m) => st.get(m.id)?.kind === 'refused')) {
       parkedAlive = false;
-      p.log(`request ${w.requestId}: the parked attempt cannot complete (${w.parked.members.filter((m) => st.get(m.id)?.kind === 'refused').map((m) => `node ${m.id}`).join(', ')} refused); will use nodes that are ready`);
+      p.log(`request ${w.requestId}: the parked attempt cannot complete (${w.parked.members.filter((m) => st.get(m.id)?.kind === 'refused').map((m) => `node ${m.id}`).join(', ')} refused); will use nodes that are ready`, { requestId: w.requestId });
     }
     const readyNow = w.holders.filter((n) => ['ready', 'signed'].includes(st.get(n.id)?.kind ?? '')).length;
     if (parkedAlive && readyNow >= w.need && w.parked.members.some((m) => !['ready', 'signed'].includes(st.get(m.id)?.kind ?? ''))) {
       // Enough nodes are ready, but not the parked attempt's members: do not wait for those.
       parkedAlive = false;
-      p.log(`request ${w.requestId}: ${readyNow} nodes are ready but the parked attempt is still incomplete; starting a fresh attempt`);
+      p.log(`request ${w.requestId}: ${readyNow} nodes are ready but the parked attempt is still incomplete; starting a fresh attempt`, { requestId: w.requestId });
     }
     if (parkedAlive) {
       // Approved members sign the parked list with the nonce they kept.
@@ -149,7 +149,7 @@ async function freshAttempt(w: WaitInput, p: WaitPorts, nodes: WaitNode[]): Prom
   try {
     list = (await Promise.all(nodes.map(async (n) => ({ ...(await p.takeCommitment(n)), identifier: n.identifier })))).sort((a, b) => a.identifier - b.identifier);
   } catch (e) {
-    p.log(`request ${w.requestId}: could not gather commitments: ${errorMessage(e)}`);
+    p.log(`request ${w.requestId}: could not gather commitments: ${errorMessage(e)}`, { requestId: w.requestId });
     return undefined;
   }
   const results = await Promise.allSettled(nodes.map((n) => p.signShare(n, list)));

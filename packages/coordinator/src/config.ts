@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { QsignError, errorMessage } from '@qsign/protocol';
+import { parseMetricsListen } from '@qsign/rpc';
 
 /** A node the coordinator relays to. */
 export interface NodeEndpoint {
@@ -28,6 +29,8 @@ export interface CoordinatorConfig {
   dataDir?: string;
   /** Development mode: file with the 32-byte master key (hex) sealing the log's identity key; required with dataDir. */
   masterKeyFile?: string;
+  /** Prometheus metrics address, "host:port" (GET /metrics), or "off" (the default). */
+  metricsListen: string;
 }
 
 /** Reads and validates a coordinator config file. */
@@ -64,6 +67,7 @@ export function loadCoordinatorConfig(path: string): CoordinatorConfig {
           ? raw.keygenThreshold
           : bad('keygenThreshold', `must be an integer 2..${nodes.length}`),
     ...auditPaths(raw, path, bad),
+    metricsListen: parseMetricsListen(raw.metricsListen, bad),
   };
 }
 

@@ -25,6 +25,7 @@ import {
 import type { KeyInfo, NodeStatusResponse, GetCommitmentsResponse, SignShareRequest, SignShareResponse, CheckRequestResponse } from '@qsign/proto';
 import { waitForApprovals, type NodeState, type WaitNode } from './approval-wait.js';
 import { RequestTracker } from './request-tracker.js';
+import type { LogFields } from '@qsign/rpc';
 
 /** What the coordinator needs from a node (implemented by the rpc client). */
 export interface NodePort {
@@ -74,7 +75,10 @@ export interface CoordinatorOptions {
   coordinatorId: string;
   shareTimeoutMs: number;
   decode: (body: Uint8Array) => SignRequest;
-  log: (msg: string) => void;
+  /** The daemon's logger; request-scoped lines carry `requestId`. */
+  log: (msg: string, fields?: LogFields) => void;
+  /** Hears how each Sign request ended (metrics): `code` is set when it failed. */
+  observe?: (outcome: { requestId: string; keyName: string; code?: string }, seconds: number) => void;
   /** Commitments fetched per refill, and the level that triggers one. */
   poolBatch?: number;
   poolLowWater?: number;
@@ -212,12 +216,21 @@ export class Coordinator {
       throw new QsignError('MALFORMED_REQUEST', errorMessage(e));
     }
     this.requests.start(req.requestId);
+    const t0 = performance.now();
+    const fields = { requestId: req.requestId, keyName: req.keyName, client: req.clientName };
     try {
       const out = await this.#sign(signed, req, opts.deadlineMs);
       this.requests.finish(req.requestId, 'done');
+      const seconds = (performance.now() - t0) / 1000;
+      this.opts.observe?.({ requestId: req.requestId, keyName: req.keyName }, seconds);
+      this.opts.log(`signed request ${req.requestId} with nodes ${out.signers.join(', ')}`, { ...fields, signers: out.signers.join(','), ms: Math.round(seconds * 1000) });
       return out;
     } catch (e) {
       this.requests.finish(req.requestId, 'failed', errorMessage(e));
+      const code = e instanceof QsignError ? e.code : 'INTERNAL';
+      const seconds = (performance.now() - t0) / 1000;
+      this.opts.observe?.({ requestId: req.requestId, keyName: req.keyName, code }, seconds);
+      this.opts.log(`request ${req.requestId} failed: ${errorMessage(e)}`, { ...fields, level: 'warn', code, ms: Math.round(seconds * 1000) });
       throw e;
     }
   }
@@ -284,11 +297,11 @@ export class Coordinator {
         if (code === 'BAD_COMMITMENTS' && /unused commitment/.test(errorMessage(err)) && !refreshed.has(s.n.id)) {
           // Its nonces expired (or its store was restored): fetch fresh commitments and ask it again, once.
           refreshed.add(s.n.id);
-          this.opts.log(`request ${req.requestId}: node ${s.n.id} no longer holds our pooled commitments; refreshing them`);
+          this.opts.log(`request ${req.requestId}: node ${s.n.id} no longer holds our pooled commitments; refreshing them`, { requestId: req.requestId });
           return;
         }
         excluded.set(s.n.id, { reason: errorMessage(err), code });
-        this.opts.log(`request ${req.requestId}: node ${s.n.id} ${REFUSALS.has(code) ? 'refused' : 'failed'}: ${errorMessage(err)}`);
+        this.opts.log(`request ${req.requestId}: node ${s.n.id} ${REFUSALS.has(code) ? 'refused' : 'failed'}: ${errorMessage(err)}`, { requestId: req.requestId });
       });
       if (held.size > 0) return this.#awaitApprovals(signed, req, key, message, set, list, results, held, excluded, deadlineMs);
       if (failed) continue;
@@ -296,7 +309,7 @@ export class Coordinator {
       try {
         signature = frost.aggregate(shares, key.info.groupPublicKey, list, message);
       } catch (e) {
-        this.opts.log(`request ${req.requestId}: aggregation failed: ${errorMessage(e)}`);
+        this.opts.log(`request ${req.requestId}: aggregation failed: ${errorMessage(e)}`, { requestId: req.requestId });
       }
       if (signature && nodeVerify(null, message, key.publicKey, signature)) {
         return {
@@ -317,7 +330,7 @@ export class Coordinator {
       }
       for (const c of culprits) {
         excluded.set(c.n.id, { reason: 'sent an invalid signature share', code: 'SIGNING_FAILED' });
-        this.opts.log(`request ${req.requestId}: node ${c.n.id} sent an invalid signature share; excluding it`);
+        this.opts.log(`request ${req.requestId}: node ${c.n.id} sent an invalid signature share; excluding it`, { requestId: req.requestId });
       }
     }
     throw this.#notEnough(key, need, excluded);
@@ -349,7 +362,7 @@ export class Coordinator {
       if (r.status === 'fulfilled') states.set(s.n.id, { kind: 'signed', share: { identifier: s.identifier, share: r.value.share } });
     });
     const deadline = Math.min(deadlineMs ?? Infinity, Date.now() + (this.opts.approvalTimeoutMs ?? 3_600_000));
-    this.opts.log(`request ${req.requestId}: held by node${held.size > 1 ? 's' : ''} ${[...held.keys()].join(', ')}; waiting for operator approval until ${new Date(deadline).toISOString()}`);
+    this.opts.log(`request ${req.requestId}: held by node${held.size > 1 ? 's' : ''} ${[...held.keys()].join(', ')}; waiting for operator approval until ${new Date(deadline).toISOString()}`, { requestId: req.requestId });
     const port = (w: WaitNode) => handles.get(w.id)!.port;
     const out = await waitForApprovals(
       {

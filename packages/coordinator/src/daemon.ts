@@ -4,7 +4,7 @@
 import type { Server } from 'node:http';
 import { installNativeBackend } from '@qsign/frost-native';
 import { CoordinatorApprovalService, CoordinatorKeysService, CoordinatorService } from '@qsign/proto';
-import { AuditService, NodeKeysRpcClient, NodeRpcClient, auditHandlers, decodeSignRequest, startServer, stopServer } from '@qsign/rpc';
+import { AuditService, NodeKeysRpcClient, NodeRpcClient, auditHandlers, decodeSignRequest, healthService, serveMetrics, startServer, stopServer, type Log } from '@qsign/rpc';
 import { errorMessage, isQsignError } from '@qsign/protocol';
 import { openCoordinatorLog } from './audit.js';
 import { readMasterKeyFile } from '@qsign/storage';
@@ -14,6 +14,8 @@ import { startKeygenHttp } from './keygen-http.js';
 import { loadCoordinatorConfig } from './config.js';
 import { Coordinator } from './coordinator.js';
 import { coordinatorApprovalHandlers, coordinatorHandlers } from './server.js';
+import { coordinatorLogger } from './log.js';
+import { CoordinatorMetrics, coordinatorHealth } from './metrics.js';
 
 /** A running coordinator. */
 export interface RunningCoordinator {
@@ -23,13 +25,14 @@ export interface RunningCoordinator {
 }
 
 /** Starts a coordinator daemon from a config file. */
-export async function startCoordinator(configPath: string, opts: { log?: (m: string) => void } = {}): Promise<RunningCoordinator> {
-  const log = opts.log ?? ((m: string) => process.stderr.write(`${new Date().toISOString()} coordinator: ${m}\n`));
+export async function startCoordinator(configPath: string, opts: { log?: Log } = {}): Promise<RunningCoordinator> {
   const config = loadCoordinatorConfig(configPath);
+  const log = opts.log ?? coordinatorLogger(config.coordinatorId);
+  let metrics: CoordinatorMetrics | undefined;
   installNativeBackend({ log }); // libsodium group arithmetic, or noble with a log line
   const coordinator = new Coordinator(
     config.nodes.map((n) => ({ id: n.id, port: new NodeRpcClient(n.address, `node ${n.id} at ${n.address}`) })),
-    { coordinatorId: config.coordinatorId, shareTimeoutMs: config.shareTimeoutMs, decode: decodeSignRequest, log },
+    { coordinatorId: config.coordinatorId, shareTimeoutMs: config.shareTimeoutMs, decode: decodeSignRequest, log, observe: (o, s) => metrics?.sign(o, s) },
   );
   const audit = config.dataDir ? await openCoordinatorLog(config.dataDir, readMasterKeyFile(config.masterKeyFile!), config.coordinatorId) : undefined;
   coordinator.start();
@@ -49,6 +52,10 @@ export async function startCoordinator(configPath: string, opts: { log?: (m: str
     [CoordinatorApprovalService, coordinatorApprovalHandlers(coordinator, log) as never],
   ];
   if (audit) services.push([AuditService, auditHandlers(audit.service, (e) => log(`audit internal error: ${errorMessage(e)}`)) as never]);
+  services.push(healthService(coordinatorHealth(coordinator, config.keygenThreshold ?? Math.floor(config.nodes.length / 2) + 1)));
+  metrics = new CoordinatorMetrics(config.coordinatorId, coordinator, audit?.service);
+  const metricsHttp = config.metricsListen === 'off' ? undefined : await serveMetrics(config.metricsListen, () => metrics!.render(), log);
+  if (metricsHttp) log(`Prometheus metrics at http://${metricsHttp.address}/metrics`);
   const { server, port } = await startServer(services, config.listen);
   const checkpoints = audit ? setInterval(() => void audit.service.notary.checkpoint().catch((e) => log(`cannot sign an audit checkpoint: ${errorMessage(e)}`)), 1000) : undefined;
   checkpoints?.unref();
@@ -65,6 +72,7 @@ export async function startCoordinator(configPath: string, opts: { log?: (m: str
     async stop() {
       coordinator.stop();
       http?.close();
+      await metricsHttp?.close();
       clearInterval(checkpoints);
       await stopServer(server);
       await audit?.store.close();

@@ -42,6 +42,13 @@ export class RequestTracker {
     e.endedAtMs = Date.now();
   }
 
+  /** How many requests are waiting for operator approval now. */
+  get waiting(): number {
+    let n = 0;
+    for (const e of this.#m.values()) if (e.status.state === 'waiting') n++;
+    return n;
+  }
+
   /** The status of a request ("unknown" if never seen or forgotten). */
   get(requestId: string): RequestStatus {
     return this.#m.get(requestId)?.status ?? { requestId, state: 'unknown', held: [], ready: [], refused: [], deadlineUnixMs: 0, needed: 0 };

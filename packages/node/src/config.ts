@@ -8,6 +8,7 @@ import { QsignError, errorMessage } from '@qsign/protocol';
 import { parsePolicy, type Policy } from './policy.js';
 import { lineOfField, lineOfOffset } from './json-locate.js';
 import { parsePeers, type NodePeer } from './peers.js';
+import { parseMetricsListen } from '@qsign/rpc';
 
 /** A client allowed to send requests, identified by its Ed25519 public key. */
 export interface ClientEntry {
@@ -53,6 +54,8 @@ export interface NodeConfig {
    * exchanged with these) and audit witnesses (address + verifierKey). See peers.ts.
    */
   peers: NodePeer[];
+  /** Prometheus metrics address, "host:port" (GET /metrics), or "off" (the default). */
+  metricsListen: string;
 }
 
 /** Defaults for optional fields. */
@@ -128,6 +131,7 @@ export function validateNodeConfig(raw: unknown, path = 'node config'): NodeConf
     policySource: o.policy,
     consoleListen: consoleListen(o.consoleListen, bad),
     peers: parsePeers(o.peers, bad),
+    metricsListen: parseMetricsListen(o.metricsListen, bad),
   };
 }
 

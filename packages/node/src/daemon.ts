@@ -21,6 +21,8 @@ import { recordPolicyChange } from './policy-audit.js';
 import { openNodeAudit } from './audit-wiring.js';
 import { Approvals } from './approvals.js';
 import { SealedAuditPort } from './sealed-audit.js';
+import { nodeLogger } from './log.js';
+import { startNodeOps } from './ops.js';
 
 /** Opens a node's store from its config (offline tools use this too); sealed unless the config names a development master key file. */
 export async function openNodeStore(config: NodeConfig): Promise<NodeStore> {
@@ -50,8 +52,8 @@ export interface RunningNode {
 
 /** Starts a node daemon from a config file. */
 export async function startNode(configPath: string, opts: { log?: (m: string) => void; testFaults?: boolean } = {}): Promise<RunningNode> {
-  const log = opts.log ?? ((m: string) => process.stderr.write(`${new Date().toISOString()} node: ${m}\n`));
   const config = loadNodeConfig(configPath);
+  const log = opts.log ?? nodeLogger(config.nodeId);
   installNativeBackend({ log }); // libsodium group arithmetic, or noble with a log line
   const store = await openNodeStore(config);
   await recordPolicyChange(config, store, log);
@@ -66,12 +68,13 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
   const approvalService = new SwitchableService(sealedApprovalHandlers(config, log));
   const auditService = new SwitchableService(auditHandlers(new SealedAuditPort(store.audit, config.nodeId), internalAudit));
   const running: { signer?: NodeSigner; audit?: Awaited<ReturnType<typeof openNodeAudit>>; stopped?: boolean } = {};
+  const ops = await startNodeOps(config, store, approvals, () => running.audit?.service, log);
   const activate = async () => {
     const signer = new NodeSigner(config, store, await nonceHedge(store), undefined, undefined, approvals);
     const audit = await openNodeAudit(config, store, log);
     running.signer = signer;
     running.audit = audit;
-    nodeService.set(nodeHandlers(signer, store, { testFaults, log }));
+    nodeService.set(nodeHandlers(signer, store, { testFaults, log, observe: ops.observe }));
     approvalService.set(approvalHandlers(signer, log));
     auditService.set(auditHandlers(audit.service, internalAudit));
     if (!running.stopped) audit.publisher.start();
@@ -84,6 +87,7 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
       [NodeKeysService, nodeKeysHandlers(keyOps, store, config.nodeId, log) as never],
       [NodeApprovalService, approvalService.implementation(NodeApprovalService)],
       [AuditService, auditService.implementation(AuditService)],
+      ops.health,
     ],
     config.listen,
   );
@@ -133,7 +137,7 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
       clearInterval(prune);
       running.stopped = true;
       await running.audit?.publisher.stop();
-      await Promise.all([stopServer(server), stopServer(admin), web?.close()]);
+      await Promise.all([stopServer(server), stopServer(admin), web?.close(), ops.close()]);
       await store.close();
     },
   };

@@ -9,7 +9,7 @@ import { NodeService, SignShareRequest, type KeyInfo, type NodeServer } from '@q
 import { QsignError, errorMessage, isValidKeyName } from '@qsign/protocol';
 import { decodeCommitment, decodeSignRequest, unaryHandler } from '@qsign/rpc';
 import type { NodeStore, StoredKey } from '@qsign/storage';
-import type { Fault, NodeSigner } from './signer.js';
+import type { Fault, NodeSigner, ShareContext } from './signer.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { attestKey } from './attest.js';
 
@@ -21,9 +21,32 @@ export const NodeServiceRaw: grpc.ServiceDefinition = {
   signShare: { ...NodeService.signShare, requestDeserialize: (b: Buffer) => b },
 } as unknown as grpc.ServiceDefinition;
 
-/** Builds the handlers of the Node service. */
-export function nodeHandlers(signer: NodeSigner, store: NodeStore, opts: { testFaults: boolean; log: (msg: string) => void }): NodeServer {
+/** How a SignShare call ended, for logs and metrics: `code` is set when it was refused. */
+export type ShareObserver = (outcome: ShareContext & { code?: string; coordinatorId: string }, seconds: number) => void;
+
+/** Builds the handlers of the Node service; `observe` hears how each SignShare ended. */
+export function nodeHandlers(signer: NodeSigner, store: NodeStore, opts: { testFaults: boolean; log: (msg: string) => void; observe?: ShareObserver }): NodeServer {
   const internal = (e: unknown) => opts.log(`internal error: ${errorMessage(e)}`);
+  const signShare = async (raw: unknown, seen: ShareContext & { coordinatorId: string }) => {
+    let req: SignShareRequest;
+    try {
+      req = SignShareRequest.decode(raw as Buffer);
+    } catch (e) {
+      await store.audit.append({ event: 'refused', code: 'MALFORMED_REQUEST', reason: `undecodable SignShare message: ${errorMessage(e)}` });
+      throw new QsignError('MALFORMED_REQUEST', `node ${signer.nodeId}: undecodable SignShare message: ${errorMessage(e)}`);
+    }
+    seen.coordinatorId = req.coordinatorId;
+    if (!req.request) throw new QsignError('MALFORMED_REQUEST', 'SignShare has no request');
+    let list;
+    try {
+      list = req.commitments.map(decodeCommitment);
+    } catch (e) {
+      await store.audit.append({ event: 'refused', code: 'BAD_COMMITMENTS', reason: errorMessage(e) });
+      throw new QsignError('BAD_COMMITMENTS', `node ${signer.nodeId}: ${errorMessage(e)}`);
+    }
+    const share = await signer.signShare(req.request, decodeSignRequest, list, req.coordinatorId, seen);
+    return { identifier: share.identifier, share: share.share };
+  };
   return {
     status: unaryHandler(async () => ({
       nodeId: signer.nodeId,
@@ -35,26 +58,19 @@ export function nodeHandlers(signer: NodeSigner, store: NodeStore, opts: { testF
     }), internal),
     getCommitments: unaryHandler(async (req) => ({
       nodeId: signer.nodeId,
-      commitments: await signer.commitments(req.count),
+      commitments: await signer.commitments(req.count, req.coordinatorId),
     }), internal),
     signShare: unaryHandler(async (raw: unknown) => {
-      let req: SignShareRequest;
+      const t0 = performance.now();
+      const seen: ShareContext & { coordinatorId: string } = { coordinatorId: '' };
       try {
-        req = SignShareRequest.decode(raw as Buffer);
+        const share = await signShare(raw, seen);
+        opts.observe?.(seen, (performance.now() - t0) / 1000);
+        return share;
       } catch (e) {
-        await store.audit.append({ event: 'refused', code: 'MALFORMED_REQUEST', reason: `undecodable SignShare message: ${errorMessage(e)}` });
-        throw new QsignError('MALFORMED_REQUEST', `node ${signer.nodeId}: undecodable SignShare message: ${errorMessage(e)}`);
+        opts.observe?.({ ...seen, code: e instanceof QsignError ? e.code : 'INTERNAL' }, (performance.now() - t0) / 1000);
+        throw e;
       }
-      if (!req.request) throw new QsignError('MALFORMED_REQUEST', 'SignShare has no request');
-      let list;
-      try {
-        list = req.commitments.map(decodeCommitment);
-      } catch (e) {
-        await store.audit.append({ event: 'refused', code: 'BAD_COMMITMENTS', reason: errorMessage(e) });
-        throw new QsignError('BAD_COMMITMENTS', `node ${signer.nodeId}: ${errorMessage(e)}`);
-      }
-      const share = await signer.signShare(req.request, decodeSignRequest, list, req.coordinatorId);
-      return { identifier: share.identifier, share: share.share };
     }, internal) as grpc.handleUnaryCall<SignShareRequest, { identifier: number; share: Uint8Array }>,
     getKey: unaryHandler(async (req) => {
       if (!isValidKeyName(req.name)) throw new QsignError('INVALID_ARGUMENT', `not a valid key name: ${JSON.stringify(req.name.slice(0, 80))}`);

@@ -28,6 +28,13 @@ import { storedKeyFromShare } from './import.js';
 /** Test-only faults (served only with QSIGN_TEST_FAULTS=1). */
 export type Fault = '' | 'corrupt-share' | 'crash-after-write' | 'fail-audit-write';
 
+/** What a SignShare call was about, as far as it got (filled in for logs and metrics; no secrets). */
+export interface ShareContext {
+  requestId?: string;
+  keyName?: string;
+  client?: string;
+}
+
 /** A commitment entry of a signing attempt's list. */
 export type Commitment = frost.SigningCommitments;
 
@@ -42,7 +49,8 @@ export const MAX_COMMITMENT_BATCH = 256;
 export class NodeSigner {
   readonly #clients: Map<string, string>;
   readonly #inFlightNonces = new Set<string>();
-  readonly #inFlightRequests = new Set<string>();
+  /** Request id → the tail of its attempts in progress: attempts of one request run one at a time. */
+  readonly #inFlightRequests = new Map<string, Promise<void>>();
   #fault: Fault = '';
 
   constructor(
@@ -74,11 +82,13 @@ export class NodeSigner {
 
   /**
    * Round one (RFC 9591 §5.1): makes `count` fresh nonce pairs, stores them
-   * sealed and durably, and returns only their commitments.
+   * sealed and durably in `coordinatorId`'s pool, and returns only their
+   * commitments. Only that coordinator may spend them (round two checks).
    */
-  async commitments(count: number): Promise<Commitment[]> {
+  async commitments(count: number, coordinatorId: string): Promise<Commitment[]> {
     if (!Number.isInteger(count) || count < 1 || count > MAX_COMMITMENT_BATCH)
       throw new QsignError('INVALID_ARGUMENT', `commitment count must be 1..${MAX_COMMITMENT_BATCH}, got ${count}`);
+    const coordinator = coordinatorIdentity(coordinatorId);
     const made = Array.from({ length: count }, () => frost.commit(this.config.nodeId, this.hedge));
     await this.store.addNonces(
       made.map((m) => ({
@@ -86,6 +96,7 @@ export class NodeSigner {
         binding: m.nonces.binding,
         hidingCommitment: m.commitments.hiding,
         bindingCommitment: m.commitments.binding,
+        coordinator,
       })),
     );
     for (const m of made) {
@@ -98,21 +109,27 @@ export class NodeSigner {
   /**
    * Round two: checks the request (client, signature, freshness, key,
    * commitment list, replay), writes the audit record and deletes the nonce
-   * in one durable batch, then computes the signature share.
+   * in one durable batch, then computes the signature share. `about` learns
+   * the request id, key and client as soon as they are known.
    */
-  async signShare(signed: SignedRequest, decode: (body: Uint8Array) => SignRequest, commitmentList: Commitment[], coordinatorId: string): Promise<frost.SignatureShare> {
-    const { req, key, ctx, admission } = await this.#admitRequest(signed, decode, coordinatorId);
+  async signShare(signed: SignedRequest, decode: (body: Uint8Array) => SignRequest, commitmentList: Commitment[], coordinatorId: string, about: ShareContext = {}): Promise<frost.SignatureShare> {
+    const { req, key, ctx, admission } = await this.#admitRequest(signed, decode, coordinatorId, about);
 
     const listProblem = checkCommitmentList(commitmentList, key);
     if (listProblem) return this.#refuse('BAD_COMMITMENTS', listProblem, ctx);
     const own = commitmentList.find((c) => c.identifier === key.identifier)!;
     const nonceId = bytesToHex(own.hiding);
-    if (this.#inFlightNonces.has(nonceId) || this.#inFlightRequests.has(req.requestId)) {
-      return this.#refuse('REPLAYED_REQUEST', 'replayed request: the same request or nonce is already being signed', ctx);
-    }
+    if (this.#inFlightNonces.has(nonceId)) return this.#refuse('REPLAYED_REQUEST', 'replayed request: the same nonce is already being signed', ctx);
+    // A second attempt of one request (another coordinator retrying it while the first one's
+    // attempt is still here) waits for the first to finish, then meets the replay checks below
+    // with the first attempt's record in place: the attempt limit and list check cannot race.
+    const prior = this.#inFlightRequests.get(req.requestId);
+    let release!: () => void;
+    const tail = (prior ?? Promise.resolve()).then(() => new Promise<void>((r) => (release = r)));
+    this.#inFlightRequests.set(req.requestId, tail);
     this.#inFlightNonces.add(nonceId);
-    this.#inFlightRequests.add(req.requestId);
     try {
+      await prior;
       const listDigest = bytesToHex(sha256(utf8ToBytes(commitmentList.map((c) => `${c.identifier}:${bytesToHex(c.hiding)}:${bytesToHex(c.binding)}`).join(','))));
       const seen = await this.store.getReplay(req.requestId);
       if (seen && seen.lists.includes(listDigest))
@@ -122,6 +139,13 @@ export class NodeSigner {
       const nonce = await this.store.getNonce(own.hiding);
       if (!nonce || bytesToHex(nonce.bindingCommitment) !== bytesToHex(own.binding)) {
         return await this.#refuse('BAD_COMMITMENTS', `commitment list does not contain an unused commitment of node ${this.config.nodeId}`, ctx);
+      }
+      // One pool per coordinator identity: a commitment handed to another coordinator is not
+      // spendable here (the nonce stays unused for its owner).
+      if (nonce.coordinator !== coordinatorIdentity(coordinatorId)) {
+        nonce.hiding.fill(0);
+        nonce.binding.fill(0);
+        return await this.#refuse('BAD_COMMITMENTS', `node ${this.config.nodeId}'s commitment in the list was handed to another coordinator, not to ${JSON.stringify(coordinatorIdentity(coordinatorId))}`, ctx);
       }
 
       let message: Uint8Array;
@@ -173,7 +197,9 @@ export class NodeSigner {
       return share;
     } finally {
       this.#inFlightNonces.delete(nonceId);
-      this.#inFlightRequests.delete(req.requestId);
+      // `release` is set once `prior` settled, which happened before any exit from the try block.
+      release();
+      if (this.#inFlightRequests.get(req.requestId) === tail) this.#inFlightRequests.delete(req.requestId);
     }
   }
 
@@ -182,8 +208,8 @@ export class NodeSigner {
    * well-formed request, known key, then the approval gate (existing hold,
    * freshness, policy; may refuse or throw HELD).
    */
-  async #admitRequest(signed: SignedRequest, decode: (body: Uint8Array) => SignRequest, coordinatorId: string) {
-    const ctx: AuditEntry = { event: 'refused', coordinator: coordinatorId.slice(0, 64) };
+  async #admitRequest(signed: SignedRequest, decode: (body: Uint8Array) => SignRequest, coordinatorId: string, about: ShareContext = {}) {
+    const ctx: AuditEntry = { event: 'refused', coordinator: coordinatorIdentity(coordinatorId) };
     const clientHex = signed.clientPublicKey.length === 32 ? bytesToHex(signed.clientPublicKey) : '';
     const clientName = this.#clients.get(clientHex);
     if (!clientName) return this.#refuse('UNKNOWN_CLIENT', `request from an unknown client key ${clientHex || '(malformed)'}`, { ...ctx, clientKey: clientHex });
@@ -201,6 +227,7 @@ export class NodeSigner {
       return this.#refuse('MALFORMED_REQUEST', errorMessage(e), ctx);
     }
     Object.assign(ctx, { requestId: req.requestId, keyName: req.keyName, payloadKind: req.kind });
+    Object.assign(about, { requestId: req.requestId, keyName: req.keyName, client: clientName });
     const key = await this.store.getKey(req.keyName);
     if (!key) return this.#refuse('UNKNOWN_KEY', `unknown key ${req.keyName}`, ctx);
     const mismatch = expectedKeyProblem(req, key);
@@ -250,6 +277,11 @@ export class NodeSigner {
       threshold: `${file.minSigners}-of-${file.maxSigners}`,
     });
   }
+}
+
+/** The coordinator identity a nonce pool is keyed by (as recorded in audit records: at most 64 characters). */
+export function coordinatorIdentity(coordinatorId: string): string {
+  return coordinatorId.slice(0, 64);
 }
 
 /**

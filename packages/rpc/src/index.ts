@@ -11,3 +11,5 @@ export * from './lifecycle-clients.js';
 export * from './openssl.js';
 export * from './approval-clients.js';
 export * from './audit.js';
+export * from './health.js';
+export * from './observability.js';

@@ -9,6 +9,11 @@ import { ERROR_STATUS, QsignError, type ErrorCode } from '@qsign/protocol';
 const CODE_KEY = 'qsign-code';
 const DETAILS_KEY = 'qsign-details';
 
+/** True when `e` says the peer could not be reached or did not answer (no answer from it at all), as opposed to an error it returned. */
+export function isTransportFailure(e: unknown): boolean {
+  return e instanceof QsignError && e.details?.transport === true;
+}
+
 /** Converts any thrown value into a gRPC error object for a handler callback. */
 export function toServiceError(e: unknown, onInternal?: (e: unknown) => void): Partial<grpc.ServiceError> {
   const metadata = new grpc.Metadata();
@@ -37,8 +42,9 @@ export function fromServiceError(e: unknown, peer: string): QsignError {
     }
   }
   if (code) return new QsignError(code, se.details, { details });
-  if (se?.code === grpc.status.UNAVAILABLE) return new QsignError('NODE_UNAVAILABLE', `${peer} is unreachable: ${se.details}`);
-  if (se?.code === grpc.status.DEADLINE_EXCEEDED) return new QsignError('DEADLINE', `${peer} did not answer in time`);
+  // No qsign-code trailer: the peer itself is down or silent (`details.transport`), it did not refuse.
+  if (se?.code === grpc.status.UNAVAILABLE) return new QsignError('NODE_UNAVAILABLE', `${peer} is unreachable: ${se.details}`, { details: { transport: true } });
+  if (se?.code === grpc.status.DEADLINE_EXCEEDED) return new QsignError('DEADLINE', `${peer} did not answer in time`, { details: { transport: true } });
   const name = se?.code !== undefined ? grpc.status[se.code] : 'ERROR';
   return new QsignError('INTERNAL', `${peer}: ${name}: ${se?.details ?? String(e)}`);
 }

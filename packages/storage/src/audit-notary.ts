@@ -70,6 +70,8 @@ export function witnessKeyOf(verifierKey: string): string {
 export class AuditNotary {
   #tail: Promise<unknown> = Promise.resolve();
   #last: { note: string; checkpoint: Checkpoint } | undefined;
+  /** When this process last signed (or, at open, loaded) the latest checkpoint. */
+  #lastAtMs = Date.now();
 
   private constructor(
     readonly log: AuditLog,
@@ -112,6 +114,16 @@ export class AuditNotary {
     return witnessKeyOf(this.verifierKey);
   }
 
+  /**
+   * How long audit records have waited for a checkpoint: 0 while the latest
+   * checkpoint covers every record, else seconds since it was signed (the
+   * `checkpoint age` metric; it grows when checkpointing stalls).
+   */
+  checkpointAgeSeconds(nowMs = Date.now()): number {
+    if ((this.#last?.checkpoint.size ?? 0) === this.log.size) return 0;
+    return Math.max(0, (nowMs - this.#lastAtMs) / 1000);
+  }
+
   /** The last signed checkpoint note, if any. */
   get latest(): string | undefined {
     return this.#last?.note;
@@ -149,6 +161,7 @@ export class AuditNotary {
     const note = signCheckpoint(checkpoint, this.identity.secretKey);
     await this.log.putCheckpoint(note);
     this.#last = { note, checkpoint };
+    this.#lastAtMs = Date.now();
     return note;
   }
 

@@ -50,6 +50,12 @@ export interface StoredNonce {
   binding: Bytes;
   hidingCommitment: Bytes;
   bindingCommitment: Bytes;
+  /**
+   * The coordinator identity the commitment was handed to (its pool); only
+   * that coordinator may spend it. Sealed with the nonce. '' for nonces
+   * stored before pools were kept per coordinator.
+   */
+  coordinator: string;
 }
 
 /** How often a request id has been signed, and until when it is remembered. */
@@ -262,15 +268,17 @@ export class NodeStore {
 
   // ---- nonces ----
 
-  /** Durably stores freshly generated nonces (sealed) before their commitments leave the node. */
+  /** Durably stores freshly generated nonces (sealed, with the coordinator they go to) before their commitments leave the node. */
   async addNonces(nonces: StoredNonce[]): Promise<void> {
     const ops: BatchOp[] = nonces.map((n) => {
       const slot = NONCE + bytesToHex(n.hidingCommitment);
-      const plain = new Uint8Array(128);
+      const owner = utf8ToBytes(n.coordinator);
+      const plain = new Uint8Array(128 + owner.length);
       plain.set(n.hiding, 0);
       plain.set(n.binding, 32);
       plain.set(n.hidingCommitment, 64);
       plain.set(n.bindingCommitment, 96);
+      plain.set(owner, 128);
       const value = this.sealer.seal(slot, plain);
       plain.fill(0);
       return { type: 'put', key: slot, value };
@@ -317,6 +325,7 @@ export class NodeStore {
       binding: plain.slice(32, 64),
       hidingCommitment: plain.slice(64, 96),
       bindingCommitment: plain.slice(96, 128),
+      coordinator: new TextDecoder().decode(plain.subarray(128)),
     };
   }
 

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { QsignError } from '@qsign/protocol';
 import { loadClientConfig } from '../client-config.js';
 import { QsignClient } from '../client.js';
-import { clusterDown, clusterUp } from '../cluster.js';
+import { clusterCoordinators, clusterDown, clusterUp } from '../cluster.js';
 import { intOption } from '../io.js';
 import { CLIENT_CONFIG } from './options.js';
 
@@ -14,17 +14,21 @@ export function register(program: Command): void {
   const cluster = program.command('cluster').description('a local development cluster (like `vault server -dev`)');
   cluster
     .command('up')
-    .description('split a key "demo", start M nodes and a coordinator on loopback, wait until healthy')
+    .description('split a key "demo", start M nodes and a coordinator (or several) on loopback, wait until healthy')
     .requiredOption('--dir <dir>', 'directory for configs, data, logs, cluster.json and client.json')
     .option('--nodes <m>', 'number of share-holder nodes', intOption('--nodes', 2, 64), 5)
     .option('--threshold <n>', 'nodes needed to sign', intOption('--threshold', 2, 64), 3)
     .option('--key <name>', 'name of the key to create (an email for obs-sign clients: sign -u EMAIL)', 'demo')
     .option('--user-id <uid>', 'OpenPGP user ID of the key (default "LOCALPART <EMAIL>" for email names)')
+    .option('--coordinators <n>', 'coordinators over the same nodes; client.json lists them all and the client fails over', intOption('--coordinators', 1, 8), 1)
+    .option('--metrics', 'serve Prometheus metrics from every daemon on a loopback port (metricsListen)')
     .action(async (o) => {
       if (o.threshold > o.nodes) throw new QsignError('INVALID_ARGUMENT', `--threshold ${o.threshold} is greater than --nodes ${o.nodes}`);
-      const c = await clusterUp({ dir: o.dir, nodes: o.nodes, threshold: o.threshold, keyName: o.key, userId: o.userId, progress: (m) => process.stderr.write(`• ${m}\n`) });
+      const c = await clusterUp({ dir: o.dir, nodes: o.nodes, threshold: o.threshold, keyName: o.key, userId: o.userId, coordinators: o.coordinators, metrics: o.metrics === true, progress: (m) => process.stderr.write(`• ${m}\n`) });
+      const coordinators = clusterCoordinators(c);
       process.stdout.write(
-        `cluster up: ${c.nodes.length} nodes, threshold ${c.threshold}, coordinator ${c.coordinator.address}\n` +
+        `cluster up: ${c.nodes.length} nodes, threshold ${c.threshold}, coordinator${coordinators.length > 1 ? 's' : ''} ${coordinators.map((x) => x.address).join(', ')}\n` +
+          (o.metrics ? `  metrics:    ${[...coordinators, ...c.nodes].map((x) => `http://${x.metrics}/metrics`).join(' ')}\n` : '') +
           `  key:        ${c.keyName}\n  state:      ${o.dir}/cluster.json\n  client:     ${c.clientConfig}\n\n` +
           `try:\n  export QSIGN_CONFIG=${c.clientConfig}\n  qsign sign --key ${c.keyName} --raw FILE -o FILE.sig\n  qsign pubkey --key ${c.keyName} --armor > key.asc\n  qsign cluster down --dir ${o.dir}\n`,
       );

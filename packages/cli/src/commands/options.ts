@@ -14,3 +14,6 @@ export async function runDaemon(start: () => Promise<{ stop(): Promise<void> }>)
     process.once('SIGINT', stop);
   });
 }
+
+/** Tells the user on stderr that the client moved to another coordinator. */
+export const noteFailover = (msg: string): void => void process.stderr.write(`qsign: ${msg}\n`);

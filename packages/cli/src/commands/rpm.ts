@@ -9,7 +9,7 @@ import { QsignClient } from '../client.js';
 import { intOption } from '../io.js';
 import { signRpmFiles } from '../rpm-sign.js';
 import { digestAlgo } from './sign.js';
-import { CLIENT_CONFIG } from './options.js';
+import { CLIENT_CONFIG, noteFailover } from './options.js';
 
 /** Registers the commands of this module. */
 export function register(program: Command): void {
@@ -23,7 +23,7 @@ export function register(program: Command): void {
     .option('-j, --jobs <n>', 'packages signed at once', intOption('--jobs', 1, 64), 4)
     .option(...CLIENT_CONFIG)
     .action(async (files: string[], o) => {
-      const client = new QsignClient(loadClientConfig(o.config));
+      const client = new QsignClient(loadClientConfig(o.config), noteFailover);
       const bar = process.stderr.isTTY && files.length > 1 ? new SingleBar({ stream: process.stderr, format: 'signing {bar} {value}/{total} {file}', hideCursor: true }, Presets.shades_classic) : undefined;
       bar?.start(files.length, 0, { file: '' });
       try {

@@ -14,7 +14,7 @@ import { QsignClient, fileClaims } from '../client.js';
 import { intOption, readInput, writeOutput } from '../io.js';
 import { certifyKey, clearsign, keyCertificate, looksLikeRpmHeader, signOpenPgp } from '../openpgp-sign.js';
 import { describeWait } from './operator.js';
-import { CLIENT_CONFIG } from './options.js';
+import { CLIENT_CONFIG, noteFailover } from './options.js';
 
 /** gpg options rpmsign and scripts pass that mean nothing here (no passphrase, no agent, no tty). */
 const IGNORED_GPG_FLAGS = ['--batch', '--no-tty', '--yes', '--no-secmem-warning', '--verbose', '--no-verbose', '-q, --quiet', '--no-permission-warning'];
@@ -47,7 +47,7 @@ export function register(program: Command): void {
   for (const f of IGNORED_GPG_FLAGS) sign.addOption(new Option(f).hideHelp());
   for (const f of IGNORED_GPG_VALUES) sign.addOption(new Option(f).hideHelp());
   sign.action(async (file: string | undefined, o) => {
-    const client = new QsignClient(loadClientConfig(o.config));
+    const client = new QsignClient(loadClientConfig(o.config), noteFailover);
     const onStatus = (st: RequestStatus) => process.stderr.write(`qsign: ${describeWait(st)}\n`);
     try {
       if (o.raw !== undefined) {
@@ -90,7 +90,7 @@ export function register(program: Command): void {
     .option('-o, --output <file>', 'output file (default stdout)')
     .option(...CLIENT_CONFIG)
     .action(async (o) => {
-      const client = new QsignClient(loadClientConfig(o.config));
+      const client = new QsignClient(loadClientConfig(o.config), noteFailover);
       try {
         if (o.raw) {
           writeOutput(o.output, (await client.key(o.key)).groupPublicKey);

@@ -24,6 +24,7 @@ const nonce = (): StoredNonce => ({
   binding: new Uint8Array(randomBytes(32)),
   hidingCommitment: new Uint8Array(randomBytes(32)),
   bindingCommitment: new Uint8Array(randomBytes(32)),
+  coordinator: 'test-coordinator',
 });
 
 describe('nonce expiry', () => {
@@ -45,7 +46,7 @@ describe('nonce expiry', () => {
       expect(store.nonceCount).toBe(1);
       expect(await store.getNonce(old[1]!.hidingCommitment)).toBeUndefined();
       expect(await store.getNonce(old[2]!.hidingCommitment)).toBeUndefined();
-      expect(await store.getNonce(fresh[0]!.hidingCommitment)).toBeDefined();
+      expect((await store.getNonce(fresh[0]!.hidingCommitment))?.coordinator).toBe('test-coordinator');
       expect(store.audit.size).toBe(sizeBefore + 1);
       const rec = JSON.parse(new TextDecoder().decode((await store.audit.readBytes(sizeBefore))!));
       expect(rec.event).toBe('nonces-expired');
