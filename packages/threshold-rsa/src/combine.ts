@@ -4,7 +4,7 @@
  * w^e = x^(e'), e' = 4Δ²; with a·e' + b·e = 1 (Bezout), y = w^a·x^b is x^d mod n — the
  * ordinary RSASSA-PKCS1-v1_5 signature, byte for byte what the undivided key makes.
  */
-import { byteLength, egcd, factorial, modPowPublic, toBytes } from './bigint.js';
+import { byteLength, egcd, factorial, modInverse, modPowPublic, toBytes } from './bigint.js';
 import { check, ThresholdRsaError } from './errors.js';
 import { validatePublicKey } from './params.js';
 import { type RsaHash } from './pkcs1.js';
@@ -36,19 +36,32 @@ export function lagrangeCoefficient(delta: bigint, subset: readonly number[], j:
 
 /** y from exactly k shares (public values only), or undefined if it is not the signature. */
 function combineSubset(pub: ThresholdRsaPublicKey, x: bigint, subset: readonly RsaSignatureShare[]): bigint | undefined {
+  const { n } = pub;
   const delta = factorial(pub.parties);
   const indices = subset.map((s) => s.index);
-  let w = 1n;
-  try {
-    for (const s of subset) w = (w * modPowPublic(s.value, 2n * lagrangeCoefficient(delta, indices, s.index), pub.n)) % pub.n;
-  } catch {
-    return undefined; // a share not invertible mod n: it cannot be a correct share
+  // w = num/den: negative exponents go to the denominator, so one inversion serves them all.
+  let num = 1n;
+  let den = 1n;
+  for (const s of subset) {
+    const exp = 2n * lagrangeCoefficient(delta, indices, s.index);
+    if (exp >= 0n) num = (num * modPowPublic(s.value, exp, n)) % n;
+    else den = (den * modPowPublic(s.value, -exp, n)) % n;
   }
   const ePrime = 4n * delta * delta;
   const [g, a, b] = egcd(ePrime, pub.e);
   check(g === 1n, 'INVALID_KEY', 'e is not coprime to 4Δ²');
-  const y = (modPowPublic(w, a, pub.n) * modPowPublic(x, b, pub.n)) % pub.n;
-  return modPowPublic(y, pub.e, pub.n) === x ? y : undefined;
+  // y = w^a · x^b with a·e' + b·e = 1, again as a fraction.
+  let yNum = a >= 0n ? modPowPublic(num, a, n) : modPowPublic(den, -a, n);
+  let yDen = a >= 0n ? modPowPublic(den, a, n) : modPowPublic(num, -a, n);
+  if (b >= 0n) yNum = (yNum * modPowPublic(x, b, n)) % n;
+  else yDen = (yDen * modPowPublic(x, -b, n)) % n;
+  let y: bigint;
+  try {
+    y = (yNum * modInverse(yDen, n)) % n;
+  } catch {
+    return undefined; // a share not invertible mod n: it cannot be a correct share
+  }
+  return modPowPublic(y, pub.e, n) === x ? y : undefined;
 }
 
 function* subsets<T>(items: readonly T[], k: number, start = 0, acc: T[] = []): Generator<T[]> {

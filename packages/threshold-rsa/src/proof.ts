@@ -4,7 +4,7 @@
  * sound for safe-prime keys (Q_n cyclic of order p'q'), which is why only they carry it.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bitLength, byteLength, fromBytes, modInverse, modPowPublic, toBytes } from './bigint.js';
+import { bitLength, byteLength, fromBytes, modInverse, toBytes } from './bigint.js';
 import { modPowSecret } from './backend.js';
 import { randomBits } from './random.js';
 import type { EqualityProof, RandomBytes } from './types.js';
@@ -41,16 +41,15 @@ export function verifyEquality(n: bigint, v: bigint, vi: bigint, xTilde: bigint,
   const { c, z } = proof;
   if (typeof c !== 'bigint' || typeof z !== 'bigint' || c < 0n || z < 0n) return false;
   if (bitLength(c) > CHALLENGE_BITS || bitLength(z) > nonceBits(n) + 1) return false;
-  let viInv: bigint;
-  let xiInv: bigint;
+  // z and c are public here; the secret backend is simply the fastest full-length modexp.
+  const pow = (b: bigint, e: bigint): bigint => (e === 0n ? 1n : modPowSecret(b, e, n));
+  let vPrime: bigint;
+  let xPrime: bigint;
   try {
-    viInv = modInverse(vi, n);
-    xiInv = modInverse(xi, n);
+    vPrime = (pow(v, z) * modInverse(pow(vi, c), n)) % n;
+    xPrime = (pow(xTilde, z) * modInverse(pow(xi, 2n * c), n)) % n;
   } catch {
-    return false;
+    return false; // v_i or x_i not invertible mod n
   }
-  // z is public here; the secret backend is simply the fastest full-length modexp.
-  const vPrime = (modPowSecret(v, z, n) * modPowPublic(viInv, c, n)) % n;
-  const xPrime = (modPowSecret(xTilde, z, n) * modPowPublic(xiInv, 2n * c, n)) % n;
   return challenge(n, [v, xTilde, vi, (xi * xi) % n, vPrime, xPrime]) === c;
 }
