@@ -14,7 +14,7 @@ const ALLOWED = {
   'frost-native': ['frost'],
   'threshold-rsa': [],
   'threshold-rsa-native': ['threshold-rsa'],
-  openpgp: [],
+  openpgp: ['threshold-rsa'],
   rpm: [],
   audit: [],
   protocol: ['frost', 'openpgp', 'rpm'],

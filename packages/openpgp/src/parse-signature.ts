@@ -33,6 +33,39 @@ export interface ParsedSignature {
   keyFlags?: number;
 }
 
+/** The algorithm-independent part of a parsed v4 signature. */
+export type SignatureFields = Omit<ParsedSignature, 'signature64' | 'minimalMpis'>;
+
+/**
+ * Reads a v4 signature packet body up to its algorithm-specific MPIs (RFC 9580 §5.2.3):
+ * version, type, algorithm (must be `algorithm`), hash, both subpacket areas, the digest
+ * prefix and the well-known subpackets. Leaves `r` at the first MPI.
+ */
+export function readSignatureFields(r: Reader, algorithm: number, algorithmName: string): SignatureFields {
+  const body = r.bytes;
+  const version = r.u8();
+  check(version === 4, 'UNSUPPORTED_VERSION', `signature version ${version}; only v4 is supported`);
+  const signatureType = r.u8();
+  const alg = r.u8();
+  check(alg === algorithm, 'UNSUPPORTED_ALGORITHM', `public-key algorithm ${alg}; expected ${algorithmName} (${algorithm})`);
+  const hashAlgorithm = hashAlgorithmFromId(r.u8());
+  const hashedSubpackets = decodeSubpackets(r.take(r.u16()));
+  const hashedArea = body.slice(0, r.pos);
+  const unhashedSubpackets = decodeSubpackets(r.take(r.u16()));
+  const digestPrefix = r.take(2).slice();
+  const find = (list: Subpacket[], t: number) => list.find((s) => s.type === t);
+  const ct = find(hashedSubpackets, SubpacketType.SignatureCreationTime);
+  if (!ct || ct.body.length !== 4) throw new OpenPgpError('MALFORMED', 'signature has no hashed creation time (RFC 9580 §5.2.3.11)');
+  const out: SignatureFields = { signatureType, hashAlgorithm, hashedArea, hashedSubpackets, unhashedSubpackets, digestPrefix, createdUnixSeconds: readU32(ct.body, 0) };
+  const fp = find(hashedSubpackets, SubpacketType.IssuerFingerprint);
+  if (fp && fp.body.length === 21 && fp.body[0] === 4) out.issuerFingerprint = fp.body.slice(1);
+  const kid = find(hashedSubpackets, SubpacketType.IssuerKeyId) ?? find(unhashedSubpackets, SubpacketType.IssuerKeyId);
+  if (kid && kid.body.length === 8) out.issuerKeyId = kid.body.slice();
+  const kf = find(hashedSubpackets, SubpacketType.KeyFlags);
+  if (kf && kf.body.length >= 1) out.keyFlags = kf.body[0]!;
+  return out;
+}
+
 /**
  * Parses the body of a v4 signature packet whose algorithm is EdDSALegacy
  * (RFC 9580 §5.2.3, §5.2.3.3).
@@ -42,16 +75,7 @@ export interface ParsedSignature {
 export function parseSignatureBody(body: Uint8Array): ParsedSignature {
   check(body instanceof Uint8Array, 'INVALID_ARGUMENT', 'signature body must be a Uint8Array');
   const r = new Reader(body, 'signature packet');
-  const version = r.u8();
-  check(version === 4, 'UNSUPPORTED_VERSION', `signature version ${version}; only v4 is supported`);
-  const signatureType = r.u8();
-  const alg = r.u8();
-  check(alg === EDDSA_LEGACY, 'UNSUPPORTED_ALGORITHM', `public-key algorithm ${alg}; only EdDSALegacy (22) is supported`);
-  const hashAlgorithm = hashAlgorithmFromId(r.u8());
-  const hashedSubpackets = decodeSubpackets(r.take(r.u16()));
-  const hashedArea = body.slice(0, r.pos);
-  const unhashedSubpackets = decodeSubpackets(r.take(r.u16()));
-  const digestPrefix = r.take(2).slice();
+  const fields = readSignatureFields(r, EDDSA_LEGACY, 'EdDSALegacy');
   const rBits = r.u16();
   const rv = r.take((rBits + 7) >>> 3);
   const sBits = r.u16();
@@ -63,28 +87,7 @@ export function parseSignatureBody(body: Uint8Array): ParsedSignature {
   const signature64 = new Uint8Array(64);
   signature64.set(rs, 32 - rs.length);
   signature64.set(ss, 64 - ss.length);
-
-  const find = (list: Subpacket[], t: number) => list.find((s) => s.type === t);
-  const ct = find(hashedSubpackets, SubpacketType.SignatureCreationTime);
-  if (!ct || ct.body.length !== 4) throw new OpenPgpError('MALFORMED', 'signature has no hashed creation time (RFC 9580 §5.2.3.11)');
-  const out: ParsedSignature = {
-    signatureType,
-    hashAlgorithm,
-    hashedArea,
-    hashedSubpackets,
-    unhashedSubpackets,
-    digestPrefix,
-    signature64,
-    minimalMpis: isMinimalMpi(rv, rBits) && isMinimalMpi(sv, sBits),
-    createdUnixSeconds: readU32(ct.body, 0),
-  };
-  const fp = find(hashedSubpackets, SubpacketType.IssuerFingerprint);
-  if (fp && fp.body.length === 21 && fp.body[0] === 4) out.issuerFingerprint = fp.body.slice(1);
-  const kid = find(hashedSubpackets, SubpacketType.IssuerKeyId) ?? find(unhashedSubpackets, SubpacketType.IssuerKeyId);
-  if (kid && kid.body.length === 8) out.issuerKeyId = kid.body.slice();
-  const kf = find(hashedSubpackets, SubpacketType.KeyFlags);
-  if (kf && kf.body.length >= 1) out.keyFlags = kf.body[0]!;
-  return out;
+  return { ...fields, signature64, minimalMpis: isMinimalMpi(rv, rBits) && isMinimalMpi(sv, sBits) };
 }
 
 /**
