@@ -25,6 +25,7 @@ export {
   type PreparedSignature,
   type SignatureParams,
   type SignatureTypeValue,
+  v4Digest,
 } from './signature.js';
 export { parseSignature, parseSignatureBody, type ParsedSignature } from './parse-signature.js';
 export { verifyCertificationPacket, verifySignaturePacket } from './verify.js';
