@@ -5,15 +5,15 @@
  * — and the whole signed package — is byte-identical to `rpmsign --addsign`; with qsign's own
  * hashed area it passes `rpmkeys --checksig` against the certificate exported before the import.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { combine, dealShares, signShare, type Dealt, type RsaHash } from '@qsign/threshold-rsa';
 import { finishRsaSignature, parsePackets, parseRsaSecretKey, parseRsaSignatureBody, prepareSignature, RSA_ALGORITHM, SignatureType, v4Digest, type PreparedSignature, type SecretRsaKeyMaterial } from '@qsign/openpgp';
 import { addHeaderSignature, headerSignatureInput, readRpm, RpmSigTag } from '@qsign/rpm';
 import { requireTools } from './helpers/tools.js';
-import { buildRpm, readBytes, standardSpecs, tempDir } from '../packages/rpm/src/__tests__/fixtures.js';
+import { buildRpm, readBytes, signingHome, standardSpecs, tempDir, type SigningHome } from '../packages/rpm/src/__tests__/fixtures.js';
 
 const UID = 'Copr RSA <rsa@copr.example.org>';
 
@@ -26,34 +26,20 @@ function thresholdSign(dealt: Dealt, hash: RsaHash, digest: Uint8Array): Uint8Ar
 
 describe('RSA header signatures (tag 268) from threshold shares', () => {
   let dir: string;
-  let gnupg: string;
-  let db: string;
+  let home: SigningHome;
   let packages: string[];
   let key: SecretRsaKeyMaterial;
   let dealt: Dealt;
   let n = 0;
-  const env = () => ({ ...process.env, GNUPGHOME: gnupg });
-  const gpg = (...args: string[]) => execFileSync('gpg', ['--batch', '--yes', '--passphrase', '', '--pinentry-mode', 'loopback', ...args], { env: env(), stdio: 'pipe' });
-  const write = (bytes: Uint8Array): string => {
-    const p = join(dir, `pkg-${++n}.rpm`);
-    writeFileSync(p, bytes);
-    return p;
-  };
-  const checksig = (path: string) => {
-    const r = spawnSync('rpmkeys', ['--dbpath', db, '--checksig', '-v', path], { encoding: 'utf8' });
-    return { ok: r.status === 0, out: r.stdout + r.stderr };
-  };
 
   beforeAll(() => {
     requireTools('rpmbuild', 'rpmkeys', 'rpmsign', 'gpg');
     dir = tempDir('rsa268');
-    gnupg = join(dir, 'gnupg');
-    db = join(dir, 'rpmdb');
-    mkdirSync(gnupg, { mode: 0o700 });
-    mkdirSync(db);
+    home = signingHome(dir);
+    const gpg = home.gpg;
     gpg('--quick-gen-key', UID, 'rsa2048', 'sign', '5y');
     writeFileSync(join(dir, 'before.asc'), gpg('--armor', '--export', UID)); // the certificate users already have
-    execFileSync('rpmkeys', ['--dbpath', db, '--import', join(dir, 'before.asc')]);
+    execFileSync('rpmkeys', ['--dbpath', home.db, '--import', join(dir, 'before.asc')]);
     key = parseRsaSecretKey(new Uint8Array(gpg('--export-secret-keys', UID)));
     dealt = dealShares(key, { parties: 5, threshold: 3 });
     packages = standardSpecs().slice(0, 2).map((s) => buildRpm(dir, s));
@@ -71,7 +57,7 @@ describe('RSA header signatures (tag 268) from threshold shares', () => {
         const signed = addHeaderSignature(orig, packet); // tag chosen as makeSigTag does: RSA → 268
         expect(readRpm(signed).signatureHeader.entries.map((e) => e.tag)).toContain(RpmSigTag.RSA);
         expect(readRpm(signed).signatureHeader.entries.map((e) => e.tag)).not.toContain(RpmSigTag.DSA);
-        const r = checksig(write(signed));
+        const r = home.checksig(home.write(signed));
         expect(r.ok, r.out).toBe(true);
         expect(r.out).toMatch(new RegExp(`Header V4 RSA/${hashAlgorithm.toUpperCase()} Signature, key ID [0-9a-f]+: OK`));
         expect(r.out).toMatch(/Payload SHA256 digest: OK/);
@@ -84,7 +70,7 @@ describe('RSA header signatures (tag 268) from threshold shares', () => {
       const orig = readBytes(path);
       const viaRpmsign = join(dir, `rpmsign-${++n}.rpm`);
       copyFileSync(path, viaRpmsign);
-      execFileSync('rpmsign', ['--define', '__gpg /usr/bin/gpg', '--define', `_gpg_path ${gnupg}`, '--define', `_gpg_name ${UID}`, '--addsign', viaRpmsign], { stdio: 'pipe', env: env() });
+      execFileSync('rpmsign', ['--define', '__gpg /usr/bin/gpg', '--define', `_gpg_path ${home.gnupg}`, '--define', `_gpg_name ${UID}`, '--addsign', viaRpmsign], { stdio: 'pipe', env: home.env });
       const theirs = readBytes(viaRpmsign);
       const theirPacket = readRpm(theirs).signatureHeader.bin(RpmSigTag.RSA);
       // Rebuild gpg's packet around a threshold signature: same hashed and unhashed areas.
@@ -104,7 +90,7 @@ describe('RSA header signatures (tag 268) from threshold shares', () => {
       // gpg frames it with an old-format header; framed the same way, the package is rpmsign's byte for byte.
       const framed = new Uint8Array([...theirPacket.subarray(0, theirPacket.length - body.length), ...parsePackets(ourPacket)[0]!.body]);
       expect(Buffer.from(addHeaderSignature(orig, framed)).equals(Buffer.from(theirs))).toBe(true);
-      expect(checksig(viaRpmsign).ok).toBe(true);
+      expect(home.checksig(viaRpmsign).ok).toBe(true);
     }
   });
 });

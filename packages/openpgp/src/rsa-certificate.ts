@@ -1,14 +1,15 @@
 /** RSA transferable public keys (RFC 9580 §10.1): building with a signer, reading, keeping gpg's self-signatures. */
 import { byteLength, type RsaHash } from '@qsign/threshold-rsa';
 import { concat, expectTime, fromUtf8, readU32, Reader } from './bytes.js';
-import { check, OpenPgpError } from './errors.js';
+import { check } from './errors.js';
 import { expectHashAlgorithm, type HashAlgorithm } from './hash.js';
 import { fingerprint, keyId } from './key.js';
 import { encodePacket, PacketTag, parsePackets, type Packet } from './packet.js';
 import { toBinary } from './armor.js';
 import { parseRsaSignatureBody, rsaHashOf, finishRsaSignature, verifyRsaCertification } from './rsa-signature.js';
 import { readRsaPublicFields, rsaPublicKeyPacketBody, RSA_ALGORITHM, type RsaPublicKeyFields } from './rsa-key.js';
-import { prepareCertification, QSIGN_KEY_PREFERENCES, SignatureType, userIdBytes, type KeyPreferences } from './signature.js';
+import { userIdBytes, type KeyPreferences } from './signature.js';
+import { selfCertify } from './certificate.js';
 
 /** An RSA signer: the k-octet RSASSA-PKCS1-v1_5 signature of `digest` (the cluster combining shares, or a ceremony). */
 export type RsaSigner = (hash: RsaHash, digest: Uint8Array) => Promise<Uint8Array>;
@@ -59,7 +60,8 @@ export interface RsaCertificateOptions {
 
 /**
  * Builds a v4 RSA transferable public key: public-key packet, user ID and a positive
- * certification (0x13) made by `sign`, verified before it is returned.
+ * certification (0x13) made by `sign`, verified before it is returned. Default key flags and
+ * preferences are {@link QSIGN_KEY_PREFERENCES}.
  *
  * @throws OpenPgpError SIGNER_FAILED if `sign` rejects, BAD_SIGNATURE if its result does not verify.
  */
@@ -74,24 +76,12 @@ export async function buildRsaCertificate(opts: RsaCertificateOptions): Promise<
   check(typeof opts.sign === 'function', 'INVALID_ARGUMENT', 'sign must be a function');
   const body = rsaPublicKeyPacketBody(opts.n, opts.e, opts.createdUnixSeconds);
   const uid = userIdBytes(opts.userId);
-  const prepared = prepareCertification(
-    {
-      signatureType: SignatureType.PositiveCertification,
-      hashAlgorithm,
-      createdUnixSeconds: sigTime,
-      issuerFingerprint: fingerprint(body),
-      keyPreferences: opts.keyPreferences ?? QSIGN_KEY_PREFERENCES,
-      publicKeyAlgorithm: RSA_ALGORITHM,
-    },
+  const { prepared, signature: sig } = await selfCertify(
     body,
     opts.userId,
+    { hashAlgorithm, createdUnixSeconds: sigTime, keyPreferences: opts.keyPreferences, publicKeyAlgorithm: RSA_ALGORITHM },
+    (digest) => opts.sign(hash, digest),
   );
-  let sig: Uint8Array;
-  try {
-    sig = await opts.sign(hash, prepared.digest.slice());
-  } catch (e) {
-    throw new OpenPgpError('SIGNER_FAILED', 'the signer callback failed', { cause: e });
-  }
   check(sig instanceof Uint8Array && sig.length === byteLength(opts.n), 'BAD_SIGNATURE', `the signer must return a ${byteLength(opts.n)}-byte RSA signature`);
   const packet = finishRsaSignature(prepared, sig);
   const ok = verifyRsaCertification(parseRsaSignatureBody(parsePackets(packet)[0]!.body), body, uid, opts.n, opts.e);

@@ -2,6 +2,7 @@
 import { bitLength, fromBytes, toBytes } from '@qsign/threshold-rsa';
 import { concat, expectTime, Reader, u32 } from './bytes.js';
 import { check } from './errors.js';
+import { readKeyPacketHeader } from './key.js';
 import { encodeMpi, readMpi } from './mpi.js';
 
 /** Public-key algorithm 1, RSA (Encrypt or Sign) (RFC 9580 §9.1). */
@@ -59,11 +60,7 @@ export interface RsaPublicKeyFields {
  * @throws OpenPgpError UNSUPPORTED_VERSION, UNSUPPORTED_ALGORITHM, MALFORMED, TRUNCATED.
  */
 export function readRsaPublicFields(r: Reader): RsaPublicKeyFields {
-  const start = r.pos;
-  const version = r.u8();
-  check(version === 4, 'UNSUPPORTED_VERSION', `key packet version ${version}; only v4 is supported`);
-  const createdUnixSeconds = r.u32();
-  const algorithm = r.u8();
+  const { start, createdUnixSeconds, algorithm } = readKeyPacketHeader(r);
   check(RSA_FAMILY.has(algorithm), 'UNSUPPORTED_ALGORITHM', `public-key algorithm ${algorithm} is not RSA (1)`);
   const n = fromBytes(readMpi(r));
   const e = fromBytes(readMpi(r));
