@@ -78,7 +78,8 @@ function* subsets<T>(items: readonly T[], k: number, start = 0, acc: T[] = []): 
 
 /**
  * Combines signature shares into the RSA signature of `digest` and names the bad ones.
- * The first k shares are tried first. If they do not give a valid signature: for safe-prime
+ * Given exactly k shares that verify, that is one combination (the fast path). Given more
+ * than k, or k that fail, every share is checked so that every bad one is named: for safe-prime
  * keys every share's proof is checked and the failing ones are excluded; for keys without
  * verification data every k-subset is combined and a share in no verifying subset is
  * excluded (sound when at least k shares are honest; see the comment below).
