@@ -27,7 +27,7 @@ export {
   type SignatureTypeValue,
   v4Digest,
 } from './signature.js';
-export { parseSignature, parseSignatureBody, type ParsedSignature } from './parse-signature.js';
+export { parseSignature, parseSignatureBody, parseSignatureFields, type ParsedSignature, type SignatureFields } from './parse-signature.js';
 export { verifyCertificationPacket, verifySignaturePacket } from './verify.js';
 export { armor, crc24, dearmor, toBinary, type ArmorHeader, type ArmorKind, type Dearmored } from './armor.js';
 export { cleartextSignedMessage, cleartextSigningInput } from './cleartext.js';

@@ -3,6 +3,7 @@ import { readU32, Reader } from './bytes.js';
 import { check, OpenPgpError } from './errors.js';
 import { hashAlgorithmFromId, type HashAlgorithm } from './hash.js';
 import { EDDSA_LEGACY } from './key.js';
+import { RSA_ALGORITHM } from './rsa-key.js';
 import { isMinimalMpi, stripLeadingZeros } from './mpi.js';
 import { parsePackets, PacketTag } from './packet.js';
 import { toBinary } from './armor.js';
@@ -102,4 +103,17 @@ export function parseSignature(input: Uint8Array | string): ParsedSignature {
   const p = packets[0]!;
   check(p.tag === PacketTag.Signature, 'MALFORMED', `expected a signature packet (2), got tag ${p.tag}`);
   return parseSignatureBody(p.body);
+}
+
+/**
+ * The algorithm-independent fields of one detached v4 signature made by an EdDSALegacy (22)
+ * or RSA (1) key (binary or armored): type, hash, subpackets, creation time, issuer.
+ */
+export function parseSignatureFields(input: Uint8Array | string): SignatureFields {
+  const packets = parsePackets(toBinary(input, 'SIGNATURE'));
+  check(packets.length === 1 && packets[0]!.tag === PacketTag.Signature, 'MALFORMED', 'expected exactly one signature packet');
+  const body = packets[0]!.body;
+  const alg = body.length >= 3 ? body[2]! : -1;
+  const known = alg === RSA_ALGORITHM ? 'RSA' : 'EdDSALegacy';
+  return readSignatureFields(new Reader(body, 'signature packet'), alg === RSA_ALGORITHM ? RSA_ALGORITHM : EDDSA_LEGACY, known);
 }

@@ -9,6 +9,8 @@ import { requireTools } from '../../../../test/helpers/tools.js';
 import {
   armor,
   buildRsaCertificate,
+  cleartextSignedMessage,
+  cleartextSigningInput,
   finishRsaSignature,
   parsePackets,
   parseRsaCertificate,
@@ -20,7 +22,7 @@ import {
   verifyRsaSignaturePacket,
   type SecretRsaKeyMaterial,
 } from '../index.js';
-import { errorCode, gnupgHome, tempDir } from './helpers.js';
+import { errorCode, gnupgHome, run, tempDir } from './helpers.js';
 
 /** A signer that combines 3 of 5 threshold-RSA shares (signers 2, 4, 5). */
 function thresholdSigner(dealt: Dealt): (hash: RsaHash, digest: Uint8Array) => Promise<Uint8Array> {
@@ -92,6 +94,36 @@ for (const [algo, bits] of [['rsa2048', 2048], ['rsa4096', 4096]] as const) {
         t.cleanup();
         expect(v.status, v.stderr).toBe(0);
         expect(v.stdout).toContain(`[GNUPG:] VALIDSIG ${info.fpr}`);
+      });
+    }
+
+    it('a cleartext signature combined from shares passes gpg --verify', async () => {
+      const text = 'Cleartext for an RSA key \n- dash line\nlast';
+      const prepared = prepareSignature(
+        { signatureType: SignatureType.Text, hashAlgorithm: 'sha256', createdUnixSeconds: key.createdUnixSeconds + 60, issuerFingerprint: key.fingerprint, publicKeyAlgorithm: RSA_ALGORITHM },
+        cleartextSigningInput(text),
+      );
+      const sig = finishRsaSignature(prepared, await thresholdSigner(dealt)('sha256', prepared.digest));
+      const t = tempDir();
+      const v = verifier.gpg('--status-fd', '1', '--verify', t.write('m.asc', cleartextSignedMessage(text, sig, 'sha256')));
+      t.cleanup();
+      expect(v.status, v.stderr).toBe(0);
+      expect(v.stdout).toContain(`[GNUPG:] VALIDSIG ${info.fpr}`);
+    });
+
+    if (bits === 2048) {
+      it('sq verify accepts a detached signature combined from shares against the exported certificate', async () => {
+        requireTools('sq');
+        const data = new TextEncoder().encode('for sequoia\n');
+        const prepared = prepareSignature(
+          { signatureType: SignatureType.Binary, hashAlgorithm: 'sha256', createdUnixSeconds: key.createdUnixSeconds + 60, issuerFingerprint: key.fingerprint, publicKeyAlgorithm: RSA_ALGORITHM },
+          data,
+        );
+        const sig = finishRsaSignature(prepared, await thresholdSigner(dealt)('sha256', prepared.digest));
+        const t = tempDir();
+        const r = run('sq', ['verify', '--signer-cert', t.write('cert.pgp', exportedBefore), '--detached', t.write('d.sig', sig), t.write('d', data)]);
+        t.cleanup();
+        expect(r.status, r.stderr).toBe(0);
       });
     }
 
