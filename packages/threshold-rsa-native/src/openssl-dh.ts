@@ -20,6 +20,7 @@ import { bitLength, byteLength, fromBytes, pureBackend, toBytes, type ModexpBack
 const MIN_BITS = 512;
 const MAX_BITS = 10_000; // OPENSSL_DH_MAX_MODULUS_BITS
 const CACHE_SIZE = 16;
+const ONE = Buffer.of(1);
 
 /** Builds the node:crypto/OpenSSL backend (DH objects cached per modulus, since DH_check on construction costs a modexp). */
 export function opensslDhBackend(): ModexpBackend {
@@ -48,6 +49,7 @@ export function opensslDhBackend(): ModexpBackend {
         return pureBackend.modPowSecret(base, exp, m);
       } finally {
         secret.fill(0);
+        dh.setPrivateKey(ONE); // do not leave the exponent in the cached OpenSSL object
       }
     },
   };
