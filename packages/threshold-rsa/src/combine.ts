@@ -81,8 +81,9 @@ function* subsets<T>(items: readonly T[], k: number, start = 0, acc: T[] = []): 
  * Given exactly k shares that verify, that is one combination (the fast path). Given more
  * than k, or k that fail, every share is checked so that every bad one is named: for safe-prime
  * keys every share's proof is checked and the failing ones are excluded; for keys without
- * verification data every k-subset is combined and a share in no verifying subset is
- * excluded (sound when at least k shares are honest; see the comment below).
+ * verification data every k-subset is combined and, when at least 2k − 1 shares were given,
+ * a share in no verifying subset is excluded (see the comment below); with fewer, only
+ * malformed shares are.
  *
  * @throws ThresholdRsaError NOT_ENOUGH_SHARES (with `culprits` when some were named),
  *   INVALID_PARAMETERS for duplicate or out-of-range indices, INVALID_DIGEST.
@@ -122,10 +123,11 @@ export function combine(pub: ThresholdRsaPublicKey, hash: RsaHash, digest: Uint8
   }
 
   // No proofs: every k-subset is combined. An honest share lies in some subset that verifies
-  // (with k − 1 other honest ones), so a share in none is bad — sound whenever at least k of
-  // the shares are honest, i.e. ≥ 2k − 1 shares from at most k − 1 faulty parties.
-  // Colluding bad shares can cancel inside one subset; that subset's signature is still the
-  // one correct signature (it verifies), they merely escape blame.
+  // (with k − 1 other honest ones), so a share in none is bad — but only if at least k of the
+  // shares are honest, which ≥ 2k − 1 shares from at most k − 1 faulty parties guarantee.
+  // With fewer, two colluding bad shares that cancel inside one subset would make an honest
+  // share look bad, so nobody is blamed. Cancelling bad shares still yield the one correct
+  // signature (it verifies); they merely escape blame.
   let y: bigint | undefined;
   const cleared = new Set<number>();
   let tried = 0;
@@ -139,6 +141,6 @@ export function combine(pub: ThresholdRsaPublicKey, hash: RsaHash, digest: Uint8
   if (y === undefined) {
     throw notEnough(`no ${pub.threshold} of the ${usable.length} shares combine to a valid signature; fewer than ${pub.threshold} are correct, and without proofs the bad ones cannot be named`, culprits);
   }
-  for (const s of usable) if (!cleared.has(s.index)) culprits.push(s.index);
+  if (usable.length >= 2 * pub.threshold - 1) for (const s of usable) if (!cleared.has(s.index)) culprits.push(s.index);
   return done(y, culprits);
 }

@@ -7,7 +7,7 @@
 import { bitLength, gcd, mod, modInverse } from './bigint.js';
 import { modPowSecret } from './backend.js';
 import { check, ThresholdRsaError } from './errors.js';
-import { expectModulus, expectPublicExponent, expectThreshold } from './params.js';
+import { expectModulus, expectPublicExponent, expectThreshold, MODULUS_BITS } from './params.js';
 import { isProbablePrime, isSafePrime } from './prime.js';
 import { defaultRandom, randomBelow } from './random.js';
 import type { RandomBytes, SecretRsaKey, SecretRsaShare, ThresholdRsaPublicKey } from './types.js';
@@ -114,7 +114,7 @@ export interface GenerateOptions {
 export function generateSafePrimeKey(opts: GenerateOptions): SecretRsaKey {
   const e = opts.e ?? 65537n;
   const random = opts.random ?? defaultRandom;
-  check([2048, 3072, 4096].includes(opts.bits), 'WRONG_MODULUS_SIZE', `cannot generate a ${opts.bits}-bit key; use 2048, 3072 or 4096`);
+  check(MODULUS_BITS.includes(opts.bits), 'WRONG_MODULUS_SIZE', `cannot generate a ${opts.bits}-bit key; use 2048, 3072 or 4096`);
   check(typeof opts.safePrime === 'function', 'INVALID_PARAMETERS', 'safePrime must be a function');
   const half = opts.bits / 2;
   const prime = (): bigint => {

@@ -89,6 +89,16 @@ describe('blame', () => {
     for (const honest of [2, 3, 5]) expect(excluded).not.toContain(honest);
   });
 
+  it('never blames an honest share when a cancelling pair is among fewer than 2k − 1 shares', () => {
+    // Shares 1 and 4 cancel in {1, 4, 5}; with share 2 also given, 2 lies in no verifying
+    // subset, yet it is honest: with 4 < 2k − 1 shares membership proves nothing.
+    const shares = imported.signatureShares.filter((s) => s.index !== 3).map((s) => (s.index === 1 || s.index === 4 ? corrupt(s, imported.publicKey.n) : s));
+    const { signature, excluded } = combine(imported.publicKey, 'sha256', digest, shares);
+    expect(signature).toEqual(imported.signature);
+    expect(excluded).not.toContain(2);
+    expect(excluded).not.toContain(5);
+  });
+
   it('refuses to sign when fewer than k shares have valid proofs, naming the bad ones', () => {
     const shares = safe.signatureShares.slice(0, 3).map((s) => (s.index === 3 ? corrupt(s, safe.publicKey.n) : s));
     const e = errorOf(() => combine(safe.publicKey, 'sha256', digest, shares));
