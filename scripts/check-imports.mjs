@@ -7,12 +7,14 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PURE = new Set(['frost', 'openpgp', 'rpm', 'audit', 'protocol']);
+const PURE = new Set(['frost', 'threshold-rsa', 'openpgp', 'rpm', 'audit', 'protocol']);
 const ALLOWED = {
   proto: [],
   frost: [],
   'frost-native': ['frost'],
-  openpgp: [],
+  'threshold-rsa': [],
+  'threshold-rsa-native': ['threshold-rsa'],
+  openpgp: ['threshold-rsa'],
   rpm: [],
   audit: [],
   protocol: ['frost', 'openpgp', 'rpm'],

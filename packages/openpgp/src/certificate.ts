@@ -6,7 +6,16 @@ import { expectHashAlgorithm, type HashAlgorithm } from './hash.js';
 import { fingerprint, keyId, publicKeyPacketBody, readEd25519PublicFields } from './key.js';
 import { encodePacket, PacketTag, parsePackets } from './packet.js';
 import { toBinary } from './armor.js';
-import { finishSignature, prepareCertification, QSIGN_KEY_PREFERENCES, SignatureType, userIdBytes, type KeyPreferences } from './signature.js';
+import {
+  finishSignature,
+  prepareCertification,
+  QSIGN_KEY_PREFERENCES,
+  SignatureType,
+  userIdBytes,
+  type KeyPreferences,
+  type PreparedSignature,
+  type SignatureParams,
+} from './signature.js';
 
 /** An Ed25519 signer: returns the 64-byte signature of `message` (the cluster, or a ceremony dealer). */
 export type Ed25519Signer = (message: Uint8Array) => Promise<Uint8Array>;
@@ -50,23 +59,7 @@ export async function buildCertificate(opts: CertificateOptions): Promise<Uint8A
   check(typeof sign === 'function', 'INVALID_ARGUMENT', 'sign must be a function');
   const uid = userIdBytes(userId);
   const body = publicKeyPacketBody(publicKey, createdUnixSeconds);
-  const prepared = prepareCertification(
-    {
-      signatureType: SignatureType.PositiveCertification,
-      hashAlgorithm,
-      createdUnixSeconds: sigTime,
-      issuerFingerprint: fingerprint(body),
-      keyPreferences: opts.keyPreferences ?? QSIGN_KEY_PREFERENCES,
-    },
-    body,
-    userId,
-  );
-  let sig: Uint8Array;
-  try {
-    sig = await sign(prepared.digest.slice());
-  } catch (e) {
-    throw new OpenPgpError('SIGNER_FAILED', 'the signer callback failed', { cause: e });
-  }
+  const { prepared, signature: sig } = await selfCertify(body, userId, { hashAlgorithm, createdUnixSeconds: sigTime, keyPreferences: opts.keyPreferences }, sign);
   expectBytes(sig, 64, 'signer result');
   let ok = false;
   try {
@@ -76,6 +69,48 @@ export async function buildCertificate(opts: CertificateOptions): Promise<Uint8A
   }
   check(ok, 'BAD_SIGNATURE', 'the self-signature from the signer does not verify under publicKey');
   return concat(encodePacket(PacketTag.PublicKey, body), encodePacket(PacketTag.UserId, uid), finishSignature(prepared, sig));
+}
+
+/** What {@link selfCertify} writes besides the key and user ID. */
+export interface SelfCertificationParams {
+  hashAlgorithm: HashAlgorithm;
+  /** Self-signature creation time. */
+  createdUnixSeconds: number;
+  /** Default {@link QSIGN_KEY_PREFERENCES}. */
+  keyPreferences?: KeyPreferences | undefined;
+  /** Public-key algorithm of the key (default 22, EdDSALegacy). */
+  publicKeyAlgorithm?: SignatureParams['publicKeyAlgorithm'];
+}
+
+/**
+ * Prepares the positive certification (0x13) of `userId` by the key whose packet body is
+ * `body` (RFC 4880 §5.2.4) and asks `sign` for the signature of its digest.
+ *
+ * @throws OpenPgpError SIGNER_FAILED if `sign` rejects.
+ */
+export async function selfCertify(
+  body: Uint8Array,
+  userId: string,
+  params: SelfCertificationParams,
+  sign: (digest: Uint8Array) => Promise<Uint8Array>,
+): Promise<{ prepared: PreparedSignature; signature: Uint8Array }> {
+  const prepared = prepareCertification(
+    {
+      signatureType: SignatureType.PositiveCertification,
+      hashAlgorithm: params.hashAlgorithm,
+      createdUnixSeconds: params.createdUnixSeconds,
+      issuerFingerprint: fingerprint(body),
+      keyPreferences: params.keyPreferences ?? QSIGN_KEY_PREFERENCES,
+      ...(params.publicKeyAlgorithm !== undefined && { publicKeyAlgorithm: params.publicKeyAlgorithm }),
+    },
+    body,
+    userId,
+  );
+  try {
+    return { prepared, signature: await sign(prepared.digest.slice()) };
+  } catch (e) {
+    throw new OpenPgpError('SIGNER_FAILED', 'the signer callback failed', { cause: e });
+  }
 }
 
 /** The public facts of an Ed25519 certificate or key. */

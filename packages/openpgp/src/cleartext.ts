@@ -3,7 +3,7 @@ import { armor } from './armor.js';
 import { utf8 } from './bytes.js';
 import { check } from './errors.js';
 import { expectHashAlgorithm, HASH_ARMOR_NAMES, type HashAlgorithm } from './hash.js';
-import { parseSignature } from './parse-signature.js';
+import { parseSignatureFields } from './parse-signature.js';
 import { SignatureType } from './signature.js';
 
 const MAX_TEXT_CHARS = 64 * 1024 * 1024;
@@ -36,7 +36,7 @@ export function cleartextSigningInput(text: string): Uint8Array {
  */
 export function cleartextSignedMessage(text: string, signaturePacket: Uint8Array, hashAlgorithm: HashAlgorithm): string {
   expectHashAlgorithm(hashAlgorithm);
-  const sig = parseSignature(signaturePacket);
+  const sig = parseSignatureFields(signaturePacket); // Ed25519 or RSA
   check(sig.signatureType === SignatureType.Text, 'INVALID_ARGUMENT', 'a cleartext signature must be a text (0x01) signature');
   check(sig.hashAlgorithm === hashAlgorithm, 'INVALID_ARGUMENT', `signature uses ${sig.hashAlgorithm}, not ${hashAlgorithm}`);
   const body = cleartextLines(text).map((l) => (l.startsWith('-') ? '- ' + l : l));

@@ -1,6 +1,6 @@
 /**
  * @qsign/openpgp — pure OpenPGP v4 (RFC 4880 / RFC 9580) for an Ed25519 key held as
- * FROST shares: public-key packets and fingerprints, deterministic signature
+ * FROST shares, or an RSA key (algorithm 1) held as threshold-RSA shares: public-key packets and fingerprints, deterministic signature
  * preparation (digest computed identically by client and nodes), packet assembly
  * with minimal MPIs, verification, certificates, ASCII armor, cleartext
  * signatures, a bounded packet parser and unencrypted secret-key import.
@@ -25,11 +25,23 @@ export {
   type PreparedSignature,
   type SignatureParams,
   type SignatureTypeValue,
+  v4Digest,
 } from './signature.js';
-export { parseSignature, parseSignatureBody, type ParsedSignature } from './parse-signature.js';
+export { parseSignature, parseSignatureBody, parseSignatureFields, type ParsedSignature, type SignatureFields } from './parse-signature.js';
 export { verifyCertificationPacket, verifySignaturePacket } from './verify.js';
 export { armor, crc24, dearmor, toBinary, type ArmorHeader, type ArmorKind, type Dearmored } from './armor.js';
 export { cleartextSignedMessage, cleartextSigningInput } from './cleartext.js';
 export { buildCertificate, parseCertificate, type CertificateOptions, type Ed25519Signer, type KeyInfo } from './certificate.js';
 export { parseSecretKey, type SecretKeyMaterial } from './secret-key.js';
 export { LiteralDataTag, OnePassSignatureTag, openSignedMessage, signedMessage, type LiteralOptions, type OpenedSignedMessage } from './signed-message.js';
+export { RSA_ALGORITHM, rsaPublicKeyPacketBody, readRsaPublicFields, type RsaPublicKeyFields } from './rsa-key.js';
+export {
+  finishRsaSignature,
+  parseRsaSignature,
+  parseRsaSignatureBody,
+  verifyRsaSignaturePacket,
+  verifyRsaCertification,
+  type ParsedRsaSignature,
+} from './rsa-signature.js';
+export { buildRsaCertificate, parseRsaCertificate, type RsaCertificateOptions, type RsaKeyInfo, type RsaSigner } from './rsa-certificate.js';
+export { parseRsaSecretKey, type SecretRsaKeyMaterial } from './rsa-secret-key.js';

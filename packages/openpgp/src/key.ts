@@ -57,6 +57,15 @@ export function keyId(fingerprint20: Uint8Array): Uint8Array {
   return fingerprint20.slice(12);
 }
 
+/** Reads version (must be 4), creation time and algorithm of a key packet body (RFC 9580 §5.5.2). */
+export function readKeyPacketHeader(r: Reader): { start: number; createdUnixSeconds: number; algorithm: number } {
+  const start = r.pos;
+  const version = r.u8();
+  check(version === 4, 'UNSUPPORTED_VERSION', `key packet version ${version}; only v4 is supported`);
+  const createdUnixSeconds = r.u32();
+  return { start, createdUnixSeconds, algorithm: r.u8() };
+}
+
 /** The parsed public part of a v4 Ed25519 key packet. */
 export interface Ed25519PublicKeyFields {
   /** Key creation time. */
@@ -72,11 +81,7 @@ export interface Ed25519PublicKeyFields {
  * EdDSALegacy on Ed25519; leaves `r` after the public MPI (where secret fields start).
  */
 export function readEd25519PublicFields(r: Reader): Ed25519PublicKeyFields {
-  const start = r.pos;
-  const version = r.u8();
-  check(version === 4, 'UNSUPPORTED_VERSION', `key packet version ${version}; only v4 is supported`);
-  const createdUnixSeconds = r.u32();
-  const alg = r.u8();
+  const { start, createdUnixSeconds, algorithm: alg } = readKeyPacketHeader(r);
   check(alg === EDDSA_LEGACY, 'UNSUPPORTED_ALGORITHM', `public-key algorithm ${alg}; only EdDSALegacy (22) is supported`);
   const oidLen = r.u8();
   check(oidLen !== 0 && oidLen !== 0xff, 'MALFORMED', `reserved curve OID length ${oidLen}`);

@@ -11,6 +11,7 @@ import { concat, expectBytes, expectTime, u16, u32, utf8 } from './bytes.js';
 import { check } from './errors.js';
 import { createHasher, digestLength, expectHashAlgorithm, HASH_ALGORITHM_IDS, hashAlgorithmFromId, type HashAlgorithm } from './hash.js';
 import { EDDSA_LEGACY, keyId } from './key.js';
+import { RSA_ALGORITHM } from './rsa-key.js';
 import { encodeMpi } from './mpi.js';
 import { encodePacket, PacketTag } from './packet.js';
 import { encodeSubpackets, SubpacketType, type Subpacket } from './subpacket.js';
@@ -72,6 +73,8 @@ export interface SignatureParams {
   issuerFingerprint: Uint8Array;
   /** Only for certifications (0x13): key flags and preferences; omitted → none written. */
   keyPreferences?: KeyPreferences;
+  /** Public-key algorithm of the signing key (RFC 9580 §9.1): 22 EdDSALegacy (default) or 1 RSA. */
+  publicKeyAlgorithm?: typeof EDDSA_LEGACY | typeof RSA_ALGORITHM;
 }
 
 /** The output of `prepare*`: what the signer signs and what `finishSignature` needs. Plain data; serialisable. */
@@ -80,7 +83,7 @@ export interface PreparedSignature {
   signatureType: SignatureTypeValue;
   /** Hash algorithm copied from the params. */
   hashAlgorithm: HashAlgorithm;
-  /** Version 4 ‖ type ‖ algorithm 22 ‖ hash id ‖ hashed subpacket length ‖ hashed subpackets (RFC 9580 §5.2.3). */
+  /** Version 4 ‖ type ‖ algorithm (22 or 1) ‖ hash id ‖ hashed subpacket length ‖ hashed subpackets (RFC 9580 §5.2.3). */
   hashedArea: Uint8Array;
   /** Unhashed subpacket length ‖ unhashed subpackets. */
   unhashedArea: Uint8Array;
@@ -103,6 +106,8 @@ function octet(v: number, what: string): Uint8Array {
 function areas(params: SignatureParams, allowed: readonly number[]): { hashedArea: Uint8Array; unhashedArea: Uint8Array } {
   check(typeof params === 'object' && params !== null, 'INVALID_ARGUMENT', 'params must be an object');
   const { signatureType, hashAlgorithm, createdUnixSeconds, issuerFingerprint, keyPreferences } = params;
+  const algorithm = params.publicKeyAlgorithm ?? EDDSA_LEGACY;
+  check(algorithm === EDDSA_LEGACY || algorithm === RSA_ALGORITHM, 'UNSUPPORTED_ALGORITHM', `public-key algorithm ${String(algorithm)}; only EdDSALegacy (22) and RSA (1) are supported`);
   check(allowed.includes(signatureType), 'INVALID_ARGUMENT', `signature type ${String(signatureType)} not allowed here (expected one of ${allowed.join(', ')})`);
   expectHashAlgorithm(hashAlgorithm);
   expectTime(createdUnixSeconds, 'createdUnixSeconds');
@@ -127,7 +132,7 @@ function areas(params: SignatureParams, allowed: readonly number[]): { hashedAre
   const h = encodeSubpackets(hashed);
   const u = encodeSubpackets([{ type: SubpacketType.IssuerKeyId, critical: false, body: keyId(issuerFingerprint) }]);
   return {
-    hashedArea: concat(Uint8Array.of(4, signatureType, EDDSA_LEGACY, HASH_ALGORITHM_IDS[hashAlgorithm]), u16(h.length), h),
+    hashedArea: concat(Uint8Array.of(4, signatureType, algorithm, HASH_ALGORITHM_IDS[hashAlgorithm]), u16(h.length), h),
     unhashedArea: concat(u16(u.length), u),
   };
 }
@@ -210,19 +215,25 @@ export function prepareCertification(params: SignatureParams, publicKeyBody: Uin
  * Does not verify `sig64`; use {@link verifySignaturePacket} or check the aggregate first.
  */
 export function finishSignature(prepared: PreparedSignature, sig64: Uint8Array): Uint8Array {
-  check(typeof prepared === 'object' && prepared !== null, 'INVALID_ARGUMENT', 'prepared must be an object');
   expectBytes(sig64, 64, 'signature');
-  const { hashedArea, unhashedArea, digest } = prepared;
-  expectBytes(hashedArea, undefined, 'prepared.hashedArea');
-  expectBytes(unhashedArea, undefined, 'prepared.unhashedArea');
-  expectBytes(digest, undefined, 'prepared.digest');
-  check(hashedArea.length >= 6 && hashedArea[0] === 4 && hashedArea[2] === EDDSA_LEGACY, 'INVALID_ARGUMENT', 'prepared.hashedArea is not a v4 EdDSALegacy hashed area');
-  check(((hashedArea[4]! << 8) | hashedArea[5]!) === hashedArea.length - 6, 'INVALID_ARGUMENT', 'prepared.hashedArea length field is inconsistent');
-  check(unhashedArea.length >= 2 && ((unhashedArea[0]! << 8) | unhashedArea[1]!) === unhashedArea.length - 2, 'INVALID_ARGUMENT', 'prepared.unhashedArea length field is inconsistent');
-  const hash = hashAlgorithmFromId(hashedArea[3]!);
-  check(digest.length === digestLength(hash), 'INVALID_ARGUMENT', `prepared.digest must be ${digestLength(hash)} bytes for ${hash}`);
+  const { hashedArea, unhashedArea, digest } = checkPrepared(prepared, EDDSA_LEGACY);
   return encodePacket(
     PacketTag.Signature,
     concat(hashedArea, unhashedArea, digest.subarray(0, 2), encodeMpi(sig64.subarray(0, 32)), encodeMpi(sig64.subarray(32))),
   );
+}
+
+/** Validates a {@link PreparedSignature} made for public-key algorithm `algorithm` and returns it. */
+export function checkPrepared(prepared: PreparedSignature, algorithm: number): PreparedSignature {
+  check(typeof prepared === 'object' && prepared !== null, 'INVALID_ARGUMENT', 'prepared must be an object');
+  const { hashedArea, unhashedArea, digest } = prepared;
+  expectBytes(hashedArea, undefined, 'prepared.hashedArea');
+  expectBytes(unhashedArea, undefined, 'prepared.unhashedArea');
+  expectBytes(digest, undefined, 'prepared.digest');
+  check(hashedArea.length >= 6 && hashedArea[0] === 4 && hashedArea[2] === algorithm, 'INVALID_ARGUMENT', `prepared.hashedArea is not a v4 hashed area for public-key algorithm ${algorithm}`);
+  check(((hashedArea[4]! << 8) | hashedArea[5]!) === hashedArea.length - 6, 'INVALID_ARGUMENT', 'prepared.hashedArea length field is inconsistent');
+  check(unhashedArea.length >= 2 && ((unhashedArea[0]! << 8) | unhashedArea[1]!) === unhashedArea.length - 2, 'INVALID_ARGUMENT', 'prepared.unhashedArea length field is inconsistent');
+  const hash = hashAlgorithmFromId(hashedArea[3]!);
+  check(digest.length === digestLength(hash), 'INVALID_ARGUMENT', `prepared.digest must be ${digestLength(hash)} bytes for ${hash}`);
+  return prepared;
 }

@@ -35,6 +35,7 @@ export { verifyDigests, type DigestReport } from './digests.js';
 export { inspectSignaturePacket, PgpPubkeyAlgo, MAX_SIGNATURE_PACKET, type SignaturePacketInfo } from './pgp-packet.js';
 export {
   addHeaderSignature,
+  headerSignatureTag,
   headerSignatureInput,
   headerPayloadSignatureInput,
   type AddHeaderSignatureOptions,

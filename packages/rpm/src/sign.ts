@@ -23,9 +23,10 @@ export type RpmSignatureTag =
 export interface AddHeaderSignatureOptions {
   /**
    * Where the packet goes (makeSigTag, sign/rpmgensig.c): 267 RPMSIGTAG_DSA
-   * (default; DSA, ECDSA or EdDSA over the main header), 268 RPMSIGTAG_RSA
-   * (RSA over the main header), 1005 RPMSIGTAG_GPG / 1002 RPMSIGTAG_PGP
-   * (DSA-family / RSA over main header + payload).
+   * (DSA, ECDSA or EdDSA over the main header), 268 RPMSIGTAG_RSA (RSA over
+   * the main header), 1005 RPMSIGTAG_GPG / 1002 RPMSIGTAG_PGP (DSA-family /
+   * RSA over main header + payload). Default: the header-only tag for the
+   * packet's algorithm, {@link headerSignatureTag}.
    */
   readonly tag?: RpmSignatureTag;
   /**
@@ -40,6 +41,18 @@ export interface AddHeaderSignatureOptions {
 }
 
 const DSA_FAMILY: readonly number[] = [PgpPubkeyAlgo.DSA, PgpPubkeyAlgo.ECDSA, PgpPubkeyAlgo.EDDSA];
+
+/**
+ * The header-only signature tag rpmsign picks for a packet (makeSigTag,
+ * sign/rpmgensig.c, `ishdr`): 268 RPMSIGTAG_RSA for RSA (algorithm 1), 267
+ * RPMSIGTAG_DSA for DSA, ECDSA and EdDSA.
+ *
+ * @throws RpmError BAD_SIGNATURE_PACKET
+ * @example headerSignatureTag(rsaPacket) // 268
+ */
+export function headerSignatureTag(sigPacket: Uint8Array): typeof RpmSigTag.DSA | typeof RpmSigTag.RSA {
+  return inspectSignaturePacket(sigPacket).pubkeyAlgo === PgpPubkeyAlgo.RSA ? RpmSigTag.RSA : RpmSigTag.DSA;
+}
 
 /**
  * What rpmsign hands the signer for a header-only signature (267/268): the
@@ -93,7 +106,7 @@ export function addHeaderSignature(
   sigPacket: Uint8Array,
   options: AddHeaderSignatureOptions = {},
 ): Uint8Array {
-  const tag = options.tag ?? RpmSigTag.DSA;
+  const tag = options.tag ?? headerSignatureTag(sigPacket);
   const replace = options.replace ?? 'all';
   check(
     [RpmSigTag.DSA, RpmSigTag.RSA, RpmSigTag.GPG, RpmSigTag.PGP].includes(tag),

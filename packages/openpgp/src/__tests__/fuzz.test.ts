@@ -18,7 +18,7 @@ import {
   publicKeyPacketBody,
   verifySignaturePacket,
 } from '../index.js';
-import { prng } from './helpers.js';
+import { mutate, prng } from './helpers.js';
 
 const T = 1_700_000_000;
 const ITERATIONS = 3000;
@@ -33,40 +33,6 @@ function secretKeyExport(seed: Uint8Array): Uint8Array {
   const body = Uint8Array.of(...pub, 0, ...mpi, sum >> 8, sum & 0xff);
   const uid = new TextEncoder().encode('Fuzz <f@example.org>');
   return Uint8Array.of(0x94, body.length, ...body, 0xb4, uid.length, ...uid);
-}
-
-function mutate(r: ReturnType<typeof prng>, input: Uint8Array): Uint8Array {
-  const b = input.slice();
-  switch (r.int(7)) {
-    case 0: // bit flips
-      for (let i = r.int(4) + 1; i > 0 && b.length; i--) b[r.int(b.length)]! ^= 1 << r.int(8);
-      return b;
-    case 1: // truncation
-      return b.subarray(0, r.int(b.length + 1));
-    case 2: // length-field corruption near a header or subpacket area
-      if (b.length) for (const v of [0x00, 0xff, 0xc0, 0xe0, 0xfe, r.int(256)].slice(r.int(6))) b[r.int(Math.min(b.length, 40))] = v;
-      return b;
-    case 3: // 0xff run (huge 5-octet lengths, 0xffff bit counts)
-      if (b.length) b.fill(0xff, r.int(b.length), r.int(b.length) + 1 + r.int(6));
-      return b;
-    case 4: // insertion of random bytes
-      {
-        const at = r.int(b.length + 1);
-        return Uint8Array.of(...b.subarray(0, at), ...r.bytes(1 + r.int(8)), ...b.subarray(at));
-      }
-    case 5: // chunk duplication
-      {
-        const from = r.int(b.length + 1);
-        const to = from + r.int(b.length - from + 1);
-        return Uint8Array.of(...b, ...b.subarray(from, to));
-      }
-    default: // pure noise, sometimes with a plausible first octet
-      {
-        const n = r.bytes(r.int(300));
-        if (n.length && r.int(2)) n[0] = [0x94, 0x88, 0xc2, 0xc5, 0xc6, 0xb4][r.int(6)]!;
-        return n;
-      }
-  }
 }
 
 function mutateText(r: ReturnType<typeof prng>, text: string): string {

@@ -3,8 +3,8 @@
  * (never the user's ~/rpmbuild, never the system rpmdb).
  */
 import { afterAll } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTools } from '../../../../test/helpers/tools.js';
@@ -121,4 +121,45 @@ export function standardSpecs(): SpecInput[] {
       files: ['/usr/share/qs-many'],
     },
   ];
+}
+
+/** A private GnuPG home and rpm database under a test dir, with the runners signing tests use. */
+export interface SigningHome {
+  /** GNUPGHOME. */
+  gnupg: string;
+  /** rpm --dbpath for rpmkeys. */
+  db: string;
+  /** process.env with GNUPGHOME set. */
+  env: NodeJS.ProcessEnv;
+  /** gpg in batch mode, empty passphrase, loopback pinentry; returns stdout. */
+  gpg: (...args: string[]) => Buffer;
+  /** Writes package bytes to a fresh file in the dir and returns its path. */
+  write: (bytes: Uint8Array) => string;
+  /** `rpmkeys --checksig -v` against the private database. */
+  checksig: (path: string) => { ok: boolean; out: string };
+}
+
+/** Creates `dir`/gnupg (mode 0700) and `dir`/rpmdb and returns the runners over them. */
+export function signingHome(dir: string): SigningHome {
+  const gnupg = join(dir, 'gnupg');
+  const db = join(dir, 'rpmdb');
+  mkdirSync(gnupg, { mode: 0o700 });
+  mkdirSync(db);
+  const env = { ...process.env, GNUPGHOME: gnupg };
+  let n = 0;
+  return {
+    gnupg,
+    db,
+    env,
+    gpg: (...args) => execFileSync('gpg', ['--batch', '--yes', '--passphrase', '', '--pinentry-mode', 'loopback', ...args], { env, stdio: 'pipe' }),
+    write: (bytes) => {
+      const p = join(dir, `signed-${++n}.rpm`);
+      writeFileSync(p, bytes);
+      return p;
+    },
+    checksig: (path) => {
+      const r = spawnSync('rpmkeys', ['--dbpath', db, '--checksig', '-v', path], { encoding: 'utf8' });
+      return { ok: r.status === 0, out: r.stdout + r.stderr };
+    },
+  };
 }

@@ -1,5 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTools } from '../../../../test/helpers/tools.js';
@@ -12,7 +12,7 @@ import {
   RpmSigTag,
   type RpmErrorCode,
 } from '../index.js';
-import { buildRpm, readBytes, standardSpecs, tempDir } from './fixtures.js';
+import { buildRpm, readBytes, signingHome, standardSpecs, tempDir, type SigningHome } from './fixtures.js';
 
 function codeOf(f: () => unknown): RpmErrorCode | string {
   try {
@@ -25,14 +25,12 @@ function codeOf(f: () => unknown): RpmErrorCode | string {
 
 describe('addHeaderSignature with gpg, rpmkeys and rpmsign', () => {
   let dir: string;
-  let gnupg: string;
-  let db: string;
+  let home: SigningHome;
   let packages: string[];
   let small: string; // built with almost no reserved space
   let n = 0;
 
-  const env = () => ({ ...process.env, GNUPGHOME: gnupg });
-  const gpg = (...args: string[]) => execFileSync('gpg', ['--batch', '--yes', '--passphrase', '', '--pinentry-mode', 'loopback', ...args], { env: env(), stdio: 'pipe' });
+  const gpg = (...args: string[]) => home.gpg(...args);
   /** gpg --detach-sign --digest-algo sha256 of `data` with key `uid`. */
   const detachSign = (data: Uint8Array, uid: string, extra: string[] = []): Uint8Array => {
     const input = join(dir, `in-${++n}`);
@@ -40,29 +38,19 @@ describe('addHeaderSignature with gpg, rpmkeys and rpmsign', () => {
     gpg('-u', uid, '--detach-sign', '--digest-algo', 'sha256', ...extra, '-o', `${input}.sig`, input);
     return readBytes(`${input}.sig`);
   };
-  const write = (bytes: Uint8Array): string => {
-    const p = join(dir, `pkg-${++n}.rpm`);
-    writeFileSync(p, bytes);
-    return p;
-  };
-  const checksig = (path: string) => {
-    const r = spawnSync('rpmkeys', ['--dbpath', db, '--checksig', '-v', path], { encoding: 'utf8' });
-    return { ok: r.status === 0, out: r.stdout + r.stderr };
-  };
+  const write = (bytes: Uint8Array): string => home.write(bytes);
+  const checksig = (path: string) => home.checksig(path);
   const tags = (bytes: Uint8Array) => readRpm(bytes).signatureHeader.entries.map((e) => e.tag);
 
   beforeAll(() => {
     requireTools('rpmbuild', 'rpmkeys', 'rpmsign', 'gpg');
     dir = tempDir('sign');
-    gnupg = join(dir, 'gnupg');
-    db = join(dir, 'rpmdb');
-    mkdirSync(gnupg, { mode: 0o700 });
-    mkdirSync(db);
+    home = signingHome(dir);
     gpg('--quick-gen-key', 'T <t@example.org>', 'ed25519', 'sign', 'never');
     gpg('--quick-gen-key', 'R <r@example.org>', 'rsa2048', 'sign', 'never');
     for (const uid of ['t@example.org', 'r@example.org']) {
       writeFileSync(join(dir, `${uid}.asc`), gpg('--armor', '--export', uid));
-      execFileSync('rpmkeys', ['--dbpath', db, '--import', join(dir, `${uid}.asc`)]);
+      execFileSync('rpmkeys', ['--dbpath', home.db, '--import', join(dir, `${uid}.asc`)]);
     }
     const specs = standardSpecs();
     packages = specs.slice(0, 2).map((s) => buildRpm(dir, s));
@@ -112,7 +100,7 @@ describe('addHeaderSignature with gpg, rpmkeys and rpmsign', () => {
       const orig = readBytes(path);
       const viaRpmsign = join(dir, `rpmsign-${++n}.rpm`);
       copyFileSync(path, viaRpmsign);
-      execFileSync('rpmsign', ['--define', '__gpg /usr/bin/gpg', '--define', `_gpg_path ${gnupg}`, '--define', '_gpg_name t@example.org', '--addsign', viaRpmsign], { stdio: 'pipe', env: env() });
+      execFileSync('rpmsign', ['--define', '__gpg /usr/bin/gpg', '--define', `_gpg_path ${home.gnupg}`, '--define', '_gpg_name t@example.org', '--addsign', viaRpmsign], { stdio: 'pipe', env: home.env });
       const theirs = readBytes(viaRpmsign);
       expect(checksig(viaRpmsign).ok).toBe(true);
 
