@@ -4,6 +4,7 @@
  * ./client.json.
  */
 import { readFileSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { QsignError, errorMessage } from '@qsign/protocol';
 
@@ -13,6 +14,8 @@ export interface ClientConfig {
   clientName: string;
   /** 32-byte Ed25519 secret key. */
   secretKey: Uint8Array;
+  /** Path of the officer key file (field `officer`, relative to the config), if any (officer-config.ts). */
+  officer?: string;
 }
 
 /** Locates and reads the client config; errors say where it looked. */
@@ -29,5 +32,11 @@ export function loadClientConfig(explicit?: string): ClientConfig {
   if (typeof o.coordinator !== 'string' || !o.coordinator) throw new QsignError('CONFIG', `${path}: field "coordinator" must be host:port`);
   if (typeof o.secretKey !== 'string' || !/^[0-9a-f]{64}$/.test(o.secretKey))
     throw new QsignError('CONFIG', `${path}: field "secretKey" must be a 32-byte Ed25519 secret key in hex`);
-  return { coordinator: o.coordinator, clientName: typeof o.clientName === 'string' ? o.clientName : 'client', secretKey: hexToBytes(o.secretKey) };
+  if (o.officer !== undefined && (typeof o.officer !== 'string' || !o.officer)) throw new QsignError('CONFIG', `${path}: field "officer" must be the path of an officer key file`);
+  return {
+    coordinator: o.coordinator,
+    clientName: typeof o.clientName === 'string' ? o.clientName : 'client',
+    secretKey: hexToBytes(o.secretKey),
+    ...(typeof o.officer === 'string' ? { officer: resolve(dirname(resolve(path)), o.officer) } : {}),
+  };
 }

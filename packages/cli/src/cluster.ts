@@ -15,7 +15,7 @@ import { QsignError, errorMessage } from '@qsign/protocol';
 import { loadNodeConfig, NodeSigner, openNodeStore, nonceHedge, initNode, openStoreWithShares, nodeVerifierKey } from '@qsign/node';
 import { openCoordinatorLog } from '@qsign/coordinator';
 import { CoordinatorRpcClient } from '@qsign/rpc';
-import { pinPeers, unsealOverSocket } from './cluster-lifecycle.js';
+import { createDevRoles, grantLifecycleRoles, pinPeers, unsealOverSocket } from './cluster-lifecycle.js';
 import { splitKey, wipeShares } from './ceremony.js';
 import { QsignClient } from './client.js';
 import { loadClientConfig } from './client-config.js';
@@ -114,6 +114,7 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
 
   const nodes: ClusterProcess[] = [];
   const unsealShares: Record<number, string[]> = {};
+  const roles = createDevRoles(dir);
   try {
     const enrollment: Array<{ id: number; enrollmentKey: string }> = [];
     for (const f of files) {
@@ -126,6 +127,8 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
     }
     // Every node pins every other node's enrollment key (DKG and reshare envelopes).
     for (const f of files) pinPeers(join(dir, `node-${f.identifier}`, 'node.json'), enrollment);
+    // Officers and the coordinator's keygen client start lifecycle operations; the signing client cannot.
+    for (const f of files) grantLifecycleRoles(join(dir, `node-${f.identifier}`, 'node.json'), roles);
     for (const f of files) {
       const id = f.identifier;
       const ndir = join(dir, `node-${id}`);
@@ -164,13 +167,13 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
   const keygenPort = await freePort();
   const cmaster = randomBytes(32);
   writeFileSync(join(cdir, 'master.key'), bytesToHex(cmaster) + '\n', { mode: 0o600 });
-  writeFileSync(ccfg, JSON.stringify({ coordinatorId: 'dev-coordinator', listen: `127.0.0.1:${cport}`, keygenListen: `127.0.0.1:${keygenPort}`, nodes: nodes.map((n) => ({ id: n.id, address: n.address })), dataDir: 'data', masterKeyFile: 'master.key' }, null, 2) + '\n');
+  writeFileSync(ccfg, JSON.stringify({ coordinatorId: 'dev-coordinator', listen: `127.0.0.1:${cport}`, keygenListen: `127.0.0.1:${keygenPort}`, keygenClientKeyFile: 'keygen-client.key', nodes: nodes.map((n) => ({ id: n.id, address: n.address })), dataDir: 'data', masterKeyFile: 'master.key' }, null, 2) + '\n');
   const clog = await openCoordinatorLog(join(cdir, 'data'), cmaster, 'dev-coordinator');
   await clog.store.close();
   const coordinator: ClusterProcess = { id: 0, address: `127.0.0.1:${cport}`, pid: 0, dataDir: join(cdir, 'data'), config: ccfg, log: join(cdir, 'coordinator.log'), command: [process.execPath, QSIGN_BIN, 'coordinator', 'start', '--config', ccfg], verifierKey: clog.verifierKey };
 
   const clientConfig = join(dir, 'client.json');
-  writeFileSync(clientConfig, JSON.stringify({ coordinator: coordinator.address, clientName: 'dev-client', secretKey: bytesToHex(clientSecret) }, null, 2) + '\n', { mode: 0o600 });
+  writeFileSync(clientConfig, JSON.stringify({ coordinator: coordinator.address, clientName: 'dev-client', secretKey: bytesToHex(clientSecret), officer: 'officer.json' }, null, 2) + '\n', { mode: 0o600 });
   const cluster: ClusterFile = { coordinator, nodes, threshold: o.threshold, keyName, clientConfig, keygen: `127.0.0.1:${keygenPort}` };
 
   for (const n of nodes) n.pid = spawnDaemon(n.command, n.log, { ...process.env, ...o.nodeEnv });

@@ -8,12 +8,15 @@ import { QsignError, errorMessage } from '@qsign/protocol';
 import { parsePolicy, type Policy } from './policy.js';
 import { lineOfField, lineOfOffset } from './json-locate.js';
 import { parsePeers, type NodePeer } from './peers.js';
+import { parseClientPermissions, parseLifecycle, parseOfficers, type ClientPermission, type LifecyclePolicy, type OfficerEntry } from './roles.js';
 
 /** A client allowed to send requests, identified by its Ed25519 public key. */
 export interface ClientEntry {
   name: string;
   /** 32-byte Ed25519 public key, hex. */
   publicKey: string;
+  /** Beyond signing: `keygen` lets the client start a DKG bounded by `lifecycle` (roles.ts). */
+  permissions?: ClientPermission[];
 }
 
 /** A node's configuration. */
@@ -53,6 +56,10 @@ export interface NodeConfig {
    * exchanged with these) and audit witnesses (address + verifierKey). See peers.ts.
    */
   peers: NodePeer[];
+  /** Keys allowed to start lifecycle operations: DKG, reshare, retire (roles.ts). */
+  officers: OfficerEntry[];
+  /** Lifecycle bounds and holds (roles.ts; default: hold reshare and retire). */
+  lifecycle: LifecyclePolicy;
 }
 
 /** Defaults for optional fields. */
@@ -107,7 +114,8 @@ export function validateNodeConfig(raw: unknown, path = 'node config'): NodeConf
     if (typeof e?.name !== 'string' || !e.name) bad(`clients[${i}].name`, 'must be a non-empty string');
     if (typeof e?.publicKey !== 'string' || !/^[0-9a-f]{64}$/.test(e.publicKey as string))
       bad(`clients[${i}].publicKey`, 'must be a 32-byte Ed25519 public key in lowercase hex');
-    return { name: e.name as string, publicKey: e.publicKey as string };
+    const permissions = parseClientPermissions(e.permissions, `clients[${i}].permissions`, bad);
+    return { name: e.name as string, publicKey: e.publicKey as string, ...(permissions.length ? { permissions } : {}) };
   });
   const digestOnlyKeys = o.digestOnlyKeys ?? [];
   if (!Array.isArray(digestOnlyKeys) || digestOnlyKeys.some((k) => typeof k !== 'string' || !k))
@@ -128,6 +136,8 @@ export function validateNodeConfig(raw: unknown, path = 'node config'): NodeConf
     policySource: o.policy,
     consoleListen: consoleListen(o.consoleListen, bad),
     peers: parsePeers(o.peers, bad),
+    officers: parseOfficers(o.officers, new Set(clients.map((c) => c.publicKey)), bad),
+    lifecycle: parseLifecycle(o.lifecycle, bad),
   };
 }
 
