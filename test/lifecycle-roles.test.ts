@@ -223,7 +223,7 @@ describe('roles and reshare safety over a running cluster', () => {
     const s = await c.client.sign({ keyName: 'victim', kind: 'raw', data: msg });
     registerSignatures([s.signature]);
     expect(ed25519.verify(s.signature, msg, info.groupPublicKey)).toBe(true);
-  });
+  }, 180_000);
 
   it('retires once every new holder confirmed the same commitment (the honest relay)', async () => {
     const signed = await h.plan('moved', [1, 2, 3], [1, 2, 3], 2, h.officerKey);
@@ -293,7 +293,7 @@ describe('roles and reshare safety over a running cluster', () => {
     expect([info.minSigners, info.maxSigners]).toEqual([3, 5]);
     const round1 = (await c.audit(1)).find((x) => x.event === 'dkg-round1' && x.keyName === 'victim@copr.example');
     expect(round1?.requestedBy).toBe('keygen-client copr-keygen');
-  });
+  }, 180_000);
 });
 
 describe('lifecycle holds: by default a node holds reshare and retire for its operator', () => {
@@ -346,5 +346,5 @@ describe('lifecycle holds: by default a node holds reshare and retire for its op
     const audit3 = await c.audit(3);
     expect(audit3.some((a) => a.event === 'hold-approved' && a.comment === 'retire checked')).toBe(true);
     expect(audit3.some((a) => a.event === 'reshared' && a.retired === true)).toBe(true);
-  });
+  }, 300_000); // nine CLI runs and three restarts' worth of work on a shared machine
 });

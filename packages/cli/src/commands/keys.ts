@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { armor } from '@qsign/openpgp';
 import { QsignError, errorMessage, isQsignError, newResharePlan, openResharePlan, signKeygenRequest, signResharePlan, type SignedResharePlan } from '@qsign/protocol';
 import { CoordinatorKeysRpcClient } from '@qsign/rpc';
@@ -45,6 +46,22 @@ export function register(program: Command): void {
         keys.close();
         client.close();
       }
+    });
+
+  program
+    .command('officer')
+    .description('officer keys: sign lifecycle operations (keygen, reshare), separate from signing client keys')
+    .command('init')
+    .description('create an officer key file (0600) and print the public key to list in every node config\'s "officers"')
+    .requiredOption('--name <name>', 'officer name, as the node configs and audit records will show it')
+    .requiredOption('--out <file>', 'officer key file to create (refuses to overwrite)')
+    .action((o) => {
+      if (existsSync(o.out)) throw new QsignError('INVALID_ARGUMENT', `${o.out} already exists; refusing to overwrite an officer key`);
+      if (!/^[^\s\x00-\x1f]{1,64}$/.test(o.name)) throw new QsignError('INVALID_ARGUMENT', '--name must be 1-64 printable characters without spaces');
+      const secretKey = ed25519.utils.randomSecretKey();
+      writeFileSync(o.out, JSON.stringify({ name: o.name, secretKey: bytesToHex(secretKey) }, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+      process.stdout.write(`${bytesToHex(ed25519.getPublicKey(secretKey))}\n`);
+      process.stderr.write(`officer ${o.name}: add {"name": "${o.name}", "publicKey": <the line above>} to "officers" in every node config (or qsign node init --officer ${o.name}=<it>)\n`);
     });
 
   program
