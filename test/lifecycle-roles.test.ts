@@ -15,8 +15,8 @@ import { randomBytes } from 'node:crypto';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import * as frost from '@qsign/frost';
-import { dkgSessionId, isQsignError, newResharePlan, openKeygenRequest, signKeygenRequest, signResharePlan, type ReshareConfirmation, type SignedLifecycle } from '@qsign/protocol';
-import { QsignClient, loadClientConfig, loadOfficerKey } from '@qsign/cli';
+import { dkgSessionId, isQsignError, openKeygenRequest, signKeygenRequest, signResharePlan, type ReshareConfirmation, type ResharePlan, type SignedLifecycle } from '@qsign/protocol';
+import { QsignClient, loadClientConfig, loadOfficerKey, resharePlanFor } from '@qsign/cli';
 import { enrollmentSecret, loadNodeConfig, openNodeStore, reshareAad } from '@qsign/node';
 import { NodeKeysRpcClient } from '@qsign/rpc';
 import { sealEnvelope } from '@qsign/storage';
@@ -51,25 +51,8 @@ class Harness {
   }
   /** A plan for `key` (enrollment keys as pinned unless `enroll` overrides), signed with `signer`. */
   async plan(key: string, dealers: number[], newIds: number[], threshold: number, signer: Uint8Array, enroll: Record<number, string> = {}): Promise<SignedLifecycle> {
-    const info = await this.c.client.key(key);
     const k = (id: number) => ({ id, enrollmentKey: enroll[id] ?? this.enrollment(id) });
-    const plan = newResharePlan({
-      keyName: key,
-      groupPublicKey: bytesToHex(info.groupPublicKey),
-      oldPackage: {
-        minSigners: info.minSigners,
-        maxSigners: info.maxSigners,
-        groupPublicKey: bytesToHex(info.groupPublicKey),
-        verifyingShares: Object.fromEntries(Object.entries(info.verifyingShares).map(([i, v]) => [i, bytesToHex(v)])),
-        vssCommitment: [],
-      },
-      dealers,
-      dealerKeys: dealers.map(k),
-      newThreshold: threshold,
-      newNodes: newIds.map(k),
-      userId: info.userId,
-      createdUnixSeconds: info.createdUnixSeconds,
-    });
+    const plan = resharePlanFor(key, await this.c.client.key(key), { dealers: dealers.map(k), newNodes: newIds.map(k), newThreshold: threshold });
     return signResharePlan(plan, signer);
   }
   /** Deals a plan's sub-shares as each dealer would hand them to `recipient`. */
@@ -169,8 +152,8 @@ describe('roles and reshare safety over a running cluster', () => {
     expect(afterRestart.commitment.map(bytesToHex)).toEqual(first.commitment.map(bytesToHex));
     expect(afterRestart.subShares.map((s) => bytesToHex(s.ciphertext))).toEqual(first.subShares.map((s) => bytesToHex(s.ciphertext)));
     // The same plan id with another body is refused.
-    const plan = JSON.parse(new TextDecoder().decode(signed.plan)) as Record<string, unknown>;
-    const other = signResharePlan({ ...(plan as never), newThreshold: 3 }, h.officerKey);
+    const plan = JSON.parse(new TextDecoder().decode(signed.plan)) as ResharePlan;
+    const other = signResharePlan({ ...plan, newThreshold: 3 }, h.officerKey);
     await expect(h.node(1).reshareDeal(other)).rejects.toSatisfy(expectCode('REPLAYED_REQUEST'));
     const dealt = (await c.audit(1)).filter((a) => a.event === 'reshare-dealt' && a.planId === planId(signed));
     expect(dealt).toHaveLength(1);

@@ -3,6 +3,7 @@
  */
 export * from './client-config.js';
 export * from './officer-config.js';
+export * from './reshare-plan.js';
 export * from './client.js';
 export * from './ceremony.js';
 export * from './cluster.js';

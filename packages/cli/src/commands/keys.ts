@@ -7,10 +7,11 @@ import type { Command } from 'commander';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { armor } from '@qsign/openpgp';
-import { QsignError, errorMessage, isQsignError, newResharePlan, openResharePlan, signKeygenRequest, signResharePlan, type SignedResharePlan } from '@qsign/protocol';
+import { QsignError, errorMessage, isQsignError, openResharePlan, signKeygenRequest, signResharePlan, type SignedResharePlan } from '@qsign/protocol';
 import { CoordinatorKeysRpcClient } from '@qsign/rpc';
 import { loadClientConfig } from '../client-config.js';
 import { OFFICER_OPTION, loadOfficerKey } from '../officer-config.js';
+import { resharePlanFor } from '../reshare-plan.js';
 import { QsignClient } from '../client.js';
 import { certifyKey, ensureCertificate } from '../openpgp-sign.js';
 import { parseNodeList } from '../ceremony-split.js';
@@ -128,24 +129,7 @@ async function newSignedPlan(o: { key?: string; dealers?: string; threshold?: nu
       if (!k) throw new QsignError('INVALID_ARGUMENT', `no enrollment key given for node ${id} (--node ${id}=…)`);
       return { id, enrollmentKey: k };
     });
-  const info = await client.key(o.key!);
-  const plan = newResharePlan({
-    keyName: o.key!,
-    groupPublicKey: bytesToHex(info.groupPublicKey),
-    oldPackage: {
-      minSigners: info.minSigners,
-      maxSigners: info.maxSigners,
-      groupPublicKey: bytesToHex(info.groupPublicKey),
-      verifyingShares: Object.fromEntries(Object.entries(info.verifyingShares).map(([k, v]) => [k, bytesToHex(v)])),
-      vssCommitment: [],
-    },
-    dealers: ids(o.dealers!),
-    dealerKeys: pick(ids(o.dealers!)),
-    newThreshold: o.threshold!,
-    newNodes: pick(ids(o.new!)),
-    userId: info.userId,
-    createdUnixSeconds: info.createdUnixSeconds,
-  });
+  const plan = resharePlanFor(o.key!, await client.key(o.key!), { dealers: pick(ids(o.dealers!)), newNodes: pick(ids(o.new!)), newThreshold: o.threshold! });
   return signResharePlan(plan, officerSecretKey);
 }
 
