@@ -8,7 +8,7 @@
  * holds: a reshare waits for each node's operator (`qsign approve`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -330,4 +330,33 @@ describe('lifecycle holds: by default a node holds reshare and retire for its op
     expect(audit3.some((a) => a.event === 'hold-approved' && a.comment === 'retire checked')).toBe(true);
     expect(audit3.some((a) => a.event === 'reshared' && a.retired === true)).toBe(true);
   }, 300_000); // nine CLI runs and three restarts' worth of work on a shared machine
+});
+
+describe('setting up an officer as docs/key-lifecycle.md says', () => {
+  it('qsign officer init makes a key file that qsign node init --officer lists, apart from the signing clients', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'qsign-officer-'));
+    try {
+      const file = join(work, 'alice.officer.json');
+      const r = await qsign(['officer', 'init', '--name', 'alice', '--out', file]);
+      expect(r.code).toBe(0);
+      const pub = r.stdout.trim();
+      expect(pub).toMatch(/^[0-9a-f]{64}$/);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(bytesToHex(ed25519.getPublicKey(loadOfficerKey(file, { coordinator: 'x', clientName: 'x', secretKey: new Uint8Array(32) }).secretKey))).toBe(pub);
+      expect((await qsign(['officer', 'init', '--name', 'alice', '--out', file])).stderr).toMatch(/already exists; refusing to overwrite/);
+      const client = bytesToHex(ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
+      const init = await qsign(['node', 'init', '--dir', join(work, 'node-1'), '--id', '1', '--dev-master-key', '--client', `copr=${client}`, '--officer', `alice=${pub}`]);
+      expect(init.code).toBe(0);
+      const cfg = loadNodeConfig(join(work, 'node-1', 'node.json'));
+      expect(cfg.officers).toEqual([{ name: 'alice', publicKey: pub }]);
+      expect(cfg.clients.map((x) => x.name)).toEqual(['copr']);
+      expect(cfg.lifecycle.hold).toEqual(['reshare', 'retire']);
+      // The same key as officer and signing client is refused: roles are separate.
+      const both = await qsign(['node', 'init', '--dir', join(work, 'node-2'), '--id', '2', '--dev-master-key', '--client', `copr=${pub}`, '--officer', `alice=${pub}`]);
+      expect(both.code).toBe(0);
+      expect(() => loadNodeConfig(join(work, 'node-2', 'node.json'))).toThrow(/node\.json:\d+: field "officers\[0\]\.publicKey": is also a signing client key/);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
 });
