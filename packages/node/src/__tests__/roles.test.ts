@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateNodeConfig } from '../config.js';
 import { enrolledNodes, lifecycleSigner, minDkgThreshold } from '../roles.js';
+import { policyHash } from '../policy-audit.js';
 
 const clientKey = '11'.repeat(32);
 const keygenKey = '22'.repeat(32);
@@ -33,6 +34,13 @@ describe('roles: officers, the keygen permission and lifecycle holds in the node
     expect(minDkgThreshold(cfg)).toBe(3);
     expect(minDkgThreshold(validateNodeConfig({ ...base, lifecycle: { minThreshold: 4, hold: [] } }))).toBe(4);
     expect(validateNodeConfig({ ...base, lifecycle: { hold: [] } }).lifecycle.hold).toEqual([]);
+  });
+  it('a change of officers or lifecycle bounds changes the audited policy hash', () => {
+    const h = policyHash(validateNodeConfig(base));
+    expect(policyHash(validateNodeConfig(base))).toBe(h);
+    expect(policyHash(validateNodeConfig({ ...base, officers: [{ name: 'mallory', publicKey: '55'.repeat(32) }] }))).not.toBe(h);
+    expect(policyHash(validateNodeConfig({ ...base, lifecycle: { hold: [] } }))).not.toBe(h);
+    expect(policyHash(validateNodeConfig({ ...base, clients: [{ name: 'copr', publicKey: clientKey }, { name: 'copr-keygen', publicKey: keygenKey }] }))).not.toBe(h);
   });
   it('refuses role fields with clear field errors', () => {
     expect(() => validateNodeConfig({ ...base, officers: [{ name: 'x', publicKey: clientKey }] })).toThrow(/"officers\[0\].publicKey": is also a signing client key/);
