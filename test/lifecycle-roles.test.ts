@@ -16,7 +16,7 @@ import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import * as frost from '@qsign/frost';
 import { dkgSessionId, isQsignError, openKeygenRequest, signKeygenRequest, signResharePlan, type ReshareConfirmation, type ResharePlan, type SignedLifecycle } from '@qsign/protocol';
-import { QsignClient, loadClientConfig, loadOfficerKey, resharePlanFor } from '@qsign/cli';
+import { QsignClient, certifyKey, loadClientConfig, loadOfficerKey, resharePlanFor } from '@qsign/cli';
 import { enrollmentSecret, loadNodeConfig, openNodeStore, reshareAad } from '@qsign/node';
 import { NodeKeysRpcClient } from '@qsign/rpc';
 import { sealEnvelope } from '@qsign/storage';
@@ -231,6 +231,27 @@ describe('roles and reshare safety over a running cluster', () => {
     } finally {
       fresh.close();
     }
+  });
+
+  it('refuses a certificate change requested by a signing client', async () => {
+    const before = (await c.client.key('demo')).certificate;
+    expect(before.length).toBeGreaterThan(0);
+    // A fresh, valid self-certification by the cluster (the signing client may ask for one)…
+    const err = await certifyKey(c.client, 'demo').then(() => undefined, (e) => e);
+    // …does not replace the stored certificate on any node.
+    expect(isQsignError(err, 'POLICY_REFUSED'), String(err)).toBe(true);
+    expect(String(err)).toMatch(/already has a certificate .*a certificate change is a lifecycle operation/);
+    for (const n of c.file.nodes) {
+      const k = c.node(n.id);
+      try {
+        expect(bytesToHex((await k.getKey('demo')).certificate)).toBe(bytesToHex(before));
+      } finally {
+        k.close();
+      }
+      expect((await c.audit(n.id)).some((a) => a.event === 'refused' && a.action === 'put-certificate' && /certificate change/.test(String(a.reason)))).toBe(true);
+    }
+    // Offering the stored certificate again is accepted and changes nothing.
+    await c.client.putCertificate('demo', before);
   });
 
   it('refuses a DKG that leaves out enrolled nodes or sets a threshold below the minimum', async () => {
