@@ -84,7 +84,7 @@ describe('DKG, copr-keygen and reshare over a running cluster', () => {
     const round1 = lines[0]!.value as Array<{ identifier: number; commitment: string[] }>;
     const round2 = (lines[1]!.value as Array<{ packages: Array<Record<string, string | number>> }>).flatMap((x) => x.packages);
     expect(round2).toHaveLength(20);
-    const sessionId = /DKG (dkg-[0-9a-f]{24}): key dkg@example.org/.exec(readFileSync(c.file.coordinator.log, 'utf8'))![1]!;
+    const sessionId = /DKG (dkg-[0-9a-f]{32}): key dkg@example.org/.exec(readFileSync(c.file.coordinator.log, 'utf8'))![1]!;
     const r1 = round1.map((x) => ({ identifier: x.identifier, commitment: x.commitment.map(hexToBytes), proofOfKnowledge: hexToBytes((x as unknown as { proofOfKnowledge: string }).proofOfKnowledge) }));
     const transcript = dkgTranscript({ sessionId, keyName: 'dkg@example.org', userId: 'DKG Test <dkg@example.org>', minSigners: 3, participants: [1, 2, 3, 4, 5], createdUnixSeconds: info.createdUnixSeconds }, r1);
     for (const p of round2) {

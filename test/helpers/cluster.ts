@@ -129,11 +129,20 @@ export class TestCluster {
     }
   }
 
-  /** Starts a brand-new node `id` (dev master key, peers pinned both ways) and restarts the coordinator so it knows it. */
+  /**
+   * Starts a brand-new node `id` (dev master key, peers pinned both ways),
+   * restarts the existing nodes so they read the new pin (reshares go only
+   * to pinned peers) and the coordinator so it knows the node.
+   */
   async addNode(id: number): Promise<{ enrollmentKey: string }> {
     const pub = loadClientConfig(this.file.clientConfig).secretKey;
     const { ed25519 } = await import('@noble/curves/ed25519.js');
+    const existing = this.file.nodes.map((n) => n.id);
     const n = await addClusterNode(this.dir, this.file, id, Buffer.from(ed25519.getPublicKey(pub)).toString('hex'), { ...process.env, QSIGN_TEST_FAULTS: '1' });
+    for (const x of existing) {
+      await this.kill(x);
+      await this.restart(x, undefined, false);
+    }
     await this.restartCoordinator();
     return { enrollmentKey: n.enrollmentKey };
   }

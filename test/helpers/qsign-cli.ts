@@ -16,9 +16,9 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `qsign args…` (optionally feeding stdin). */
-export function qsign(args: string[], stdin?: string): Promise<CliResult> {
-  return run(QSIGN_BIN, args, stdin);
+/** Runs `qsign args…` (optionally feeding stdin, in directory `cwd`). */
+export function qsign(args: string[], stdin?: string, cwd?: string): Promise<CliResult> {
+  return run(QSIGN_BIN, args, stdin, cwd);
 }
 
 /** Runs `sign args…` (the obs-sign compatible client). */
@@ -26,9 +26,9 @@ export function sign(args: string[], stdin?: string): Promise<CliResult> {
   return run(SIGN_BIN, args, stdin);
 }
 
-function run(bin: string, args: string[], stdin?: string): Promise<CliResult> {
+function run(bin: string, args: string[], stdin?: string, cwd?: string): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [bin, ...args], { maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+    const child = execFile(process.execPath, [bin, ...args], { maxBuffer: 64 << 20, cwd }, (err, stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
     );
     child.stdin!.end(stdin ?? '');

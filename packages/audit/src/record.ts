@@ -45,7 +45,9 @@ export const AUDIT_EVENTS = [
   'dkg-round1',
   /** A node dealt sub-shares of its share for a reshare plan. */
   'reshare-dealt',
-  /** A node received and stored its new share of a reshared key ('reshared' is the old holder's retirement). */
+  /** A new holder verified its sub-shares and keeps its new share pending, having signed a confirmation of the merged commitment. */
+  'reshare-received',
+  /** A node activated its new share of a reshared key once every new holder confirmed ('reshared' is the old holder's retirement). */
   'reshared-in',
   /** A node deleted nonces handed out long ago and never used. */
   'nonces-expired',

@@ -8,6 +8,7 @@
  * nodes: the client fails over in that order.
  */
 import { readFileSync, existsSync, writeFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { parseVerifierKey } from '@qsign/audit';
 import { QsignError, errorMessage, isValidKeyName } from '@qsign/protocol';
@@ -45,6 +46,8 @@ export interface ClientConfig {
   trustNewKeys: boolean;
   /** Pinned keys by name. */
   keys: Map<string, PinnedKey>;
+  /** Path of the officer key file (field `officer`, relative to the config), if any (officer-config.ts). */
+  officer?: string;
 }
 
 /** Locates and reads the client config; errors say where it looked. */
@@ -78,6 +81,7 @@ export function parseClientConfig(o: Record<string, unknown>, path = 'client con
   if (typeof trustThreshold !== 'number' || !Number.isInteger(trustThreshold) || trustThreshold < 2 || trustThreshold > 255)
     bad('trustThreshold', 'must be an integer from 2 to 255 (node attestations needed to pin a key)');
   if (o.trustNewKeys !== undefined && typeof o.trustNewKeys !== 'boolean') bad('trustNewKeys', 'must be true or false');
+  if (o.officer !== undefined && (typeof o.officer !== 'string' || !o.officer)) bad('officer', 'must be the path of an officer key file');
   return {
     coordinator: coordinators[0]!,
     coordinators,
@@ -87,6 +91,7 @@ export function parseClientConfig(o: Record<string, unknown>, path = 'client con
     trustThreshold: trustThreshold as number,
     trustNewKeys: o.trustNewKeys === true,
     keys: parsePinnedKeys(o.keys, bad),
+    ...(typeof o.officer === 'string' ? { officer: resolve(dirname(resolve(path)), o.officer) } : {}),
   };
 }
 

@@ -3,8 +3,10 @@
  * enrollment keys in node configs, unsealing over operator sockets, and
  * adding a brand-new node to a running cluster (for reshares).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { QsignError, errorMessage } from '@qsign/protocol';
 import { initNode, loadNodeConfig, nodeVerifierKey, openNodeStore } from '@qsign/node';
 import { writeConfigObject } from './client-config.js';
@@ -37,6 +39,42 @@ export function pinPeers(configPath: string, peers: PeerEntry[]): void {
   writeFileSync(configPath, JSON.stringify(raw, null, 2) + '\n');
 }
 
+/** The lifecycle roles of a development cluster (docs/key-lifecycle.md, "Roles"): public halves. */
+export interface DevRoles {
+  officer: { name: string; publicKey: string };
+  keygenClient: { name: string; publicKey: string };
+}
+
+/**
+ * Creates a development cluster's lifecycle keys: the officer key
+ * (`DIR/officer.json`, 0600, separate from the signing client key) and the
+ * coordinator's keygen client key (`DIR/coordinator/keygen-client.key`, for
+ * copr-keygen's gen_key). Returns their public halves for the node configs.
+ */
+export function createDevRoles(dir: string): DevRoles {
+  const officer = ed25519.utils.randomSecretKey();
+  const keygen = ed25519.utils.randomSecretKey();
+  writeFileSync(join(dir, 'officer.json'), JSON.stringify({ name: 'dev-officer', secretKey: bytesToHex(officer) }, null, 2) + '\n', { mode: 0o600 });
+  mkdirSync(join(dir, 'coordinator'), { recursive: true });
+  writeFileSync(join(dir, 'coordinator', 'keygen-client.key'), bytesToHex(keygen) + '\n', { mode: 0o600 });
+  return { officer: { name: 'dev-officer', publicKey: bytesToHex(ed25519.getPublicKey(officer)) }, keygenClient: { name: 'copr-keygen', publicKey: bytesToHex(ed25519.getPublicKey(keygen)) } };
+}
+
+/**
+ * Writes the roles into a node config: the officer, the keygen client
+ * (`permissions: ["keygen"]`), and `lifecycle.hold: []` — a development
+ * cluster's operator is its developer; production nodes hold reshare and
+ * retire by default.
+ */
+export function grantLifecycleRoles(configPath: string, roles: DevRoles): void {
+  const raw = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+  const clients = ((raw.clients as Array<{ name: string }>) ?? []).filter((c) => c.name !== roles.keygenClient.name);
+  raw.clients = [...clients, { ...roles.keygenClient, permissions: ['keygen'] }];
+  raw.officers = [roles.officer];
+  raw.lifecycle = { hold: [] };
+  writeFileSync(configPath, JSON.stringify(raw, null, 2) + '\n');
+}
+
 /** Unseals a node over its operator socket, retrying while the daemon starts. */
 export async function unsealOverSocket(socket: string, shares: string[], timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -59,22 +97,30 @@ export async function unsealOverSocket(socket: string, shares: string[], timeout
 
 /**
  * Initialises and starts a new node (development master key) in a running
- * cluster directory: it pins every existing node's enrollment key and is
- * pinned by them in their configs (they read it at their next start; a
- * reshare plan carries it signed meanwhile). The coordinator is not told:
- * restart it with the new node in its config (returned path).
+ * cluster directory: it takes the first node's clients, officers and
+ * lifecycle policy, pins every existing node (enrollment key, audit address
+ * and verifier key) and is pinned by them in their configs. They read the
+ * new pin at their next start — until then they refuse reshares to it (key
+ * material moves only to pinned peers): restart them. The coordinator's
+ * config gains the node; restart the coordinator too.
  */
 export async function addClusterNode(dir: string, cluster: ClusterFile, id: number, clientPublicKey: string, env: NodeJS.ProcessEnv = process.env): Promise<ClusterProcess & { enrollmentKey: string }> {
   if (cluster.nodes.some((n) => n.id === id)) throw new QsignError('INVALID_ARGUMENT', `node ${id} already exists`);
   const ndir = join(dir, `node-${id}`);
   const port = await freePort();
   const r = await initNode({ dir: ndir, nodeId: id, listen: `127.0.0.1:${port}`, devMasterKey: true, clients: [{ name: 'dev-client', publicKey: clientPublicKey }] });
-  const peers = cluster.nodes.map((n) => ({ id: n.id, enrollmentKey: readFileSync(join(n.config, '..', 'enrollment.pub'), 'utf8').trim() }));
+  const peers = cluster.nodes.map((n) => ({ id: n.id, address: n.verifierKey ? n.address : undefined, verifierKey: n.verifierKey, enrollmentKey: readFileSync(join(n.config, '..', 'enrollment.pub'), 'utf8').trim() }));
+  copyRoles(cluster.nodes[0]!.config, join(ndir, 'node.json'));
   pinPeers(join(ndir, 'node.json'), peers);
-  for (const n of cluster.nodes) pinPeers(n.config, [{ id, enrollmentKey: r.enrollmentPublicKey }]);
   const cfg = loadNodeConfig(join(ndir, 'node.json'));
   const store = await openNodeStore(cfg);
-  const verifierKey = await nodeVerifierKey(cfg, store).finally(() => store.close());
+  let verifierKey: string;
+  try {
+    verifierKey = await nodeVerifierKey(cfg, store);
+  } finally {
+    await store.close();
+  }
+  for (const n of cluster.nodes) pinPeers(n.config, [{ id, address: cfg.listen, verifierKey, enrollmentKey: r.enrollmentPublicKey }]);
   pinClientNode(cluster.clientConfig, id, verifierKey);
   const proc: ClusterProcess = { id, address: cfg.listen, pid: 0, dataDir: cfg.dataDir, config: r.configPath, log: join(ndir, 'node.log'), command: [process.execPath, QSIGN_BIN, 'node', 'start', '--config', r.configPath], verifierKey };
   proc.pid = spawnDaemon(proc.command, proc.log, env);
@@ -90,4 +136,12 @@ export function pinClientNode(clientConfig: string, id: number, verifierKey: str
   const o = JSON.parse(readFileSync(clientConfig, 'utf8')) as Record<string, unknown>;
   const nodes = ((o.nodes as Array<{ id: number }> | undefined) ?? []).filter((n) => n.id !== id);
   writeConfigObject(clientConfig, { ...o, nodes: [...nodes, { id, verifierKey }].sort((a, b) => a.id - b.id) });
+}
+
+/** Copies the role fields (clients, officers, lifecycle) of one node config into another. */
+function copyRoles(from: string, to: string): void {
+  const src = JSON.parse(readFileSync(from, 'utf8')) as Record<string, unknown>;
+  const dst = JSON.parse(readFileSync(to, 'utf8')) as Record<string, unknown>;
+  for (const f of ['clients', 'officers', 'lifecycle']) if (src[f] !== undefined) dst[f] = src[f];
+  writeFileSync(to, JSON.stringify(dst, null, 2) + '\n');
 }

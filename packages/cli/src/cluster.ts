@@ -15,7 +15,7 @@ import { QsignError, errorMessage } from '@qsign/protocol';
 import { loadNodeConfig, NodeSigner, openNodeStore, nonceHedge, initNode, openStoreWithShares, nodeVerifierKey } from '@qsign/node';
 import { openCoordinatorLog } from '@qsign/coordinator';
 import { CoordinatorRpcClient } from '@qsign/rpc';
-import { pinPeers, unsealOverSocket } from './cluster-lifecycle.js';
+import { createDevRoles, grantLifecycleRoles, pinPeers, unsealOverSocket } from './cluster-lifecycle.js';
 import { splitKey, wipeShares } from './ceremony.js';
 import { QsignClient } from './client.js';
 import { loadClientConfig, pinOf } from './client-config.js';
@@ -123,6 +123,7 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
 
   const nodes: ClusterProcess[] = [];
   const unsealShares: Record<number, string[]> = {};
+  const roles = createDevRoles(dir);
   try {
     const enrollment: Array<{ id: number; enrollmentKey: string }> = [];
     for (const f of files) {
@@ -135,6 +136,8 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
     }
     // Every node pins every other node's enrollment key (DKG and reshare envelopes).
     for (const f of files) pinPeers(join(dir, `node-${f.identifier}`, 'node.json'), enrollment);
+    // Officers and the coordinator's keygen client start lifecycle operations; the signing client cannot.
+    for (const f of files) grantLifecycleRoles(join(dir, `node-${f.identifier}`, 'node.json'), roles);
     for (const f of files) {
       const id = f.identifier;
       const ndir = join(dir, `node-${id}`);
@@ -175,7 +178,7 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
   const clientConfig = join(dir, 'client.json');
   const trust = clientTrust(nodes, o.threshold, [files[0]!, ...extra.map((f) => f[0]!)]);
   const addresses = moreCoordinators.length ? { coordinators: coordinators.map((c) => c.address) } : { coordinator: coordinator.address };
-  writeFileSync(clientConfig, JSON.stringify({ ...addresses, clientName: 'dev-client', secretKey: bytesToHex(clientSecret), ...trust }, null, 2) + '\n', { mode: 0o600 });
+  writeFileSync(clientConfig, JSON.stringify({ ...addresses, clientName: 'dev-client', secretKey: bytesToHex(clientSecret), officer: 'officer.json', ...trust }, null, 2) + '\n', { mode: 0o600 });
   const cluster: ClusterFile = { coordinator, ...(moreCoordinators.length && { moreCoordinators }), nodes, threshold: o.threshold, keyName, clientConfig, keygen: `127.0.0.1:${keygenPort}` };
 
   for (const n of nodes) n.pid = spawnDaemon(n.command, n.log, { ...process.env, ...o.nodeEnv });
@@ -233,7 +236,7 @@ async function makeCoordinator(dir: string, index: number, nodes: ClusterProcess
   const cmaster = randomBytes(32);
   writeFileSync(join(cdir, 'master.key'), bytesToHex(cmaster) + '\n', { mode: 0o600 });
   const metrics = o.metrics ? `127.0.0.1:${await freePort()}` : undefined;
-  writeFileSync(ccfg, JSON.stringify({ coordinatorId, listen: `127.0.0.1:${cport}`, ...(o.keygen && { keygenListen: o.keygen }), ...(metrics && { metricsListen: metrics }), nodes: nodes.map((n) => ({ id: n.id, address: n.address })), dataDir: 'data', masterKeyFile: 'master.key' }, null, 2) + '\n');
+  writeFileSync(ccfg, JSON.stringify({ coordinatorId, listen: `127.0.0.1:${cport}`, ...(o.keygen && { keygenListen: o.keygen, keygenClientKeyFile: 'keygen-client.key' }), ...(metrics && { metricsListen: metrics }), nodes: nodes.map((n) => ({ id: n.id, address: n.address })), dataDir: 'data', masterKeyFile: 'master.key' }, null, 2) + '\n');
   const clog = await openCoordinatorLog(join(cdir, 'data'), cmaster, coordinatorId);
   await clog.store.close();
   return { id: 0, address: `127.0.0.1:${cport}`, pid: 0, dataDir: join(cdir, 'data'), config: ccfg, log: join(cdir, 'coordinator.log'), command: [process.execPath, QSIGN_BIN, 'coordinator', 'start', '--config', ccfg], verifierKey: clog.verifierKey, ...(metrics && { metrics }) };

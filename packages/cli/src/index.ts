@@ -2,6 +2,8 @@
  * @qsign/cli — the `qsign` command line and the client library it uses.
  */
 export * from './client-config.js';
+export * from './officer-config.js';
+export * from './reshare-plan.js';
 export * from './client.js';
 export * from './ceremony.js';
 export * from './cluster.js';

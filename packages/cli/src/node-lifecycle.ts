@@ -21,7 +21,7 @@ function pairs(list: string[], what: string, hexLen: number): Array<[string, str
 }
 
 /** `qsign node init`. Unseal shares are printed once, on stdout. */
-export async function nodeInit(o: { dir: string; id: number; listen?: string; unseal: string; devMasterKey?: boolean; client: string[]; peer: string[] }): Promise<void> {
+export async function nodeInit(o: { dir: string; id: number; listen?: string; unseal: string; devMasterKey?: boolean; client: string[]; officer: string[]; peer: string[] }): Promise<void> {
   const unseal = parseKofL(o.unseal, '--unseal');
   const r = await initNode({
     dir: o.dir,
@@ -30,6 +30,7 @@ export async function nodeInit(o: { dir: string; id: number; listen?: string; un
     unseal,
     devMasterKey: o.devMasterKey,
     clients: pairs(o.client, '--client', 64).map(([name, publicKey]) => ({ name, publicKey })),
+    officers: pairs(o.officer, '--officer', 64).map(([name, publicKey]) => ({ name, publicKey })),
     peers: pairs(o.peer, '--peer', 64).map(([id, enrollmentKey]) => ({ id: Number(id), enrollmentKey })),
   });
   process.stdout.write(`node ${o.id} initialised: ${r.configPath}\nenrollment public key (also in ${o.dir}/enrollment.pub):\n  ${r.enrollmentPublicKey}\n`);

@@ -25,6 +25,8 @@ export interface CoordinatorConfig {
   keygenListen: string | undefined;
   /** Threshold of keys created by DKG when the request gives none (default: a majority of the nodes). */
   keygenThreshold: number | undefined;
+  /** File with the Ed25519 secret key (hex) of the coordinator's keygen client, which signs copr-keygen's DKG requests (absent: gen_key is refused). */
+  keygenClientKeyFile?: string;
   /** LevelDB directory of the coordinator's own audit log (absent: no log is kept). */
   dataDir?: string;
   /** Development mode: file with the 32-byte master key (hex) sealing the log's identity key; required with dataDir. */
@@ -68,6 +70,9 @@ export function loadCoordinatorConfig(path: string): CoordinatorConfig {
           : bad('keygenThreshold', `must be an integer 2..${nodes.length}`),
     ...auditPaths(raw, path, bad),
     metricsListen: parseMetricsListen(raw.metricsListen, bad),
+    ...(raw.keygenClientKeyFile === undefined
+      ? {}
+      : { keygenClientKeyFile: typeof raw.keygenClientKeyFile === 'string' && raw.keygenClientKeyFile ? resolve(dirname(resolve(path)), raw.keygenClientKeyFile) : bad('keygenClientKeyFile', 'must be a file name (hex Ed25519 secret key of a client with the keygen permission)') }),
   };
 }
 

@@ -7,7 +7,7 @@ import { CoordinatorApprovalService, CoordinatorKeysService, CoordinatorService 
 import { AuditService, NodeKeysRpcClient, NodeRpcClient, auditHandlers, decodeSignRequest, healthService, serveMetrics, startServer, stopServer, type Log } from '@qsign/rpc';
 import { errorMessage, isQsignError } from '@qsign/protocol';
 import { openCoordinatorLog } from './audit.js';
-import { readMasterKeyFile } from '@qsign/storage';
+import { readKeyFile, readMasterKeyFile } from '@qsign/storage';
 import { CoordinatorKeys } from './keys.js';
 import { coordinatorKeysHandlers } from './keys-server.js';
 import { startKeygenHttp } from './keygen-http.js';
@@ -40,6 +40,7 @@ export async function startCoordinator(configPath: string, opts: { log?: Log } =
     config.nodes.map((n) => ({ id: n.id, keys: new NodeKeysRpcClient(n.address, `node ${n.id} at ${n.address}`) })),
     {
       defaultThreshold: config.keygenThreshold,
+      keygenSecretKey: config.keygenClientKeyFile ? readKeyFile(config.keygenClientKeyFile, 'keygen client key') : undefined,
       lookup: (name) => coordinator.getKey(name).catch((e) => (isQsignError(e, 'UNKNOWN_KEY') ? undefined : Promise.reject(e))),
       forget: (name) => coordinator.forgetKey(name),
       log,

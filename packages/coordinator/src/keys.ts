@@ -5,22 +5,21 @@
  * sealed node-to-node with enrollment keys). Any node's refusal — naming a
  * misbehaving peer — aborts the operation with that node's message.
  */
-import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { ed25519Fingerprint } from '@qsign/openpgp';
-import { QsignError, errorMessage, isValidKeyName, openResharePlan, type SignedResharePlan } from '@qsign/protocol';
-import type { DkgParams, DkgRound1Package, KeyInfo, KeyOutcome, ReshareDealResponse, SealedPackage } from '@qsign/proto';
+import { QsignError, dkgSessionId, errorMessage, isQsignError, isValidKeyName, openKeygenRequest, openResharePlan, signKeygenRequest, type SignedLifecycle, type SignedResharePlan } from '@qsign/protocol';
+import type { DkgParams, DkgRound1Package, KeyInfo, KeyOutcome, ReshareConfirmation, ReshareDealResponse, SealedPackage } from '@qsign/proto';
 
 /** What the coordinator needs from a node's NodeKeys service (implemented by the rpc client). */
 export interface NodeKeysPort {
-  dkgRound1(params: DkgParams, timeoutMs?: number): Promise<DkgRound1Package>;
+  dkgRound1(params: DkgParams, authorization: SignedLifecycle | undefined, timeoutMs?: number): Promise<DkgRound1Package>;
   dkgRound2(sessionId: string, round1: DkgRound1Package[], timeoutMs?: number): Promise<{ packages: SealedPackage[] }>;
   dkgFinalize(sessionId: string, packages: SealedPackage[], timeoutMs?: number): Promise<KeyOutcome>;
   dkgConfirm(sessionId: string, groupPublicKey: Uint8Array, timeoutMs?: number): Promise<KeyOutcome>;
   reshareDeal(plan: SignedResharePlan, timeoutMs?: number): Promise<ReshareDealResponse>;
   reshareReceive(plan: SignedResharePlan, deals: ReshareDealResponse[], timeoutMs?: number): Promise<KeyOutcome>;
-  reshareRetire(plan: SignedResharePlan, timeoutMs?: number): Promise<KeyOutcome>;
+  reshareRetire(plan: SignedResharePlan, confirmations: ReshareConfirmation[], timeoutMs?: number): Promise<KeyOutcome>;
   close(): void;
 }
 
@@ -43,6 +42,12 @@ export interface CoordinatorKeysOptions {
   /** Drops cached key views after a change. */
   forget(name: string): void;
   log(m: string): void;
+  /**
+   * Ed25519 secret key of this coordinator's keygen client (a client with the
+   * keygen permission on every node): signs the keygen requests of
+   * copr-keygen's `gen_key`. Absent: only officer-signed requests start a DKG.
+   */
+  keygenSecretKey?: Uint8Array;
   /** Test only: append every relayed node response (hex) to this file. */
   relayDump?: string;
 }
@@ -77,9 +82,10 @@ export class CoordinatorKeys {
     const results = await Promise.allSettled(ids.map(attempt));
     const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`node ${ids[i]}: ${errorMessage(r.reason)}`] : []));
     if (failed.length) {
-      const first = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
-      const code = (first.reason as QsignError)?.code === 'KEY_EXISTS' ? 'KEY_EXISTS' : 'SIGNING_FAILED';
-      throw new QsignError(code, `${what} failed: ${failed.join('; ')}`);
+      const reasons = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as QsignError] : []));
+      // Held everywhere it failed: the operators' approval is the way on, so say HELD.
+      const code = reasons.every((e) => isQsignError(e, 'HELD')) ? 'HELD' : reasons[0]?.code === 'KEY_EXISTS' ? 'KEY_EXISTS' : 'SIGNING_FAILED';
+      throw new QsignError(code, `${what} ${code === 'HELD' ? 'held for operator approval' : 'failed'}: ${failed.join('; ')}`);
     }
     const values = results.map((r) => (r as PromiseFulfilledResult<T>).value);
     this.#dump(what, values);
@@ -94,18 +100,21 @@ export class CoordinatorKeys {
 
   /**
    * Creates key `keyName` by DKG among all configured nodes, unless it
-   * exists (then `created` is false). Concurrent requests for one name share one run.
+   * exists (then `created` is false). `authorization` is a keygen request
+   * signed by an officer; without one the coordinator's keygen client signs
+   * (copr-keygen). Every node checks the request and its signer itself.
+   * Concurrent requests for one name share one run.
    */
-  generateKey(keyName: string, userId: string, minSigners = 0): Promise<GeneratedKey> {
+  generateKey(keyName: string, userId: string, minSigners = 0, authorization?: SignedLifecycle): Promise<GeneratedKey> {
     if (!isValidKeyName(keyName)) throw new QsignError('INVALID_ARGUMENT', `not a valid key name: ${JSON.stringify(keyName.slice(0, 80))}`);
     const running = this.#inProgress.get(keyName);
     if (running) return running.then((k) => ({ ...k, created: false }));
-    const p = this.#generate(keyName, userId, minSigners).finally(() => this.#inProgress.delete(keyName));
+    const p = this.#generate(keyName, userId, minSigners, authorization).finally(() => this.#inProgress.delete(keyName));
     this.#inProgress.set(keyName, p);
     return p;
   }
 
-  async #generate(keyName: string, userId: string, minSigners: number): Promise<GeneratedKey> {
+  async #generate(keyName: string, userId: string, minSigners: number, authorization: SignedLifecycle | undefined): Promise<GeneratedKey> {
     const existing = await this.opts.lookup(keyName);
     if (existing) {
       return {
@@ -118,12 +127,18 @@ export class CoordinatorKeys {
       };
     }
     const ids = this.nodes.map((n) => n.id).sort((a, b) => a - b);
-    const t = minSigners || this.opts.defaultThreshold || Math.floor(ids.length / 2) + 1;
+    if (!authorization) {
+      if (!this.opts.keygenSecretKey) throw new QsignError('POLICY_REFUSED', 'a DKG needs a keygen request signed by an officer (qsign keygen) or a coordinator keygen client (coordinator config "keygenClientKeyFile")');
+      authorization = signKeygenRequest({ keyName, userId, minSigners }, this.opts.keygenSecretKey);
+    }
+    const req = openKeygenRequest(authorization); // for routing only: every node checks it and its signer itself
+    if (req.keyName !== keyName || req.userId !== userId) throw new QsignError('INVALID_ARGUMENT', 'the signed keygen request names another key or user id');
+    const t = req.minSigners || this.opts.defaultThreshold || Math.floor(ids.length / 2) + 1;
     if (t < 2 || t > ids.length) throw new QsignError('INVALID_ARGUMENT', `threshold must be 2..${ids.length}, got ${t}`);
     const created = Math.floor(Date.now() / 1000);
-    const params: DkgParams = { sessionId: `dkg-${bytesToHex(randomBytes(12))}`, keyName, userId, minSigners: t, participants: ids, createdUnixSeconds: created };
+    const params: DkgParams = { sessionId: dkgSessionId(req), keyName, userId, minSigners: t, participants: ids, createdUnixSeconds: created };
     this.opts.log(`DKG ${params.sessionId}: key ${keyName}, ${t}-of-${ids.length}`);
-    const round1 = await this.#all('DKG round 1', ids, (n) => n.keys.dkgRound1(params));
+    const round1 = await this.#all('DKG round 1', ids, (n) => n.keys.dkgRound1(params, authorization));
     const round2 = await this.#all('DKG round 2', ids, (n) => n.keys.dkgRound2(params.sessionId, round1));
     const envelopes = round2.flatMap((r) => r.packages);
     const outcomes = await this.#all('DKG finalise', ids, (n) => n.keys.dkgFinalize(params.sessionId, envelopes.filter((e) => e.recipient === n.id)));
@@ -136,9 +151,12 @@ export class CoordinatorKeys {
   }
 
   /**
-   * Reshares per a client-signed plan: dealers deal, new holders receive
-   * (each gets only the envelopes addressed to it), and only when every new
-   * holder has its share do the old holders outside the new set retire theirs.
+   * Reshares per an officer-signed plan: dealers deal, new holders receive
+   * (each gets only the envelopes addressed to it) and return signed
+   * confirmations, which are relayed to every new and old holder: each
+   * checks them itself before activating its new share or retiring its old
+   * one. A repeated run of the same plan (after operators approved holds)
+   * gets the dealers' stored dealings and the holders' stored confirmations.
    */
   async reshare(signed: SignedResharePlan): Promise<{ groupPublicKey: Uint8Array; newHolders: number[]; retired: number[] }> {
     const plan = openResharePlan(signed); // for routing only: every node checks the signature itself
@@ -148,9 +166,12 @@ export class CoordinatorKeys {
       n.keys.reshareReceive(signed, deals.map((d) => ({ ...d, subShares: d.subShares.filter((s) => s.recipient === n.id) }))),
     );
     if (outcomes.some((o) => bytesToHex(o.groupPublicKey) !== plan.groupPublicKey)) throw new QsignError('SIGNING_FAILED', 'reshare: a new holder reports a different group key');
+    const unconfirmed = newIds.filter((_, i) => !outcomes[i]!.confirmation);
+    if (unconfirmed.length) throw new QsignError('SIGNING_FAILED', `reshare: new holder(s) ${unconfirmed.join(', ')} sent no confirmation`);
+    const confirmations = outcomes.map((o) => o.confirmation!);
     const oldIds = Object.keys(plan.oldPackage.verifyingShares).map(Number);
     const retire = oldIds.filter((id) => !newIds.includes(id) && this.nodes.some((n) => n.id === id));
-    await this.#all('reshare retire', retire, (n) => n.keys.reshareRetire(signed));
+    await this.#all('reshare finish', [...newIds, ...retire], (n) => n.keys.reshareRetire(signed, confirmations));
     this.opts.forget(plan.keyName);
     this.opts.log(`reshare ${plan.planId}: key ${plan.keyName} now ${plan.newThreshold}-of-${newIds.length} on ${newIds.join(', ')}; retired ${retire.join(', ') || 'none'}`);
     return { groupPublicKey: outcomes[0]!.groupPublicKey, newHolders: newIds, retired: retire };

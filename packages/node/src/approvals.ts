@@ -45,11 +45,31 @@ export interface Hold extends StoredHold {
   note?: string;
 }
 
+/** A lifecycle operation that this node's policy holds for its operator (roles.ts `lifecycle.hold`). */
+export interface LifecycleHoldRequest {
+  /** Hold request id, one per operation and plan (e.g. "reshare-<plan id>"). */
+  requestId: string;
+  /** The signed bytes the approval is bound to (the plan). */
+  body: Uint8Array;
+  keyName: string;
+  /** Name of the officer who signed it. */
+  signer: string;
+  kind: 'reshare' | 'retire';
+  /** What the node will do once approved, for the operator. */
+  reason: string;
+  expirySeconds: number;
+}
+
 /** How a request got past the gate. */
 export type Admission = { by: 'policy' } | { by: 'approval'; hold: Hold };
 
 /** Throws a refusal after recording it (the signer's audited refusal path). */
 export type Refuse = (code: ErrorCode, reason: string, ctx: AuditEntry) => Promise<never>;
+
+/** The short id an operator approves a hold by: bound to the request id and the exact signed body. */
+function holdIdOf(requestId: string, bodySha256: string): string {
+  return bytesToHex(sha256(utf8ToBytes(`${requestId}\n${bodySha256}`))).slice(0, 12);
+}
 
 /** How long decided or expired holds stay listed after their expiry. */
 export const HOLD_RETENTION_MS = 7 * 86_400_000;
@@ -100,6 +120,42 @@ export class Approvals {
     });
   }
 
+  /**
+   * The gate for a held lifecycle operation: the approved hold of `op`
+   * admits it; a pending one answers HELD; a denied or expired one refuses;
+   * without one a new hold is stored (audited) and HELD is thrown. The
+   * approval is bound to the SHA-256 of the signed plan bytes.
+   */
+  admitLifecycle(op: LifecycleHoldRequest, ctx: AuditEntry, refuse: Refuse): Promise<Hold> {
+    return this.#serial(async () => {
+      const bodySha = bytesToHex(sha256(op.body));
+      const existing = (await this.store.getHold(op.requestId)) as Hold | undefined;
+      if (existing) {
+        await this.#existing(existing, bodySha, ctx, refuse);
+        return existing;
+      }
+      const nowMs = this.now();
+      const hold: Hold = {
+        holdId: holdIdOf(op.requestId, bodySha),
+        requestId: op.requestId,
+        bodySha256: bodySha,
+        keyName: op.keyName,
+        client: op.signer,
+        kind: op.kind,
+        fileName: '',
+        fileSize: op.body.length,
+        dataSha256: bodySha,
+        rule: `lifecycle.hold (${op.kind})`,
+        reason: op.reason,
+        heldAtMs: nowMs,
+        expiresAtMs: nowMs + op.expirySeconds * 1000,
+        status: 'pending',
+      };
+      await this.store.putHold(hold, { ...ctx, event: 'held', holdId: hold.holdId, rule: hold.rule, reason: hold.reason, expiresAtMs: hold.expiresAtMs });
+      throw this.#held(hold);
+    });
+  }
+
   async #existing(h: Hold, bodySha: string, ctx: AuditEntry, refuse: Refuse): Promise<Admission> {
     if (h.bodySha256 !== bodySha)
       return refuse('REPLAYED_REQUEST', `request id ${h.requestId} is already held (hold ${h.holdId}) for a different request body`, { ...ctx, holdId: h.holdId });
@@ -143,7 +199,7 @@ export class Approvals {
       }
     }
     return {
-      holdId: bytesToHex(sha256(utf8ToBytes(`${req.requestId}\n${bodySha}`))).slice(0, 12),
+      holdId: holdIdOf(req.requestId, bodySha),
       requestId: req.requestId,
       bodySha256: bodySha,
       keyName: req.keyName,

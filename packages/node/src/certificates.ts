@@ -4,9 +4,15 @@
  * self-signature; the public key and creation time of its own share; the
  * key's own user ID; a minimal positive certification that verifies under the
  * group key. Accepted and refused offers both go to the audit log.
+ *
+ * Roles (roles.ts): storing a key's first certificate needs no role (the
+ * self-signature already took a quorum of nodes), but a stored certificate
+ * is never replaced by a different one — a certificate change is a
+ * lifecycle operation that a signing client cannot start, and no officer
+ * path for it exists yet. Offering the stored certificate again is a no-op.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { QsignError, certificateProblem, isValidKeyName, keyFingerprint } from '@qsign/protocol';
 import type { AuditEntry, NodeStore } from '@qsign/storage';
 
@@ -17,7 +23,7 @@ export { MAX_CERTIFICATE_BYTES, certificateProblem } from '@qsign/protocol';
  * audited too. Returns the key's v4 fingerprint.
  */
 export async function putCertificate(store: NodeStore, nodeId: number, keyName: string, cert: Uint8Array): Promise<Uint8Array> {
-  const refuse = async (code: 'UNKNOWN_KEY' | 'INVALID_ARGUMENT', reason: string): Promise<never> => {
+  const refuse = async (code: 'UNKNOWN_KEY' | 'INVALID_ARGUMENT' | 'POLICY_REFUSED', reason: string): Promise<never> => {
     const entry: AuditEntry = { event: 'refused', code, reason, keyName: keyName.slice(0, 200), action: 'put-certificate' };
     await store.audit.append(entry);
     throw new QsignError(code, `node ${nodeId}: ${reason}`);
@@ -28,6 +34,9 @@ export async function putCertificate(store: NodeStore, nodeId: number, keyName: 
   const problem = certificateProblem(cert, key);
   if (problem) return refuse('INVALID_ARGUMENT', `certificate of key ${keyName} refused: ${problem}`);
   const fpr = keyFingerprint(key);
+  if (key.certificate && key.certificate === bytesToHex(cert)) return fpr;
+  if (key.certificate)
+    return refuse('POLICY_REFUSED', `key ${keyName} already has a certificate (sha256 ${bytesToHex(sha256(hexToBytes(key.certificate))).slice(0, 16)}…); a certificate change is a lifecycle operation that no client may start`);
   await store.putKey(
     { ...key, fingerprint: bytesToHex(fpr), certificate: bytesToHex(cert) },
     { event: 'certificate-stored', keyName, keyFingerprint: bytesToHex(fpr), certificateSha256: bytesToHex(sha256(cert)) },

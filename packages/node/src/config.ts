@@ -9,12 +9,15 @@ import { parsePolicy, type Policy } from './policy.js';
 import { lineOfField, lineOfOffset } from './json-locate.js';
 import { parsePeers, type NodePeer } from './peers.js';
 import { parseMetricsListen } from '@qsign/rpc';
+import { parseClientPermissions, parseLifecycle, parseOfficers, type ClientPermission, type LifecyclePolicy, type OfficerEntry } from './roles.js';
 
 /** A client allowed to send requests, identified by its Ed25519 public key. */
 export interface ClientEntry {
   name: string;
   /** 32-byte Ed25519 public key, hex. */
   publicKey: string;
+  /** Beyond signing: `keygen` lets the client start a DKG bounded by `lifecycle` (roles.ts). */
+  permissions?: ClientPermission[];
 }
 
 /** A node's configuration. */
@@ -56,6 +59,10 @@ export interface NodeConfig {
   peers: NodePeer[];
   /** Prometheus metrics address, "host:port" (GET /metrics), or "off" (the default). */
   metricsListen: string;
+  /** Keys allowed to start lifecycle operations: DKG, reshare, retire (roles.ts). */
+  officers: OfficerEntry[];
+  /** Lifecycle bounds and holds (roles.ts; default: hold reshare and retire). */
+  lifecycle: LifecyclePolicy;
 }
 
 /** Defaults for optional fields. */
@@ -110,7 +117,8 @@ export function validateNodeConfig(raw: unknown, path = 'node config'): NodeConf
     if (typeof e?.name !== 'string' || !e.name) bad(`clients[${i}].name`, 'must be a non-empty string');
     if (typeof e?.publicKey !== 'string' || !/^[0-9a-f]{64}$/.test(e.publicKey as string))
       bad(`clients[${i}].publicKey`, 'must be a 32-byte Ed25519 public key in lowercase hex');
-    return { name: e.name as string, publicKey: e.publicKey as string };
+    const permissions = parseClientPermissions(e.permissions, `clients[${i}].permissions`, bad);
+    return { name: e.name as string, publicKey: e.publicKey as string, ...(permissions.length ? { permissions } : {}) };
   });
   const digestOnlyKeys = o.digestOnlyKeys ?? [];
   if (!Array.isArray(digestOnlyKeys) || digestOnlyKeys.some((k) => typeof k !== 'string' || !k))
@@ -132,6 +140,8 @@ export function validateNodeConfig(raw: unknown, path = 'node config'): NodeConf
     consoleListen: consoleListen(o.consoleListen, bad),
     peers: parsePeers(o.peers, bad),
     metricsListen: parseMetricsListen(o.metricsListen, bad),
+    officers: parseOfficers(o.officers, new Set(clients.map((c) => c.publicKey)), bad),
+    lifecycle: parseLifecycle(o.lifecycle, bad),
   };
 }
 

@@ -14,6 +14,7 @@ import { NodeAdminService, adminHandlers, startAdminServer } from './admin.js';
 import { SwitchableService, nodeSealHandlers, sealedApprovalHandlers, sealedNodeHandlers } from './seal-server.js';
 import { unsealStore } from './seal.js';
 import { NodeKeyOps } from './keys.js';
+import { NodeReshareOps } from './reshare.js';
 import { NodeApprovalService, NodeKeysService, NodeOperatorService, NodeSealService } from '@qsign/proto';
 import { approvalHandlers, operatorHandlers } from './operator.js';
 import { WebConsole } from './console.js';
@@ -80,11 +81,12 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
     if (!running.stopped) audit.publisher.start();
   };
   if (!store.sealed) await activate();
-  const keyOps = new NodeKeyOps(config, store, log);
+  const keyOps = new NodeKeyOps(config, store);
+  const reshareOps = new NodeReshareOps(config, store, log, approvals);
   const { server, port } = await startServer(
     [
       [NodeServiceRaw, nodeService.implementation(NodeServiceRaw)],
-      [NodeKeysService, nodeKeysHandlers(keyOps, store, config.nodeId, log) as never],
+      [NodeKeysService, nodeKeysHandlers(keyOps, reshareOps, store, config.nodeId, log) as never],
       [NodeApprovalService, approvalService.implementation(NodeApprovalService)],
       [AuditService, auditService.implementation(AuditService)],
       ops.health,

@@ -1,29 +1,30 @@
 /**
- * Key lifecycle on a node, no gRPC: dealerless key generation (Pedersen DKG
- * with proofs of knowledge, frost `dkgRound1/2/Finalize`) and resharing
- * (frost `reshareDeal/Receive`), with every secret message sealed end to end
- * in an enrollment envelope so the relaying coordinator sees only ciphertext.
+ * Dealerless key generation on a node, no gRPC (Pedersen DKG with proofs of
+ * knowledge, frost `dkgRound1/2/Finalize`), every secret message sealed end
+ * to end in an enrollment envelope so the relaying coordinator sees only
+ * ciphertext. Resharing is in reshare.ts.
  *
- * Trust: a DKG may be started by the coordinator (copr-keygen creates keys
- * on request), but round-2 envelopes are exchanged only with peers whose
- * enrollment keys are pinned in this node's config (`peers`), and each is
- * authenticated by the sender's static enrollment key and bound to the hash
- * of the round-1 broadcast as this node saw it, so a coordinator that shows
- * different round-1 packages to different nodes is caught. A reshare moves
- * shares, so it needs a plan signed by a configured client key; enrollment
- * keys in the plan must agree with pinned ones. DKG secrets stay in memory
- * only: a crash aborts the DKG, which is then simply run again.
+ * Trust: a DKG starts only from a keygen request signed by an officer or a
+ * client with the keygen permission (roles.ts), and only among all enrolled
+ * nodes with at least this node's minimum threshold. Round-2 envelopes are
+ * exchanged only with peers whose enrollment keys are pinned in this node's
+ * config (`peers`), each authenticated by the sender's static enrollment key
+ * and bound to the hash of the round-1 broadcast as this node saw it, so a
+ * coordinator that shows different round-1 packages to different nodes is
+ * caught. DKG secrets stay in memory only: a crash aborts the DKG, which is
+ * then simply run again.
  */
 import { bytesToHex, hexToBytes, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import * as frost from '@qsign/frost';
 import { ed25519Fingerprint } from '@qsign/openpgp';
-import { QsignError, checkFreshness, errorMessage, isValidKeyName, openResharePlan, type ResharePlan, type SignedResharePlan } from '@qsign/protocol';
-import { enrollmentPublicKey, openEnvelope, sealEnvelope, type NodeStore, type StoredKey } from '@qsign/storage';
+import { QsignError, checkFreshness, dkgSessionId, errorMessage, isQsignError, isValidKeyName, openKeygenRequest, type ErrorCode, type KeygenRequest, type SignedLifecycle } from '@qsign/protocol';
+import { openEnvelope, sealEnvelope, type NodeStore, type StoredKey } from '@qsign/storage';
 import type { NodeConfig } from './config.js';
 import { enrollmentSecret } from './seal.js';
 import { pinnedEnrollmentKey } from './peers.js';
 import { storedKey } from './import.js';
+import { enrolledNodes, lifecycleSigner, minDkgThreshold } from './roles.js';
 
 /** DKG parameters, as the coordinator announces them. */
 export interface DkgParams {
@@ -51,13 +52,6 @@ export interface KeyOutcome {
   groupPublicKey: Uint8Array;
   verifyingShare: Uint8Array;
   holds: boolean;
-}
-
-/** A dealer's reshare output. */
-export interface ReshareDeal {
-  dealer: number;
-  commitment: Uint8Array[];
-  subShares: SealedPackage[];
 }
 
 interface DkgSession {
@@ -95,24 +89,15 @@ export function dkgTranscript(p: DkgParams, round1: frost.DkgRound1Package[]): U
   return sha256(utf8ToBytes(JSON.stringify({ params, round1: [...round1].sort((a, b) => a.identifier - b.identifier).map((r) => [r.identifier, r.commitment.map(bytesToHex), bytesToHex(r.proofOfKnowledge)]) })));
 }
 
-/** Associated data of a reshare sub-share envelope. */
-function reshareAad(planId: string, dealer: number, recipient: number, commitment: Uint8Array[]): Uint8Array {
-  return concatBytes(utf8ToBytes(`qsign reshare v1\n${planId}\n${dealer}\n${recipient}\n`), sha256(concatBytes(...commitment)));
-}
-
 /** The node's key lifecycle operations. */
 export class NodeKeyOps {
   readonly #dkg = new Map<string, DkgSession>();
-  readonly #clients: Set<string>;
 
   constructor(
     private readonly config: NodeConfig,
     private readonly store: NodeStore,
-    private readonly log: (m: string) => void,
     private readonly now: () => number = Date.now,
-  ) {
-    this.#clients = new Set(config.clients.map((c) => c.publicKey));
-  }
+  ) {}
 
   #peerKey(id: number, what: string): Uint8Array {
     const k = pinnedEnrollmentKey(this.config.peers, id);
@@ -120,7 +105,7 @@ export class NodeKeyOps {
     return hexToBytes(k);
   }
 
-  async #refuse(code: 'POLICY_REFUSED' | 'INVALID_ARGUMENT' | 'KEY_EXISTS' | 'UNKNOWN_KEY', reason: string, ctx: Record<string, unknown>): Promise<never> {
+  async #refuse(code: ErrorCode, reason: string, ctx: Record<string, unknown>): Promise<never> {
     await this.store.audit.append({ event: 'refused', code, reason, ...ctx });
     throw new QsignError(code, `node ${this.config.nodeId}: ${reason}`);
   }
@@ -131,8 +116,41 @@ export class NodeKeyOps {
 
   // ---- DKG ----
 
-  /** DKG round 1: checks the parameters, draws this node's polynomial (kept in memory) and returns the broadcast package. */
-  async dkgRound1(p: DkgParams): Promise<frost.DkgRound1Package> {
+  /**
+   * Who may start this DKG: the keygen request must verify, be fresh, be
+   * signed by an officer or a keygen client, and name these parameters; the
+   * participants must be every enrolled node and the threshold at least
+   * this node's minimum. Returns the signer's name for the audit record.
+   */
+  async #authorise(p: DkgParams, auth: SignedLifecycle | undefined, ctx: Record<string, unknown>): Promise<string> {
+    if (!auth) return this.#refuse('POLICY_REFUSED', 'a DKG needs a keygen request signed by an officer or by a client with the keygen permission', ctx);
+    let req: KeygenRequest;
+    try {
+      req = openKeygenRequest(auth);
+    } catch (e) {
+      return this.#refuse(isQsignError(e) ? e.code : 'MALFORMED_REQUEST', errorMessage(e), ctx);
+    }
+    const signer = lifecycleSigner(this.config, bytesToHex(auth.clientPublicKey), 'dkg');
+    if (typeof signer === 'string') return this.#refuse('POLICY_REFUSED', `DKG refused: ${signer}`, ctx);
+    try {
+      checkFreshness(req.createdAtMs, this.now(), this.config.freshnessWindowSeconds * 1000);
+    } catch (e) {
+      return this.#refuse('STALE_REQUEST', `keygen request: ${errorMessage(e)}`, ctx);
+    }
+    if (req.keyName !== p.keyName || req.userId !== p.userId || p.sessionId !== dkgSessionId(req) || (req.minSigners !== 0 && req.minSigners !== p.minSigners))
+      return this.#refuse('POLICY_REFUSED', `the DKG parameters (key, user id, session or threshold) differ from the keygen request ${signer.name} signed`, ctx);
+    const enrolled = enrolledNodes(this.config);
+    const missing = enrolled.filter((id) => !p.participants.includes(id));
+    const extra = p.participants.filter((id) => !enrolled.includes(id));
+    if (missing.length) return this.#refuse('POLICY_REFUSED', `DKG leaves out enrolled node(s) ${missing.join(', ')}: every enrolled node takes part (${enrolled.join(', ')})`, ctx);
+    if (extra.length) return this.#refuse('POLICY_REFUSED', `node(s) ${extra.join(', ')} are not enrolled peers of this node (peers[].enrollmentKey)`, ctx);
+    const min = minDkgThreshold(this.config);
+    if (p.minSigners < min) return this.#refuse('POLICY_REFUSED', `DKG threshold ${p.minSigners} is below this node's minimum ${min} (lifecycle.minThreshold; default a majority of the enrolled nodes)`, ctx);
+    return `${signer.role} ${signer.name}`;
+  }
+
+  /** DKG round 1: checks the request and parameters, draws this node's polynomial (kept in memory) and returns the broadcast package. */
+  async dkgRound1(p: DkgParams, auth?: SignedLifecycle): Promise<frost.DkgRound1Package> {
     this.#pruneSessions();
     const self = this.config.nodeId;
     const ctx = { operation: 'dkg', keyName: p.keyName, sessionId: p.sessionId };
@@ -145,10 +163,11 @@ export class NodeKeyOps {
     if (!Number.isInteger(p.minSigners) || p.minSigners < 2 || p.minSigners > ids.length)
       return this.#refuse('INVALID_ARGUMENT', `threshold must be 2..${ids.length}, got ${p.minSigners}`, ctx);
     for (const id of ids) if (id !== self && !pinnedEnrollmentKey(this.config.peers, id)) return this.#refuse('POLICY_REFUSED', `node ${id}'s enrollment key is not pinned in this node's config (peers)`, ctx);
+    const requestedBy = await this.#authorise(p, auth, ctx);
     if (await this.store.getKey(p.keyName)) return this.#refuse('KEY_EXISTS', `key ${p.keyName} already exists on this node`, ctx);
     const { package: pkg, secret } = frost.dkgRound1(self, p.minSigners, ids.length);
     this.#dkg.set(p.sessionId, { params: { ...p, participants: [...ids] }, round1Secret: secret, expiresAtMs: this.now() + DKG_SESSION_TTL_MS });
-    await this.store.audit.append({ event: 'dkg-round1', ...ctx, threshold: `${p.minSigners}-of-${ids.length}`, participants: ids });
+    await this.store.audit.append({ event: 'dkg-round1', ...ctx, threshold: `${p.minSigners}-of-${ids.length}`, participants: ids, requestedBy });
     return pkg;
   }
 
@@ -275,143 +294,5 @@ export class NodeKeyOps {
       fingerprint: key.fingerprint,
     });
     return { keyName: key.name, identifier: key.identifier, groupPublicKey: key.groupPublicKey, verifyingShare: hexToBytes(key.verifyingShares[key.identifier]!), holds: true };
-  }
-
-  // ---- reshare ----
-
-  async #plan(signed: SignedResharePlan): Promise<ResharePlan> {
-    const ctx = { operation: 'reshare' };
-    const client = bytesToHex(signed.clientPublicKey);
-    if (!this.#clients.has(client)) return this.#refuse('POLICY_REFUSED', `reshare plan signed by unknown client key ${client}`, ctx);
-    let plan: ResharePlan;
-    try {
-      plan = openResharePlan(signed);
-      checkFreshness(plan.createdAtMs, this.now(), this.config.freshnessWindowSeconds * 1000);
-    } catch (e) {
-      return this.#refuse('INVALID_ARGUMENT', errorMessage(e), ctx);
-    }
-    for (const n of [...plan.newNodes, ...plan.dealerKeys]) {
-      const pinned = pinnedEnrollmentKey(this.config.peers, n.id);
-      if (pinned && pinned !== n.enrollmentKey)
-        return this.#refuse('POLICY_REFUSED', `reshare plan gives node ${n.id} enrollment key ${n.enrollmentKey.slice(0, 16)}…, this node pinned ${pinned.slice(0, 16)}…`, { ...ctx, planId: plan.planId, keyName: plan.keyName });
-    }
-    return plan;
-  }
-
-  /** Reshare parameters from a plan; a node holding the key checks the plan's old package against its own. */
-  #params(plan: ResharePlan, held: StoredKey | undefined): frost.ReshareParams {
-    const old = frost.decodePublicKeyPackage(plan.oldPackage);
-    if (held) {
-      // The relayed package may omit the VSS commitment (KeyInfo does not carry it); verifying shares and threshold must match.
-      const mine = JSON.stringify({ v: held.verifyingShares, c: old.vssCommitment.length ? held.vssCommitment : [], t: held.minSigners });
-      const theirs = JSON.stringify({ v: Object.fromEntries([...old.verifyingShares].map(([k, v]) => [String(k), bytesToHex(v)])), c: old.vssCommitment.map(bytesToHex), t: old.minSigners });
-      if (mine !== theirs) throw new QsignError('INVALID_ARGUMENT', `the plan's old public package of ${plan.keyName} differs from the one this node holds`);
-    }
-    return { oldPublicKeyPackage: old, dealers: plan.dealers, newMinSigners: plan.newThreshold, newIdentifiers: plan.newNodes.map((n) => n.id) };
-  }
-
-  /** Reshare, dealer side: deals λ-weighted sub-shares of this node's share, each sealed to its new holder. */
-  async reshareDeal(signed: SignedResharePlan): Promise<ReshareDeal> {
-    const plan = await this.#plan(signed);
-    const self = this.config.nodeId;
-    const ctx = { operation: 'reshare', planId: plan.planId, keyName: plan.keyName };
-    if (!plan.dealers.includes(self)) return this.#refuse('INVALID_ARGUMENT', 'this node is not a dealer of the plan', ctx);
-    const key = await this.store.getKey(plan.keyName);
-    if (!key) return this.#refuse('UNKNOWN_KEY', `unknown key ${plan.keyName}`, ctx);
-    if (bytesToHex(key.groupPublicKey) !== plan.groupPublicKey) return this.#refuse('INVALID_ARGUMENT', 'plan names a different group key', ctx);
-    if (key.vssCommitment.length === 0) return this.#refuse('INVALID_ARGUMENT', 'key has no VSS commitment', ctx);
-    let deal: { commitment: frost.ReshareCommitment; subShares: frost.ReshareSubShare[] };
-    try {
-      const params = this.#params(plan, key);
-      if (key.identifier !== self) throw new QsignError('INVALID_ARGUMENT', `this node holds identifier ${key.identifier}, not ${self}`);
-      deal = frost.reshareDeal({ identifier: key.identifier, share: key.share }, params);
-    } catch (e) {
-      return this.#refuse('INVALID_ARGUMENT', `reshare deal: ${errorMessage(e)}`, ctx);
-    }
-    const secret = await enrollmentSecret(this.store);
-    try {
-      const keys = new Map(plan.newNodes.map((n) => [n.id, hexToBytes(n.enrollmentKey)]));
-      const subShares = deal.subShares.map((s) => {
-        const env = sealEnvelope(keys.get(s.recipient)!, s.subShare, reshareAad(plan.planId, self, s.recipient, deal.commitment.commitment), secret);
-        s.subShare.fill(0);
-        return { sender: self, recipient: s.recipient, ...env };
-      });
-      await this.store.audit.append({ event: 'reshare-dealt', ...ctx, dealers: plan.dealers, newHolders: plan.newNodes.map((n) => n.id), newThreshold: plan.newThreshold });
-      return { dealer: self, commitment: deal.commitment.commitment, subShares };
-    } finally {
-      secret.fill(0);
-    }
-  }
-
-  /** Reshare, receiver side: opens its sub-shares, checks them against the commitments (a bad dealer is named), stores the new share. */
-  async reshareReceive(signed: SignedResharePlan, deals: ReshareDeal[]): Promise<KeyOutcome> {
-    const plan = await this.#plan(signed);
-    const self = this.config.nodeId;
-    const ctx = { operation: 'reshare', planId: plan.planId, keyName: plan.keyName };
-    const me = plan.newNodes.find((n) => n.id === self);
-    if (!me) return this.#refuse('INVALID_ARGUMENT', 'this node is not a new holder in the plan', ctx);
-    const secret = await enrollmentSecret(this.store);
-    const subShares: frost.ReshareSubShare[] = [];
-    const bad: number[] = [];
-    try {
-      if (bytesToHex(enrollmentPublicKey(secret)) !== me.enrollmentKey) return await this.#refuse('POLICY_REFUSED', "the plan gives this node an enrollment key that is not its own", ctx);
-      const dealerKeys = new Map(plan.dealerKeys.map((d) => [d.id, hexToBytes(d.enrollmentKey)]));
-      for (const d of deals) {
-        const env = d.subShares.find((x) => x.recipient === self);
-        const senderKey = dealerKeys.get(d.dealer);
-        if (!env || !senderKey) {
-          bad.push(d.dealer);
-          continue;
-        }
-        try {
-          subShares.push({ dealer: d.dealer, recipient: self, subShare: openEnvelope(secret, env, reshareAad(plan.planId, d.dealer, self, d.commitment), senderKey) });
-        } catch {
-          bad.push(d.dealer);
-        }
-      }
-    } finally {
-      secret.fill(0);
-    }
-    if (bad.length) return this.#refuse('INVALID_ARGUMENT', `reshare: sub-share from dealer(s) ${bad.join(', ')} is missing or does not open`, ctx);
-    const old = await this.store.getKey(plan.keyName);
-    if (old && bytesToHex(old.groupPublicKey) !== plan.groupPublicKey) return this.#refuse('INVALID_ARGUMENT', 'plan names a different group key than the one held', ctx);
-    let params: frost.ReshareParams;
-    try {
-      params = this.#params(plan, old);
-    } catch (e) {
-      return this.#refuse('INVALID_ARGUMENT', errorMessage(e), ctx);
-    }
-    let result: { share: frost.SecretSigningShare; publicKeyPackage: frost.PublicKeyPackage };
-    try {
-      result = frost.reshareReceive(self, params, deals.map((d) => ({ dealer: d.dealer, commitment: d.commitment })), subShares);
-    } catch (e) {
-      const err = culpritError('reshare receive', e);
-      return this.#refuse('INVALID_ARGUMENT', err.message, ctx);
-    } finally {
-      for (const s of subShares) s.subShare.fill(0);
-    }
-    const pkp = result.publicKeyPackage;
-    if (bytesToHex(pkp.groupPublicKey) !== plan.groupPublicKey) return this.#refuse('INVALID_ARGUMENT', 'reshare result has a different group key', ctx);
-    const key = storedKey(plan.keyName, result.share, pkp, {
-      createdUnixSeconds: old?.createdUnixSeconds ?? plan.createdUnixSeconds,
-      userId: old?.userId ?? plan.userId,
-      fingerprint: old?.fingerprint ?? bytesToHex(ed25519Fingerprint(pkp.groupPublicKey, plan.createdUnixSeconds)),
-      certificate: old?.certificate,
-    });
-    await this.store.putKey(key, { event: 'reshared-in', ...ctx, groupPublicKey: plan.groupPublicKey, identifier: self, threshold: `${key.minSigners}-of-${key.maxSigners}`, dealers: plan.dealers }, true);
-    return { keyName: key.name, identifier: self, groupPublicKey: key.groupPublicKey, verifyingShare: pkp.verifyingShares.get(self)!, holds: true };
-  }
-
-  /** Reshare, last step: a node that is not a new holder deletes its old share (audit record 'reshared'). */
-  async reshareRetire(signed: SignedResharePlan): Promise<KeyOutcome> {
-    const plan = await this.#plan(signed);
-    const self = this.config.nodeId;
-    const key = await this.store.getKey(plan.keyName);
-    const out = { keyName: plan.keyName, identifier: self, groupPublicKey: hexToBytes(plan.groupPublicKey), verifyingShare: new Uint8Array(0) };
-    if (plan.newNodes.some((n) => n.id === self)) return { ...out, holds: key !== undefined };
-    if (!key) return { ...out, holds: false };
-    await this.store.deleteKey(plan.keyName, { event: 'reshared', operation: 'reshare', planId: plan.planId, keyName: plan.keyName, groupPublicKey: plan.groupPublicKey, identifier: self, retired: true, newHolders: plan.newNodes.map((n) => n.id) });
-    this.log(`retired share of key ${plan.keyName} (reshared to ${plan.newNodes.map((n) => n.id).join(', ')})`);
-    return { ...out, holds: false };
   }
 }

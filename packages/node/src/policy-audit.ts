@@ -1,6 +1,7 @@
 /**
  * A policy change is an audit record: at start the node hashes its client
- * list and policy section and, if that differs from the hash it last saw,
+ * list, policy section, officers and lifecycle bounds (roles.ts) and, if
+ * that differs from the hash it last saw,
  * records 'config-changed' (with the new policy) in the same write as the
  * new hash.
  */
@@ -16,9 +17,9 @@ function canonical(v: unknown): string {
   return JSON.stringify(v ?? null);
 }
 
-/** SHA-256 (hex) of what decides who may sign what: clients and policy. */
+/** SHA-256 (hex) of what decides who may sign what and start which lifecycle operation: clients, policy, officers, lifecycle. */
 export function policyHash(config: NodeConfig): string {
-  return createHash('sha256').update(canonical({ clients: config.clients, policy: config.policySource ?? null })).digest('hex');
+  return createHash('sha256').update(canonical({ clients: config.clients, policy: config.policySource ?? null, officers: config.officers, lifecycle: config.lifecycle })).digest('hex');
 }
 
 /** Records 'config-changed' if the policy or client list differs from the last start. Returns true if it did. */
@@ -32,6 +33,8 @@ export async function recordPolicyChange(config: NodeConfig, store: NodeStore, l
     previousPolicySha256: previous ?? null,
     clients: config.clients.map((c) => c.name),
     policy: config.policySource ?? null,
+    officers: config.officers.map((o) => o.name),
+    lifecycle: { hold: config.lifecycle.hold, minThreshold: config.lifecycle.minThreshold ?? null },
   });
   log(`policy ${previous ? 'changed' : 'recorded'} (sha256 ${hash.slice(0, 16)}…): audit record 'config-changed'`);
   return true;

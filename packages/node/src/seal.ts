@@ -29,6 +29,8 @@ export interface InitNodeOptions {
   /** Development mode: write the master key to DIR/master.key instead of splitting it. */
   devMasterKey?: boolean;
   clients?: ClientEntry[];
+  /** Keys allowed to start lifecycle operations (roles.ts). */
+  officers?: Array<{ name: string; publicKey: string }>;
   peers?: Array<{ id: number; enrollmentKey: string }>;
 }
 
@@ -80,6 +82,7 @@ export async function initNode(o: InitNodeOptions): Promise<InitNodeResult> {
       dataDir: 'data',
       ...(o.devMasterKey ? { masterKeyFile: 'master.key' } : { unsealThreshold: unseal.threshold }),
       clients: o.clients ?? [],
+      ...(o.officers?.length ? { officers: o.officers } : {}),
       ...(o.peers?.length ? { peers: o.peers } : {}),
     };
     writeFileSync(configPath, JSON.stringify(config, null, 2) + '\n');

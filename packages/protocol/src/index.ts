@@ -13,3 +13,4 @@ export * from './repomd.js';
 export * from './simple-signing.js';
 export * from './certificate-check.js';
 export * from './key-attestation.js';
+export * from './lifecycle-request.js';

@@ -1,14 +1,15 @@
 /**
  * A reshare plan: which old holders deal, which nodes receive (with their
- * enrollment keys), the new threshold. An operator's client key signs it;
- * every node checks that signature itself, so the coordinator that relays
- * the reshare cannot redirect shares to keys of its choosing.
+ * enrollment keys), the new threshold. An officer's key signs it; every node
+ * checks that signature and the signer's role itself, and that every dealer
+ * and new holder is a pinned peer, so the coordinator that relays the
+ * reshare cannot redirect shares to keys of its choosing.
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { decodePublicKeyPackage, type PublicKeyPackageJSON } from '@qsign/frost';
 import { QsignError, errorMessage } from './errors.js';
 import { isValidKeyName, newRequestId } from './request.js';
+import { openLifecycle, signLifecycle, type SignedLifecycle } from './lifecycle-request.js';
 
 /** Format tag of reshare plans. */
 export const RESHARE_PLAN_FORMAT = 'qsign-reshare-plan/v1';
@@ -38,12 +39,8 @@ export interface ResharePlan {
   createdAtMs: number;
 }
 
-/** A plan with the client signature. */
-export interface SignedResharePlan {
-  plan: Uint8Array;
-  clientPublicKey: Uint8Array;
-  clientSignature: Uint8Array;
-}
+/** A plan with the signer's (an officer's) public key and signature. */
+export type SignedResharePlan = SignedLifecycle;
 
 /** Builds a plan with a fresh id and the current time. */
 export function newResharePlan(p: Omit<ResharePlan, 'format' | 'planId' | 'createdAtMs'>): ResharePlan {
@@ -52,27 +49,14 @@ export function newResharePlan(p: Omit<ResharePlan, 'format' | 'planId' | 'creat
   return plan;
 }
 
-/** Signs a plan with a client's Ed25519 secret key. */
-export function signResharePlan(plan: ResharePlan, clientSecretKey: Uint8Array): SignedResharePlan {
-  const bytes = utf8ToBytes(JSON.stringify(plan));
-  return { plan: bytes, clientPublicKey: ed25519.getPublicKey(clientSecretKey), clientSignature: ed25519.sign(concatBytes(RESHARE_PLAN_CONTEXT, bytes), clientSecretKey) };
+/** Signs a plan with an officer's Ed25519 secret key. */
+export function signResharePlan(plan: ResharePlan, officerSecretKey: Uint8Array): SignedResharePlan {
+  return signLifecycle(RESHARE_PLAN_CONTEXT, plan, officerSecretKey);
 }
 
-/** Verifies the client signature and shape of a signed plan; returns the plan. */
+/** Verifies the signature and shape of a signed plan; returns the plan. */
 export function openResharePlan(s: SignedResharePlan): ResharePlan {
-  let ok = false;
-  try {
-    ok = s.clientPublicKey.length === 32 && s.clientSignature.length === 64 && ed25519.verify(s.clientSignature, concatBytes(RESHARE_PLAN_CONTEXT, s.plan), s.clientPublicKey);
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new QsignError('BAD_CLIENT_SIGNATURE', 'reshare plan signature does not verify');
-  let plan: ResharePlan;
-  try {
-    plan = JSON.parse(new TextDecoder().decode(s.plan));
-  } catch {
-    throw new QsignError('MALFORMED_REQUEST', 'reshare plan is not valid JSON');
-  }
+  const plan = openLifecycle(RESHARE_PLAN_CONTEXT, s, 'reshare plan') as ResharePlan;
   validateResharePlan(plan);
   return plan;
 }
@@ -110,4 +94,5 @@ export function validateResharePlan(p: ResharePlan): void {
   if (!Number.isInteger(p.newThreshold) || p.newThreshold < 2) bad(`new threshold must be at least 2, got ${p.newThreshold}`);
   if (p.newThreshold > p.newNodes.length) bad(`new threshold ${p.newThreshold} is greater than the ${p.newNodes.length} new nodes`);
   if (typeof p.userId !== 'string' || !Number.isSafeInteger(p.createdUnixSeconds) || !Number.isSafeInteger(p.createdAtMs) || typeof p.planId !== 'string' || !p.planId) bad('userId, createdUnixSeconds, createdAtMs and planId are required');
+  if (!/^[0-9a-f]{32}$/.test(p.planId)) bad('planId must be 16 bytes hex');
 }

@@ -11,6 +11,7 @@ import {
   type DkgRound1Package,
   type SealedPackage,
   type SignedPlan,
+  type ReshareConfirmation,
   type ReshareDealResponse,
   type KeyOutcome,
   type GenerateKeyResponse,
@@ -53,8 +54,8 @@ export class NodeKeysRpcClient {
   ) {
     this.#c = new NodeKeysClient(address, channelCredentials(security), CHANNEL_OPTIONS);
   }
-  dkgRound1(params: DkgParams, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<DkgRound1Package> {
-    return callUnary(this.#c, this.#c.dkgRound1, { params }, timeoutMs, this.label);
+  dkgRound1(params: DkgParams, authorization: SignedPlan | undefined, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<DkgRound1Package> {
+    return callUnary(this.#c, this.#c.dkgRound1, { params, authorization }, timeoutMs, this.label);
   }
   dkgRound2(sessionId: string, round1: DkgRound1Package[], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<{ packages: SealedPackage[] }> {
     return callUnary(this.#c, this.#c.dkgRound2, { sessionId, round1 }, timeoutMs, this.label);
@@ -71,8 +72,8 @@ export class NodeKeysRpcClient {
   reshareReceive(plan: SignedPlan, deals: ReshareDealResponse[], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<KeyOutcome> {
     return callUnary(this.#c, this.#c.reshareReceive, { plan, deals }, timeoutMs, this.label);
   }
-  reshareRetire(plan: SignedPlan, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<KeyOutcome> {
-    return callUnary(this.#c, this.#c.reshareRetire, plan, timeoutMs, this.label);
+  reshareRetire(plan: SignedPlan, confirmations: ReshareConfirmation[], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<KeyOutcome> {
+    return callUnary(this.#c, this.#c.reshareRetire, { plan, confirmations }, timeoutMs, this.label);
   }
   close(): void {
     this.#c.close();
@@ -88,8 +89,9 @@ export class CoordinatorKeysRpcClient {
   ) {
     this.#c = new CoordinatorKeysClient(address, channelCredentials(security), CHANNEL_OPTIONS);
   }
-  generateKey(keyName: string, userId: string, minSigners = 0, timeoutMs = 120_000): Promise<GenerateKeyResponse> {
-    return callUnary(this.#c, this.#c.generateKey, { keyName, userId, minSigners }, timeoutMs, `coordinator at ${this.address}`);
+  /** Asks for a DKG; `authorization` is a keygen request signed by an officer (absent: the coordinator's own keygen client signs). */
+  generateKey(keyName: string, userId: string, minSigners = 0, authorization?: SignedPlan, timeoutMs = 120_000): Promise<GenerateKeyResponse> {
+    return callUnary(this.#c, this.#c.generateKey, { keyName, userId, minSigners, authorization }, timeoutMs, `coordinator at ${this.address}`);
   }
   reshare(plan: SignedPlan, timeoutMs = 120_000): Promise<ReshareResponse> {
     return callUnary(this.#c, this.#c.reshare, plan, timeoutMs, `coordinator at ${this.address}`);

@@ -381,6 +381,11 @@ export class NodeStore {
     await this.#write([{ type: 'put', key: slot, value: this.sealer.seal(slot, value) }]);
   }
 
+  /** Deletes a sealed metadata value (e.g. a pending reshare share once activated). */
+  async deleteSecretMeta(name: string): Promise<void> {
+    await this.#write([{ type: 'del', key: META + name }]);
+  }
+
   // ---- held requests (operator approval) ----
 
   /** Stores (or updates) a held request together with the audit record of the change. */

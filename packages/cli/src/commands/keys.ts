@@ -2,12 +2,16 @@
  * qsign keygen, qsign ceremony reshare and qsign pubkey --armor: key
  * lifecycle through a running cluster.
  */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { armor } from '@qsign/openpgp';
-import { QsignError, newResharePlan, signResharePlan } from '@qsign/protocol';
+import { QsignError, errorMessage, isQsignError, openResharePlan, signKeygenRequest, signResharePlan, type SignedResharePlan } from '@qsign/protocol';
 import { CoordinatorKeysRpcClient } from '@qsign/rpc';
 import { loadClientConfig } from '../client-config.js';
+import { OFFICER_OPTION, loadOfficerKey } from '../officer-config.js';
+import { resharePlanFor } from '../reshare-plan.js';
 import { QsignClient } from '../client.js';
 import { certifyKey, ensureCertificate } from '../openpgp-sign.js';
 import { parseNodeList } from '../ceremony-split.js';
@@ -23,15 +27,18 @@ export function register(program: Command): void {
     .description('create a key by dealerless DKG on the cluster (named by the email, as Copr\'s sign -u EMAIL expects) and print its OpenPGP fingerprint')
     .requiredOption('--name <real-name>', 'real name for the user id')
     .requiredOption('--email <email>', 'email: the key name and the user id address')
-    .option('--threshold <n>', 'signers needed (default: the coordinator\'s, a majority)', intOption('--threshold', 2, 255))
+    .option('--threshold <n>', 'signers needed (default: the coordinator\'s, a majority; nodes refuse less than their lifecycle.minThreshold)', intOption('--threshold', 2, 255))
+    .option(...OFFICER_OPTION)
     .option(...CLIENT_CONFIG)
     .action(async (o) => {
       const config = loadClientConfig(o.config);
+      const officer = loadOfficerKey(o.officer, config);
       const keys = new CoordinatorKeysRpcClient(config.coordinator);
       const client = new QsignClient(config);
       try {
-        process.stderr.write(`running DKG for ${o.email}…\n`);
-        const k = await keys.generateKey(o.email, `${o.name} <${o.email}>`, o.threshold ?? 0);
+        process.stderr.write(`running DKG for ${o.email} (requested by officer ${officer.name})…\n`);
+        const userId = `${o.name} <${o.email}>`;
+        const k = await keys.generateKey(o.email, userId, o.threshold ?? 0, signKeygenRequest({ keyName: o.email, userId, minSigners: o.threshold ?? 0 }, officer.secretKey));
         if (!k.created) throw new QsignError('KEY_EXISTS', `key ${o.email} already exists (fingerprint ${bytesToHex(k.fingerprint).toUpperCase()})`);
         await pinGeneratedKey(client, o.email, k.groupPublicKey);
         await certifyKey(client, o.email);
@@ -41,6 +48,22 @@ export function register(program: Command): void {
         keys.close();
         client.close();
       }
+    });
+
+  program
+    .command('officer')
+    .description('officer keys: sign lifecycle operations (keygen, reshare), separate from signing client keys')
+    .command('init')
+    .description('create an officer key file (0600) and print the public key to list in every node config\'s "officers"')
+    .requiredOption('--name <name>', 'officer name, as the node configs and audit records will show it')
+    .requiredOption('--out <file>', 'officer key file to create (refuses to overwrite)')
+    .action((o) => {
+      if (existsSync(o.out)) throw new QsignError('INVALID_ARGUMENT', `${o.out} already exists; refusing to overwrite an officer key`);
+      if (!/^[^\s\x00-\x1f]{1,64}$/.test(o.name)) throw new QsignError('INVALID_ARGUMENT', '--name must be 1-64 printable characters without spaces');
+      const secretKey = ed25519.utils.randomSecretKey();
+      writeFileSync(o.out, JSON.stringify({ name: o.name, secretKey: bytesToHex(secretKey) }, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+      process.stdout.write(`${bytesToHex(ed25519.getPublicKey(secretKey))}\n`);
+      process.stderr.write(`officer ${o.name}: add {"name": "${o.name}", "publicKey": <the line above>} to "officers" in every node config (or qsign node init --officer ${o.name}=<it>)\n`);
     });
 
   program
@@ -79,47 +102,33 @@ export function register(program: Command): void {
   const ceremony = program.commands.find((c) => c.name() === 'ceremony') ?? program.command('ceremony');
   ceremony
     .command('reshare')
-    .description('move a key to a new node set / threshold without reconstructing it; the group key is unchanged, old shares outside the new set are retired')
-    .requiredOption('--key <name>', 'key name')
-    .requiredOption('--dealers <ids>', 'old holders that deal, comma-separated (at least the old threshold)')
-    .requiredOption('--threshold <n>', 'new threshold', intOption('--threshold', 0, 255))
+    .description('move a key to a new node set / threshold without reconstructing it (signed with an officer key); the group key is unchanged, old shares outside the new set are retired once every new holder confirmed')
+    .option('--key <name>', 'key name')
+    .option('--dealers <ids>', 'old holders that deal, comma-separated (at least the old threshold)')
+    .option('--threshold <n>', 'new threshold', intOption('--threshold', 0, 255))
     .option('--node <id=enrollment-pub>', 'every dealer and new holder with its enrollment public key; repeat', collect, [])
     .option('--nodes-file <file>', 'file listing "ID=ENROLLMENT_PUB" lines')
-    .requiredOption('--new <ids>', 'new holders, comma-separated')
+    .option('--new <ids>', 'new holders, comma-separated')
+    .option('--resume <file>', 'run a signed plan saved by an earlier run again (after node operators approved its holds)')
+    .option(...OFFICER_OPTION)
     .option(...CLIENT_CONFIG)
     .action(async (o) => {
       const config = loadClientConfig(o.config);
       const client = new QsignClient(config);
       const keys = new CoordinatorKeysRpcClient(config.coordinator);
       try {
-        const ids = (s: string) => s.split(',').map((x) => Number(x.trim())).sort((a, b) => a - b);
-        const enroll = new Map(parseNodeList(o.node, o.nodesFile).map((n) => [n.id, n.enrollmentKey]));
-        const pick = (list: number[]) =>
-          list.map((id) => {
-            const k = enroll.get(id);
-            if (!k) throw new QsignError('INVALID_ARGUMENT', `no enrollment key given for node ${id} (--node ${id}=…)`);
-            return { id, enrollmentKey: k };
-          });
-        const info = await client.key(o.key);
-        const plan = newResharePlan({
-          keyName: o.key,
-          groupPublicKey: bytesToHex(info.groupPublicKey),
-          oldPackage: {
-            minSigners: info.minSigners,
-            maxSigners: info.maxSigners,
-            groupPublicKey: bytesToHex(info.groupPublicKey),
-            verifyingShares: Object.fromEntries(Object.entries(info.verifyingShares).map(([k, v]) => [k, bytesToHex(v)])),
-            vssCommitment: [],
-          },
-          dealers: ids(o.dealers),
-          dealerKeys: pick(ids(o.dealers)),
-          newThreshold: o.threshold,
-          newNodes: pick(ids(o.new)),
-          userId: info.userId,
-          createdUnixSeconds: info.createdUnixSeconds,
-        });
-        const r = await keys.reshare(signResharePlan(plan, config.secretKey));
-        process.stdout.write(`key ${o.key} reshared: ${o.threshold}-of-${r.newHolders.length} on nodes ${r.newHolders.join(', ')}; retired on ${r.retired.join(', ') || 'none'}; group key unchanged ${bytesToHex(r.groupPublicKey)}\n`);
+        const signed = o.resume ? readSignedPlan(o.resume) : await newSignedPlan(o, client, loadOfficerKey(o.officer, config).secretKey);
+        const plan = openResharePlan(signed);
+        let r: Awaited<ReturnType<CoordinatorKeysRpcClient['reshare']>>;
+        try {
+          r = await keys.reshare(signed);
+        } catch (e) {
+          if (!isQsignError(e, 'HELD')) throw e;
+          const file = o.resume ?? `reshare-${plan.planId}.json`;
+          if (!o.resume) writeFileSync(file, JSON.stringify({ plan: Buffer.from(signed.plan).toString('base64'), publicKey: bytesToHex(signed.clientPublicKey), signature: bytesToHex(signed.clientSignature) }) + '\n', { mode: 0o600 });
+          throw new QsignError('HELD', `${errorMessage(e)}; the signed plan is in ${file}: once each operator approved (qsign pending / qsign approve HOLD-ID), run 'qsign ceremony reshare --resume ${file}'`);
+        }
+        process.stdout.write(`key ${plan.keyName} reshared: ${plan.newThreshold}-of-${r.newHolders.length} on nodes ${r.newHolders.join(', ')}; retired on ${r.retired.join(', ') || 'none'}; group key unchanged ${bytesToHex(r.groupPublicKey)}\n`);
       } finally {
         client.close();
         keys.close();
@@ -135,4 +144,30 @@ export async function pinGeneratedKey(client: QsignClient, keyName: string, repo
   const k = await client.trust(keyName);
   if (k.groupPublicKey !== bytesToHex(reported))
     throw new QsignError('KEY_MISMATCH', `the coordinator reported group key ${bytesToHex(reported)} for the new key ${keyName}, but the nodes attest ${k.groupPublicKey}; pinned the attested key`);
+}
+
+/** Builds and signs a plan from the command's options. */
+async function newSignedPlan(o: { key?: string; dealers?: string; threshold?: number; new?: string; node: string[]; nodesFile?: string }, client: QsignClient, officerSecretKey: Uint8Array): Promise<SignedResharePlan> {
+  for (const f of ['key', 'dealers', 'threshold', 'new'] as const) if (o[f] === undefined) throw new QsignError('INVALID_ARGUMENT', `--${f} is required (or --resume FILE)`);
+  const ids = (s: string) => s.split(',').map((x) => Number(x.trim())).sort((a, b) => a - b);
+  const enroll = new Map(parseNodeList(o.node, o.nodesFile).map((n) => [n.id, n.enrollmentKey]));
+  const pick = (list: number[]) =>
+    list.map((id) => {
+      const k = enroll.get(id);
+      if (!k) throw new QsignError('INVALID_ARGUMENT', `no enrollment key given for node ${id} (--node ${id}=…)`);
+      return { id, enrollmentKey: k };
+    });
+  const plan = resharePlanFor(o.key!, await client.key(o.key!), { dealers: pick(ids(o.dealers!)), newNodes: pick(ids(o.new!)), newThreshold: o.threshold! });
+  return signResharePlan(plan, officerSecretKey);
+}
+
+/** Reads a signed plan saved by a held run. */
+function readSignedPlan(file: string): SignedResharePlan {
+  if (!existsSync(file)) throw new QsignError('INVALID_ARGUMENT', `no saved plan ${file}`);
+  try {
+    const o = JSON.parse(readFileSync(file, 'utf8')) as { plan: string; publicKey: string; signature: string };
+    return { plan: new Uint8Array(Buffer.from(o.plan, 'base64')), clientPublicKey: hexToBytes(o.publicKey), clientSignature: hexToBytes(o.signature) };
+  } catch (e) {
+    throw new QsignError('INVALID_ARGUMENT', `${file} is not a saved reshare plan: ${errorMessage(e)}`);
+  }
 }

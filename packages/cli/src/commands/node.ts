@@ -29,7 +29,8 @@ export function register(program: Command): void {
     .option('--listen <host:port>', 'gRPC listen address (default 127.0.0.1:7400+id)')
     .option('--unseal <K/L>', 'unseal shares: L printed once, K needed to unseal', '3/5')
     .option('--dev-master-key', 'development: write the master key to DIR/master.key (node starts unsealed)')
-    .option('--client <name=pubhex...>', 'allowed client key(s)', collect, [])
+    .option('--client <name=pubhex...>', 'allowed signing client key(s)', collect, [])
+    .option('--officer <name=pubhex...>', 'officer key(s): may start DKG, reshare and retire (lifecycle operations)', collect, [])
     .option('--peer <id=enrollhex...>', "pinned peer enrollment key(s) (for DKG and reshare)", collect, [])
     .action(async (o) => nodeInit(o));
   node

@@ -57,7 +57,14 @@ export interface DkgParams {
 }
 
 export interface DkgRound1Request {
-  params: DkgParams | undefined;
+  params:
+    | DkgParams
+    | undefined;
+  /**
+   * The keygen request (qsign-keygen-request/v1 JSON) signed by an officer or
+   * by a client with the keygen permission; every node checks it itself.
+   */
+  authorization: SignedPlan | undefined;
 }
 
 export interface DkgRound1Package {
@@ -87,7 +94,10 @@ export interface DkgConfirmRequest {
   groupPublicKey: Uint8Array;
 }
 
-/** A reshare plan (JSON) signed by an authorised client key. */
+/**
+ * A lifecycle request (a reshare plan or a keygen request, JSON) signed by
+ * an officer key (or, for keygen only, a client with the keygen permission).
+ */
 export interface SignedPlan {
   plan: Uint8Array;
   clientPublicKey: Uint8Array;
@@ -106,6 +116,26 @@ export interface ReshareReceiveRequest {
     | undefined;
   /** Every dealer's commitment; sub_shares filtered to this node. */
   deals: ReshareDealResponse[];
+}
+
+/**
+ * A new holder's statement, signed with its audit identity key, that it holds
+ * a share of the plan's key under this merged VSS commitment and group key.
+ */
+export interface ReshareConfirmation {
+  holder: number;
+  /** qsign-reshare-confirmation/v1 JSON. */
+  statement: Uint8Array;
+  /** Ed25519 over "qsign/v1/reshare-confirmation\n" || statement. */
+  signature: Uint8Array;
+}
+
+export interface ReshareRetireRequest {
+  plan:
+    | SignedPlan
+    | undefined;
+  /** One confirmation from every new holder of the plan. */
+  confirmations: ReshareConfirmation[];
 }
 
 export interface PutCertificateRequest {
@@ -131,6 +161,8 @@ export interface KeyOutcome {
   verifyingShare: Uint8Array;
   /** True if the node holds a share of the key after the operation. */
   holds: boolean;
+  /** ReshareReceive: the new holder's signed confirmation. */
+  confirmation: ReshareConfirmation | undefined;
 }
 
 export interface GenerateKeyRequest {
@@ -138,6 +170,11 @@ export interface GenerateKeyRequest {
   userId: string;
   /** 0 = the coordinator's default threshold. */
   minSigners: number;
+  /**
+   * The keygen request signed by an officer key (qsign keygen). Absent: the
+   * coordinator signs one with its own keygen client key, if it has one.
+   */
+  authorization: SignedPlan | undefined;
 }
 
 export interface GenerateKeyResponse {
@@ -756,13 +793,16 @@ export const DkgParams: MessageFns<DkgParams> = {
 };
 
 function createBaseDkgRound1Request(): DkgRound1Request {
-  return { params: undefined };
+  return { params: undefined, authorization: undefined };
 }
 
 export const DkgRound1Request: MessageFns<DkgRound1Request> = {
   encode(message: DkgRound1Request, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.params !== undefined) {
       DkgParams.encode(message.params, writer.uint32(10).fork()).join();
+    }
+    if (message.authorization !== undefined) {
+      SignedPlan.encode(message.authorization, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -788,6 +828,14 @@ export const DkgRound1Request: MessageFns<DkgRound1Request> = {
             message.params = DkgParams.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.authorization = SignedPlan.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -801,13 +849,19 @@ export const DkgRound1Request: MessageFns<DkgRound1Request> = {
   },
 
   fromJSON(object: any): DkgRound1Request {
-    return { params: isSet(object.params) ? DkgParams.fromJSON(object.params) : undefined };
+    return {
+      params: isSet(object.params) ? DkgParams.fromJSON(object.params) : undefined,
+      authorization: isSet(object.authorization) ? SignedPlan.fromJSON(object.authorization) : undefined,
+    };
   },
 
   toJSON(message: DkgRound1Request): unknown {
     const obj: any = {};
     if (message.params !== undefined) {
       obj.params = DkgParams.toJSON(message.params);
+    }
+    if (message.authorization !== undefined) {
+      obj.authorization = SignedPlan.toJSON(message.authorization);
     }
     return obj;
   },
@@ -819,6 +873,9 @@ export const DkgRound1Request: MessageFns<DkgRound1Request> = {
     const message = createBaseDkgRound1Request();
     message.params = (object.params !== undefined && object.params !== null)
       ? DkgParams.fromPartial(object.params)
+      : undefined;
+    message.authorization = (object.authorization !== undefined && object.authorization !== null)
+      ? SignedPlan.fromPartial(object.authorization)
       : undefined;
     return message;
   },
@@ -1582,6 +1639,196 @@ export const ReshareReceiveRequest: MessageFns<ReshareReceiveRequest> = {
   },
 };
 
+function createBaseReshareConfirmation(): ReshareConfirmation {
+  return { holder: 0, statement: new Uint8Array(0), signature: new Uint8Array(0) };
+}
+
+export const ReshareConfirmation: MessageFns<ReshareConfirmation> = {
+  encode(message: ReshareConfirmation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.holder !== 0) {
+      writer.uint32(8).uint32(message.holder);
+    }
+    if (message.statement.length !== 0) {
+      writer.uint32(18).bytes(message.statement);
+    }
+    if (message.signature.length !== 0) {
+      writer.uint32(26).bytes(message.signature);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReshareConfirmation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReshareConfirmation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.holder = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.statement = reader.bytes();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.signature = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReshareConfirmation {
+    return {
+      holder: isSet(object.holder) ? globalThis.Number(object.holder) : 0,
+      statement: isSet(object.statement) ? bytesFromBase64(object.statement) : new Uint8Array(0),
+      signature: isSet(object.signature) ? bytesFromBase64(object.signature) : new Uint8Array(0),
+    };
+  },
+
+  toJSON(message: ReshareConfirmation): unknown {
+    const obj: any = {};
+    if (message.holder !== 0) {
+      obj.holder = Math.round(message.holder);
+    }
+    if (message.statement.length !== 0) {
+      obj.statement = base64FromBytes(message.statement);
+    }
+    if (message.signature.length !== 0) {
+      obj.signature = base64FromBytes(message.signature);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReshareConfirmation>, I>>(base?: I): ReshareConfirmation {
+    return ReshareConfirmation.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReshareConfirmation>, I>>(object: I): ReshareConfirmation {
+    const message = createBaseReshareConfirmation();
+    message.holder = object.holder ?? 0;
+    message.statement = object.statement ?? new Uint8Array(0);
+    message.signature = object.signature ?? new Uint8Array(0);
+    return message;
+  },
+};
+
+function createBaseReshareRetireRequest(): ReshareRetireRequest {
+  return { plan: undefined, confirmations: [] };
+}
+
+export const ReshareRetireRequest: MessageFns<ReshareRetireRequest> = {
+  encode(message: ReshareRetireRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.plan !== undefined) {
+      SignedPlan.encode(message.plan, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.confirmations) {
+      ReshareConfirmation.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReshareRetireRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReshareRetireRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.plan = SignedPlan.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.confirmations.push(ReshareConfirmation.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReshareRetireRequest {
+    return {
+      plan: isSet(object.plan) ? SignedPlan.fromJSON(object.plan) : undefined,
+      confirmations: globalThis.Array.isArray(object?.confirmations)
+        ? object.confirmations.map((e: any) => ReshareConfirmation.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ReshareRetireRequest): unknown {
+    const obj: any = {};
+    if (message.plan !== undefined) {
+      obj.plan = SignedPlan.toJSON(message.plan);
+    }
+    if (message.confirmations?.length) {
+      obj.confirmations = message.confirmations.map((e) => ReshareConfirmation.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReshareRetireRequest>, I>>(base?: I): ReshareRetireRequest {
+    return ReshareRetireRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReshareRetireRequest>, I>>(object: I): ReshareRetireRequest {
+    const message = createBaseReshareRetireRequest();
+    message.plan = (object.plan !== undefined && object.plan !== null)
+      ? SignedPlan.fromPartial(object.plan)
+      : undefined;
+    message.confirmations = object.confirmations?.map((e) => ReshareConfirmation.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBasePutCertificateRequest(): PutCertificateRequest {
   return { keyName: "", certificate: new Uint8Array(0) };
 }
@@ -1797,6 +2044,7 @@ function createBaseKeyOutcome(): KeyOutcome {
     groupPublicKey: new Uint8Array(0),
     verifyingShare: new Uint8Array(0),
     holds: false,
+    confirmation: undefined,
   };
 }
 
@@ -1816,6 +2064,9 @@ export const KeyOutcome: MessageFns<KeyOutcome> = {
     }
     if (message.holds !== false) {
       writer.uint32(40).bool(message.holds);
+    }
+    if (message.confirmation !== undefined) {
+      ReshareConfirmation.encode(message.confirmation, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -1873,6 +2124,14 @@ export const KeyOutcome: MessageFns<KeyOutcome> = {
             message.holds = reader.bool();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.confirmation = ReshareConfirmation.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1904,6 +2163,7 @@ export const KeyOutcome: MessageFns<KeyOutcome> = {
         ? bytesFromBase64(object.verifying_share)
         : new Uint8Array(0),
       holds: isSet(object.holds) ? globalThis.Boolean(object.holds) : false,
+      confirmation: isSet(object.confirmation) ? ReshareConfirmation.fromJSON(object.confirmation) : undefined,
     };
   },
 
@@ -1924,6 +2184,9 @@ export const KeyOutcome: MessageFns<KeyOutcome> = {
     if (message.holds !== false) {
       obj.holds = message.holds;
     }
+    if (message.confirmation !== undefined) {
+      obj.confirmation = ReshareConfirmation.toJSON(message.confirmation);
+    }
     return obj;
   },
 
@@ -1937,12 +2200,15 @@ export const KeyOutcome: MessageFns<KeyOutcome> = {
     message.groupPublicKey = object.groupPublicKey ?? new Uint8Array(0);
     message.verifyingShare = object.verifyingShare ?? new Uint8Array(0);
     message.holds = object.holds ?? false;
+    message.confirmation = (object.confirmation !== undefined && object.confirmation !== null)
+      ? ReshareConfirmation.fromPartial(object.confirmation)
+      : undefined;
     return message;
   },
 };
 
 function createBaseGenerateKeyRequest(): GenerateKeyRequest {
-  return { keyName: "", userId: "", minSigners: 0 };
+  return { keyName: "", userId: "", minSigners: 0, authorization: undefined };
 }
 
 export const GenerateKeyRequest: MessageFns<GenerateKeyRequest> = {
@@ -1955,6 +2221,9 @@ export const GenerateKeyRequest: MessageFns<GenerateKeyRequest> = {
     }
     if (message.minSigners !== 0) {
       writer.uint32(24).uint32(message.minSigners);
+    }
+    if (message.authorization !== undefined) {
+      SignedPlan.encode(message.authorization, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -1996,6 +2265,14 @@ export const GenerateKeyRequest: MessageFns<GenerateKeyRequest> = {
             message.minSigners = reader.uint32();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.authorization = SignedPlan.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2025,6 +2302,7 @@ export const GenerateKeyRequest: MessageFns<GenerateKeyRequest> = {
         : isSet(object.min_signers)
         ? globalThis.Number(object.min_signers)
         : 0,
+      authorization: isSet(object.authorization) ? SignedPlan.fromJSON(object.authorization) : undefined,
     };
   },
 
@@ -2039,6 +2317,9 @@ export const GenerateKeyRequest: MessageFns<GenerateKeyRequest> = {
     if (message.minSigners !== 0) {
       obj.minSigners = Math.round(message.minSigners);
     }
+    if (message.authorization !== undefined) {
+      obj.authorization = SignedPlan.toJSON(message.authorization);
+    }
     return obj;
   },
 
@@ -2050,6 +2331,9 @@ export const GenerateKeyRequest: MessageFns<GenerateKeyRequest> = {
     message.keyName = object.keyName ?? "";
     message.userId = object.userId ?? "";
     message.minSigners = object.minSigners ?? 0;
+    message.authorization = (object.authorization !== undefined && object.authorization !== null)
+      ? SignedPlan.fromPartial(object.authorization)
+      : undefined;
     return message;
   },
 };
@@ -2533,12 +2817,17 @@ export const NodeKeysService = {
     responseSerialize: (value: KeyOutcome): Buffer => Buffer.from(KeyOutcome.encode(value).finish()),
     responseDeserialize: (value: Buffer): KeyOutcome => KeyOutcome.decode(value),
   },
+  /**
+   * Finishes a reshare on a node, given every new holder's signed confirmation
+   * (each verified against the holder's pinned identity key): a new holder
+   * activates its new share, an old holder outside the new set deletes its own.
+   */
   reshareRetire: {
     path: "/qsign.v1.NodeKeys/ReshareRetire" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: SignedPlan): Buffer => Buffer.from(SignedPlan.encode(value).finish()),
-    requestDeserialize: (value: Buffer): SignedPlan => SignedPlan.decode(value),
+    requestSerialize: (value: ReshareRetireRequest): Buffer => Buffer.from(ReshareRetireRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReshareRetireRequest => ReshareRetireRequest.decode(value),
     responseSerialize: (value: KeyOutcome): Buffer => Buffer.from(KeyOutcome.encode(value).finish()),
     responseDeserialize: (value: Buffer): KeyOutcome => KeyOutcome.decode(value),
   },
@@ -2565,7 +2854,12 @@ export interface NodeKeysServer extends UntypedServiceImplementation {
   dkgConfirm: handleUnaryCall<DkgConfirmRequest, KeyOutcome>;
   reshareDeal: handleUnaryCall<SignedPlan, ReshareDealResponse>;
   reshareReceive: handleUnaryCall<ReshareReceiveRequest, KeyOutcome>;
-  reshareRetire: handleUnaryCall<SignedPlan, KeyOutcome>;
+  /**
+   * Finishes a reshare on a node, given every new holder's signed confirmation
+   * (each verified against the holder's pinned identity key): a new holder
+   * activates its new share, an old holder outside the new set deletes its own.
+   */
+  reshareRetire: handleUnaryCall<ReshareRetireRequest, KeyOutcome>;
   /** Verifies and stores a key's OpenPGP certificate (public-key packet, user ID, self-signature made by the cluster). */
   putCertificate: handleUnaryCall<PutCertificateRequest, PutCertificateResponse>;
 }
@@ -2663,17 +2957,22 @@ export interface NodeKeysClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: KeyOutcome) => void,
   ): ClientUnaryCall;
+  /**
+   * Finishes a reshare on a node, given every new holder's signed confirmation
+   * (each verified against the holder's pinned identity key): a new holder
+   * activates its new share, an old holder outside the new set deletes its own.
+   */
   reshareRetire(
-    request: SignedPlan,
+    request: ReshareRetireRequest,
     callback: (error: ServiceError | null, response: KeyOutcome) => void,
   ): ClientUnaryCall;
   reshareRetire(
-    request: SignedPlan,
+    request: ReshareRetireRequest,
     metadata: Metadata,
     callback: (error: ServiceError | null, response: KeyOutcome) => void,
   ): ClientUnaryCall;
   reshareRetire(
-    request: SignedPlan,
+    request: ReshareRetireRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: KeyOutcome) => void,
