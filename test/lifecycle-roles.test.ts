@@ -293,6 +293,7 @@ describe('roles and reshare safety over a running cluster', () => {
     await expect(h.node(4).dkgRound1(params(f, [1, 2, 3, 4, 5], 2), f)).rejects.toThrow(/below this node's minimum 3/);
     const gen = await fetch(`http://${c.file.keygen}/gen_key`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name_real: 'Victim', name_email: 'victim@copr.example' }) });
     expect(gen.status).toBe(201);
+    await c.client.trust('victim@copr.example'); // pinned as the nodes attest it (docs/pinning.md)
     const info = await c.client.key('victim@copr.example');
     expect([info.minSigners, info.maxSigners]).toEqual([3, 5]);
     const round1 = (await c.audit(1)).find((x) => x.event === 'dkg-round1' && x.keyName === 'victim@copr.example');
