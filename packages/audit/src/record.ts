@@ -47,8 +47,10 @@ export const AUDIT_EVENTS = [
   'reshare-dealt',
   /** A node received and stored its new share of a reshared key ('reshared' is the old holder's retirement). */
   'reshared-in',
-  /** A node deleted nonces handed out long ago and never used. */
+  /** A node deleted nonces handed out long ago and never used (or beyond a coordinator's quota). */
   'nonces-expired',
+  /** A witness holds a checkpoint of this log beyond (or inconsistent with) what the log holds: it was rolled back; the node refuses to sign. */
+  'rollback-detected',
 ] as const;
 /** One of {@link AUDIT_EVENTS}. */
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];

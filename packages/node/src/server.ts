@@ -8,7 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import { NodeService, SignShareRequest, type KeyInfo, type NodeServer } from '@qsign/proto';
 import { QsignError, errorMessage, isValidKeyName } from '@qsign/protocol';
 import { decodeCommitment, decodeSignRequest, unaryHandler } from '@qsign/rpc';
-import type { NodeStore, StoredKey } from '@qsign/storage';
+import { MAX_AUDIT_PAGE, MAX_PAGE_BYTES, type NodeStore, type StoredKey } from '@qsign/storage';
 import type { Fault, NodeSigner } from './signer.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
 
@@ -34,14 +34,14 @@ export function nodeHandlers(signer: NodeSigner, store: NodeStore, opts: { testF
     }), internal),
     getCommitments: unaryHandler(async (req) => ({
       nodeId: signer.nodeId,
-      commitments: await signer.commitments(req.count),
+      commitments: await signer.commitments(req.count, req.coordinatorId),
     }), internal),
     signShare: unaryHandler(async (raw: unknown) => {
       let req: SignShareRequest;
       try {
         req = SignShareRequest.decode(raw as Buffer);
       } catch (e) {
-        await store.audit.append({ event: 'refused', code: 'MALFORMED_REQUEST', reason: `undecodable SignShare message: ${errorMessage(e)}` });
+        await store.coalesced.append({ event: 'refused', code: 'MALFORMED_REQUEST', reason: `undecodable SignShare message: ${errorMessage(e)}` }, 'coordinator:(undecodable)');
         throw new QsignError('MALFORMED_REQUEST', `node ${signer.nodeId}: undecodable SignShare message: ${errorMessage(e)}`);
       }
       if (!req.request) throw new QsignError('MALFORMED_REQUEST', 'SignShare has no request');
@@ -49,7 +49,7 @@ export function nodeHandlers(signer: NodeSigner, store: NodeStore, opts: { testF
       try {
         list = req.commitments.map(decodeCommitment);
       } catch (e) {
-        await store.audit.append({ event: 'refused', code: 'BAD_COMMITMENTS', reason: errorMessage(e) });
+        await store.coalesced.append({ event: 'refused', code: 'BAD_COMMITMENTS', reason: errorMessage(e), coordinator: req.coordinatorId.slice(0, 64) || undefined }, `coordinator:${req.coordinatorId.slice(0, 64)}`);
         throw new QsignError('BAD_COMMITMENTS', `node ${signer.nodeId}: ${errorMessage(e)}`);
       }
       const share = await signer.signShare(req.request, decodeSignRequest, list, req.coordinatorId);
@@ -89,8 +89,8 @@ export function keyInfo(key: StoredKey): KeyInfo {
   };
 }
 
-/** One page of stored audit records (Node.ReadAudit): from `from`, at most `limit` (1..10,000; 0 → 1,000). */
+/** One page of stored audit records (Node.ReadAudit): from `from`, at most `limit` (1..10,000; 0 → 1,000) and 4 MiB. */
 export async function readAuditPage(store: NodeStore, from: number, limit: number): Promise<{ records: Array<{ seq: number; record: Uint8Array }>; size: number }> {
-  const rows = await store.audit.readPage(from, Math.min(Math.max(limit || 1000, 1), 10_000));
+  const rows = await store.audit.readPage(from, Math.min(Math.max(limit || 1000, 1), MAX_AUDIT_PAGE), MAX_PAGE_BYTES);
   return { records: rows.map((r) => ({ seq: r.seq, record: r.bytes })), size: store.audit.size };
 }
