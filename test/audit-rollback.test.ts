@@ -97,7 +97,7 @@ describe('rollback detection', () => {
     const n = c.node(1);
     try {
       // Signing with the restored nonce for another message would give away node 1's share: refused.
-      const again = await n.signShare({ request: request('second use of the kept nonce'), commitments: [kept, await commitmentOf(2, 'attacker'), await commitmentOf(3, 'attacker')], coordinatorId: 'attacker' }).then(() => undefined, (e) => e);
+      const again = await n.signShare({ request: request('second use of the kept nonce, another message'), commitments: [kept, await commitmentOf(2, 'attacker'), await commitmentOf(3, 'attacker')], coordinatorId: 'attacker' }).then(() => undefined, (e) => e);
       expect(isQsignError(again, 'AUDIT_ROLLBACK'), String(again)).toBe(true);
       expect(again.message).toMatch(/rollback: witness node [23] cosigned a checkpoint of this node's log at size \d+, but the log holds \d+ records/);
       const nonces = await n.getCommitments(4, 'dev-coordinator').then(() => undefined, (e) => e);
