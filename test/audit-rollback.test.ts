@@ -37,23 +37,6 @@ async function commitmentOf(id: number, coordinator: string): Promise<Commitment
   }
 }
 
-/** Restarts node 1 and waits until it serves (and, if `used`, until the coordinator pools its commitments again). */
-async function restartNode1(used: boolean): Promise<void> {
-  await c.restart(1, { QSIGN_TEST_FAULTS: '1' }, false);
-  await waitFor(async () => {
-    const n = c.node(1);
-    try {
-      await n.status(1000);
-      return true;
-    } catch {
-      return false;
-    } finally {
-      n.close();
-    }
-  }, 60_000, 'node 1 to serve');
-  if (used) await waitFor(async () => (await c.client.status()).nodes.some((n) => n.nodeId === 1 && n.healthy && n.cachedCommitments > 0), 60_000, 'the coordinator to use node 1 again');
-}
-
 beforeAll(async () => {
   c = await TestCluster.start({ nodes: 3, threshold: 3, noCertificate: true }); // every signature needs node 1
   clientSecret = loadClientConfig(c.file.clientConfig).secretKey;
@@ -74,7 +57,8 @@ describe('rollback detection', () => {
     const node1 = c.file.nodes.find((n) => n.id === 1)!;
     await c.kill(1);
     cpSync(node1.dataDir, join(backup, 'data'), { recursive: true });
-    await restartNode1(true);
+    await c.restartServing(1);
+    await waitFor(async () => (await c.client.status()).nodes.some((n) => n.nodeId === 1 && n.healthy && n.cachedCommitments > 0), 60_000, 'the coordinator to use node 1 again');
 
     // After the backup: the kept nonce is spent on one request, and more is signed and witnessed.
     const n1 = c.node(1);
@@ -92,7 +76,7 @@ describe('rollback detection', () => {
     await c.kill(1);
     rmSync(node1.dataDir, { recursive: true, force: true });
     cpSync(join(backup, 'data'), node1.dataDir, { recursive: true });
-    await restartNode1(false);
+    await c.restartServing(1);
 
     const n = c.node(1);
     try {
