@@ -1,10 +1,11 @@
 /**
- * Coalesced audit records for floods (issue 9, quotas): the first record of
- * a kind (event, who, code) in a second is written in full, synchronously
- * and with its state change; further ones in the same second are counted
- * (their state change still written) and accounted for by ONE summary record
- * with the count when the second is over. So every refusal is still in the
- * log, and a flood adds at most two records per who, code and second.
+ * Coalesced audit records for floods (issue 9, quotas): the first
+ * {@link FULL_RECORDS_PER_SECOND} records of a kind (event, who, code) in a
+ * second are written in full, synchronously and with their state change;
+ * further ones in the same second are counted (their state change still
+ * written) and accounted for by ONE summary record with the count when the
+ * second is over. So every refusal is still in the log, and a flood adds at
+ * most FULL_RECORDS_PER_SECOND + 1 records per who, code and second.
  */
 import { errorMessage } from '@qsign/protocol';
 import type { AuditLog } from './audit-log.js';
@@ -12,6 +13,9 @@ import type { AuditEntry } from './audit-record.js';
 
 type Bytes = Uint8Array;
 type BatchOp = { type: 'put'; key: string; value: Bytes } | { type: 'del'; key: string };
+
+/** Records of one kind written in full per second before the rest are only counted. */
+export const FULL_RECORDS_PER_SECOND = 8;
 
 /** Most distinct (event, who, code) kinds tracked per second; beyond, kinds share one bucket per code (who `*`). */
 export const MAX_COALESCE_BUCKETS = 256;
@@ -21,8 +25,9 @@ interface Bucket {
   who: string;
   event: string;
   code: string;
-  /** Seq of the full record this bucket's summary refers to. */
+  /** Seq of the first full record this bucket's summary refers to. */
   firstSeq: number;
+  full: number;
   more: number;
 }
 
@@ -41,8 +46,8 @@ export class AuditCoalescer {
   ) {}
 
   /**
-   * Records `entry` (with `ops`, its state change) — in full if it is the
-   * first of its kind this second, else as a count in the second's summary.
+   * Records `entry` (with `ops`, its state change) — in full if it is among
+   * the first of its kind this second, else as a count in the second's summary.
    * `who` is the client or coordinator identity the flood is attributed to.
    *
    * @throws QsignError AUDIT_WRITE_FAILED if the full record cannot be written.
@@ -67,14 +72,15 @@ export class AuditCoalescer {
     if (!this.#buckets.has(this.#key(entry.event, who, entry.code)) && this.#buckets.size >= MAX_COALESCE_BUCKETS) who = '*';
     const key = this.#key(entry.event, who, entry.code);
     const b = this.#buckets.get(key);
-    if (b) {
+    if (b && b.full >= FULL_RECORDS_PER_SECOND) {
       if (ops.length) await this.write(ops);
       b.more++;
       this.#schedule();
       return;
     }
     const rec = await this.log.append(entry, ops);
-    this.#buckets.set(key, { second, who, event: entry.event, code: entry.code, firstSeq: rec.seq, more: 0 });
+    if (b) b.full++;
+    else this.#buckets.set(key, { second, who, event: entry.event, code: entry.code, firstSeq: rec.seq, full: 1, more: 0 });
     this.#schedule();
   }
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { decodeRecord } from '@qsign/audit';
-import { AuditCoalescer, NodeStore, Sealer, type StoredNonce } from '../index.js';
+import { AuditCoalescer, FULL_RECORDS_PER_SECOND, NodeStore, Sealer, type StoredNonce } from '../index.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -65,25 +65,26 @@ describe('nonce quota per coordinator identity', () => {
 });
 
 describe('coalesced refusals', () => {
-  it('records a flood as one record per who, code and second plus one with the count', async () => {
+  it('records a flood as a few full records per who, code and second plus one with the count', async () => {
     const store = await NodeStore.open(tmp(), new Sealer(key));
     try {
       let now = 1_800_000_000_000;
       const c = new AuditCoalescer(store.audit, async () => undefined, () => now);
       for (let i = 0; i < 1000; i++) await c.append({ event: 'refused', code: 'UNKNOWN_CLIENT', reason: `unknown client ${i}`, coordinator: 'x' }, 'coordinator:x');
       await c.append({ event: 'refused', code: 'STALE_REQUEST', reason: 'stale', client: 'a' }, 'client:a');
-      expect(store.audit.size).toBe(2);
+      expect(store.audit.size).toBe(FULL_RECORDS_PER_SECOND + 1);
       now += 1000;
       await c.append({ event: 'refused', code: 'UNKNOWN_CLIENT', reason: 'next second', coordinator: 'x' }, 'coordinator:x');
       await c.flush();
       const recs = await records(store);
+      const K = FULL_RECORDS_PER_SECOND;
       expect(recs.map((r) => [r.code, r.details?.count ?? 1])).toEqual([
-        ['UNKNOWN_CLIENT', 1],
+        ...Array.from({ length: K }, () => ['UNKNOWN_CLIENT', 1]),
         ['STALE_REQUEST', 1],
-        ['UNKNOWN_CLIENT', 999],
+        ['UNKNOWN_CLIENT', 1000 - K],
         ['UNKNOWN_CLIENT', 1],
       ]);
-      expect(recs[2]!.details).toMatchObject({ coalescedWith: 0, who: 'coordinator:x' });
+      expect(recs[K + 1]!.details).toMatchObject({ coalescedWith: 0, who: 'coordinator:x' });
       // Every refusal accounted for.
       expect(recs.filter((r) => r.code === 'UNKNOWN_CLIENT').reduce((n, r) => n + (r.details?.count ?? 1), 0)).toBe(1001);
     } finally {
