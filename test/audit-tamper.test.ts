@@ -215,7 +215,8 @@ describe('audit: tampering, fail-closed writes, queries by package file', () => 
     const store = await openNodeStore(loadNodeConfig(n4.config));
     for (let i = 0; i < 2; i++) await store.audit.append({ event: 'signed', requestId: `forged-${i}`, keyName: 'demo', messageSha256: 'ab'.repeat(32), client: 'dev-client' });
     await store.close();
-    await c.restart(4);
+    // Not waiting for the coordinator to use it: if its witnesses cosigned past `keep`, it refuses to sign (rollback).
+    await c.restartServing(4);
 
     const v = await qsign(['audit', 'verify', '--cluster', c.dir, '--only', 'node-4', '--json']);
     expect(v.code).toBe(1);
@@ -243,8 +244,10 @@ describe('audit: tampering, fail-closed writes, queries by package file', () => 
     const store = await openNodeStore(loadNodeConfig(n1.config));
     for (let i = 0; i < 6; i++) await store.audit.append({ event: 'refused', code: 'STALE_REQUEST', reason: `rewritten history ${i}` });
     await store.close();
-    await c.restart(1);
-    // Node 1 starts cleanly (its remaining checkpoints match) and publishes a checkpoint of the forked log: its peers refuse to cosign it.
+    await c.restartServing(1);
+    // Node 1's own checkpoints match what is left, but its witnesses hold a larger one: it refuses to sign (rollback).
+    await waitFor(async () => (await c.audit(1)).some((r) => r.event === 'rollback-detected'), 30_000, 'node 1 to detect the rollback');
+    // It still publishes a checkpoint of the forked log: its peers refuse to cosign it.
     await checkpointAll(c, [1]);
     await waitFor(async () => (await c.audit(2)).some((r) => r.event === 'fork-detected'), 15_000, 'node 2 to record the fork');
     const evidence = (await c.audit(2)).find((r) => r.event === 'fork-detected')!;

@@ -146,9 +146,38 @@ describe('acceptance 4: the web console in headless Chromium', () => {
       expect(show.stdout).toMatch(new RegExp(`decided\\s+approved by ${me}@console`));
       // Approved: the node now says it would sign this very request.
       expect((await n3.checkRequest(rpmReq, 'test')).ready).toBe(true);
+      // The activity table names the client, the operator and the package of the decision.
+      await page.goto(`${consoleUrl}/`);
+      const decided = page.locator('tr.activity', { hasText: 'hold-approved' }).first();
+      expect(await decided.locator('.client').textContent()).toBe('dev-client');
+      expect(await decided.locator('.operator').textContent()).toBe(`operator ${me}@console`);
+      expect(await decided.locator('.rpm-name').textContent()).toBe('hello-qsign-2.1-4.noarch');
     } finally {
       n3.close();
     }
+  });
+
+  it('approve PREFIX refuses a prefix that is also a request id a client chose, naming both holds', async () => {
+    const n3 = c.node(3);
+    let victim: string;
+    let decoy: string;
+    try {
+      victim = (await n3.checkRequest(signedRequest(clientSecret, { keyName: 'demo', kind: 'raw', data: new Uint8Array(9), fileName: 'victim' }), 'test')).holdId;
+      // A client picks, as its request id, the prefix an operator would type for someone else's hold.
+      decoy = (await n3.checkRequest(signedRequest(clientSecret, { keyName: 'demo', kind: 'raw', data: new Uint8Array(10), fileName: 'decoy', requestId: victim.slice(0, 6) }), 'test')).holdId;
+    } finally {
+      n3.close();
+    }
+    const r = qsign(['approve', victim.slice(0, 6), '--node-config', nodeCfg(3)]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/is ambiguous: it matches 2 held requests/);
+    expect(r.stderr).toContain(`hold ${victim}`);
+    expect(r.stderr).toContain(`hold ${decoy}`);
+    for (const id of [victim, decoy]) expect(qsign(['show', id, '--node-config', nodeCfg(3)]).stdout).toMatch(/PENDING/);
+    // The full hold id is never ambiguous.
+    const ok = qsign(['deny', victim, '--reason', 'test request', '--node-config', nodeCfg(3)]);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(qsign(['deny', decoy, '--reason', 'test request', '--node-config', nodeCfg(3)]).status).toBe(0);
   });
 
   it('refuses requests without the token, and cross-site POSTs', async () => {

@@ -98,6 +98,20 @@ export class TestCluster {
     if (!wait) return;
     await waitHealthy(this.file.coordinator.address, this.file.nodes.filter((x) => alive(x.pid)).length, 60_000);
     // The coordinator may still hold a stale "healthy" for this node: wait until the new process answers.
+    await this.waitServing(id);
+  }
+
+  /**
+   * Restarts node `id` and waits only until it answers — not until the
+   * coordinator uses it (a node that refuses to sign, e.g. after a rollback, never becomes healthy).
+   */
+  async restartServing(id: number): Promise<void> {
+    await this.restart(id, { QSIGN_TEST_FAULTS: '1' }, false);
+    await this.waitServing(id);
+  }
+
+  /** Waits until node `id` answers Status. */
+  async waitServing(id: number): Promise<void> {
     await waitFor(async () => {
       const c = this.node(id);
       try {

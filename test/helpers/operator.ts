@@ -31,11 +31,11 @@ export function newClient(name: string): { name: string; secret: Uint8Array; pub
 }
 
 /** A signed request of any kind, as a client would send it. */
-export function signedRequest(secret: Uint8Array, o: { keyName: string; kind: PayloadKind; data: Uint8Array; expectedGroupKey: Uint8Array; fileName?: string; clientName?: string; createdAtMs?: number }): SignedRequest {
+export function signedRequest(secret: Uint8Array, o: { keyName: string; kind: PayloadKind; data: Uint8Array; expectedGroupKey: Uint8Array; fileName?: string; clientName?: string; createdAtMs?: number; requestId?: string }): SignedRequest {
   const needsPgp = o.kind !== 'raw' && o.kind !== 'certification';
   return signRequestBody(
     encodeSignRequest({
-      requestId: newRequestId(),
+      requestId: o.requestId ?? newRequestId(),
       keyName: o.keyName,
       createdAtMs: o.createdAtMs ?? Date.now(),
       kind: o.kind,

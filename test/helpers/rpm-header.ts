@@ -47,3 +47,30 @@ export function syntheticRpmHeader(name: string, version: string, files = 3): Ui
   packageInfo(header); // must parse as the nodes will
   return header;
 }
+
+/**
+ * The hostile header of issue 9 finding 4: about 31 KB, one dirname of
+ * `dirLength` characters shared by `files` files (every path is long), no
+ * file digests — it once gave a 15 MB audit record.
+ */
+export function hostileRpmHeader(opts: { dirLength?: number; files?: number } = {}): Uint8Array {
+  const files = opts.files ?? 1000;
+  const base = Array.from({ length: files }, (_, i) => `f${i}`);
+  const header = buildHeader(RpmTag.HEADERIMMUTABLE, [
+    str(RpmTag.NAME, 'hostile'),
+    str(RpmTag.VERSION, '1'),
+    str(RpmTag.RELEASE, '1'),
+    str(RpmTag.ARCH, 'noarch'),
+    str(RpmTag.BUILDHOST, 'builder.example.org'),
+    i32(RpmTag.BUILDTIME, [1_760_000_000]),
+    i32(RpmTag.FILEDIGESTALGO, [8]),
+    strs(RpmTag.BASENAMES, base),
+    strs(RpmTag.DIRNAMES, [`/${'d'.repeat((opts.dirLength ?? 15_000) - 2)}/`]),
+    i32(RpmTag.DIRINDEXES, base.map(() => 0)),
+    i32(RpmTag.FILESIZES, base.map(() => 1)),
+    i16(RpmTag.FILEMODES, base.map(() => 0o100644)),
+    strs(RpmTag.FILEDIGESTS, base.map(() => '')),
+  ]);
+  packageInfo(header); // must parse as the nodes will
+  return header;
+}

@@ -43,6 +43,9 @@ export { type JsonValue, canonicalJson } from './canonical-json.js';
 export {
   AUDIT_EVENTS,
   MAX_RECORD_BYTES,
+  MAX_RECORD_STRING,
+  MAX_RECORD_FILES,
+  MAX_RECORD_PATH,
   type AuditDecision,
   type AuditEvent,
   type AuditRecord,

@@ -49,8 +49,10 @@ export const AUDIT_EVENTS = [
   'reshare-received',
   /** A node activated its new share of a reshared key once every new holder confirmed ('reshared' is the old holder's retirement). */
   'reshared-in',
-  /** A node deleted nonces handed out long ago and never used. */
+  /** A node deleted nonces handed out long ago and never used (or beyond a coordinator's quota). */
   'nonces-expired',
+  /** A witness holds a checkpoint of this log beyond (or inconsistent with) what the log holds: it was rolled back; the node refuses to sign. */
+  'rollback-detected',
 ] as const;
 /** One of {@link AUDIT_EVENTS}. */
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
@@ -82,9 +84,16 @@ export interface RpmSummary {
   readonly payloadDigest?: string;
   readonly payloadDigestAlgorithm?: string;
   readonly fileDigestAlgorithm?: string;
-  /** The full file list … */
+  /** `name-[epoch:]version-release.arch`. */
+  readonly nevra?: string;
+  /** Number of files in the package (also when only {@link filesSummary} is recorded). */
+  readonly fileCount?: number;
+  /** The full file list (at most {@link MAX_RECORD_FILES} entries, paths of at most {@link MAX_RECORD_PATH} characters) … */
   readonly files?: readonly RpmFileEntry[];
-  /** … or, for huge packages, a count and a digest over the file list. */
+  /**
+   * … or, beyond those limits, a count and the hex SHA-256 of the full list
+   * (`@qsign/rpm` `canonicalFileList`), which an auditor holding the package recomputes.
+   */
   readonly filesSummary?: { readonly count: number; readonly digest: string };
 }
 
@@ -126,10 +135,19 @@ export interface AuditRecord {
   readonly details?: { readonly [key: string]: JsonValue };
 }
 
-/** Largest encoded record accepted (an RPM with a very long file list fits). */
-export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
-const MAX_STRING = 4096;
-const MAX_FILES = 1_000_000;
+/**
+ * Largest encoded record accepted. Every field is capped (strings, lists, the
+ * RPM file list) so that a record, and with it a page of records, stays small
+ * whatever a client sends (issue 9 finding 4).
+ */
+export const MAX_RECORD_BYTES = 64 * 1024;
+/** Longest string field (a refusal reason, a file name claim, …). */
+export const MAX_RECORD_STRING = 4096;
+/** Most files an `rpm.files` list holds; larger packages are recorded as `filesSummary`. */
+export const MAX_RECORD_FILES = 64;
+/** Longest file path in `rpm.files`; a package with a longer one is recorded as `filesSummary`. */
+export const MAX_RECORD_PATH = 256;
+const MAX_STRING = MAX_RECORD_STRING;
 
 type Obj = Record<string, unknown>;
 
@@ -166,21 +184,22 @@ const TOKEN = /^[a-z0-9][a-z0-9+.-]*$/;
 
 function checkRpm(v: unknown, path: string): void {
   const o = obj(v, path, ['name', 'version', 'release', 'arch'], [
-    'epoch', 'sourceRpm', 'buildHost', 'buildTime', 'payloadDigest', 'payloadDigestAlgorithm', 'fileDigestAlgorithm', 'files', 'filesSummary',
+    'epoch', 'sourceRpm', 'buildHost', 'buildTime', 'payloadDigest', 'payloadDigestAlgorithm', 'fileDigestAlgorithm', 'nevra', 'fileCount', 'files', 'filesSummary',
   ]);
-  for (const k of ['name', 'version', 'release', 'arch']) str(o, k, path, false);
-  for (const k of ['sourceRpm', 'buildHost']) str(o, k, path, true);
+  for (const k of ['name', 'version', 'release', 'arch']) str(o, k, path, false, 1024);
+  for (const k of ['sourceRpm', 'buildHost', 'nevra']) str(o, k, path, true, 1024);
+  int(o, 'fileCount', path, true);
   for (const k of ['payloadDigestAlgorithm', 'fileDigestAlgorithm']) str(o, k, path, true, 64, TOKEN);
   str(o, 'payloadDigest', path, true, 1024, HEX);
   int(o, 'epoch', path, true);
   int(o, 'buildTime', path, true);
   if (o.files !== undefined) {
-    if (!Array.isArray(o.files) || o.files.length > MAX_FILES) fail(`${path}.files`, `must be an array of at most ${MAX_FILES}`);
+    if (!Array.isArray(o.files) || o.files.length > MAX_RECORD_FILES) fail(`${path}.files`, `must be an array of at most ${MAX_RECORD_FILES}`);
     o.files.forEach((f: unknown, i: number) => {
       const p = `${path}.files[${i}]`;
       const fo = obj(f, p, ['path'], ['digest', 'size', 'mode']);
-      str(fo, 'path', p, false);
-      str(fo, 'digest', p, true, 1024, HEX);
+      str(fo, 'path', p, false, MAX_RECORD_PATH);
+      str(fo, 'digest', p, true, 128, HEX);
       int(fo, 'size', p, true);
       int(fo, 'mode', p, true);
     });
@@ -217,7 +236,7 @@ export function assertAuditRecord(v: unknown): asserts v is AuditRecord {
     if (!Array.isArray(o.signers) || o.signers.length === 0 || o.signers.length > 65535) fail(`${path}.signers`, 'must be a non-empty array');
     o.signers.forEach((_: unknown, i: number) => int(o.signers as unknown as Obj, String(i), `${path}.signers`, false));
   }
-  str(o, 'reason', path, true, 65536);
+  str(o, 'reason', path, true);
   str(o, 'keyFingerprint', path, true, 1024, HEX);
   str(o, 'digest', path, true, 1024, HEX);
   str(o, 'payloadKind', path, true, 64, TOKEN);
@@ -255,7 +274,7 @@ export function encodeRecord(record: AuditRecord): Uint8Array {
     throw new AuditError('malformed-record', 'record is not encodable as canonical JSON', { cause: e });
   }
   const bytes = utf8(text);
-  if (bytes.length > MAX_RECORD_BYTES) throw new AuditError('malformed-record', 'record is too large');
+  if (bytes.length > MAX_RECORD_BYTES) throw new AuditError('malformed-record', `record is too large (${bytes.length} bytes, at most ${MAX_RECORD_BYTES})`);
   return bytes;
 }
 

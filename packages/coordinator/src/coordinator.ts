@@ -415,6 +415,8 @@ export class Coordinator {
     const holders = [...key.holders.values()];
     const reachable = holders.filter((n) => n.healthy !== false && excluded.get(n.id)?.code !== 'NODE_UNAVAILABLE').length;
     const reasons = [...excluded].map(([id, x]) => `node ${id}: ${x.reason}`);
+    // Nodes skipped as unhealthy say why too (e.g. one that refuses nonces after a rollback).
+    for (const n of holders) if (n.healthy === false && !excluded.has(n.id) && n.lastError) reasons.push(`node ${n.id}: unavailable: ${n.lastError}`);
     const refusals = [...excluded.values()].filter((x) => REFUSALS.has(x.code));
     const summary =
       `key ${key.info.name} needs ${need} of ${key.info.maxSigners} nodes; ${reachable} reachable, ` +

@@ -231,10 +231,14 @@ export class Approvals {
     const want = id.trim().toLowerCase();
     if (!/^[a-z0-9._:-]{4,128}$/.test(want)) throw new QsignError('INVALID_ARGUMENT', `not a hold id: ${JSON.stringify(id.slice(0, 80))} (use the id that 'qsign pending' shows)`);
     const all = await this.list(true);
-    const exact = all.filter((h) => h.holdId === want || h.requestId === want);
-    const found = exact.length ? exact : all.filter((h) => h.holdId.startsWith(want));
+    // A full hold id wins. Otherwise a hold-id prefix and a request id (which the client chose)
+    // may name different holds: refuse that instead of picking one, so a client cannot pick a
+    // request id that captures what the operator typed.
+    const exact = all.filter((h) => h.holdId === want);
+    const found = exact.length === 1 ? exact : all.filter((h) => h.holdId.startsWith(want) || h.requestId === want);
     if (found.length === 0) throw new QsignError('INVALID_ARGUMENT', `no held request ${id} on node ${this.config.nodeId}`);
-    if (found.length > 1) throw new QsignError('INVALID_ARGUMENT', `${id} matches ${found.length} held requests (${found.map((h) => h.holdId).join(', ')}); give more characters`);
+    if (found.length > 1)
+      throw new QsignError('INVALID_ARGUMENT', `${id} is ambiguous: it matches ${found.length} held requests (${found.map((h) => `hold ${h.holdId}, request ${h.requestId}`).join('; ')}); give the full hold id`);
     return found[0]!;
   }
 
@@ -263,6 +267,8 @@ export class Approvals {
         keyName: cur.keyName,
         client: cur.client,
         operator: op,
+        fileName: cur.fileName || undefined,
+        rpm: cur.rpm?.nevra,
         [approve ? 'comment' : 'reason']: text || undefined,
       });
       return cur;

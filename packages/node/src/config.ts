@@ -41,6 +41,8 @@ export interface NodeConfig {
   maxAttemptsPerRequest: number;
   /** Nonces handed out longer ago than this and never used are deleted (default one day). */
   nonceTtlSeconds: number;
+  /** Most unused nonces one coordinator identity may hold; a batch beyond it retires that identity's oldest (default 4096). */
+  maxOutstandingNonces: number;
   /**
    * Keys this node signs opaque digests for ('digest' requests, and 'raw' data
    * the size of a hash value); optional, default none. The client's claims are logged.
@@ -66,7 +68,7 @@ export interface NodeConfig {
 }
 
 /** Defaults for optional fields. */
-export const NODE_DEFAULTS = { freshnessWindowSeconds: 300, maxAttemptsPerRequest: 3, nonceTtlSeconds: 86_400 } as const;
+export const NODE_DEFAULTS = { freshnessWindowSeconds: 300, maxAttemptsPerRequest: 3, nonceTtlSeconds: 86_400, maxOutstandingNonces: 4096 } as const;
 
 /** Reads and validates a node config file; paths inside are relative to the file. */
 export function loadNodeConfig(path: string): NodeConfig {
@@ -134,6 +136,7 @@ export function validateNodeConfig(raw: unknown, path = 'node config'): NodeConf
     freshnessWindowSeconds: int('freshnessWindowSeconds', 1, 86400, NODE_DEFAULTS.freshnessWindowSeconds),
     maxAttemptsPerRequest: int('maxAttemptsPerRequest', 1, 16, NODE_DEFAULTS.maxAttemptsPerRequest),
     nonceTtlSeconds: int('nonceTtlSeconds', 2, 30 * 86_400, NODE_DEFAULTS.nonceTtlSeconds),
+    maxOutstandingNonces: int('maxOutstandingNonces', 256, 1_000_000, NODE_DEFAULTS.maxOutstandingNonces),
     digestOnlyKeys: digestOnlyKeys as string[],
     policy: o.policy === undefined ? undefined : parsePolicy(o.policy, new Set(clients.map((c) => c.name)), bad),
     policySource: o.policy,

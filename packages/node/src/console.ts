@@ -256,9 +256,10 @@ export class WebConsole {
     const from = Math.max(0, d.store.audit.size - 25);
     for await (const r of d.store.audit.records(from)) {
       const a = JSON.parse(new TextDecoder().decode(r.bytes)) as Record<string, unknown>;
-      const who = a.operator ?? a.client ?? '';
-      const what = a.reason ?? a.comment ?? a.rpm ?? a.fileName ?? '';
-      activity.unshift(`<tr><td>${a.seq}</td><td>${esc(when(Number(a.timeMs)))}</td><td class="${a.event === 'refused' || a.event === 'hold-denied' ? 'bad' : ''}">${esc(a.event)}</td><td>${esc(a.keyName ?? '')}</td><td>${esc(who)}</td><td>${esc(what)}</td></tr>`);
+      const { client, operator, rpm, detail } = activityOf(a);
+      const who = [client && `<span class="client">${esc(client)}</span>`, operator && `<span class="operator">operator ${esc(operator)}</span>`].filter(Boolean).join('<br>');
+      const what = [rpm && `<b class="rpm-name">${esc(rpm)}</b>`, detail && esc(detail)].filter(Boolean).join('<br>');
+      activity.unshift(`<tr class="activity"><td>${a.seq}</td><td>${esc(when(Number(a.timeMs)))}</td><td class="${a.event === 'refused' || a.event === 'hold-denied' ? 'bad' : ''}">${esc(String(a.event))}</td><td>${esc(String(a.keyName ?? ''))}</td><td>${who}</td><td>${what}</td></tr>`);
     }
     const keys = await d.store.listKeys();
     const keyRows: string[] = [];
@@ -294,4 +295,22 @@ ${h.rpm ? `<section><h2>Files (${h.rpm.files.length})</h2><pre>${esc(h.rpm.files
       s,
     );
   }
+}
+
+/**
+ * Who and what an audit record names, for the activity table: the client
+ * (`clientId`), the operator (`details.operator` of a decision, or of the
+ * approved hold a signature used), the RPM (`rpm.nevra`, or the NEVRA a hold
+ * record keeps in details) and a reason, comment or file name.
+ */
+export function activityOf(a: Record<string, unknown>): { client: string; operator: string; rpm: string; detail: string } {
+  const d = (a.details ?? {}) as Record<string, unknown>;
+  const s = (v: unknown): string => (typeof v === 'string' ? v : '');
+  const rpm = a.rpm as { nevra?: unknown; name?: unknown } | undefined;
+  return {
+    client: s(a.clientId),
+    operator: s(d.operator) || s((d.approvedHold as { operator?: unknown } | undefined)?.operator),
+    rpm: s(rpm?.nevra) || s(rpm?.name) || s(d.rpm) || s((d.rpm as { nevra?: unknown } | undefined)?.nevra),
+    detail: s(a.reason) || s(d.comment) || s(a.fileName),
+  };
 }

@@ -24,6 +24,8 @@ import { Approvals } from './approvals.js';
 import { SealedAuditPort } from './sealed-audit.js';
 import { nodeLogger } from './log.js';
 import { startNodeOps } from './ops.js';
+import { RollbackGuard } from './rollback.js';
+import { auditPeers } from './peers.js';
 
 /** Opens a node's store from its config (offline tools use this too); sealed unless the config names a development master key file. */
 export async function openNodeStore(config: NodeConfig): Promise<NodeStore> {
@@ -68,17 +70,25 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
   const nodeService = new SwitchableService(sealedNodeHandlers(config, store, log));
   const approvalService = new SwitchableService(sealedApprovalHandlers(config, log));
   const auditService = new SwitchableService(auditHandlers(new SealedAuditPort(store.audit, config.nodeId), internalAudit));
-  const running: { signer?: NodeSigner; audit?: Awaited<ReturnType<typeof openNodeAudit>>; stopped?: boolean } = {};
+  const running: { signer?: NodeSigner; audit?: Awaited<ReturnType<typeof openNodeAudit>>; guard?: RollbackGuard; stopped?: boolean } = {};
   const ops = await startNodeOps(config, store, approvals, () => running.audit?.service, log);
   const activate = async () => {
     const signer = new NodeSigner(config, store, await nonceHedge(store), undefined, undefined, approvals);
     const audit = await openNodeAudit(config, store, log);
+    // Before the first signature: do the witnesses hold more of this log than it has?
+    const guard = new RollbackGuard(store.audit, audit.service.notary.verifierKey, auditPeers(config.peers), log);
+    await guard.check();
+    signer.stopReason = () => guard.refusal;
+    running.guard = guard;
     running.signer = signer;
     running.audit = audit;
     nodeService.set(nodeHandlers(signer, store, { testFaults, log, observe: ops.observe }));
     approvalService.set(approvalHandlers(signer, log));
     auditService.set(auditHandlers(audit.service, internalAudit));
-    if (!running.stopped) audit.publisher.start();
+    if (!running.stopped) {
+      audit.publisher.start();
+      guard.start();
+    }
   };
   if (!store.sealed) await activate();
   const keyOps = new NodeKeyOps(config, store);
@@ -138,6 +148,7 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
     async stop() {
       clearInterval(prune);
       running.stopped = true;
+      await running.guard?.stop();
       await running.audit?.publisher.stop();
       await Promise.all([stopServer(server), stopServer(admin), web?.close(), ops.close()]);
       await store.close();

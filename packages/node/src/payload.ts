@@ -5,30 +5,22 @@
  * Plain functions, no I/O: the signer records the outcome in the audit log.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { MAX_RECORD_FILES, MAX_RECORD_PATH, type RpmSummary } from '@qsign/audit';
 import { DIGEST_LIKE_LENGTHS, QsignError, errorMessage, parseRepomd, parseSimpleSigning, type SignRequest } from '@qsign/protocol';
-import { packageInfo, summariseFiles, type FileSummary } from '@qsign/rpm';
+import { packageInfo, summariseFiles } from '@qsign/rpm';
 
-/** Files recorded one by one in an audit record; longer lists are recorded as count + SHA-256. */
-export const AUDIT_FILE_LIST_LIMIT = 1000;
+/** Files recorded one by one in an audit record; longer lists (or any path over `MAX_RECORD_PATH`) are recorded as count + SHA-256. */
+export const AUDIT_FILE_LIST_LIMIT = MAX_RECORD_FILES;
 
-/** What the node parsed from an RPM main header, as recorded in the audit log. */
-export interface RpmAuditFacts {
-  name: string;
-  epoch?: number;
-  version: string;
-  release: string;
-  arch: string;
-  /** name-[epoch:]version-release.arch */
-  nevra: string;
-  sourceRpm?: string;
-  buildHost: string;
-  buildTime: number;
-  payloadDigest?: string;
-  payloadDigestAlgo?: number;
-  fileDigestAlgo: number;
-  fileCount: number;
-  files: FileSummary;
-}
+/**
+ * What the node parsed from an RPM main header, as recorded in the audit log:
+ * the record schema's `rpm` (`@qsign/audit` RpmSummary), every field bounded.
+ */
+export type RpmAuditFacts = RpmSummary & { readonly nevra: string; readonly fileCount: number };
+
+/** OpenPGP hash algorithm ids (RFC 9580 §9.5) as the record's algorithm tokens. */
+const PGP_HASH_NAMES: Readonly<Record<number, string>> = { 1: 'md5', 2: 'sha1', 3: 'ripemd160', 8: 'sha256', 9: 'sha384', 10: 'sha512', 11: 'sha224', 12: 'sha3-256', 14: 'sha3-512' };
+const pgpHashName = (id: number): string => PGP_HASH_NAMES[id] ?? `pgp-hash-${id}`;
 
 /** The policy inputs of {@link inspectPayload}. */
 export interface PayloadPolicy {
@@ -56,7 +48,8 @@ export function inspectPayload(req: SignRequest, policy: PayloadPolicy): Record<
       const what = req.kind === 'digest' ? 'a digest-only request' : `raw data of ${req.data.length} bytes (the size of a hash value, so an opaque digest)`;
       throw new QsignError('POLICY_REFUSED', `${what} for key ${req.keyName} is refused: this node signs opaque digests only for keys listed in its digestOnlyKeys`);
     }
-    return { digestOnly: true, digest: bytesToHex(req.data) };
+    // Not `digest`: that is the record's digest of the message signed (what crosscheck joins on).
+    return { digestOnly: true, opaqueDigest: bytesToHex(req.data) };
   }
   if (req.kind === 'rpm-header') {
     if (req.openpgp?.signatureType !== 0x00)
@@ -79,6 +72,7 @@ export function rpmFacts(header: Uint8Array): RpmAuditFacts {
     throw new QsignError('MALFORMED_REQUEST', `RPM header refused: ${errorMessage(e)}`, { cause: e });
   }
   const evr = `${info.epoch !== undefined ? `${info.epoch}:` : ''}${info.version}-${info.release}`;
+  const files = summariseFiles(info.files, info.files.some((f) => f.path.length > MAX_RECORD_PATH) ? 0 : AUDIT_FILE_LIST_LIMIT);
   return {
     name: info.name,
     ...(info.epoch !== undefined && { epoch: info.epoch }),
@@ -90,10 +84,12 @@ export function rpmFacts(header: Uint8Array): RpmAuditFacts {
     buildHost: info.buildHost,
     buildTime: info.buildTime,
     ...(info.payloadDigest !== undefined && { payloadDigest: info.payloadDigest }),
-    ...(info.payloadDigestAlgo !== undefined && { payloadDigestAlgo: info.payloadDigestAlgo }),
-    fileDigestAlgo: info.fileDigestAlgo,
+    ...(info.payloadDigestAlgo !== undefined && { payloadDigestAlgorithm: pgpHashName(info.payloadDigestAlgo) }),
+    fileDigestAlgorithm: pgpHashName(info.fileDigestAlgo),
     fileCount: info.files.length,
-    files: summariseFiles(info.files, AUDIT_FILE_LIST_LIMIT),
+    ...(files.kind === 'list'
+      ? { files: files.files.map((f) => ({ path: f.path, size: f.size, mode: f.mode, ...(f.digest && { digest: f.digest }) })) }
+      : { filesSummary: { count: files.count, digest: files.sha256 } }),
   };
 }
 

@@ -8,8 +8,8 @@ import * as grpc from '@grpc/grpc-js';
 import { NodeService, SignShareRequest, type KeyInfo, type NodeServer } from '@qsign/proto';
 import { QsignError, errorMessage, isValidKeyName } from '@qsign/protocol';
 import { decodeCommitment, decodeSignRequest, unaryHandler } from '@qsign/rpc';
-import type { NodeStore, StoredKey } from '@qsign/storage';
-import type { Fault, NodeSigner, ShareContext } from './signer.js';
+import { MAX_AUDIT_PAGE, MAX_PAGE_BYTES, type NodeStore, type StoredKey } from '@qsign/storage';
+import { coordinatorIdentity, type Fault, type NodeSigner, type ShareContext } from './signer.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { attestKey } from './attest.js';
 
@@ -32,7 +32,7 @@ export function nodeHandlers(signer: NodeSigner, store: NodeStore, opts: { testF
     try {
       req = SignShareRequest.decode(raw as Buffer);
     } catch (e) {
-      await store.audit.append({ event: 'refused', code: 'MALFORMED_REQUEST', reason: `undecodable SignShare message: ${errorMessage(e)}` });
+      await store.coalesced.append({ event: 'refused', code: 'MALFORMED_REQUEST', reason: `undecodable SignShare message: ${errorMessage(e)}` }, 'coordinator:(undecodable)');
       throw new QsignError('MALFORMED_REQUEST', `node ${signer.nodeId}: undecodable SignShare message: ${errorMessage(e)}`);
     }
     seen.coordinatorId = req.coordinatorId;
@@ -41,7 +41,7 @@ export function nodeHandlers(signer: NodeSigner, store: NodeStore, opts: { testF
     try {
       list = req.commitments.map(decodeCommitment);
     } catch (e) {
-      await store.audit.append({ event: 'refused', code: 'BAD_COMMITMENTS', reason: errorMessage(e) });
+      await store.coalesced.append({ event: 'refused', code: 'BAD_COMMITMENTS', reason: errorMessage(e), coordinator: coordinatorIdentity(req.coordinatorId) || undefined }, `coordinator:${coordinatorIdentity(req.coordinatorId)}`);
       throw new QsignError('BAD_COMMITMENTS', `node ${signer.nodeId}: ${errorMessage(e)}`);
     }
     const share = await signer.signShare(req.request, decodeSignRequest, list, req.coordinatorId, seen);
@@ -107,8 +107,8 @@ export function keyInfo(key: StoredKey): KeyInfo {
   };
 }
 
-/** One page of stored audit records (Node.ReadAudit): from `from`, at most `limit` (1..10,000; 0 → 1,000). */
+/** One page of stored audit records (Node.ReadAudit): from `from`, at most `limit` (1..10,000; 0 → 1,000) and 4 MiB. */
 export async function readAuditPage(store: NodeStore, from: number, limit: number): Promise<{ records: Array<{ seq: number; record: Uint8Array }>; size: number }> {
-  const rows = await store.audit.readPage(from, Math.min(Math.max(limit || 1000, 1), 10_000));
+  const rows = await store.audit.readPage(from, Math.min(Math.max(limit || 1000, 1), MAX_AUDIT_PAGE), MAX_PAGE_BYTES);
   return { records: rows.map((r) => ({ seq: r.seq, record: r.bytes })), size: store.audit.size };
 }

@@ -45,6 +45,9 @@ const sha256 = (b: Uint8Array): Uint8Array => createHash('sha256').update(b).dig
 /** Largest batch of commitments handed out per call. */
 export const MAX_COMMITMENT_BATCH = 256;
 
+/** Most coordinator identities holding unused nonces of one node at once. */
+export const MAX_NONCE_OWNERS = 16;
+
 /** The share-holder's signing logic over its store. */
 export class NodeSigner {
   readonly #clients: Map<string, string>;
@@ -69,6 +72,9 @@ export class NodeSigner {
   /** Policy gate and held requests (issue 6). */
   readonly approvals: Approvals;
 
+  /** Why this node must not sign at all (a rollback its witnesses revealed, `rollback.ts`), if so. */
+  stopReason: () => string | undefined = () => undefined;
+
   /** This node's id. */
   get nodeId(): number {
     return this.config.nodeId;
@@ -84,11 +90,21 @@ export class NodeSigner {
    * Round one (RFC 9591 §5.1): makes `count` fresh nonce pairs, stores them
    * sealed and durably in `coordinatorId`'s pool, and returns only their
    * commitments. Only that coordinator may spend them (round two checks).
+   * `coordinatorId` is the identity the nonces are handed to (today the
+   * coordinatorId the request carries; with mutual TLS, the certificate's): it
+   * never holds more than `maxOutstandingNonces` unused ones (its oldest are
+   * retired), and at most {@link MAX_NONCE_OWNERS} identities hold nonces at once.
    */
   async commitments(count: number, coordinatorId: string): Promise<Commitment[]> {
+    const coordinator = coordinatorIdentity(coordinatorId);
+    const owner = coordinator;
+    const ctx: AuditEntry = { event: 'refused', coordinator: coordinator || undefined, operation: 'get-commitments' };
+    const stop = this.stopReason();
+    if (stop) return this.#refuse('AUDIT_ROLLBACK', stop, ctx);
     if (!Number.isInteger(count) || count < 1 || count > MAX_COMMITMENT_BATCH)
       throw new QsignError('INVALID_ARGUMENT', `commitment count must be 1..${MAX_COMMITMENT_BATCH}, got ${count}`);
-    const coordinator = coordinatorIdentity(coordinatorId);
+    if (this.store.outstandingNonces(owner) === 0 && this.store.nonceOwners >= MAX_NONCE_OWNERS)
+      return this.#refuse('QUOTA_EXCEEDED', `${MAX_NONCE_OWNERS} coordinator identities already hold unused nonces of this node; refusing nonces to a new one (${JSON.stringify(owner)}) until theirs are used or expire`, ctx);
     const made = Array.from({ length: count }, () => frost.commit(this.config.nodeId, this.hedge));
     await this.store.addNonces(
       made.map((m) => ({
@@ -98,6 +114,8 @@ export class NodeSigner {
         bindingCommitment: m.commitments.binding,
         coordinator,
       })),
+      owner,
+      this.config.maxOutstandingNonces,
     );
     for (const m of made) {
       m.nonces.hiding.fill(0);
@@ -210,6 +228,8 @@ export class NodeSigner {
    */
   async #admitRequest(signed: SignedRequest, decode: (body: Uint8Array) => SignRequest, coordinatorId: string, about: ShareContext = {}) {
     const ctx: AuditEntry = { event: 'refused', coordinator: coordinatorIdentity(coordinatorId) };
+    const stop = this.stopReason();
+    if (stop) return this.#refuse('AUDIT_ROLLBACK', stop, ctx);
     const clientHex = signed.clientPublicKey.length === 32 ? bytesToHex(signed.clientPublicKey) : '';
     const clientName = this.#clients.get(clientHex);
     if (!clientName) return this.#refuse('UNKNOWN_CLIENT', `request from an unknown client key ${clientHex || '(malformed)'}`, { ...ctx, clientKey: clientHex });
@@ -251,10 +271,15 @@ export class NodeSigner {
     }
   }
 
-  /** Records a refusal durably, then throws it. If even that write fails, refuses all the same. */
+  /**
+   * Records a refusal durably, then throws it. If even that write fails, refuses all the same.
+   * A flood is coalesced: one full record per client (or, for unknown clients, coordinator),
+   * code and second, and one with the count of the rest (`AuditCoalescer`).
+   */
   async #refuse(code: ErrorCode, reason: string, ctx: AuditEntry): Promise<never> {
+    const who = typeof ctx.client === 'string' ? `client:${ctx.client}` : `coordinator:${String(ctx.coordinator ?? '')}`;
     try {
-      await this.store.audit.append({ ...ctx, event: 'refused', code, reason });
+      await this.store.coalesced.append({ ...ctx, event: 'refused', code, reason }, who);
     } catch (e) {
       throw new QsignError('AUDIT_WRITE_FAILED', `${reason}; and the refusal could not be recorded: ${errorMessage(e)}`);
     }

@@ -40,6 +40,10 @@ export const ERROR_STATUS = {
   // The audit log does not match its own records or signed checkpoints; a peer's log forked.
   AUDIT_LOG_DAMAGED: 'FAILED_PRECONDITION',
   AUDIT_LOG_FORK: 'FAILED_PRECONDITION',
+  // A witness cosigned more of this node's log than it holds: its data was restored from an older copy.
+  AUDIT_ROLLBACK: 'FAILED_PRECONDITION',
+  // A caller asked for more than its share (outstanding nonces per coordinator identity).
+  QUOTA_EXCEEDED: 'RESOURCE_EXHAUSTED',
   STORAGE: 'INTERNAL',
   CONFIG: 'INVALID_ARGUMENT',
   INTERNAL: 'INTERNAL',

@@ -112,7 +112,7 @@ export function checkFreshness(createdAtMs: number, nowMs: number, windowMs: num
   if (age > windowMs || age < -windowMs) {
     throw new QsignError(
       'STALE_REQUEST',
-      `stale request: created ${(age / 1000).toFixed(1)} s ${age >= 0 ? 'ago' : 'in the future'}, window is ${windowMs / 1000} s`,
+      `stale request: created ${(Math.abs(age) / 1000).toFixed(1)} s ${age >= 0 ? 'ago' : 'in the future'}, window is ${windowMs / 1000} s`,
     );
   }
 }

@@ -35,6 +35,11 @@ const STATE = 't!state';
 const CHECKPOINT = 'c!';
 const COSIG = 'x!';
 const WITNESSED = 'w!';
+/**
+ * Most record bytes served in one page (GetRecords, Node.ReadAudit): well
+ * under gRPC's 32 MiB message limit, whatever the records hold.
+ */
+export const MAX_PAGE_BYTES = 4 * 1024 * 1024;
 const hex16 = (n: number) => n.toString(16).padStart(16, '0');
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -262,12 +267,19 @@ export class AuditLog implements HashReader {
     }
   }
 
-  /** At most `limit` stored records from `from` on (one page of a reader's walk). */
-  async readPage(from: number, limit: number): Promise<Array<{ seq: number; bytes: Bytes }>> {
+  /**
+   * At most `limit` stored records from `from` on, together at most
+   * `maxBytes` of record bytes (one page of a reader's walk; the first
+   * record is always included, so a walk always progresses).
+   */
+  async readPage(from: number, limit: number, maxBytes = MAX_PAGE_BYTES): Promise<Array<{ seq: number; bytes: Bytes }>> {
     const out: Array<{ seq: number; bytes: Bytes }> = [];
     if (limit <= 0) return out;
+    let bytes = 0;
     for await (const r of this.records(from)) {
+      if (out.length > 0 && bytes + r.bytes.length > maxBytes) break;
       out.push(r);
+      bytes += r.bytes.length;
       if (out.length >= limit) break;
     }
     return out;
@@ -286,10 +298,15 @@ export class AuditLog implements HashReader {
     this.#checkpoints++;
   }
 
-  /** Signed checkpoint notes in signing order, from ordinal `from`, at most `limit`. */
-  async checkpoints(from = 0, limit = Number.MAX_SAFE_INTEGER): Promise<string[]> {
+  /** Signed checkpoint notes in signing order, from ordinal `from`, at most `limit` and (after the first) `maxBytes`. */
+  async checkpoints(from = 0, limit = Number.MAX_SAFE_INTEGER, maxBytes = Number.MAX_SAFE_INTEGER): Promise<string[]> {
     const out: string[] = [];
-    for await (const v of this.db.values({ gte: CHECKPOINT + hex16(from), lt: CHECKPOINT + '\xff', limit })) out.push(dec.decode(v));
+    let bytes = 0;
+    for await (const v of this.db.values({ gte: CHECKPOINT + hex16(from), lt: CHECKPOINT + '\xff', limit })) {
+      if (out.length > 0 && bytes + v.length > maxBytes) break;
+      out.push(dec.decode(v));
+      bytes += v.length;
+    }
     return out;
   }
 

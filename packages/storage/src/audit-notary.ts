@@ -165,19 +165,26 @@ export class AuditNotary {
     return note;
   }
 
-  /** Proves from stored hashes that the tree (size, root) extends `prev` (RFC 9162 §2.1.4.2). */
   async #checkConsistent(prev: Checkpoint, size: number, root: Uint8Array): Promise<void> {
-    if (size < prev.size) throw new Error(`the log holds ${size} records but checkpoint ${prev.size} was signed (records were removed)`);
-    if (prev.size === 0) return;
-    if (size === prev.size) {
-      if (Buffer.compare(Buffer.from(root), Buffer.from(prev.rootHash)) !== 0) throw new Error(`the tree of ${size} records does not match the signed checkpoint of that size`);
-      return;
-    }
-    const proof = await consistencyProof(this.log, prev.size, size);
-    try {
-      verifyConsistency(prev.size, size, prev.rootHash, root, proof);
-    } catch (e) {
-      throw new Error(`the first ${prev.size} records no longer hash to the signed checkpoint of that size: ${errorMessage(e)}`);
-    }
+    return checkExtends(this.log, prev, size, root);
+  }
+}
+
+/**
+ * Proves from `log`'s stored hashes that its tree (size, root) extends the
+ * checkpoint `prev` (RFC 9162 §2.1.4.2); throws an Error saying how it does not.
+ */
+export async function checkExtends(log: AuditLog, prev: Checkpoint, size = log.size, root = log.root()): Promise<void> {
+  if (size < prev.size) throw new Error(`the log holds ${size} records but checkpoint ${prev.size} was signed (records were removed)`);
+  if (prev.size === 0) return;
+  if (size === prev.size) {
+    if (Buffer.compare(Buffer.from(root), Buffer.from(prev.rootHash)) !== 0) throw new Error(`the tree of ${size} records does not match the signed checkpoint of that size`);
+    return;
+  }
+  const proof = await consistencyProof(log, prev.size, size);
+  try {
+    verifyConsistency(prev.size, size, prev.rootHash, root, proof);
+  } catch (e) {
+    throw new Error(`the first ${prev.size} records no longer hash to the signed checkpoint of that size: ${errorMessage(e)}`);
   }
 }

@@ -7,8 +7,9 @@
  * written by new code never makes the log refuse a write. A known field with
  * an unexpected shape is also moved to `details` rather than dropped.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
-import { AuditError, encodeRecord, type AuditRecord as LogRecord, type JsonValue } from '@qsign/audit';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { AuditError, MAX_RECORD_STRING, canonicalJson, encodeRecord, type AuditRecord as LogRecord, type JsonValue } from '@qsign/audit';
 
 /** What an audit record says, before the log stamps it with `seq` and `timeMs`. */
 export interface AuditEntry {
@@ -56,6 +57,35 @@ export function toJsonValue(v: unknown, depth = 0): JsonValue | undefined {
   }
 }
 
+/** Most items of a list kept in a record; the rest are counted. */
+export const MAX_RECORD_LIST = 256;
+/** Characters kept of a string longer than `MAX_RECORD_STRING`. */
+const KEPT_PREFIX = 1024;
+
+/**
+ * Caps a value for a record (issue 9 finding 4): a string longer than
+ * `MAX_RECORD_STRING` keeps its first 1,024 characters and says how long it
+ * was and its SHA-256; a list longer than {@link MAX_RECORD_LIST} keeps its
+ * first items and says how many there were.
+ */
+export function boundJson(v: JsonValue): JsonValue {
+  if (typeof v === 'string') {
+    if (v.length <= MAX_RECORD_STRING) return v;
+    const head = v.slice(0, KEPT_PREFIX).replace(LONE_SURROGATE, '\ufffd');
+    return `${head}…[truncated: ${v.length} characters, sha256 ${bytesToHex(sha256(utf8ToBytes(v)))}]`;
+  }
+  if (Array.isArray(v)) {
+    const kept = v.slice(0, MAX_RECORD_LIST).map(boundJson);
+    return v.length > MAX_RECORD_LIST ? [...kept, `…[truncated: ${v.length} items]`] : kept;
+  }
+  if (typeof v === 'object' && v !== null) {
+    const out: Record<string, JsonValue> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k.length > 256 ? (boundJson(k) as string) : k] = boundJson(x);
+    return out;
+  }
+  return v;
+}
+
 /**
  * Builds the canonical record for `entry` at position `seq` and returns it
  * with its bytes (the leaf is `leafHash(bytes)`, RFC 6962 §2.1).
@@ -68,23 +98,30 @@ export function buildRecord(entry: AuditEntry, seq: number, timeMs: number): { r
   for (const [k0, v] of Object.entries(entry)) {
     if (k0 === 'event' || k0 === 'seq' || k0 === 'timeMs') continue;
     const k = RENAMED[k0] ?? k0;
-    const j = toJsonValue(v);
-    if (j === undefined || j === '') continue;
+    const j0 = toJsonValue(v);
+    if (j0 === undefined || j0 === '') continue;
+    const j = boundJson(j0);
     if (k0 === 'details' && typeof j === 'object' && !Array.isArray(j)) Object.assign(details, j);
     else if (SCHEMA_FIELDS.has(k)) top[k] = j;
     else details[k0] = j;
   }
   if (top.digest !== undefined && top.digestAlgorithm === undefined) top.digestAlgorithm = 'sha256';
-  // Up to one retry per schema field: a field whose shape the schema rejects moves to details.
-  for (let i = 0; i <= SCHEMA_FIELDS.size; i++) {
-    const record = { ...top, seq, timeMs, event: entry.event, ...(Object.keys(details).length ? { details } : {}) } as unknown as LogRecord;
+  let extra: Record<string, JsonValue> = details;
+  // Up to one retry per schema field: a field whose shape the schema rejects moves to details;
+  // and once: details that would make the record too large are replaced by their size and digest.
+  for (let i = 0; i <= SCHEMA_FIELDS.size + 1; i++) {
+    const record = { ...top, seq, timeMs, event: entry.event, ...(Object.keys(extra).length ? { details: extra } : {}) } as unknown as LogRecord;
     try {
       return { record, bytes: encodeRecord(record) };
     } catch (e) {
       const field = e instanceof AuditError ? /^record\.([A-Za-z]+)/.exec(e.message)?.[1] : undefined;
-      if (!field || !(field in top)) throw e;
-      details[field] = top[field]!;
-      delete top[field];
+      if (field && field in top) {
+        extra[field] = top[field]!;
+        delete top[field];
+      } else if (e instanceof AuditError && /too large/.test(e.message) && extra === details && Object.keys(details).length) {
+        const text = canonicalJson(details);
+        extra = { detailsTruncated: { bytes: utf8ToBytes(text).length, sha256: bytesToHex(sha256(utf8ToBytes(text))), fields: Object.keys(details).sort().join(',').slice(0, 1024) } };
+      } else throw e;
     }
   }
   throw new AuditError('malformed-record', 'record does not encode');

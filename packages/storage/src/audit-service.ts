@@ -5,11 +5,11 @@
  */
 import { consistencyProof, inclusionProof } from '@qsign/audit';
 import { QsignError, errorMessage } from '@qsign/protocol';
-import type { AuditLog } from './audit-log.js';
+import { MAX_PAGE_BYTES, type AuditLog } from './audit-log.js';
 import type { AuditNotary } from './audit-notary.js';
 import type { CosignOutcome, Witness } from './witness.js';
 
-/** Largest page of records or checkpoints served per call. */
+/** Largest page of records or checkpoints served per call (pages are also capped at `MAX_PAGE_BYTES`). */
 export const MAX_AUDIT_PAGE = 10_000;
 
 const page = (limit: number) => Math.min(Math.max(limit || 1000, 1), MAX_AUDIT_PAGE);
@@ -38,7 +38,7 @@ export class AuditLogService {
 
   /** Every checkpoint signed, in order, from ordinal `from`. */
   async checkpoints(from: number, limit: number): Promise<{ checkpoints: string[]; total: number }> {
-    return { checkpoints: await this.log.checkpoints(from, page(limit)), total: this.log.checkpointCount };
+    return { checkpoints: await this.log.checkpoints(from, page(limit), MAX_PAGE_BYTES), total: this.log.checkpointCount };
   }
 
   /** Stored record bytes from `from`. */

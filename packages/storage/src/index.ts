@@ -7,6 +7,7 @@ export * from './sealer.js';
 export * from './node-store.js';
 export * from './audit-log.js';
 export * from './audit-record.js';
+export * from './audit-coalescer.js';
 export * from './audit-notary.js';
 export * from './audit-service.js';
 export * from './witness.js';

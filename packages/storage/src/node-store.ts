@@ -23,6 +23,7 @@ import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { QsignError, errorMessage } from '@qsign/protocol';
 import type { Sealer } from './sealer.js';
 import { AuditLog, type AuditEntry } from './audit-log.js';
+import { AuditCoalescer } from './audit-coalescer.js';
 
 type Bytes = Uint8Array;
 type BatchOp = { type: 'put'; key: string; value: Bytes } | { type: 'del'; key: string };
@@ -74,7 +75,7 @@ const MASTER_CHECK = META + 'master-check';
 const KEY_COUNT = META + 'key-count';
 const MASTER_CHECK_PLAIN = utf8ToBytes('qsign master key check v1');
 const HOLD = 'q!';
-/** Nonce age index: o!<created ms, 16 hex>!<hiding hex> (public; lets old nonces be expired). */
+/** Nonce age index: o!<created ms, 16 hex>!<hiding hex> → owner (the coordinator identity it was handed to; public; lets old nonces be expired). */
 const NONCE_AGE = 'o!';
 const PLAIN = 'p!';
 
@@ -87,7 +88,12 @@ export interface StoredHold {
 /** The node's persistent state. */
 export class NodeStore {
   readonly audit: AuditLog;
+  /** Records floods (refusals, quota evictions) one per kind and second, with a count (audit-coalescer.ts). */
+  readonly coalesced: AuditCoalescer;
   #nonceCount = 0;
+  /** Unused nonces per owner, oldest first: hiding hex → age-index key. */
+  readonly #owned = new Map<string, Map<string, string>>();
+  readonly #ownerOf = new Map<string, string>();
   #keyCount = 0;
   #sealer: Sealer | undefined;
   readonly #keyCache = new Map<string, StoredKey>();
@@ -96,6 +102,7 @@ export class NodeStore {
     audit: AuditLog,
   ) {
     this.audit = audit;
+    this.coalesced = new AuditCoalescer(audit, (ops) => this.#write(ops));
   }
 
   /** The master-key sealer; throws SEALED while the node is sealed. */
@@ -148,7 +155,15 @@ export class NodeStore {
     }
     const audit = await AuditLog.load(db);
     const store = new NodeStore(db, audit);
-    for await (const _ of db.keys({ gt: NONCE, lt: NONCE + '\xff' })) store.#nonceCount++;
+    const unused = new Set<string>();
+    for await (const k of db.keys({ gt: NONCE, lt: NONCE + '\xff' })) {
+      store.#nonceCount++;
+      unused.add(k.slice(NONCE.length));
+    }
+    for await (const [k, v] of db.iterator({ gt: NONCE_AGE, lt: NONCE_AGE + '\xff' })) {
+      const hiding = k.slice(k.lastIndexOf('!') + 1);
+      if (unused.has(hiding)) store.#own(new TextDecoder().decode(v), hiding, k);
+    }
     const count = await store.#get(KEY_COUNT);
     if (count !== undefined) store.#keyCount = Number(new TextDecoder().decode(count));
     else {
@@ -169,6 +184,7 @@ export class NodeStore {
 
   /** Closes the database. */
   async close(): Promise<void> {
+    await this.coalesced.flush().catch(() => undefined);
     await this.db.close();
   }
 
@@ -268,25 +284,67 @@ export class NodeStore {
 
   // ---- nonces ----
 
-  /** Durably stores freshly generated nonces (sealed, with the coordinator they go to) before their commitments leave the node. */
-  async addNonces(nonces: StoredNonce[]): Promise<void> {
+  /** Unused nonces handed to `owner` (a coordinator identity). */
+  outstandingNonces(owner: string): number {
+    return this.#owned.get(owner)?.size ?? 0;
+  }
+
+  /** How many owners hold unused nonces. */
+  get nonceOwners(): number {
+    return this.#owned.size;
+  }
+
+  #own(owner: string, hiding: string, ageKey: string): void {
+    let m = this.#owned.get(owner);
+    if (!m) this.#owned.set(owner, (m = new Map()));
+    m.set(hiding, ageKey);
+    this.#ownerOf.set(hiding, owner);
+  }
+
+  #disown(hiding: string): void {
+    const owner = this.#ownerOf.get(hiding);
+    if (owner === undefined) return;
+    this.#ownerOf.delete(hiding);
+    const m = this.#owned.get(owner);
+    m?.delete(hiding);
+    if (m && m.size === 0) this.#owned.delete(owner);
+  }
+
+  /**
+   * Durably stores freshly generated nonces (sealed, with the coordinator they
+   * go to), handed to `owner`,
+   * before their commitments leave the node. With a `quota`, the owner never
+   * holds more than that many unused nonces: its oldest are deleted in the
+   * same batch, with a (coalesced) `nonces-expired` record. Returns how many.
+   */
+  async addNonces(nonces: StoredNonce[], owner = '', quota = Number.MAX_SAFE_INTEGER): Promise<{ evicted: number }> {
+    const evict = [...(this.#owned.get(owner) ?? new Map<string, string>())].slice(0, Math.max(0, this.outstandingNonces(owner) + nonces.length - quota));
     const ops: BatchOp[] = nonces.map((n) => {
       const slot = NONCE + bytesToHex(n.hidingCommitment);
-      const owner = utf8ToBytes(n.coordinator);
-      const plain = new Uint8Array(128 + owner.length);
+      const coordinator = utf8ToBytes(n.coordinator);
+      const plain = new Uint8Array(128 + coordinator.length);
       plain.set(n.hiding, 0);
       plain.set(n.binding, 32);
       plain.set(n.hidingCommitment, 64);
       plain.set(n.bindingCommitment, 96);
-      plain.set(owner, 128);
+      plain.set(coordinator, 128);
       const value = this.sealer.seal(slot, plain);
       plain.fill(0);
       return { type: 'put', key: slot, value };
     });
     const created = Date.now().toString(16).padStart(16, '0');
-    for (const n of nonces) ops.push({ type: 'put', key: `${NONCE_AGE}${created}!${bytesToHex(n.hidingCommitment)}`, value: new Uint8Array(0) });
-    await this.#write(ops);
-    this.#nonceCount += nonces.length;
+    const ageKeys = nonces.map((n) => [bytesToHex(n.hidingCommitment), `${NONCE_AGE}${created}!${bytesToHex(n.hidingCommitment)}`] as const);
+    for (const [, key] of ageKeys) ops.push({ type: 'put', key, value: utf8ToBytes(owner) });
+    for (const [hiding, key] of evict) ops.push({ type: 'del', key: NONCE + hiding }, { type: 'del', key });
+    if (evict.length === 0) await this.#write(ops);
+    else {
+      const reason = `coordinator ${JSON.stringify(owner)} holds ${this.outstandingNonces(owner)} unused nonces; its ${evict.length} oldest were deleted to stay within maxOutstandingNonces ${quota}`;
+      await this.coalesced.append({ event: 'nonces-expired', code: 'QUOTA_EXCEEDED', reason, count: evict.length, coordinator: owner || undefined }, `coordinator:${owner}`, ops);
+    }
+    for (const [hiding] of evict) this.#disown(hiding);
+    for (const [hiding, key] of ageKeys) this.#own(owner, hiding, key);
+    this.#nonceCount += nonces.length - evict.length;
+    return { evicted: evict.length };
   }
 
   /**
@@ -297,10 +355,12 @@ export class NodeStore {
   async expireNonces(beforeMs: number): Promise<number> {
     const until = `${NONCE_AGE}${beforeMs.toString(16).padStart(16, '0')}`;
     const ops: BatchOp[] = [];
+    const gone: string[] = [];
     let expired = 0;
     for await (const k of this.db.keys({ gt: NONCE_AGE, lt: until })) {
       ops.push({ type: 'del', key: k });
       const slot = NONCE + k.slice(k.lastIndexOf('!') + 1);
+      gone.push(k.slice(k.lastIndexOf('!') + 1));
       if ((await this.#get(slot)) !== undefined) {
         ops.push({ type: 'del', key: slot });
         expired++;
@@ -310,6 +370,7 @@ export class NodeStore {
     if (ops.length === 0) return 0;
     if (expired === 0) await this.#write(ops);
     else await this.audit.append({ event: 'nonces-expired', count: expired, before: new Date(beforeMs).toISOString() }, ops);
+    for (const h of gone) this.#disown(h);
     this.#nonceCount -= expired;
     return expired;
   }
@@ -363,6 +424,7 @@ export class NodeStore {
       { type: 'del', key: NONCE + bytesToHex(hidingCommitment) },
       { type: 'put', key: REPLAY + requestId, value: utf8ToBytes(JSON.stringify(replay)) },
     ]);
+    this.#disown(bytesToHex(hidingCommitment));
     this.#nonceCount--;
   }
 

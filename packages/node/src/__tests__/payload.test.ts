@@ -6,7 +6,12 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { isQsignError, simpleSigningPayload, type SignRequest } from '@qsign/protocol';
-import { readRpm } from '@qsign/rpm';
+import { canonicalFileList, packageInfo, readRpm } from '@qsign/rpm';
+import { assertAuditRecord } from '@qsign/audit';
+import { buildRecord } from '@qsign/storage';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { hostileRpmHeader } from '../../../../test/helpers/rpm-header.js';
 import { buildRpm, readBytes, rpmQuery, standardSpecs, tempDir } from '../../../rpm/src/__tests__/fixtures.js';
 import { AUDIT_FILE_LIST_LIMIT, describePublished, inspectPayload, rpmFacts } from '../payload.js';
 
@@ -36,8 +41,9 @@ describe('inspectPayload: opaque digests', () => {
     expect(code(() => inspectPayload(req({ kind: 'digest', data: new Uint8Array(32) }), { digestOnlyKeys: [] }))).toBe('POLICY_REFUSED');
     expect(code(() => inspectPayload(req({ kind: 'digest', data: new Uint8Array(32) }), { digestOnlyKeys: ['other'] }))).toBe('POLICY_REFUSED');
   });
-  it('allows a digest request for a digest-only key and records the digest', () => {
-    expect(inspectPayload(req({ kind: 'digest', data: new Uint8Array(32).fill(0xab) }), { digestOnlyKeys: ['k'] })).toEqual({ digestOnly: true, digest: 'ab'.repeat(32) });
+  it('allows a digest request for a digest-only key and records the digest apart from the digest signed', () => {
+    // `digest` is the record's digest of the message signed (crosscheck joins on it): the client's digest must not take its place.
+    expect(inspectPayload(req({ kind: 'digest', data: new Uint8Array(32).fill(0xab) }), { digestOnlyKeys: ['k'] })).toEqual({ digestOnly: true, opaqueDigest: 'ab'.repeat(32) });
   });
   it('refuses raw data the size of a hash value (an opaque digest in disguise)', () => {
     for (const n of [20, 28, 32, 48, 64]) expect(code(() => inspectPayload(req({ kind: 'raw', data: new Uint8Array(n) }), { digestOnlyKeys: [] }))).toBe('POLICY_REFUSED');
@@ -83,8 +89,26 @@ describe('inspectPayload: RPM headers', () => {
       expect(facts.nevra).toBe(rpmQuery(dir, p, '%{NAME}-%|EPOCH?{%{EPOCH}:}|%{VERSION}-%{RELEASE}.%{ARCH}'));
       expect(facts.payloadDigest).toBe(rpmQuery(dir, p, '%{PAYLOADDIGEST}'));
       expect(facts.fileCount).toBe(Number(rpmQuery(dir, p, '[%{FILENAMES}\n]').trim().split('\n').length));
-      expect(facts.files.kind).toBe(facts.fileCount <= AUDIT_FILE_LIST_LIMIT ? 'list' : 'digest');
+      if (facts.fileCount <= AUDIT_FILE_LIST_LIMIT) expect(facts.files?.length).toBe(facts.fileCount);
+      else expect(facts.filesSummary?.count).toBe(facts.fileCount);
+      expect(() => assertAuditRecord({ seq: 0, timeMs: 0, event: 'signed', rpm: facts })).not.toThrow();
     }
+  });
+
+  it('records a hostile header (31 KB, one long dirname, 1,000 files) in under 64 KiB, with the count and digest of the full list', () => {
+    const header = hostileRpmHeader();
+    expect(header.length).toBeGreaterThan(30_000);
+    expect(header.length).toBeLessThan(32_768);
+    const facts = rpmFacts(header);
+    const { bytes, record } = buildRecord({ event: 'signed', rpm: facts }, 0, 1);
+    expect(bytes.length).toBeLessThan(64 * 1024);
+    expect(record.rpm).toMatchObject({ name: 'hostile', fileCount: 1000, filesSummary: { count: 1000, digest: bytesToHex(sha256(canonicalFileList(packageInfo(header).files))) } });
+  });
+
+  it('records a short package whose one path is over the path cap by count and digest, not the path', () => {
+    const facts = rpmFacts(hostileRpmHeader({ files: 2 }));
+    expect(facts.files).toBeUndefined();
+    expect(facts.filesSummary?.count).toBe(2);
   });
 
   it('refuses a text-mode (0x01) signature over an RPM header', () => {
