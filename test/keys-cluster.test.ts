@@ -130,6 +130,11 @@ describe('DKG, copr-keygen and reshare over a running cluster', () => {
     const gen = (body: unknown) => fetch(`${base}/gen_key`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await gen({ name_real: 'Copr Project', name_email: 'copr-project@example.org' })).status).toBe(201);
     expect((await gen({ name_real: 'Copr Project', name_email: 'copr-project@example.org' })).status).toBe(200);
+    // The exact body Copr's backend sends (copr_backend/sign.py create_user_keys: USER#PROJECT@copr.DOMAIN).
+    const copr = await fetch(`${base}/gen_key`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name_real":"Copr user","name_email":"user#p2@copr.fedorahosted.org"}' });
+    expect(await copr.text()).toBe('created');
+    expect(copr.status).toBe(201);
+    expect((await c.client.key('user#p2@copr.fedorahosted.org')).userId).toBe('Copr user <user#p2@copr.fedorahosted.org>');
     expect((await gen({ name_real: 'x', name_email: 'not-an-email' })).status).toBe(400);
     expect((await gen({ name_email: 'a@example.org' })).status).toBe(400);
     // Public key as Copr fetches it: the obs-sign compatible `sign -u EMAIL -p` (self-certifies a new key through the cluster first).

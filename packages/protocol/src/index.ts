@@ -8,3 +8,4 @@ export * from './request.js';
 export * from './message.js';
 export * from './share-file.js';
 export * from './reshare-plan.js';
+export * from './key-email.js';

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { armor } from '@qsign/openpgp';
-import { QsignError, newResharePlan, signResharePlan } from '@qsign/protocol';
+import { QsignError, isKeyEmail, newResharePlan, signResharePlan } from '@qsign/protocol';
 import { CoordinatorKeysRpcClient } from '@qsign/rpc';
 import { loadClientConfig } from '../client-config.js';
 import { QsignClient } from '../client.js';
@@ -26,6 +26,7 @@ export function register(program: Command): void {
     .option('--threshold <n>', 'signers needed (default: the coordinator\'s, a majority)', intOption('--threshold', 2, 255))
     .option(...CLIENT_CONFIG)
     .action(async (o) => {
+      if (!isKeyEmail(o.email)) throw new QsignError('INVALID_ARGUMENT', `--email ${JSON.stringify(o.email)} is not an email address (e.g. owner#project@copr.example.org)`);
       const config = loadClientConfig(o.config);
       const keys = new CoordinatorKeysRpcClient(config.coordinator);
       const client = new QsignClient(config);
