@@ -179,6 +179,11 @@ describe('DKG, copr-keygen and reshare over a running cluster', () => {
         s.signers.forEach((x) => seen.add(x));
       }
       expect([...seen].every((x) => [1, 2, 6].includes(x))).toBe(true);
+      // Issue 16 item 3: each signature needs the key's threshold at the time (2 after the reshare), not the cluster's 3.
+      const cross = await qsign(['audit', 'crosscheck', '--cluster', c.dir, '--no-state']);
+      expect(cross.stdout).not.toMatch(/under-accounted/);
+      expect(cross.stdout).toMatch(/^ok +(\d+) of \1 issued signatures accounted for/m);
+      expect(cross.code).toBe(0);
       for (const id of [3, 4, 5]) {
         const n = c.node(id);
         await expect(n.getKey('demo')).rejects.toSatisfy((e) => isQsignError(e, 'UNKNOWN_KEY'));

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QsignError, errorMessage } from '@qsign/protocol';
-import { initNode, loadNodeConfig } from '@qsign/node';
+import { initNode, loadNodeConfig, nodeVerifierKey, openNodeStore } from '@qsign/node';
 import { NodeSealRpcClient } from '@qsign/rpc';
 import { freePort, spawnDaemon, QSIGN_BIN, type ClusterFile, type ClusterProcess } from './cluster.js';
 
@@ -56,6 +56,16 @@ export async function unsealOverSocket(socket: string, shares: string[], timeout
   throw new QsignError('DEADLINE', `could not unseal the node at ${socket}: ${last}`);
 }
 
+/** A dev node's audit log verifier key (so `audit --cluster` can check its log), read from its store before it starts. */
+async function verifierKeyOf(cfg: ReturnType<typeof loadNodeConfig>): Promise<string> {
+  const store = await openNodeStore(cfg);
+  try {
+    return await nodeVerifierKey(cfg, store);
+  } finally {
+    await store.close();
+  }
+}
+
 /**
  * Initialises and starts a new node (development master key) in a running
  * cluster directory: it pins every existing node's enrollment key and is
@@ -72,7 +82,7 @@ export async function addClusterNode(dir: string, cluster: ClusterFile, id: numb
   pinPeers(join(ndir, 'node.json'), peers);
   for (const n of cluster.nodes) pinPeers(n.config, [{ id, enrollmentKey: r.enrollmentPublicKey }]);
   const cfg = loadNodeConfig(join(ndir, 'node.json'));
-  const proc: ClusterProcess = { id, address: cfg.listen, pid: 0, dataDir: cfg.dataDir, config: r.configPath, log: join(ndir, 'node.log'), command: [process.execPath, QSIGN_BIN, 'node', 'start', '--config', r.configPath] };
+  const proc: ClusterProcess = { id, address: cfg.listen, pid: 0, dataDir: cfg.dataDir, config: r.configPath, log: join(ndir, 'node.log'), command: [process.execPath, QSIGN_BIN, 'node', 'start', '--config', r.configPath], verifierKey: await verifierKeyOf(cfg) };
   proc.pid = spawnDaemon(proc.command, proc.log, env);
   cluster.nodes.push(proc);
   const ccfg = JSON.parse(readFileSync(cluster.coordinator.config, 'utf8')) as { nodes: Array<{ id: number; address: string }> };
