@@ -5,7 +5,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { hexToBytes } from '@noble/hashes/utils.js';
-import { QsignError, errorMessage } from '@qsign/protocol';
+import { QSIGN_HINT, QsignError, errorMessage } from '@qsign/protocol';
 
 /** A client's settings. */
 export interface ClientConfig {
@@ -19,7 +19,7 @@ export interface ClientConfig {
 export function loadClientConfig(explicit?: string): ClientConfig {
   const path = explicit ?? process.env.QSIGN_CONFIG ?? (existsSync('client.json') ? 'client.json' : undefined);
   if (!path)
-    throw new QsignError('CONFIG', 'no client config: pass --config FILE or set QSIGN_CONFIG (qsign cluster up writes DIR/client.json)');
+    throw new QsignError('CONFIG', `no client config: pass --config FILE or set QSIGN_CONFIG (${QSIGN_HINT} cluster up writes DIR/client.json)`);
   let o: Record<string, unknown>;
   try {
     o = JSON.parse(readFileSync(path, 'utf8'));

@@ -11,7 +11,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import { QsignError, checkFreshness, errorMessage, type ErrorCode, type SignRequest, type SignedRequest } from '@qsign/protocol';
+import { QSIGN_HINT, QsignError, checkFreshness, errorMessage, type ErrorCode, type SignRequest, type SignedRequest } from '@qsign/protocol';
 import { packageInfo } from '@qsign/rpm';
 import type { AuditEntry, NodeStore, StoredHold } from '@qsign/storage';
 import type { NodeConfig } from './config.js';
@@ -172,7 +172,7 @@ export class Approvals {
   /** One hold by id, unique id prefix, or request id. */
   async find(id: string): Promise<Hold> {
     const want = id.trim().toLowerCase();
-    if (!/^[a-z0-9._:-]{4,128}$/.test(want)) throw new QsignError('INVALID_ARGUMENT', `not a hold id: ${JSON.stringify(id.slice(0, 80))} (use the id that 'qsign pending' shows)`);
+    if (!/^[a-z0-9._:-]{4,128}$/.test(want)) throw new QsignError('INVALID_ARGUMENT', `not a hold id: ${JSON.stringify(id.slice(0, 80))} (use the id that '${QSIGN_HINT} pending' shows)`);
     const all = await this.list(true);
     const exact = all.filter((h) => h.holdId === want || h.requestId === want);
     const found = exact.length ? exact : all.filter((h) => h.holdId.startsWith(want));

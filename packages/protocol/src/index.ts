@@ -9,3 +9,4 @@ export * from './message.js';
 export * from './share-file.js';
 export * from './reshare-plan.js';
 export * from './key-email.js';
+export * from './hint.js';

@@ -12,6 +12,7 @@ import {
   NodeApprovalClient,
   type CheckRequestResponse,
   type AdminStatusResponse,
+  type ReloadPolicyResponse,
   type NodeStatusResponse,
   type GetCommitmentsResponse,
   type SignShareRequest,
@@ -125,6 +126,10 @@ export class NodeAdminRpcClient {
   }
   status(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<AdminStatusResponse> {
     return callUnary(this.#c, this.#c.adminStatus, {}, timeoutMs, `node operator socket ${this.socketPath}`);
+  }
+  /** Asks the node to re-read its config file's policy (audited). */
+  reloadPolicy(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ReloadPolicyResponse> {
+    return callUnary(this.#c, this.#c.reloadPolicy, {}, timeoutMs, `node operator socket ${this.socketPath}`);
   }
   /** The underlying grpc-js client. */
   get raw(): NodeAdminClient {

@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { existsSync, writeFileSync } from 'node:fs';
-import { QsignError } from '@qsign/protocol';
+import { QSIGN_HINT, QsignError } from '@qsign/protocol';
 import { parseKofL } from '@qsign/node';
 import { ceremonySplit, parseNodeList, type KeySource } from '../ceremony-split.js';
 import { ceremonyVerify } from '../ceremony-verify.js';
@@ -80,6 +80,6 @@ export function register(program: Command): void {
       } finally {
         r.secret.fill(0);
       }
-      process.stdout.write(`recovered the ${r.kind} of public key ${r.publicKey} into ${o.out}${r.kind === 'seed' ? ` (re-split it with: qsign ceremony split --import-seed ${o.out} …)` : ''}\n`);
+      process.stdout.write(`recovered the ${r.kind} of public key ${r.publicKey} into ${o.out}${r.kind === 'seed' ? ` (re-split it with: ${QSIGN_HINT} ceremony split --import-seed ${o.out} …)` : ''}\n`);
     });
 }
