@@ -143,7 +143,7 @@ export async function obsSign(argv: readonly string[], io: { stdout: (s: string 
       await client.status();
       return 0;
     }
-    if (!args.user) throw new UsageError('sign: no key given: pass -u EMAIL');
+    if (!args.user) throw new UsageError('no key given: pass -u EMAIL');
     if (args.mode === 'pubkey' || args.mode === 'keyid') {
       if (args.files.length > 0) throw new UsageError(`usage: sign ${args.mode === 'pubkey' ? '-p' : '-k'} [-u user]`);
       const info = await client.key(args.user);

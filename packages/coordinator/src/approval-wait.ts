@@ -14,6 +14,7 @@
  */
 import * as frost from '@qsign/frost';
 import { QsignError, errorMessage, type ErrorCode, type SignedRequest } from '@qsign/protocol';
+import { fromNode } from './node-reason.js';
 
 /** A node as the wait loop sees it. */
 export interface WaitNode {
@@ -173,11 +174,11 @@ function describe(w: WaitInput, st: ReadonlyMap<number, NodeState>): string {
       const s = st.get(n.id);
       switch (s?.kind) {
         case 'refused':
-          return `node ${n.id}: ${s.reason}`;
+          return fromNode(n.id, s.reason);
         case 'held':
           return `node ${n.id}: still waiting for its operator (hold ${s.holdId})`;
         case 'down':
-          return `node ${n.id}: unreachable: ${s.reason}`;
+          return fromNode(n.id, /unreachable/.test(s.reason) ? s.reason : `unreachable: ${s.reason}`);
         case 'signed':
         case 'ready':
           return `node ${n.id}: ready`;

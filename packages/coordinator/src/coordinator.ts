@@ -25,6 +25,7 @@ import {
 import type { KeyInfo, NodeStatusResponse, GetCommitmentsResponse, SignShareRequest, SignShareResponse, CheckRequestResponse } from '@qsign/proto';
 import { waitForApprovals, type NodeState, type WaitNode } from './approval-wait.js';
 import { RequestTracker } from './request-tracker.js';
+import { fromNode } from './node-reason.js';
 
 /** What the coordinator needs from a node (implemented by the rpc client). */
 export interface NodePort {
@@ -170,7 +171,7 @@ export class Coordinator {
       if (a.status === 'fulfilled') {
         storedBy.push(holders[i]!.id);
         fingerprint = a.value.fingerprint;
-      } else refusals.push(`node ${holders[i]!.id}: ${errorMessage(a.reason)}`);
+      } else refusals.push(fromNode(holders[i]!.id, errorMessage(a.reason)));
     });
     if (storedBy.length === 0) {
       const first = answers.find((a) => a.status === 'rejected') as PromiseRejectedResult | undefined;
@@ -382,7 +383,7 @@ export class Coordinator {
   #notEnough(key: KeyView, need: number, excluded: Map<number, { reason: string; code: ErrorCode }>): QsignError {
     const holders = [...key.holders.values()];
     const reachable = holders.filter((n) => n.healthy !== false && excluded.get(n.id)?.code !== 'NODE_UNAVAILABLE').length;
-    const reasons = [...excluded].map(([id, x]) => `node ${id}: ${x.reason}`);
+    const reasons = [...excluded].map(([id, x]) => fromNode(id, x.reason));
     const refusals = [...excluded.values()].filter((x) => REFUSALS.has(x.code));
     const summary =
       `key ${key.info.name} needs ${need} of ${key.info.maxSigners} nodes; ${reachable} reachable, ` +
@@ -407,7 +408,7 @@ export class Coordinator {
       if (a.status === 'rejected') {
         const err = a.reason as QsignError;
         if (err?.code === 'NODE_UNAVAILABLE' || err?.code === 'DEADLINE') this.#markDead(n, errorMessage(err));
-        else unknown.push(`node ${n.id}: ${errorMessage(err)}`);
+        else unknown.push(fromNode(n.id, errorMessage(err)));
         return;
       }
       info ??= a.value;

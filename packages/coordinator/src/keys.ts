@@ -11,6 +11,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { ed25519Fingerprint } from '@qsign/openpgp';
 import { QsignError, errorMessage, isValidKeyName, openResharePlan, type SignedResharePlan } from '@qsign/protocol';
 import type { DkgParams, DkgRound1Package, KeyInfo, KeyOutcome, ReshareDealResponse, SealedPackage } from '@qsign/proto';
+import { fromNode } from './node-reason.js';
 
 /** What the coordinator needs from a node's NodeKeys service (implemented by the rpc client). */
 export interface NodeKeysPort {
@@ -75,7 +76,7 @@ export class CoordinatorKeys {
       }
     };
     const results = await Promise.allSettled(ids.map(attempt));
-    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`node ${ids[i]}: ${errorMessage(r.reason)}`] : []));
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [fromNode(ids[i]!, errorMessage(r.reason))] : []));
     if (failed.length) {
       const first = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       const code = (first.reason as QsignError)?.code === 'KEY_EXISTS' ? 'KEY_EXISTS' : 'SIGNING_FAILED';
