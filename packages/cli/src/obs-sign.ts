@@ -21,6 +21,8 @@ import { loadClientConfig } from './client-config.js';
 import { QsignClient } from './client.js';
 import { clearsign, detachedSignature, ensureCertificate } from './openpgp-sign.js';
 import { replaceFile, signRpmBytes } from './rpm-sign.js';
+import { DEFAULT_APPROVAL_WAIT_SECONDS, describeWait } from './wait-status.js';
+import type { RequestStatus } from '@qsign/proto';
 
 type Mode = 'unset' | 'rpm' | 'clearsign' | 'detached' | 'rawdetached' | 'keyid' | 'pubkey' | 'ping';
 
@@ -179,9 +181,11 @@ async function signOne(client: QsignClient, a: ObsSignArgs, file: string | undef
   }
   const claims = { fileName: file ?? '<stdin>', size: data.length, sha256: sha256(data) };
   const createdUnixSeconds = signTime(a, file, data);
+  // Held for operator approval: say so (stderr), and wait as long as qsign sign does.
+  const wait = { waitMs: DEFAULT_APPROVAL_WAIT_SECONDS * 1000, onStatus: (st: RequestStatus) => io.stderr(`sign: ${file ?? '<stdin>'}: ${describeWait(st)}\n`) };
   if (mode === 'rpm') {
     // In place via a temp file and rename; filter mode: package on stdin, signed package on stdout.
-    const signed = await signRpmBytes(client, a.user, data, { hashAlgorithm: a.hash, createdUnixSeconds, fileName: file });
+    const signed = await signRpmBytes(client, a.user, data, { hashAlgorithm: a.hash, createdUnixSeconds, fileName: file, ...wait });
     if (file) replaceFile(file, signed);
     else io.stdout(signed);
     return;
@@ -189,12 +193,12 @@ async function signOne(client: QsignClient, a: ObsSignArgs, file: string | undef
   if (mode === 'clearsign') {
     const text = new TextDecoder().decode(data);
     if (text.startsWith('-----BEGIN PGP SIGNED MESSAGE-----')) throw new QsignError('INVALID_ARGUMENT', `${file ?? '<stdin>'}: already signed`);
-    const out = await clearsign(client, a.user, text, { hashAlgorithm: a.hash, createdUnixSeconds, claims });
+    const out = await clearsign(client, a.user, text, { hashAlgorithm: a.hash, createdUnixSeconds, claims, ...wait });
     if (file) replaceFile(file, new TextEncoder().encode(out));
     else io.stdout(out);
     return;
   }
-  const sig = await detachedSignature(client, a.user, data, { hashAlgorithm: a.hash, createdUnixSeconds, claims, armor: mode === 'detached' });
+  const sig = await detachedSignature(client, a.user, data, { hashAlgorithm: a.hash, createdUnixSeconds, claims, armor: mode === 'detached', ...wait });
   if (file) writeFileSync(`${file}.${mode === 'detached' ? 'asc' : 'sig'}`, sig);
   else io.stdout(sig);
 }

@@ -37,6 +37,7 @@ export interface NodePort {
   putCertificate(keyName: string, certificate: Uint8Array, timeoutMs?: number): Promise<{ fingerprint: Uint8Array }>;
   /** Would the node sign this now (ready / held)? No nonce spent (issue 6). */
   checkRequest?(request: SignedRequest, coordinatorId: string, timeoutMs?: number): Promise<CheckRequestResponse>;
+  endRequest?(request: SignedRequest, coordinatorId: string, outcome: string, timeoutMs?: number): Promise<unknown>;
   close(): void;
 }
 
@@ -358,6 +359,7 @@ export class Coordinator {
           if (r.identifier !== w.identifier || r.share.length !== 32) throw new QsignError('SIGNING_FAILED', `node ${w.id} answered with a malformed signature share`);
           return { identifier: r.identifier, share: r.share };
         },
+        end: async (w, outcome) => port(w).endRequest?.(signed, this.opts.coordinatorId, outcome, 5000),
         takeCommitment: (w) => this.#takeCommitment(handles.get(w.id)!),
         finish: (shares, l) => {
           try {

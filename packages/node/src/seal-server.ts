@@ -53,6 +53,9 @@ export function sealedApprovalHandlers(config: NodeConfig, log: (m: string) => v
     checkRequest: unaryHandler(async () => {
       throw new QsignError('SEALED', `node ${config.nodeId} is sealed: it checks and signs nothing until an operator unseals it`);
     }, (e) => log(`internal error: ${errorMessage(e)}`)),
+    endRequest: unaryHandler(async () => {
+      throw new QsignError('SEALED', `node ${config.nodeId} is sealed: it checks and signs nothing until an operator unseals it`);
+    }, (e) => log(`internal error: ${errorMessage(e)}`)),
   };
 }
 

@@ -11,6 +11,7 @@ import {
   type PutCertificateResponse,
   NodeApprovalClient,
   type CheckRequestResponse,
+  type EndRequestResponse,
   type AdminStatusResponse,
   type ReloadPolicyResponse,
   type NodeStatusResponse,
@@ -74,6 +75,11 @@ export class NodeRpcClient {
   checkRequest(request: SignedRequest, coordinatorId: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<CheckRequestResponse> {
     this.#approval ??= new NodeApprovalClient(this.address, this.security, CHANNEL_OPTIONS);
     return callUnary(this.#approval, this.#approval.checkRequest, { request, coordinatorId }, timeoutMs, this.label);
+  }
+  /** Tells the node a request is over (signed without it, or abandoned), so its hold ends (NodeApproval service). */
+  endRequest(request: SignedRequest, coordinatorId: string, outcome: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<EndRequestResponse> {
+    this.#approval ??= new NodeApprovalClient(this.address, this.security, CHANNEL_OPTIONS);
+    return callUnary(this.#approval, this.#approval.endRequest, { request, coordinatorId, outcome }, timeoutMs, this.label);
   }
   /** The underlying grpc-js client (tests send raw bytes through it). */
   get raw(): grpc.Client {
