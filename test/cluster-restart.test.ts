@@ -12,28 +12,13 @@ import { join } from 'node:path';
 import { alive, clusterDown, readClusterFile, type ClusterFile } from '@qsign/cli';
 import { NodeRpcClient } from '@qsign/rpc';
 import { qsign } from './helpers/qsign-cli.js';
-import { waitFor } from './helpers/cluster.js';
+import { nodeAudit, waitFor } from './helpers/cluster.js';
 
 /** Every pid cluster.json names. */
 const pidsOf = (c: ClusterFile) => [c.coordinator.pid, ...c.nodes.map((n) => n.pid)];
 
 /** Node `id`'s audit records, decoded (details lifted). */
-async function auditOf(c: ClusterFile, id: number): Promise<Array<Record<string, unknown>>> {
-  const n = new NodeRpcClient(c.nodes.find((x) => x.id === id)!.address, `node ${id}`);
-  try {
-    const out: Array<Record<string, unknown>> = [];
-    for (;;) {
-      const r = await n.readAudit(out.length, 5000);
-      out.push(...r.records.map((x) => {
-        const rec = JSON.parse(new TextDecoder().decode(x.record)) as Record<string, unknown>;
-        return { ...(rec.details as Record<string, unknown> | undefined), ...rec };
-      }));
-      if (r.records.length === 0 || out.length >= r.size) return out;
-    }
-  } finally {
-    n.close();
-  }
-}
+const auditOf = (c: ClusterFile, id: number) => nodeAudit(new NodeRpcClient(c.nodes.find((x) => x.id === id)!.address, `node ${id}`));
 
 describe('dev cluster start, restart and policy reload', () => {
   let work: string;
