@@ -70,7 +70,7 @@ export class CoordinatorKeys {
         try {
           return await call(this.#node(id));
         } catch (e) {
-          if (i >= 4 || (e as QsignError)?.code !== 'NODE_UNAVAILABLE' || !/No connection established/.test(errorMessage(e))) throw e;
+          if (i >= 4 || (e as QsignError)?.code !== 'NODE_UNAVAILABLE' || (e as QsignError).details?.notSent !== true) throw e;
           await new Promise((r) => setTimeout(r, 400));
         }
       }

@@ -37,7 +37,11 @@ export function fromServiceError(e: unknown, peer: string): QsignError {
     }
   }
   if (code) return new QsignError(code, se.details, { details });
-  if (se?.code === grpc.status.UNAVAILABLE) return new QsignError('NODE_UNAVAILABLE', `${peer} is unreachable: ${unreachableReason(se.details ?? '')}`);
+  if (se?.code === grpc.status.UNAVAILABLE)
+    return new QsignError('NODE_UNAVAILABLE', `${peer} is unreachable: ${unreachableReason(se.details ?? '')}`, {
+      // The channel had no connection, so the call was never sent (safe to retry once it reconnects).
+      details: /^No connection established/.test(se.details ?? '') ? { notSent: true } : undefined,
+    });
   if (se?.code === grpc.status.DEADLINE_EXCEEDED) return new QsignError('DEADLINE', `${peer} did not answer in time`);
   const name = se?.code !== undefined ? grpc.status[se.code] : 'ERROR';
   return new QsignError('INTERNAL', `${peer}: ${name}: ${se?.details ?? String(e)}`);

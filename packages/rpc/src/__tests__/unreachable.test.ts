@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isQsignError } from '@qsign/protocol';
+import { isQsignError, type QsignError } from '@qsign/protocol';
 import { CoordinatorRpcClient, NodeAdminRpcClient } from '../index.js';
 
 /** A loopback port nothing listens on (taken from the OS, then released). */
@@ -33,6 +33,7 @@ describe('unreachable peers', () => {
     try {
       const e = await failure(c.clusterStatus(5000));
       expect(isQsignError(e, 'NODE_UNAVAILABLE')).toBe(true);
+      expect((e as QsignError).details).toEqual({ notSent: true }); // never sent: callers may retry it (coordinator keys.ts)
       expect(e.message).toBe(`coordinator at 127.0.0.1:${port} is unreachable: nothing is listening at 127.0.0.1:${port}; is it running, and is that its address?`);
     } finally {
       c.close();
