@@ -130,6 +130,11 @@ describe('DKG, copr-keygen and reshare over a running cluster', () => {
     const gen = (body: unknown) => fetch(`${base}/gen_key`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await gen({ name_real: 'Copr Project', name_email: 'copr-project@example.org' })).status).toBe(201);
     expect((await gen({ name_real: 'Copr Project', name_email: 'copr-project@example.org' })).status).toBe(200);
+    // The exact body Copr's backend sends (copr_backend/sign.py create_user_keys: USER#PROJECT@copr.DOMAIN).
+    const copr = await fetch(`${base}/gen_key`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name_real":"Copr user","name_email":"user#p2@copr.fedorahosted.org"}' });
+    expect(await copr.text()).toBe('created');
+    expect(copr.status).toBe(201);
+    expect((await c.client.key('user#p2@copr.fedorahosted.org')).userId).toBe('Copr user <user#p2@copr.fedorahosted.org>');
     expect((await gen({ name_real: 'x', name_email: 'not-an-email' })).status).toBe(400);
     expect((await gen({ name_email: 'a@example.org' })).status).toBe(400);
     // Public key as Copr fetches it: the obs-sign compatible `sign -u EMAIL -p` (self-certifies a new key through the cluster first).
@@ -183,6 +188,11 @@ describe('DKG, copr-keygen and reshare over a running cluster', () => {
         s.signers.forEach((x) => seen.add(x));
       }
       expect([...seen].every((x) => [1, 2, 6].includes(x))).toBe(true);
+      // Issue 16 item 3: each signature needs the key's threshold at the time (2 after the reshare), not the cluster's 3.
+      const cross = await qsign(['audit', 'crosscheck', '--cluster', c.dir, '--no-state']);
+      expect(cross.stdout).not.toMatch(/under-accounted/);
+      expect(cross.stdout).toMatch(/^ok +(\d+) of \1 issued signatures accounted for/m);
+      expect(cross.code).toBe(0);
       for (const id of [3, 4, 5]) {
         const n = c.node(id);
         await expect(n.getKey('demo')).rejects.toSatisfy((e) => isQsignError(e, 'UNKNOWN_KEY'));

@@ -85,7 +85,8 @@ describe('acceptance 2: denial, expiry, restart', () => {
     const r = await result;
     expect(r.err, 'signing should fail').toBeDefined();
     expect(r.err!.code).toBe('POLICY_REFUSED');
-    for (const id of [1, 2, 3]) expect(r.err!.message).toContain(`node ${id}: node ${id}: denied by operator ${me}: not our build (operator of node ${id})`);
+    for (const id of [1, 2, 3]) expect(r.err!.message).toContain(`node ${id}: denied by operator ${me}: not our build (operator of node ${id})`);
+    expect(r.err!.message).not.toMatch(/node (\d): node \1:/); // each node named once (issue 16 item 10)
     expect(r.err!.message).toMatch(/node 4: still waiting for its operator/);
     const lag = r.at - thirdDenialAt;
     console.log(`acceptance 2: request ended ${lag} ms after the quorum-breaking denial`);
@@ -102,7 +103,7 @@ describe('acceptance 2: denial, expiry, restart', () => {
     expect(r.err).toBeDefined();
     expect(r.err!.code).toBe('HOLD_EXPIRED');
     expect(r.err!.message).toMatch(/holds expired/);
-    expect(r.err!.message).toMatch(/node \d: node \d: hold [0-9a-f]{12} expired at/);
+    expect(r.err!.message).toMatch(/node \d: hold [0-9a-f]{12} expired at/);
     const took = r.at - t0;
     console.log(`acceptance 2: expiry (3 s holds) ended the request after ${took} ms`);
     expect(took).toBeGreaterThanOrEqual(3000);

@@ -127,20 +127,7 @@ export class TestCluster {
 
   /** Every audit record of node `id`, decoded, with `details` fields lifted to the top level for convenience. */
   async audit(id: number): Promise<Array<Record<string, unknown>>> {
-    const c = this.node(id);
-    try {
-      const out: Array<Record<string, unknown>> = [];
-      for (;;) {
-        const r = await c.readAudit(out.length, 5000);
-        out.push(...r.records.map((x) => {
-          const rec = JSON.parse(new TextDecoder().decode(x.record)) as Record<string, unknown>;
-          return { ...(rec.details as Record<string, unknown> | undefined), ...rec };
-        }));
-        if (r.records.length === 0 || out.length >= r.size) return out;
-      }
-    } finally {
-      c.close();
-    }
+    return nodeAudit(this.node(id));
   }
 
   /**
@@ -206,4 +193,21 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs:
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Every audit record a node serves, decoded, with `details` fields lifted to the top level; closes the client. */
+export async function nodeAudit(c: NodeRpcClient): Promise<Array<Record<string, unknown>>> {
+  try {
+    const out: Array<Record<string, unknown>> = [];
+    for (;;) {
+      const r = await c.readAudit(out.length, 5000);
+      out.push(...r.records.map((x) => {
+        const rec = JSON.parse(new TextDecoder().decode(x.record)) as Record<string, unknown>;
+        return { ...(rec.details as Record<string, unknown> | undefined), ...rec };
+      }));
+      if (r.records.length === 0 || out.length >= r.size) return out;
+    }
+  } finally {
+    c.close();
+  }
 }

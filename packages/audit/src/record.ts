@@ -39,6 +39,8 @@ export const AUDIT_EVENTS = [
   'hold-approved',
   'hold-denied',
   'hold-expired',
+  /** A held request ended without this node (signed by others, or abandoned by the coordinator). */
+  'hold-ended',
   /** A node was initialised (`qsign node init`): its enrollment key and unseal scheme. */
   'initialised',
   /** A node took part in round 1 of a DKG (the key is stored, 'key-generated', only once all agree). */

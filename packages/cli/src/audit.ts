@@ -29,6 +29,7 @@ import { QsignError, errorMessage } from '@qsign/protocol';
 import { AuditRpcClient } from '@qsign/rpc';
 import { headerSignatureInput } from '@qsign/rpm';
 import { readClusterFile } from './cluster.js';
+import { thresholdsAtSigning } from './audit-thresholds.js';
 
 /** One log to audit: a node's or the coordinator's. */
 export interface LogTarget {
@@ -189,7 +190,7 @@ function readState(path: string): AuditState {
 
 /** Options of {@link crosscheck}. */
 export interface CrosscheckOptions {
-  /** Each issued signature must be recorded by at least this many node logs (default: its signer count). */
+  /** Each issued signature must be recorded by at least this many node logs (default: the key's threshold when it was signed, as the node logs say; else its signer count). */
   minNodes?: number;
   /** Checkpoints kept from the last run; updated for every log found consistent. */
   statePath?: string;
@@ -208,7 +209,8 @@ export interface CrosscheckReport {
 
 /**
  * Cross-checks a cluster: verify every log; every signature the coordinator
- * issued appears in ≥ N node logs with the same digest (and in each signer's
+ * issued appears in ≥ N node logs with the same digest (N: the key's
+ * threshold at the time, from the node logs) (and in each signer's
  * log); every node signature appears in the coordinator's log; each log's
  * latest checkpoint is consistent with the one kept in the state file; and
  * every checkpoint a node witnessed for a peer is consistent with that
@@ -268,6 +270,9 @@ export async function crosscheck(targets: LogTarget[], opts: CrosscheckOptions =
   const coordinator = logs.find((f) => f.target.id === 0);
   const nodes = logs.filter((f) => f.target.id !== 0);
   const signedBy = new Map<string, Array<{ node: number; log: string; index: number; digest?: string; record: AuditRecord }>>();
+  // The key's threshold when each node signed (a reshare changes it), the most any node says.
+  const thresholdAt = new Map<string, number>();
+  for (const n of nodes) for (const [id, t] of thresholdsAtSigning(n)) thresholdAt.set(id, Math.max(t, thresholdAt.get(id) ?? 0));
   let nodeSignatures = 0;
   for (const n of nodes) {
     for (const r of n.records) {
@@ -294,7 +299,7 @@ export async function crosscheck(targets: LogTarget[], opts: CrosscheckOptions =
       }
       if (rec.event !== 'issued') continue;
       issued++;
-      const need = opts.minNodes ?? rec.signers?.length ?? 1;
+      const need = opts.minNodes ?? thresholdAt.get(rec.requestId) ?? rec.signers?.length ?? 1;
       const same = shares.filter((s) => s.digest === rec.digest);
       const nodesWith = new Set(same.map((s) => s.node));
       for (const s of shares.filter((s) => s.digest !== rec.digest)) {

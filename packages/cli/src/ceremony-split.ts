@@ -19,6 +19,7 @@ import { armor, buildCertificate, ed25519Fingerprint, parseSecretKey } from '@qs
 import { QsignError, encodeShareFile, errorMessage } from '@qsign/protocol';
 import { encryptShareFiles, parseEnrollmentPublicKey } from '@qsign/storage';
 import { splitKey, validateSplitParams, wipeShares } from './ceremony.js';
+import { defaultUserId } from './cluster.js';
 
 /** Where the key comes from. */
 export type KeySource = { kind: 'generate' } | { kind: 'gpg'; file: string } | { kind: 'seed'; file: string };
@@ -113,7 +114,7 @@ export async function ceremonySplit(o: CeremonyOptions): Promise<CeremonyResult>
 
   const { seed, userId: importedUid, createdUnixSeconds: importedCreated } = loadSeed(o.source);
   const scalar = frost.seedToScalar(seed);
-  const userId = importedUid ?? o.userId ?? o.keyName;
+  const userId = importedUid ?? o.userId ?? defaultUserId(o.keyName);
   const created = importedCreated ?? o.createdUnixSeconds ?? Math.floor((o.now?.() ?? new Date()).getTime() / 1000);
   const tmp = join(dirname(o.out), `.${basename(o.out)}.partial-${process.pid}`);
   let split: ReturnType<typeof splitKey> | undefined;
@@ -138,7 +139,7 @@ export async function ceremonySplit(o: CeremonyOptions): Promise<CeremonyResult>
     written['certificate.asc'] = armor('PUBLIC KEY BLOCK', cert);
     kit.forEach((k, i) => {
       written[`recovery-kit/custodian-${i + 1}.txt`] =
-        `qsign recovery kit share ${i + 1} of ${kit.length} (${o.recoveryKit!.threshold} needed)\nkey: ${o.keyName}\nfingerprint: ${fingerprint}\nshare: ${bytesToHex(k)}\n`;
+        `qsign recovery kit share ${i + 1} of ${kit.length} (${o.recoveryKit!.threshold} needed)\nkey: ${o.keyName}\nfingerprint: ${fingerprint}\ncreated: ${created}\nshare: ${bytesToHex(k)}\n`;
       k.fill(0);
     });
     for (const [name, data] of Object.entries(written)) {

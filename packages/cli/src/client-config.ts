@@ -11,7 +11,7 @@ import { readFileSync, existsSync, writeFileSync, renameSync, rmSync } from 'nod
 import { dirname, resolve } from 'node:path';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { parseVerifierKey } from '@qsign/audit';
-import { QsignError, errorMessage, isValidKeyName } from '@qsign/protocol';
+import { QSIGN_HINT, QsignError, errorMessage, isValidKeyName } from '@qsign/protocol';
 
 /** A node identity the client pins: its audit log verifier key (c2sp.org/signed-note). */
 export interface PinnedNode {
@@ -54,7 +54,7 @@ export interface ClientConfig {
 export function loadClientConfig(explicit?: string): ClientConfig {
   const path = explicit ?? process.env.QSIGN_CONFIG ?? (existsSync('client.json') ? 'client.json' : undefined);
   if (!path)
-    throw new QsignError('CONFIG', 'no client config: pass --config FILE or set QSIGN_CONFIG (qsign cluster up writes DIR/client.json)');
+    throw new QsignError('CONFIG', `no client config: pass --config FILE or set QSIGN_CONFIG (${QSIGN_HINT} cluster up writes DIR/client.json)`);
   return { ...parseClientConfig(readConfigObject(path), path), path };
 }
 

@@ -95,6 +95,16 @@ export async function unsealOverSocket(socket: string, shares: string[], timeout
   throw new QsignError('DEADLINE', `could not unseal the node at ${socket}: ${last}`);
 }
 
+/** A dev node's audit log verifier key (so `audit --cluster` can check its log), read from its store before it starts. */
+async function verifierKeyOf(cfg: ReturnType<typeof loadNodeConfig>): Promise<string> {
+  const store = await openNodeStore(cfg);
+  try {
+    return await nodeVerifierKey(cfg, store);
+  } finally {
+    await store.close();
+  }
+}
+
 /**
  * Initialises and starts a new node (development master key) in a running
  * cluster directory: it takes the first node's clients, officers and
@@ -113,13 +123,7 @@ export async function addClusterNode(dir: string, cluster: ClusterFile, id: numb
   copyRoles(cluster.nodes[0]!.config, join(ndir, 'node.json'));
   pinPeers(join(ndir, 'node.json'), peers);
   const cfg = loadNodeConfig(join(ndir, 'node.json'));
-  const store = await openNodeStore(cfg);
-  let verifierKey: string;
-  try {
-    verifierKey = await nodeVerifierKey(cfg, store);
-  } finally {
-    await store.close();
-  }
+  const verifierKey = await verifierKeyOf(cfg);
   for (const n of cluster.nodes) pinPeers(n.config, [{ id, address: cfg.listen, verifierKey, enrollmentKey: r.enrollmentPublicKey }]);
   pinClientNode(cluster.clientConfig, id, verifierKey);
   const proc: ClusterProcess = { id, address: cfg.listen, pid: 0, dataDir: cfg.dataDir, config: r.configPath, log: join(ndir, 'node.log'), command: [process.execPath, QSIGN_BIN, 'node', 'start', '--config', r.configPath], verifierKey };

@@ -4,14 +4,14 @@
  * files (development mode). `cluster.json` says how to restart each process.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, writeFileSync, readFileSync, existsSync, rmSync, closeSync } from 'node:fs';
+import { mkdirSync, openSync, writeFileSync, readFileSync, existsSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { QsignError, errorMessage } from '@qsign/protocol';
+import { QSIGN_HINT, QsignError, errorMessage } from '@qsign/protocol';
 import { loadNodeConfig, NodeSigner, openNodeStore, nonceHedge, initNode, openStoreWithShares, nodeVerifierKey } from '@qsign/node';
 import { openCoordinatorLog } from '@qsign/coordinator';
 import { CoordinatorRpcClient } from '@qsign/rpc';
@@ -111,7 +111,8 @@ export function defaultUserId(keyName: string): string {
 export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
   const dir = resolve(o.dir);
   const say = o.progress ?? (() => undefined);
-  if (existsSync(join(dir, 'cluster.json'))) throw new QsignError('INVALID_ARGUMENT', `${dir} already holds a cluster; run 'qsign cluster down --dir ${o.dir}' first or pick another --dir`);
+  if (existsSync(join(dir, 'cluster.json'))) throw new QsignError('INVALID_ARGUMENT', `${dir} already holds a cluster; start it with '${QSIGN_HINT} cluster start --dir ${o.dir}' or pick another --dir`);
+  if (existsSync(join(dir, 'node-1'))) throw new QsignError('INVALID_ARGUMENT', `${dir} holds node directories but no cluster.json (a cluster made by an older qsign, or a failed 'cluster up'); remove it or pick another --dir`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const keyName = o.keyName ?? 'demo';
   const clientSecret = ed25519.utils.randomSecretKey();
@@ -304,14 +305,27 @@ export function alive(pid: number): boolean {
   }
 }
 
-/** Stops every process of the cluster (SIGTERM, then SIGKILL after 5 s) and removes cluster.json. */
+/** Sends SIGTERM (SIGKILL after `graceMs`) to each live pid and waits until all are gone. */
+export async function stopPids(pids: number[], graceMs = 5000): Promise<void> {
+  const live = pids.filter((p) => p > 0 && alive(p));
+  for (const p of live) process.kill(p, 'SIGTERM');
+  const until = Date.now() + graceMs;
+  while (live.some(alive) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  for (const p of live.filter(alive)) process.kill(p, 'SIGKILL');
+  while (live.some(alive)) await new Promise((r) => setTimeout(r, 50));
+}
+
+/**
+ * Stops every process of the cluster (SIGTERM, then SIGKILL after 5 s) and
+ * keeps cluster.json with every pid 0, so `cluster start` (or `cluster up`
+ * on the same directory) restarts it and `audit --cluster` still works.
+ */
 export async function clusterDown(dir: string): Promise<number> {
   const cluster = readClusterFile(dir);
-  const pids = [...clusterCoordinators(cluster).map((c) => c.pid), ...cluster.nodes.map((n) => n.pid)].filter((p) => p > 0 && alive(p));
-  for (const p of pids) process.kill(p, 'SIGTERM');
-  const until = Date.now() + 5000;
-  while (pids.some(alive) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-  for (const p of pids.filter(alive)) process.kill(p, 'SIGKILL');
-  rmSync(join(resolve(dir), 'cluster.json'));
+  const all = [...clusterCoordinators(cluster), ...cluster.nodes];
+  const pids = all.map((p) => p.pid).filter((p) => p > 0 && alive(p));
+  await stopPids(pids);
+  for (const p of all) p.pid = 0;
+  writeClusterFile(resolve(dir), cluster);
   return pids.length;
 }

@@ -9,6 +9,7 @@ export * from './ceremony.js';
 export * from './cluster.js';
 export * from './io.js';
 export * from './cluster-lifecycle.js';
+export * from './cluster-restart.js';
 export * from './openpgp-sign.js';
 export * from './rpm-sign.js';
 export * from './obs-sign.js';

@@ -5,7 +5,7 @@
 import { createConnection } from 'node:net';
 import { createInterface } from 'node:readline';
 import { hexToBytes } from '@noble/hashes/utils.js';
-import { QsignError } from '@qsign/protocol';
+import { QSIGN_HINT, QsignError } from '@qsign/protocol';
 import { initNode, loadNodeConfig, parseKofL } from '@qsign/node';
 import { NodeSealRpcClient } from '@qsign/rpc';
 
@@ -72,7 +72,7 @@ async function readShares(): Promise<string[]> {
 export async function nodeUnseal(configPath: string, given: string[]): Promise<void> {
   const cfg = loadNodeConfig(configPath);
   const shares = given.length ? given : await readShares();
-  for (const s of shares) if (!/^([0-9a-f]{2})+$/.test(s)) throw new QsignError('INVALID_ARGUMENT', 'an unseal share is hex as printed by qsign node init');
+  for (const s of shares) if (!/^([0-9a-f]{2})+$/.test(s)) throw new QsignError('INVALID_ARGUMENT', `an unseal share is hex as printed by ${QSIGN_HINT} node init`);
   const c = new NodeSealRpcClient(cfg.adminSocket);
   try {
     await c.unseal(shares.map((s) => hexToBytes(s)));

@@ -24,6 +24,8 @@ import { QsignClient } from './client.js';
 import { clearsign, detachedSignature, ensureCertificate } from './openpgp-sign.js';
 import { replaceFile, signRpmBytes } from './rpm-sign.js';
 import { isRepomdFile, signRepomd } from './publish-sign.js';
+import { DEFAULT_APPROVAL_WAIT_SECONDS, describeWait } from './wait-status.js';
+import type { RequestStatus } from '@qsign/proto';
 
 type Mode = 'unset' | 'rpm' | 'clearsign' | 'detached' | 'rawdetached' | 'keyid' | 'pubkey' | 'ping';
 
@@ -146,7 +148,7 @@ export async function obsSign(argv: readonly string[], io: { stdout: (s: string 
       await client.status();
       return 0;
     }
-    if (!args.user) throw new UsageError('sign: no key given: pass -u EMAIL');
+    if (!args.user) throw new UsageError('no key given: pass -u EMAIL');
     if (args.mode === 'pubkey' || args.mode === 'keyid') {
       if (args.files.length > 0) throw new UsageError(`usage: sign ${args.mode === 'pubkey' ? '-p' : '-k'} [-u user]`);
       // Both answer from the pinned key: -k prints its key id once the cluster's certificate
@@ -185,9 +187,11 @@ async function signOne(client: QsignClient, a: ObsSignArgs, file: string | undef
   }
   const claims = { fileName: file ?? '<stdin>', size: data.length, sha256: sha256(data) };
   const createdUnixSeconds = signTime(a, file, data);
+  // Held for operator approval: say so (stderr), and wait as long as qsign sign does.
+  const wait = { waitMs: DEFAULT_APPROVAL_WAIT_SECONDS * 1000, onStatus: (st: RequestStatus) => io.stderr(`sign: ${file ?? '<stdin>'}: ${describeWait(st)}\n`) };
   if (mode === 'rpm') {
     // In place via a temp file and rename; filter mode: package on stdin, signed package on stdout.
-    const signed = await signRpmBytes(client, a.user, data, { hashAlgorithm: a.hash, createdUnixSeconds, fileName: file });
+    const signed = await signRpmBytes(client, a.user, data, { hashAlgorithm: a.hash, createdUnixSeconds, fileName: file, ...wait });
     if (file) replaceFile(file, signed);
     else io.stdout(signed);
     return;
@@ -195,7 +199,7 @@ async function signOne(client: QsignClient, a: ObsSignArgs, file: string | undef
   if (mode === 'clearsign') {
     const text = new TextDecoder().decode(data);
     if (text.startsWith('-----BEGIN PGP SIGNED MESSAGE-----')) throw new QsignError('INVALID_ARGUMENT', `${file ?? '<stdin>'}: already signed`);
-    const out = await clearsign(client, a.user, text, { hashAlgorithm: a.hash, createdUnixSeconds, claims });
+    const out = await clearsign(client, a.user, text, { hashAlgorithm: a.hash, createdUnixSeconds, claims, ...wait });
     if (file) replaceFile(file, new TextEncoder().encode(out));
     else io.stdout(out);
     return;
@@ -205,7 +209,7 @@ async function signOne(client: QsignClient, a: ObsSignArgs, file: string | undef
     writeFileSync(`${file}.asc`, await signRepomd(client, a.user, data, { hashAlgorithm: a.hash, createdUnixSeconds, fileName: file }));
     return;
   }
-  const sig = await detachedSignature(client, a.user, data, { hashAlgorithm: a.hash, createdUnixSeconds, claims, armor: mode === 'detached' });
+  const sig = await detachedSignature(client, a.user, data, { hashAlgorithm: a.hash, createdUnixSeconds, claims, armor: mode === 'detached', ...wait });
   if (file) writeFileSync(`${file}.${mode === 'detached' ? 'asc' : 'sig'}`, sig);
   else io.stdout(sig);
 }

@@ -21,7 +21,7 @@ import {
   type HashAlgorithm,
 } from '@qsign/openpgp';
 import { HEADER_MAGIC } from '@qsign/rpm';
-import { QsignError, keyFingerprint, preparedOpenPgp, type FileClaims, type KeyContext, type SignRequest } from '@qsign/protocol';
+import { QSIGN_HINT, QsignError, keyFingerprint, preparedOpenPgp, type FileClaims, type KeyContext, type SignRequest } from '@qsign/protocol';
 import type { KeyInfo } from '@qsign/proto';
 import type { QsignClient } from './client.js';
 
@@ -117,7 +117,7 @@ export async function certifyKey(client: QsignClient, keyName: string): Promise<
  */
 export async function keyCertificate(client: QsignClient, keyName: string): Promise<Uint8Array> {
   const cert = await client.certificate(keyName);
-  if (!cert) throw new QsignError('CONFIG', `key ${keyName} has no OpenPGP certificate yet: run 'qsign certify --key ${keyName}'`);
+  if (!cert) throw new QsignError('CONFIG', `key ${keyName} has no OpenPGP certificate yet: run '${QSIGN_HINT} certify --key ${keyName}'`);
   return cert;
 }
 

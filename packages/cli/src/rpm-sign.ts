@@ -13,12 +13,17 @@ import { QsignError, errorMessage } from '@qsign/protocol';
 import { addHeaderSignature, packageInfo, readRpm, RpmSigTag } from '@qsign/rpm';
 import type { QsignClient } from './client.js';
 import { signOpenPgp } from './openpgp-sign.js';
+import type { RequestStatus } from '@qsign/proto';
 
 /** Options of {@link signRpmFile}. */
 export interface RpmSignOptions {
   hashAlgorithm?: HashAlgorithm;
   /** Signature creation time (default now). */
   createdUnixSeconds?: number;
+  /** How long to wait for nodes whose operators must approve (ms). */
+  waitMs?: number;
+  /** Hears who holds the request while it waits for approval. */
+  onStatus?: (s: RequestStatus) => void;
 }
 
 /** What happened to one package. */
@@ -50,6 +55,8 @@ export async function signRpmBytes(client: QsignClient, keyName: string, bytes: 
     hashAlgorithm: o.hashAlgorithm ?? 'sha256',
     createdUnixSeconds: o.createdUnixSeconds,
     claims: { fileName: o.fileName ?? '', size: bytes.length, sha256: sha256(bytes) },
+    waitMs: o.waitMs,
+    onStatus: o.onStatus,
   });
   return addHeaderSignature(bytes, packet, { tag: RpmSigTag.DSA });
 }
@@ -94,14 +101,15 @@ export async function signRpmFiles(
   client: QsignClient,
   keyName: string,
   files: readonly string[],
-  o: RpmSignOptions & { concurrency?: number; onDone?: (r: RpmSignResult) => void } = {},
+  o: Omit<RpmSignOptions, 'onStatus'> & { concurrency?: number; onDone?: (r: RpmSignResult) => void; onStatus?: (s: RequestStatus, file: string) => void } = {},
 ): Promise<RpmSignResult[]> {
   const results: RpmSignResult[] = new Array(files.length);
   let next = 0;
   const workers = Array.from({ length: Math.max(1, Math.min(o.concurrency ?? 4, files.length)) }, async () => {
     while (next < files.length) {
       const i = next++;
-      const r = await signRpmFile(client, keyName, files[i]!, o);
+      const file = files[i]!;
+      const r = await signRpmFile(client, keyName, file, { ...o, onStatus: o.onStatus && ((st) => o.onStatus!(st, file)) });
       results[i] = r;
       o.onDone?.(r);
     }

@@ -14,6 +14,7 @@
  */
 import * as frost from '@qsign/frost';
 import { QsignError, errorMessage, type ErrorCode, type SignedRequest } from '@qsign/protocol';
+import { fromNode } from './node-reason.js';
 
 /** A node as the wait loop sees it. */
 export interface WaitNode {
@@ -40,6 +41,8 @@ export interface WaitPorts {
   takeCommitment(n: WaitNode): Promise<frost.SigningCommitments>;
   /** Aggregates and verifies; undefined if the aggregate does not verify. */
   finish(shares: frost.SignatureShare[], list: frost.SigningCommitments[]): Uint8Array | undefined;
+  /** Tells a node whose hold is now moot that the request is over (its hold ends). */
+  end?(n: WaitNode, outcome: string): Promise<unknown>;
   /** Progress report (for GetRequestStatus). */
   report(states: ReadonlyMap<number, NodeState>): void;
   log(msg: string, fields?: { requestId?: string }): void;
@@ -78,8 +81,37 @@ export function stateOfError(e: unknown): NodeState {
   return { kind: 'down', reason: errorMessage(e) };
 }
 
-/** Runs the wait loop; resolves with a signature or throws a clear, per-node result. */
+/**
+ * Runs the wait loop; resolves with a signature or throws a clear, per-node
+ * result. Either way the request is then over: every node still holding it
+ * (pending, or approved but not used) is told so, and its hold ends.
+ */
 export async function waitForApprovals(w: WaitInput, p: WaitPorts): Promise<WaitResult> {
+  let outcome = 'abandoned by the coordinator';
+  try {
+    const r = await waitLoop(w, p);
+    outcome = `signed by nodes ${r.signers.join(', ')} without this node`;
+    return r;
+  } catch (e) {
+    outcome = `abandoned by the coordinator: ${errorMessage(e).slice(0, 200)}`;
+    throw e;
+  } finally {
+    await endHolds(w, p, outcome);
+  }
+}
+
+/** Ends the holds of nodes that did not sign (best effort: a node that cannot be told keeps its hold until it expires). */
+async function endHolds(w: WaitInput, p: WaitPorts, outcome: string): Promise<void> {
+  if (!p.end) return;
+  const moot = w.holders.filter((n) => ['held', 'ready'].includes(w.states.get(n.id)?.kind ?? ''));
+  await Promise.all(
+    moot.map((n) =>
+      p.end!(n, outcome).catch((e) => p.log(`request ${w.requestId}: could not end the hold on node ${n.id}: ${errorMessage(e)}`)),
+    ),
+  );
+}
+
+async function waitLoop(w: WaitInput, p: WaitPorts): Promise<WaitResult> {
   const st = w.states;
   const byId = new Map(w.holders.map((n) => [n.id, n]));
   const poll = async (nodes: WaitNode[]) =>
@@ -173,11 +205,11 @@ function describe(w: WaitInput, st: ReadonlyMap<number, NodeState>): string {
       const s = st.get(n.id);
       switch (s?.kind) {
         case 'refused':
-          return `node ${n.id}: ${s.reason}`;
+          return fromNode(n.id, s.reason);
         case 'held':
           return `node ${n.id}: still waiting for its operator (hold ${s.holdId})`;
         case 'down':
-          return `node ${n.id}: unreachable: ${s.reason}`;
+          return fromNode(n.id, /unreachable/.test(s.reason) ? s.reason : `unreachable: ${s.reason}`);
         case 'signed':
         case 'ready':
           return `node ${n.id}: ready`;

@@ -26,6 +26,7 @@ import type { KeyInfo, NodeStatusResponse, GetCommitmentsResponse, SignShareRequ
 import { waitForApprovals, type NodeState, type WaitNode } from './approval-wait.js';
 import { RequestTracker } from './request-tracker.js';
 import type { LogFields } from '@qsign/rpc';
+import { fromNode } from './node-reason.js';
 
 /** What the coordinator needs from a node (implemented by the rpc client). */
 export interface NodePort {
@@ -38,6 +39,7 @@ export interface NodePort {
   putCertificate(keyName: string, certificate: Uint8Array, timeoutMs?: number): Promise<{ fingerprint: Uint8Array }>;
   /** Would the node sign this now (ready / held)? No nonce spent (issue 6). */
   checkRequest?(request: SignedRequest, coordinatorId: string, timeoutMs?: number): Promise<CheckRequestResponse>;
+  endRequest?(request: SignedRequest, coordinatorId: string, outcome: string, timeoutMs?: number): Promise<unknown>;
   close(): void;
 }
 
@@ -193,7 +195,7 @@ export class Coordinator {
       if (a.status === 'fulfilled') {
         storedBy.push(holders[i]!.id);
         fingerprint = a.value.fingerprint;
-      } else refusals.push(`node ${holders[i]!.id}: ${errorMessage(a.reason)}`);
+      } else refusals.push(fromNode(holders[i]!.id, errorMessage(a.reason)));
     });
     if (storedBy.length === 0) {
       const first = answers.find((a) => a.status === 'rejected') as PromiseRejectedResult | undefined;
@@ -389,6 +391,7 @@ export class Coordinator {
           if (r.identifier !== w.identifier || r.share.length !== 32) throw new QsignError('SIGNING_FAILED', `node ${w.id} answered with a malformed signature share`);
           return { identifier: r.identifier, share: r.share };
         },
+        end: async (w, outcome) => port(w).endRequest?.(signed, this.opts.coordinatorId, outcome, 5000),
         takeCommitment: (w) => this.#takeCommitment(handles.get(w.id)!),
         finish: (shares, l) => {
           try {
@@ -414,9 +417,9 @@ export class Coordinator {
   #notEnough(key: KeyView, need: number, excluded: Map<number, { reason: string; code: ErrorCode }>): QsignError {
     const holders = [...key.holders.values()];
     const reachable = holders.filter((n) => n.healthy !== false && excluded.get(n.id)?.code !== 'NODE_UNAVAILABLE').length;
-    const reasons = [...excluded].map(([id, x]) => `node ${id}: ${x.reason}`);
+    const reasons = [...excluded].map(([id, x]) => fromNode(id, x.reason));
     // Nodes skipped as unhealthy say why too (e.g. one that refuses nonces after a rollback).
-    for (const n of holders) if (n.healthy === false && !excluded.has(n.id) && n.lastError) reasons.push(`node ${n.id}: unavailable: ${n.lastError}`);
+    for (const n of holders) if (n.healthy === false && !excluded.has(n.id) && n.lastError) reasons.push(fromNode(n.id, `unavailable: ${n.lastError}`));
     const refusals = [...excluded.values()].filter((x) => REFUSALS.has(x.code));
     const summary =
       `key ${key.info.name} needs ${need} of ${key.info.maxSigners} nodes; ${reachable} reachable, ` +
@@ -440,7 +443,7 @@ export class Coordinator {
       if (a.status === 'fulfilled') return void reports.push({ node: n, info: a.value });
       const err = a.reason as QsignError;
       if (err?.code === 'NODE_UNAVAILABLE' || err?.code === 'DEADLINE') this.#markDead(n, errorMessage(err));
-      else unknown.push(`node ${n.id}: ${errorMessage(err)}`);
+      else unknown.push(fromNode(n.id, errorMessage(err)));
     });
     if (reports.length === 0) {
       if (live.length === 0 || unknown.length === 0) throw new QsignError('NOT_ENOUGH_NODES', `cannot look up key ${name}: no node is reachable`);

@@ -6,7 +6,7 @@
  * is named by the email, as Copr's `sign -u EMAIL` looks it up.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { errorMessage, isQsignError, isValidKeyName } from '@qsign/protocol';
+import { errorMessage, isKeyEmail, isQsignError, isValidKeyName } from '@qsign/protocol';
 import type { CoordinatorKeys } from './keys.js';
 
 /** Largest request body accepted. */
@@ -18,7 +18,7 @@ export function validateGenKey(body: unknown): { nameReal: string; email: string
   const o = body as Record<string, unknown>;
   const email = o.name_email;
   const real = o.name_real;
-  if (typeof email !== 'string' || !/^[A-Za-z0-9._+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(email) || !isValidKeyName(email)) return 'name_email must be an email address';
+  if (!isKeyEmail(email) || !isValidKeyName(email)) return 'name_email must be an email address (letters, digits, . _ - # in the local part, as Copr\'s USER#PROJECT@copr.DOMAIN)';
   if (typeof real !== 'string' || real.trim().length === 0 || real.length > 200 || /[<>\u0000-\u001f\u007f]/.test(real)) return 'name_real must be 1-200 characters without <, > or control characters';
   return { nameReal: real.trim(), email };
 }

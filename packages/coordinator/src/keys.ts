@@ -10,6 +10,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { ed25519Fingerprint } from '@qsign/openpgp';
 import { QsignError, dkgSessionId, errorMessage, isQsignError, isValidKeyName, openKeygenRequest, openResharePlan, signKeygenRequest, type SignedLifecycle, type SignedResharePlan } from '@qsign/protocol';
 import type { DkgParams, DkgRound1Package, KeyInfo, KeyOutcome, ReshareConfirmation, ReshareDealResponse, SealedPackage } from '@qsign/proto';
+import { fromNode } from './node-reason.js';
 
 /** What the coordinator needs from a node's NodeKeys service (implemented by the rpc client). */
 export interface NodeKeysPort {
@@ -74,13 +75,13 @@ export class CoordinatorKeys {
         try {
           return await call(this.#node(id));
         } catch (e) {
-          if (i >= 4 || (e as QsignError)?.code !== 'NODE_UNAVAILABLE' || !/No connection established/.test(errorMessage(e))) throw e;
+          if (i >= 4 || (e as QsignError)?.code !== 'NODE_UNAVAILABLE' || (e as QsignError).details?.notSent !== true) throw e;
           await new Promise((r) => setTimeout(r, 400));
         }
       }
     };
     const results = await Promise.allSettled(ids.map(attempt));
-    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`node ${ids[i]}: ${errorMessage(r.reason)}`] : []));
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [fromNode(ids[i]!, errorMessage(r.reason))] : []));
     if (failed.length) {
       const reasons = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as QsignError] : []));
       // Held everywhere it failed: the operators' approval is the way on, so say HELD.

@@ -6,11 +6,12 @@
 import { chmodSync, rmSync, existsSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { NodeAdminService, type NodeAdminServer } from '@qsign/proto';
-import { errorMessage } from '@qsign/protocol';
+import { QsignError, errorMessage } from '@qsign/protocol';
 import { unaryHandler, startServer } from '@qsign/rpc';
 import type { NodeStore } from '@qsign/storage';
 import type { NodeConfig } from './config.js';
 import { nodeVerifierKey } from './audit-wiring.js';
+import type { ReloadResult } from './policy-reload.js';
 
 /** State the admin handlers read. */
 export interface AdminContext {
@@ -19,6 +20,10 @@ export interface AdminContext {
   startedAtMs: number;
   sealed: () => boolean;
   log: (m: string) => void;
+  /** The gRPC port actually bound (the config may say port 0). */
+  port?: number;
+  /** Re-reads the policy from the config file. */
+  reload?: () => Promise<ReloadResult>;
 }
 
 /** Builds the NodeAdmin handlers. */
@@ -31,10 +36,14 @@ export function adminHandlers(ctx: AdminContext): NodeAdminServer {
       keys: await ctx.store.listKeys(),
       unusedNonces: ctx.store.nonceCount,
       auditSize: ctx.store.audit.size,
-      listen: ctx.config.listen,
+      listen: ctx.port === undefined ? ctx.config.listen : `${ctx.config.listen.slice(0, ctx.config.listen.lastIndexOf(':'))}:${ctx.port}`,
       startedUnixMs: ctx.startedAtMs,
       verifierKey: ctx.sealed() ? '' : await nodeVerifierKey(ctx.config, ctx.store),
     }), internal),
+    reloadPolicy: unaryHandler(async () => {
+      if (!ctx.reload) throw new QsignError('INVALID_ARGUMENT', 'this node cannot reload its policy');
+      return await ctx.reload();
+    }, internal),
   };
 }
 

@@ -11,7 +11,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import { QsignError, checkFreshness, errorMessage, type ErrorCode, type SignRequest, type SignedRequest } from '@qsign/protocol';
+import { QSIGN_HINT, QsignError, checkFreshness, errorMessage, type ErrorCode, type SignRequest, type SignedRequest } from '@qsign/protocol';
 import { packageInfo } from '@qsign/rpm';
 import type { AuditEntry, NodeStore, StoredHold } from '@qsign/storage';
 import type { NodeConfig } from './config.js';
@@ -19,7 +19,7 @@ import { RateCounter, evaluatePolicy } from './policy.js';
 import { describePublished } from './payload.js';
 
 /** Status of a held request. */
-export type HoldStatus = 'pending' | 'approved' | 'denied' | 'expired';
+export type HoldStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'ended';
 
 /** A held request as the node keeps it and the operator sees it. */
 export interface Hold extends StoredHold {
@@ -169,6 +169,8 @@ export class Approvals {
         return refuse('POLICY_REFUSED', `denied by operator ${h.decidedBy}: ${h.note}`, { ...ctx, holdId: h.holdId });
       case 'expired':
         return refuse('HOLD_EXPIRED', `hold ${h.holdId} expired at ${new Date(h.expiresAtMs).toISOString()}: no operator approved it in time`, { ...ctx, holdId: h.holdId });
+      case 'ended':
+        return refuse('HOLD_EXPIRED', `hold ${h.holdId} is over: ${h.note}`, { ...ctx, holdId: h.holdId });
     }
   }
 
@@ -229,7 +231,7 @@ export class Approvals {
   /** One hold by id, unique id prefix, or request id. */
   async find(id: string): Promise<Hold> {
     const want = id.trim().toLowerCase();
-    if (!/^[a-z0-9._:-]{4,128}$/.test(want)) throw new QsignError('INVALID_ARGUMENT', `not a hold id: ${JSON.stringify(id.slice(0, 80))} (use the id that 'qsign pending' shows)`);
+    if (!/^[a-z0-9._:-]{4,128}$/.test(want)) throw new QsignError('INVALID_ARGUMENT', `not a hold id: ${JSON.stringify(id.slice(0, 80))} (use the id that '${QSIGN_HINT} pending' shows)`);
     const all = await this.list(true);
     // A full hold id wins. Otherwise a hold-id prefix and a request id (which the client chose)
     // may name different holds: refuse that instead of picking one, so a client cannot pick a
@@ -251,6 +253,7 @@ export class Approvals {
     return this.#serial(async () => {
       const cur = ((await this.store.getHold(h.requestId)) as Hold | undefined) ?? h;
       if (cur.status === 'pending' && this.now() > cur.expiresAtMs) await this.#expire(cur);
+      if (cur.status === 'ended') throw new QsignError('INVALID_ARGUMENT', `hold ${cur.holdId} is over: ${cur.note}; there is nothing left to ${approve ? 'approve' : 'deny'}`);
       if (cur.status !== 'pending') throw new QsignError('INVALID_ARGUMENT', `hold ${cur.holdId} is already ${cur.status}${cur.decidedBy ? ` (by ${cur.decidedBy})` : ''}; a decision is final`);
       const op = operator.trim().slice(0, 64);
       if (!/^[^\s\x00-\x1f]+$/.test(op)) throw new QsignError('INVALID_ARGUMENT', 'the operator name is missing or not printable');
@@ -272,6 +275,26 @@ export class Approvals {
         [approve ? 'comment' : 'reason']: text || undefined,
       });
       return cur;
+    });
+  }
+
+  /**
+   * Ends the pending or approved (not yet used) hold of a request that is
+   * over without this node — signed by others, or abandoned by the
+   * coordinator — so it no longer waits for an operator. Only the hold of
+   * exactly this client-signed body ends (`bodySha256`); the audit record
+   * names the coordinator and what it said happened. Returns whether a hold ended.
+   */
+  end(requestId: string, bodySha256: string, outcome: string, coordinatorId: string): Promise<boolean> {
+    return this.#serial(async () => {
+      const h = (await this.store.getHold(requestId)) as Hold | undefined;
+      if (!h || h.bodySha256 !== bodySha256 || (h.status !== 'pending' && h.status !== 'approved')) return false;
+      const was = h.status;
+      h.status = 'ended';
+      h.decidedAtMs = this.now();
+      h.note = `${outcome.replace(/[\x00-\x1f]/g, ' ').trim().slice(0, 300) || 'the request is over'} (coordinator ${coordinatorId.slice(0, 64)})`;
+      await this.store.putHold(h, { event: 'hold-ended', holdId: h.holdId, requestId: h.requestId, keyName: h.keyName, client: h.client, previousStatus: was, coordinator: coordinatorId.slice(0, 64), reason: h.note });
+      return true;
     });
   }
 

@@ -13,7 +13,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
-import { QsignError, errorMessage } from '@qsign/protocol';
+import { QSIGN_HINT, QsignError, errorMessage } from '@qsign/protocol';
 import type { NodeStore } from '@qsign/storage';
 import type { Approvals, Hold } from './approvals.js';
 import type { NodeConfig } from './config.js';
@@ -186,7 +186,7 @@ export class WebConsole {
       if (path === '/login') return this.#login(req, res);
     }
     const session = this.#session(req);
-    if (!session) return this.#refuse(res, 401, 'not logged in: get a login token with `qsign console` on the node host');
+    if (!session) return this.#refuse(res, 401, `not logged in: get a login token with '${QSIGN_HINT} console --socket ${this.deps.config.adminSocket}' on the node host`);
     if (req.method === 'GET' && path === '/') return this.#send(res, 200, await this.#dashboard(session, url.searchParams.get('msg') ?? ''));
     const hold = /^\/holds\/([0-9a-f]{12})(\/decide)?$/.exec(path);
     if (req.method === 'GET' && hold && !hold[2]) return this.#send(res, 200, this.#holdPage(session, await this.deps.approvals.find(hold[1]!)));
@@ -231,7 +231,7 @@ export class WebConsole {
   #loginPage(): string {
     return this.#page(
       'Log in',
-      `<section class="login"><h2>Log in to node ${this.deps.config.nodeId}</h2><p class="muted">On the node host, run <code>qsign console --node-config node.json</code> (you need access to the operator socket) and paste the one-time token it prints.</p>
+      `<section class="login"><h2>Log in to node ${this.deps.config.nodeId}</h2><p class="muted">On the node host, run <code>${esc(QSIGN_HINT)} console --socket ${esc(this.deps.config.adminSocket)}</code> (you need access to the operator socket) and paste the one-time token it prints.</p>
 <form method="post" action="/login"><input type="password" name="token" autocomplete="off" size="40" placeholder="login token" required> <button>Log in</button></form></section>`,
     );
   }

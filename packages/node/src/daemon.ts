@@ -3,7 +3,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { installNativeBackend } from '@qsign/frost-native';
-import { QsignError, errorMessage } from '@qsign/protocol';
+import { QSIGN_HINT, QsignError, errorMessage } from '@qsign/protocol';
 import { NodeStore, Sealer, readMasterKeyFile } from '@qsign/storage';
 import { AuditService, auditHandlers, startServer, stopServer } from '@qsign/rpc';
 import { loadNodeConfig, type NodeConfig } from './config.js';
@@ -19,6 +19,7 @@ import { NodeApprovalService, NodeKeysService, NodeOperatorService, NodeSealServ
 import { approvalHandlers, operatorHandlers } from './operator.js';
 import { WebConsole } from './console.js';
 import { recordPolicyChange } from './policy-audit.js';
+import { reloadPolicy, type ReloadResult } from './policy-reload.js';
 import { openNodeAudit } from './audit-wiring.js';
 import { Approvals } from './approvals.js';
 import { SealedAuditPort } from './sealed-audit.js';
@@ -50,6 +51,8 @@ export interface RunningNode {
   store: NodeStore;
   /** The audit log's service and checkpoint publisher once unsealed (tests call publish() to checkpoint now). */
   audit: Awaited<ReturnType<typeof openNodeAudit>> | undefined;
+  /** Re-reads the config file's policy (what SIGHUP and `qsign node reload` do). */
+  reload(): Promise<ReloadResult>;
   stop(): Promise<void>;
 }
 
@@ -110,9 +113,10 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
   };
   const startedAtMs = Date.now();
   const sealed = () => store.sealed;
+  const reload = () => reloadPolicy(configPath, config, store, log);
   const web = config.consoleListen === 'off' ? undefined : await WebConsole.start({ config, store, approvals, startedAtMs, sealed, log }, config.consoleListen);
   const admin = await startAdminServer(config.adminSocket, [
-    [NodeAdminService, adminHandlers({ config, store, startedAtMs, sealed, log }) as never],
+    [NodeAdminService, adminHandlers({ config, store, startedAtMs, sealed, log, port, reload }) as never],
     [NodeSealService, nodeSealHandlers({ config, store, unseal, log }) as never],
     [NodeOperatorService, operatorHandlers({
       approvals,
@@ -123,8 +127,8 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
       log,
     }) as never],
   ]);
-  log(`node ${config.nodeId} listening on port ${port}, operator socket ${config.adminSocket} (data ${config.dataDir}, ${store.audit.size} audit records, ${store.keyCount} keys)${store.sealed ? ' — SEALED: unseal it with qsign node unseal' : ''}`);
-  if (web) log(`web console at ${web.url} (log in with a token from 'qsign console --socket ${config.adminSocket}')`);
+  log(`node ${config.nodeId} listening on port ${port}, operator socket ${config.adminSocket} (data ${config.dataDir}, ${store.audit.size} audit records, ${store.keyCount} keys)${store.sealed ? ` — SEALED: unseal it with ${QSIGN_HINT} node unseal --config ${configPath}` : ''}`);
+  if (web) log(`web console at ${web.url} (log in with a token from '${QSIGN_HINT} console --socket ${config.adminSocket}')`);
   const expireNonces = () =>
     void store
       .expireNonces(Date.now() - config.nonceTtlSeconds * 1000)
@@ -145,6 +149,7 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
     get audit() {
       return running.audit;
     },
+    reload,
     async stop() {
       clearInterval(prune);
       running.stopped = true;

@@ -20,6 +20,7 @@ export * from './approvals.js';
 export * from './operator.js';
 export * from './console.js';
 export * from './policy-audit.js';
+export * from './policy-reload.js';
 export * from './json-locate.js';
 export * from './audit.js';
 export * from './peers.js';

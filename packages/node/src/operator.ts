@@ -42,6 +42,12 @@ export function approvalHandlers(signer: NodeSigner, log: (m: string) => void): 
       const r = await signer.checkRequest(req.request, decodeSignRequest, req.coordinatorId);
       return { nodeId: signer.nodeId, ready: r.ready, holdId: r.holdId, expiresUnixMs: r.expiresAtMs };
     }, (e) => log(`internal error: ${errorMessage(e)}`)),
+    endRequest: unaryHandler(async (req) => {
+      if (!req.request) throw new QsignError('MALFORMED_REQUEST', 'EndRequest has no request');
+      const ended = await signer.endRequest(req.request, decodeSignRequest, req.outcome, req.coordinatorId);
+      if (ended) log(`hold of a request ended: ${req.outcome}`);
+      return { ended };
+    }, (e) => log(`internal error: ${errorMessage(e)}`)),
   };
 }
 

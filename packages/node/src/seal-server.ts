@@ -7,7 +7,7 @@
 import { readAuditPage } from './server.js';
 import type * as grpc from '@grpc/grpc-js';
 import type { NodeApprovalServer, NodeSealServer, NodeServer } from '@qsign/proto';
-import { QsignError, errorMessage } from '@qsign/protocol';
+import { QSIGN_HINT, QsignError, errorMessage } from '@qsign/protocol';
 import { unaryHandler } from '@qsign/rpc';
 import type { NodeStore } from '@qsign/storage';
 import type { NodeConfig } from './config.js';
@@ -20,7 +20,7 @@ export function sealedNodeHandlers(config: NodeConfig, store: NodeStore, log: (m
   const sealed = (what: string) => {
     if (Date.now() - lastLog > 60_000) {
       lastLog = Date.now();
-      log(`refusing ${what}: node is sealed (unseal it: qsign node unseal --config …)`);
+      log(`refusing ${what}: node is sealed (unseal it: ${QSIGN_HINT} node unseal --config node.json)`);
     }
     return new QsignError('SEALED', `node ${config.nodeId} is sealed: it signs nothing until an operator unseals it with K unseal shares`);
   };
@@ -54,6 +54,9 @@ export function sealedNodeHandlers(config: NodeConfig, store: NodeStore, log: (m
 export function sealedApprovalHandlers(config: NodeConfig, log: (m: string) => void): NodeApprovalServer {
   return {
     checkRequest: unaryHandler(async () => {
+      throw new QsignError('SEALED', `node ${config.nodeId} is sealed: it checks and signs nothing until an operator unseals it`);
+    }, (e) => log(`internal error: ${errorMessage(e)}`)),
+    endRequest: unaryHandler(async () => {
       throw new QsignError('SEALED', `node ${config.nodeId} is sealed: it checks and signs nothing until an operator unseals it`);
     }, (e) => log(`internal error: ${errorMessage(e)}`)),
   };

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { combine, split } from 'shamir-secret-sharing';
-import { QsignError, errorMessage } from '@qsign/protocol';
+import { QSIGN_HINT, QsignError, errorMessage } from '@qsign/protocol';
 import { NodeStore, Sealer, newEnrollmentKey, enrollmentPublicKey } from '@qsign/storage';
 import type { ClientEntry, NodeConfig } from './config.js';
 
@@ -108,7 +108,7 @@ export async function unsealStore(store: NodeStore, config: NodeConfig, shares: 
   const distinct = new Set(shares.map((s) => bytesToHex(s)));
   if (distinct.size < config.unsealThreshold)
     return refuse(`too few unseal shares: ${distinct.size} distinct given, ${config.unsealThreshold} needed; the node stays sealed`);
-  if (shares.some((s) => s.length !== 33)) return refuse('malformed unseal share: each is 33 bytes (66 hex characters) as printed by qsign node init');
+  if (shares.some((s) => s.length !== 33)) return refuse(`malformed unseal share: each is 33 bytes (66 hex characters) as printed by ${QSIGN_HINT} node init`);
   let master: Uint8Array;
   try {
     master = await combine([...distinct].map((h) => Uint8Array.from(Buffer.from(h, 'hex'))));
@@ -130,7 +130,7 @@ export async function unsealStore(store: NodeStore, config: NodeConfig, shares: 
 /** The node's enrollment secret key (SEALED while sealed). Caller wipes it. */
 export async function enrollmentSecret(store: NodeStore): Promise<Uint8Array> {
   const s = await store.getSecretMeta(ENROLLMENT_SLOT);
-  if (!s) throw new QsignError('CONFIG', 'this node has no enrollment key: create nodes with qsign node init');
+  if (!s) throw new QsignError('CONFIG', `this node has no enrollment key: create nodes with ${QSIGN_HINT} node init`);
   return s;
 }
 

@@ -272,6 +272,21 @@ export class NodeSigner {
   }
 
   /**
+   * The coordinator says a request is over without this node (signed by
+   * others, or abandoned): its hold, if any, ends (Approvals.end). Returns
+   * whether a hold ended.
+   */
+  async endRequest(signed: SignedRequest, decode: (body: Uint8Array) => SignRequest, outcome: string, coordinatorId: string): Promise<boolean> {
+    let requestId: string;
+    try {
+      requestId = decode(signed.body).requestId;
+    } catch (e) {
+      throw new QsignError('MALFORMED_REQUEST', `undecodable request: ${errorMessage(e)}`);
+    }
+    return this.approvals.end(requestId, bytesToHex(sha256(signed.body)), outcome, coordinatorId);
+  }
+
+  /**
    * Records a refusal durably, then throws it. If even that write fails, refuses all the same.
    * A flood is coalesced: one full record per client (or, for unknown clients, coordinator),
    * code and second, and one with the count of the rest (`AuditCoalescer`).

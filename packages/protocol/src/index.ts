@@ -14,3 +14,5 @@ export * from './simple-signing.js';
 export * from './certificate-check.js';
 export * from './key-attestation.js';
 export * from './lifecycle-request.js';
+export * from './key-email.js';
+export * from './hint.js';

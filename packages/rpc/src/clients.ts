@@ -11,7 +11,9 @@ import {
   type PutCertificateResponse,
   NodeApprovalClient,
   type CheckRequestResponse,
+  type EndRequestResponse,
   type AdminStatusResponse,
+  type ReloadPolicyResponse,
   type NodeStatusResponse,
   type GetCommitmentsResponse,
   type SignShareRequest,
@@ -80,6 +82,11 @@ export class NodeRpcClient {
     this.#approval ??= new NodeApprovalClient(this.address, this.security, CHANNEL_OPTIONS);
     return callUnary(this.#approval, this.#approval.checkRequest, { request, coordinatorId }, timeoutMs, this.label);
   }
+  /** Tells the node a request is over (signed without it, or abandoned), so its hold ends (NodeApproval service). */
+  endRequest(request: SignedRequest, coordinatorId: string, outcome: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<EndRequestResponse> {
+    this.#approval ??= new NodeApprovalClient(this.address, this.security, CHANNEL_OPTIONS);
+    return callUnary(this.#approval, this.#approval.endRequest, { request, coordinatorId, outcome }, timeoutMs, this.label);
+  }
   /** The underlying grpc-js client (tests send raw bytes through it). */
   get raw(): grpc.Client {
     return this.#c;
@@ -135,6 +142,10 @@ export class NodeAdminRpcClient {
   }
   status(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<AdminStatusResponse> {
     return callUnary(this.#c, this.#c.adminStatus, {}, timeoutMs, `node operator socket ${this.socketPath}`);
+  }
+  /** Asks the node to re-read its config file's policy (audited). */
+  reloadPolicy(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ReloadPolicyResponse> {
+    return callUnary(this.#c, this.#c.reloadPolicy, {}, timeoutMs, `node operator socket ${this.socketPath}`);
   }
   /** The underlying grpc-js client. */
   get raw(): NodeAdminClient {

@@ -43,8 +43,40 @@ export function fromServiceError(e: unknown, peer: string): QsignError {
   }
   if (code) return new QsignError(code, se.details, { details });
   // No qsign-code trailer: the peer itself is down or silent (`details.transport`), it did not refuse.
-  if (se?.code === grpc.status.UNAVAILABLE) return new QsignError('NODE_UNAVAILABLE', `${peer} is unreachable: ${se.details}`, { details: { transport: true } });
+  if (se?.code === grpc.status.UNAVAILABLE)
+    return new QsignError('NODE_UNAVAILABLE', `${peer} is unreachable: ${unreachableReason(se.details ?? '')}`, {
+      // notSent: the channel had no connection, so the call was never sent (safe to retry once it reconnects).
+      details: { transport: true, ...(/^No connection established/.test(se.details ?? '') && { notSent: true }) },
+    });
   if (se?.code === grpc.status.DEADLINE_EXCEEDED) return new QsignError('DEADLINE', `${peer} did not answer in time`, { details: { transport: true } });
   const name = se?.code !== undefined ? grpc.status[se.code] : 'ERROR';
   return new QsignError('INTERNAL', `${peer}: ${name}: ${se?.details ?? String(e)}`);
+}
+
+/**
+ * grpc-js's UNAVAILABLE details ("No connection established. Last error:
+ * Error: connect ECONNREFUSED 127.0.0.1:33143. Resolution note: ") as one
+ * short cause and what to check.
+ */
+export function unreachableReason(details: string): string {
+  const sys = /\b(ECONNREFUSED|ENOENT|EACCES|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE)\b\s*([^\s.]*(?:\.[^\s.]+)*)?/.exec(details);
+  const where = sys?.[2] ? ` at ${sys[2]}` : '';
+  switch (sys?.[1]) {
+    case 'ECONNREFUSED':
+      return `nothing is listening${where}; is it running, and is that its address?`;
+    case 'ENOENT':
+      return `no socket${where}; is it running, and is that its socket path?`;
+    case 'EACCES':
+      return `permission denied${where}; run as a user who may use it`;
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return `the connection${where} was closed; is it a qsign gRPC endpoint, and does it use the same transport (TLS or plaintext)?`;
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `no route${where} (${sys[1]}); check the address and the network`;
+  }
+  if (/Name resolution failed|ENOTFOUND|EAI_AGAIN/.test(details)) return `its host name does not resolve; check the address`;
+  const cleaned = details.replace(/^No connection established\.\s*/, '').replace(/^Last error:\s*(Error:\s*)?/, '').replace(/\.?\s*Resolution note:.*$/s, '').trim();
+  return cleaned || 'no connection';
 }

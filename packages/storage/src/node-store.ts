@@ -20,7 +20,7 @@
  */
 import { Level } from 'level';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
-import { QsignError, errorMessage } from '@qsign/protocol';
+import { QSIGN_HINT, QsignError, errorMessage } from '@qsign/protocol';
 import type { Sealer } from './sealer.js';
 import { AuditLog, type AuditEntry } from './audit-log.js';
 import { AuditCoalescer } from './audit-coalescer.js';
@@ -107,7 +107,7 @@ export class NodeStore {
 
   /** The master-key sealer; throws SEALED while the node is sealed. */
   private get sealer(): Sealer {
-    if (!this.#sealer) throw new QsignError('SEALED', 'node is sealed: unseal it with K unseal shares (qsign node unseal)');
+    if (!this.#sealer) throw new QsignError('SEALED', `node is sealed: unseal it with K unseal shares (${QSIGN_HINT} node unseal)`);
     return this.#sealer;
   }
 

@@ -10,6 +10,7 @@ import { leafHash } from '@qsign/audit';
 import { QsignError } from '@qsign/protocol';
 import { crosscheck, fetchLog, fileDigests, parseTarget, querySignatures, targetsFromCluster, verifyFetched, type Finding, type LogTarget, type QueryRow } from '../audit.js';
 import { intOption, readInput, writeOutput } from '../io.js';
+import { groupSignatureOf } from '../audit-signature.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -94,20 +95,20 @@ export function register(program: Command): void {
 
   withTargets(audit.command('crosscheck'), false)
     .description('whole cluster: every coordinator signature recorded by ≥ N node logs with the same digest, every node signature in the coordinator log, checkpoints consistent with the kept state and with what peers witnessed')
-    .option('--min-nodes <n>', 'node logs that must record each signature (default: the cluster threshold, else each signature\'s signer count)', intOption('--min-nodes', 1, 65535))
+    .option('--min-nodes <n>', 'node logs that must record each signature (default: the key\'s threshold when it was signed, from the node logs, else the signature\'s signer count)', intOption('--min-nodes', 1, 65535))
     .option('--state <file>', 'checkpoints kept from the last run (default: DIR/audit-state.json with --cluster, else ./qsign-audit-state.json)')
     .option('--no-state', 'do not read or update a state file')
     .option('--json', 'JSON lines output')
     .action(async (o) => {
-      const { targets: ts, threshold } = targets(o);
+      const { targets: ts } = targets(o);
       const statePath = o.state === false ? undefined : typeof o.state === 'string' ? o.state : o.cluster ? join(o.cluster, 'audit-state.json') : 'qsign-audit-state.json';
-      const r = await crosscheck(ts, { minNodes: o.minNodes ?? threshold, statePath }, o.json ? () => undefined : progress);
+      const r = await crosscheck(ts, { minNodes: o.minNodes, statePath }, o.json ? () => undefined : progress);
       printFindings(r.findings, o.json);
       const line = { type: 'summary', issued: r.issued, accounted: r.accounted, nodeSignatures: r.nodeSignatures, sharesForFailedRequests: r.sharesForFailed, problems: r.findings.length, logs: r.logs };
       if (o.json) process.stdout.write(JSON.stringify(line) + '\n');
       else {
         for (const l of r.logs) process.stdout.write(`     ${l.name}: ${l.size} records, ${l.checkpoints} checkpoints, ${l.cosigners} witness cosignatures on the latest\n`);
-        process.stdout.write(`${r.findings.length ? 'FAIL' : 'ok  '} ${r.accounted} of ${r.issued} issued signatures accounted for by at least ${o.minNodes ?? threshold ?? 'their signer count of'} node logs; ${r.nodeSignatures} node signature records; ${r.sharesForFailed} shares released for failed requests; ${r.findings.length} problems\n`);
+        process.stdout.write(`${r.findings.length ? 'FAIL' : 'ok  '} ${r.accounted} of ${r.issued} issued signatures accounted for by at least ${o.minNodes ?? 'their key\'s threshold of'} node logs; ${r.nodeSignatures} node signature records; ${r.sharesForFailed} shares released for failed requests; ${r.findings.length} problems\n`);
       }
       if (r.findings.length) throw new QsignError('AUDIT_LOG_DAMAGED', `crosscheck found ${r.findings.length} problems`);
     });
@@ -119,14 +120,14 @@ export function register(program: Command): void {
     .option('--until <time>', 'ISO 8601 time or POSIX seconds')
     .option('--file <path>', 'a file (an .rpm is matched by its main header, what rpm signs); repeatable', collect)
     .option('--digest <hex>', 'SHA-256 of the data signed (or of the file); repeatable', collect)
-    .option('--signature <hex|file>', 'a group signature (128 hex characters, or a file with the 64 raw bytes)')
+    .option('--signature <hex|file>', 'a signature: 128 hex characters, a file with the 64 raw bytes, an OpenPGP signature file (binary or armored, e.g. from sign -b), or a signed .rpm (its header signature)')
     .option('--request <id>', 'a request id')
     .option('--json', 'JSON lines output')
     .action(async (o) => {
       const { targets: ts } = targets(o);
       const digests = [...(o.digest ?? []).map((d: string) => d.toLowerCase()), ...(o.file ?? []).flatMap((p: string) => fileDigests(readInput(p)))];
       let signature: string | undefined;
-      if (o.signature) signature = /^[0-9a-fA-F]{128}$/.test(o.signature) ? o.signature.toLowerCase() : bytesToHex(readInput(o.signature));
+      if (o.signature) signature = /^[0-9a-fA-F]{128}$/.test(o.signature) ? o.signature.toLowerCase() : groupSignatureOf(readInput(o.signature), o.signature);
       const logs = [];
       for (const t of ts) logs.push(await fetchLog(t));
       const rows = querySignatures(logs, {

@@ -2,8 +2,8 @@
  * qsign ceremony …: key ceremonies (split, verify, recover, reshare).
  */
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
-import { QsignError } from '@qsign/protocol';
+import { existsSync, writeFileSync } from 'node:fs';
+import { QSIGN_HINT, QsignError } from '@qsign/protocol';
 import { parseKofL } from '@qsign/node';
 import { ceremonySplit, parseNodeList, type KeySource } from '../ceremony-split.js';
 import { ceremonyVerify } from '../ceremony-verify.js';
@@ -22,10 +22,10 @@ export function register(program: Command): void {
     .option('--shares <m>', 'number of shares (M; default: the number of --node entries)', intOption('--shares', 0, 255))
     .requiredOption('--out <dir>', 'output directory (must be empty or absent)')
     .option('--key-name <name>', 'key name', 'demo')
-    .option('--user-id <uid>', 'OpenPGP user ID for a generated key (an imported gpg key keeps its own)')
+    .option('--user-id <uid>', 'OpenPGP user ID for a generated key (default "LOCALPART <EMAIL>" for an email key name, as cluster up; an imported gpg key keeps its own)')
     .option('--node <id=enrollment-pub>', "node id and its enrollment public key (DIR/enrollment.pub of 'qsign node init'); repeat per node", collect, [])
     .option('--nodes-file <file>', 'file listing "ID=ENROLLMENT_PUB" lines')
-    .option('--import-gpg <file>', 'import an unencrypted OpenPGP Ed25519 secret key (gpg --export-secret-keys); keeps its user id and creation time, so its fingerprint')
+    .option('--import-gpg <file>', 'import an unencrypted OpenPGP Ed25519 secret key (gpg --export-secret-keys); keeps its user ID and creation time, and so its fingerprint')
     .option('--import-seed <file>', 'import a raw 32-byte Ed25519 seed')
     .option('--created <unix-seconds>', 'key creation time for a generated key', intOption('--created', 1, 2 ** 32 - 1))
     .option('--recovery-kit <K/L>', 'also split the seed into L paper recovery shares, K to recover')
@@ -64,16 +64,22 @@ export function register(program: Command): void {
     .option('--kit <files...>', 'recovery kit share files')
     .option('--shares <files...>', 'plain (v1) node share files')
     .option('--expect <hex>', 'expected group public key (hex)')
+    .option('--created <unix-seconds>', "the key's creation time, for kit files that do not carry it (public-key.json createdUnixSeconds)", intOption('--created', 1, 2 ** 32 - 1))
     .requiredOption('--out <file>', 'where to write the 32-byte secret (seed for --kit, scalar for --shares)')
     .action(async (o) => {
       if (!!o.kit === !!o.shares) throw new QsignError('INVALID_ARGUMENT', 'give --kit or --shares');
-      const r = o.kit ? await recoverFromKit(o.kit, o.expect) : recoverFromShares(o.shares);
+      const exists = () => new QsignError('INVALID_ARGUMENT', `${o.out} already exists; refusing to overwrite it (give a new --out path)`);
+      if (existsSync(o.out)) throw exists();
+      const r = o.kit ? await recoverFromKit(o.kit, o.expect, o.created) : recoverFromShares(o.shares);
       try {
-        if (o.expect && r.publicKey !== o.expect) throw new QsignError('INVALID_ARGUMENT', 'recovered secret does not match --expect');
+        if (o.expect && r.publicKey !== o.expect.toLowerCase()) throw new QsignError('INVALID_ARGUMENT', 'recovered secret does not match --expect');
         writeFileSync(o.out, r.secret, { mode: 0o600, flag: 'wx' });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw exists();
+        throw e;
       } finally {
         r.secret.fill(0);
       }
-      process.stdout.write(`recovered the ${r.kind} of public key ${r.publicKey} into ${o.out}${r.kind === 'seed' ? ` (re-split it with: qsign ceremony split --import-seed ${o.out} …)` : ''}\n`);
+      process.stdout.write(`recovered the ${r.kind} of public key ${r.publicKey} into ${o.out}${r.kind === 'seed' ? ` (re-split it with: ${QSIGN_HINT} ceremony split --import-seed ${o.out} …)` : ''}\n`);
     });
 }

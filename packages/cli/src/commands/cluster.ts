@@ -2,10 +2,11 @@
  * qsign cluster up | down | status: a local development cluster.
  */
 import type { Command } from 'commander';
-import { QsignError } from '@qsign/protocol';
+import { QSIGN_HINT, QsignError } from '@qsign/protocol';
 import { loadClientConfig } from '../client-config.js';
 import { QsignClient } from '../client.js';
-import { clusterCoordinators, clusterDown, clusterUp } from '../cluster.js';
+import { clusterCoordinators, clusterDown, clusterUp, type ClusterFile } from '../cluster.js';
+import { clusterReload, clusterRestart, clusterStart, hasCluster } from '../cluster-restart.js';
 import { intOption } from '../io.js';
 import { CLIENT_CONFIG } from './options.js';
 
@@ -14,7 +15,7 @@ export function register(program: Command): void {
   const cluster = program.command('cluster').description('a local development cluster (like `vault server -dev`)');
   cluster
     .command('up')
-    .description('split a key "demo", start M nodes and a coordinator (or several) on loopback, wait until healthy')
+    .description('split a key "demo", start M nodes and a coordinator (or several) on loopback, wait until healthy; on a directory that holds a stopped cluster, start it again')
     .requiredOption('--dir <dir>', 'directory for configs, data, logs, cluster.json and client.json')
     .option('--nodes <m>', 'number of share-holder nodes', intOption('--nodes', 2, 64), 5)
     .option('--threshold <n>', 'nodes needed to sign', intOption('--threshold', 2, 64), 3)
@@ -24,22 +25,43 @@ export function register(program: Command): void {
     .option('--metrics', 'serve Prometheus metrics from every daemon on a loopback port (metricsListen)')
     .action(async (o) => {
       if (o.threshold > o.nodes) throw new QsignError('INVALID_ARGUMENT', `--threshold ${o.threshold} is greater than --nodes ${o.nodes}`);
-      const c = await clusterUp({ dir: o.dir, nodes: o.nodes, threshold: o.threshold, keyName: o.key, userId: o.userId, coordinators: o.coordinators, metrics: o.metrics === true, progress: (m) => process.stderr.write(`• ${m}\n`) });
-      const coordinators = clusterCoordinators(c);
-      process.stdout.write(
-        `cluster up: ${c.nodes.length} nodes, threshold ${c.threshold}, coordinator${coordinators.length > 1 ? 's' : ''} ${coordinators.map((x) => x.address).join(', ')}\n` +
-          (o.metrics ? `  metrics:    ${[...coordinators, ...c.nodes].map((x) => `http://${x.metrics}/metrics`).join(' ')}\n` : '') +
-          `  key:        ${c.keyName}\n  state:      ${o.dir}/cluster.json\n  client:     ${c.clientConfig}\n\n` +
-          `try:\n  export QSIGN_CONFIG=${c.clientConfig}\n  qsign sign --key ${c.keyName} --raw FILE -o FILE.sig\n  qsign pubkey --key ${c.keyName} --armor > key.asc\n  qsign cluster down --dir ${o.dir}\n`,
-      );
+      const progress = (m: string) => process.stderr.write(`• ${m}\n`);
+      if (hasCluster(o.dir)) {
+        progress(`${o.dir} already holds a cluster: starting it again (its own nodes, threshold and keys)`);
+        return printUp(await clusterStart(o.dir, { progress }), o.dir);
+      }
+      printUp(await clusterUp({ dir: o.dir, nodes: o.nodes, threshold: o.threshold, keyName: o.key, userId: o.userId, coordinators: o.coordinators, metrics: o.metrics === true, progress }), o.dir);
+    });
+  cluster
+    .command('start')
+    .description('start a stopped development cluster again from its cluster.json (after cluster down)')
+    .requiredOption('--dir <dir>', 'the directory given to `cluster up`')
+    .action(async (o) => printUp(await clusterStart(o.dir, { progress: (m) => process.stderr.write(`• ${m}\n`) }), o.dir));
+  cluster
+    .command('restart')
+    .description('restart one process of a development cluster (e.g. after editing its config); cluster.json keeps its new pid')
+    .argument('<node>', 'node id, or "coordinator"')
+    .requiredOption('--dir <dir>', 'the directory given to `cluster up`')
+    .action(async (which: string, o) => {
+      const p = await clusterRestart(o.dir, which);
+      process.stdout.write(`restarted ${p.id === 0 ? 'the coordinator' : `node ${p.id}`} (pid ${p.pid})\n`);
+    });
+  cluster
+    .command('reload')
+    .description("make a node re-read its policy (SIGHUP; audited as 'config-changed'); see its log for the outcome, or use `node reload`")
+    .argument('<node>', 'node id')
+    .requiredOption('--dir <dir>', 'the directory given to `cluster up`')
+    .action(async (which: string, o) => {
+      const p = clusterReload(o.dir, which);
+      process.stdout.write(`asked node ${p.id} to reload its policy (log: ${p.log})\n`);
     });
   cluster
     .command('down')
-    .description('stop every process of a development cluster')
+    .description('stop every process of a development cluster (cluster start brings it back)')
     .requiredOption('--dir <dir>', 'the directory given to `cluster up`')
     .action(async (o) => {
       const n = await clusterDown(o.dir);
-      process.stdout.write(`cluster down: stopped ${n} processes\n`);
+      process.stdout.write(`cluster down: stopped ${n} processes (start again: ${QSIGN_HINT} cluster start --dir ${o.dir})\n`);
     });
   cluster
     .command('status')
@@ -55,4 +77,15 @@ export function register(program: Command): void {
       }
     });
 
+}
+
+/** What `cluster up` / `cluster start` print: where things are and commands that work as typed. */
+function printUp(c: ClusterFile, dir: string): void {
+  const coordinators = clusterCoordinators(c);
+  process.stdout.write(
+    `cluster up: ${c.nodes.length} nodes, threshold ${c.threshold}, coordinator${coordinators.length > 1 ? 's' : ''} ${coordinators.map((x) => x.address).join(', ')}\n` +
+      (c.nodes[0]?.metrics ? `  metrics:    ${[...coordinators, ...c.nodes].map((x) => `http://${x.metrics}/metrics`).join(' ')}\n` : '') +
+      `  key:        ${c.keyName}\n  state:      ${dir}/cluster.json\n  client:     ${c.clientConfig}\n\n` +
+      `try:\n  export QSIGN_CONFIG=${c.clientConfig}\n  echo hello > FILE\n  ${QSIGN_HINT} sign --key ${c.keyName} --raw FILE -o FILE.sig\n  ${QSIGN_HINT} pubkey --key ${c.keyName} --armor > key.asc\n  ${QSIGN_HINT} cluster down --dir ${dir}\n`,
+  );
 }

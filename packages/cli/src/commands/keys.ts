@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { armor } from '@qsign/openpgp';
-import { QsignError, errorMessage, isQsignError, openResharePlan, signKeygenRequest, signResharePlan, type SignedResharePlan } from '@qsign/protocol';
+import { QsignError, errorMessage, isKeyEmail, isQsignError, openResharePlan, signKeygenRequest, signResharePlan, type SignedResharePlan } from '@qsign/protocol';
 import { CoordinatorKeysRpcClient } from '@qsign/rpc';
 import { loadClientConfig } from '../client-config.js';
 import { OFFICER_OPTION, loadOfficerKey } from '../officer-config.js';
@@ -31,6 +31,7 @@ export function register(program: Command): void {
     .option(...OFFICER_OPTION)
     .option(...CLIENT_CONFIG)
     .action(async (o) => {
+      if (!isKeyEmail(o.email)) throw new QsignError('INVALID_ARGUMENT', `--email ${JSON.stringify(o.email)} is not an email address (e.g. owner#project@copr.example.org)`);
       const config = loadClientConfig(o.config);
       const officer = loadOfficerKey(o.officer, config);
       const keys = new CoordinatorKeysRpcClient(config.coordinator);

@@ -75,6 +75,21 @@ export function register(program: Command): void {
       }
     });
 
+  node
+    .command('reload')
+    .description("re-read a running node's policy from its config file (audited as 'config-changed'; same as SIGHUP); other changes need a restart")
+    .requiredOption('--config <file>', 'node config (JSON); its adminSocket is used')
+    .action(async (o) => {
+      const admin = new NodeAdminRpcClient(loadNodeConfig(o.config).adminSocket);
+      try {
+        const r = await admin.reloadPolicy();
+        process.stdout.write(`${r.changed ? 'policy reloaded' : 'policy unchanged'} (sha256 ${r.policySha256.slice(0, 16)}…)\n`);
+        if (r.needsRestart.length) process.stdout.write(`not applied until the node restarts: ${r.needsRestart.join(', ')}\n`);
+      } finally {
+        admin.close();
+      }
+    });
+
   program
     .command('coordinator')
     .description('run the coordinator')

@@ -9,7 +9,7 @@ import { userInfo } from 'node:os';
 import { QsignError } from '@qsign/protocol';
 import { loadNodeConfig } from '@qsign/node';
 import { NodeOperatorRpcClient } from '@qsign/rpc';
-import type { HoldView, RequestStatus } from '@qsign/proto';
+import type { HoldView } from '@qsign/proto';
 
 const SOCKET_OPTS = [
   ['--socket <path>', "the node's operator socket (default: $QSIGN_NODE_SOCKET)"],
@@ -34,14 +34,6 @@ export function localOperator(): string {
   }
 }
 
-/** One line for a client while its request waits: "waiting for approval from nodes 1, 3, 4 …". */
-export function describeWait(s: RequestStatus): string {
-  const ids = s.held.map((h) => h.nodeId);
-  const parts = [`waiting for approval from node${ids.length === 1 ? '' : 's'} ${ids.join(', ') || '(none)'}`];
-  parts.push(`need ${s.needed}, ready ${s.ready.length ? s.ready.join(', ') : 'none'}`);
-  if (s.refused.length) parts.push(`refused: ${s.refused.map((r) => `node ${r.nodeId}: ${r.reason}`).join('; ')}`);
-  return parts.join(' — ');
-}
 
 const when = (ms: number) => (ms ? new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z') : '-');
 

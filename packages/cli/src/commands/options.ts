@@ -6,8 +6,10 @@
 export const CLIENT_CONFIG = ['-c, --config <file>', 'client config (default: $QSIGN_CONFIG, else ./client.json)'] as const;
 
 /** Runs a long-lived daemon until SIGTERM/SIGINT. */
-export async function runDaemon(start: () => Promise<{ stop(): Promise<void> }>): Promise<void> {
+export async function runDaemon(start: () => Promise<{ stop(): Promise<void>; reload?: () => Promise<unknown> }>): Promise<void> {
   const d = await start();
+  // SIGHUP: a node re-reads its policy (the node logs and audits the outcome itself).
+  if (d.reload) process.on('SIGHUP', () => void d.reload!().catch(() => undefined));
   await new Promise<void>((resolve) => {
     const stop = () => void d.stop().finally(resolve);
     process.once('SIGTERM', stop);

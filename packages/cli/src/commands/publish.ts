@@ -9,7 +9,7 @@ import { loadClientConfig } from '../client-config.js';
 import { QsignClient } from '../client.js';
 import { intOption, writeOutput } from '../io.js';
 import { publishHash, signContainer, signCosign, signRepository, writeLookaside } from '../publish-sign.js';
-import { describeWait } from './operator.js';
+import { describeWait } from '../wait-status.js';
 import { digestAlgo } from './sign.js';
 import { CLIENT_CONFIG } from './options.js';
 

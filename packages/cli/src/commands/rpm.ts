@@ -8,6 +8,7 @@ import { loadClientConfig } from '../client-config.js';
 import { QsignClient } from '../client.js';
 import { intOption } from '../io.js';
 import { signRpmFiles } from '../rpm-sign.js';
+import { DEFAULT_APPROVAL_WAIT_SECONDS, describeWait } from '../wait-status.js';
 import { digestAlgo } from './sign.js';
 import { CLIENT_CONFIG, noteFailover } from './options.js';
 
@@ -21,6 +22,7 @@ export function register(program: Command): void {
     .requiredOption('--key <name>', 'key name')
     .option('--digest-algo <algo>', 'hash: SHA256 (default) or SHA512', digestAlgo)
     .option('-j, --jobs <n>', 'packages signed at once', intOption('--jobs', 1, 64), 4)
+    .option('--wait <seconds>', 'how long to wait for nodes whose operators must approve a package', intOption('--wait', 1, 7 * 86400), DEFAULT_APPROVAL_WAIT_SECONDS)
     .option(...CLIENT_CONFIG)
     .action(async (files: string[], o) => {
       const client = new QsignClient(loadClientConfig(o.config), noteFailover);
@@ -30,6 +32,8 @@ export function register(program: Command): void {
         const results = await signRpmFiles(client, o.key, files, {
           hashAlgorithm: o.digestAlgo,
           concurrency: o.jobs,
+          waitMs: o.wait * 1000,
+          onStatus: (st, file) => process.stderr.write(`${bar ? '\n' : ''}qsign: ${file}: ${describeWait(st)}\n`),
           onDone: (r) => {
             if (bar) bar.increment({ file: r.file });
             if (!r.ok) process.stderr.write(`${bar ? '\n' : ''}qsign: ${r.file}: ${r.error}\n`);

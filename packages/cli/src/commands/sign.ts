@@ -13,7 +13,7 @@ import { loadClientConfig } from '../client-config.js';
 import { QsignClient, fileClaims } from '../client.js';
 import { intOption, readInput, writeOutput } from '../io.js';
 import { certifyKey, clearsign, keyCertificate, looksLikeRpmHeader, signOpenPgp } from '../openpgp-sign.js';
-import { describeWait } from './operator.js';
+import { DEFAULT_APPROVAL_WAIT_SECONDS, describeWait } from '../wait-status.js';
 import { CLIENT_CONFIG, noteFailover } from './options.js';
 
 /** gpg options rpmsign and scripts pass that mean nothing here (no passphrase, no agent, no tty). */
@@ -42,7 +42,7 @@ export function register(program: Command): void {
     .option('--no-armor', 'binary output (default for -b)')
     .option('--digest-algo <algo>', 'hash: SHA256 (default), SHA512, SHA1 (legacy verifiers only)', digestAlgo)
     .option('-o, --output <file>', 'signature output (default: FILE.sig / FILE.asc, or stdout when reading stdin)')
-    .option('--wait <seconds>', 'how long to wait for nodes whose operators must approve the request', intOption('--wait', 1, 7 * 86400), 600)
+    .option('--wait <seconds>', 'how long to wait for nodes whose operators must approve the request', intOption('--wait', 1, 7 * 86400), DEFAULT_APPROVAL_WAIT_SECONDS)
     .option(...CLIENT_CONFIG);
   for (const f of IGNORED_GPG_FLAGS) sign.addOption(new Option(f).hideHelp());
   for (const f of IGNORED_GPG_VALUES) sign.addOption(new Option(f).hideHelp());

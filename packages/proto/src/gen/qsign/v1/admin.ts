@@ -37,6 +37,18 @@ export interface AdminStatusResponse {
   verifierKey: string;
 }
 
+export interface ReloadPolicyRequest {
+}
+
+export interface ReloadPolicyResponse {
+  /** True if the policy differed from the one in force (an audit record was written). */
+  changed: boolean;
+  /** SHA-256 (hex) of the client list and policy now in force. */
+  policySha256: string;
+  /** Config fields that changed but take effect only at the next start. */
+  needsRestart: string[];
+}
+
 function createBaseAdminStatusRequest(): AdminStatusRequest {
   return {};
 }
@@ -299,6 +311,167 @@ export const AdminStatusResponse: MessageFns<AdminStatusResponse> = {
   },
 };
 
+function createBaseReloadPolicyRequest(): ReloadPolicyRequest {
+  return {};
+}
+
+export const ReloadPolicyRequest: MessageFns<ReloadPolicyRequest> = {
+  encode(_: ReloadPolicyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReloadPolicyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReloadPolicyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ReloadPolicyRequest {
+    return {};
+  },
+
+  toJSON(_: ReloadPolicyRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReloadPolicyRequest>, I>>(base?: I): ReloadPolicyRequest {
+    return ReloadPolicyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReloadPolicyRequest>, I>>(_: I): ReloadPolicyRequest {
+    const message = createBaseReloadPolicyRequest();
+    return message;
+  },
+};
+
+function createBaseReloadPolicyResponse(): ReloadPolicyResponse {
+  return { changed: false, policySha256: "", needsRestart: [] };
+}
+
+export const ReloadPolicyResponse: MessageFns<ReloadPolicyResponse> = {
+  encode(message: ReloadPolicyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.changed !== false) {
+      writer.uint32(8).bool(message.changed);
+    }
+    if (message.policySha256 !== "") {
+      writer.uint32(18).string(message.policySha256);
+    }
+    for (const v of message.needsRestart) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReloadPolicyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReloadPolicyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.changed = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.policySha256 = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.needsRestart.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReloadPolicyResponse {
+    return {
+      changed: isSet(object.changed) ? globalThis.Boolean(object.changed) : false,
+      policySha256: isSet(object.policySha256)
+        ? globalThis.String(object.policySha256)
+        : isSet(object.policy_sha256)
+        ? globalThis.String(object.policy_sha256)
+        : "",
+      needsRestart: globalThis.Array.isArray(object?.needsRestart)
+        ? object.needsRestart.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.needs_restart)
+        ? object.needs_restart.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ReloadPolicyResponse): unknown {
+    const obj: any = {};
+    if (message.changed !== false) {
+      obj.changed = message.changed;
+    }
+    if (message.policySha256 !== "") {
+      obj.policySha256 = message.policySha256;
+    }
+    if (message.needsRestart?.length) {
+      obj.needsRestart = message.needsRestart;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReloadPolicyResponse>, I>>(base?: I): ReloadPolicyResponse {
+    return ReloadPolicyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReloadPolicyResponse>, I>>(object: I): ReloadPolicyResponse {
+    const message = createBaseReloadPolicyResponse();
+    message.changed = object.changed ?? false;
+    message.policySha256 = object.policySha256 ?? "";
+    message.needsRestart = object.needsRestart?.map((e) => e) || [];
+    return message;
+  },
+};
+
 /**
  * A node's local operator interface, served ONLY on a unix socket whose file
  * permissions decide who is an operator. Never exposed on the network.
@@ -314,10 +487,29 @@ export const NodeAdminService = {
     responseSerialize: (value: AdminStatusResponse): Buffer => Buffer.from(AdminStatusResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): AdminStatusResponse => AdminStatusResponse.decode(value),
   },
+  /**
+   * Re-reads the node's config file and applies a changed `policy` section
+   * (audited as 'config-changed'); other changes need a restart.
+   */
+  reloadPolicy: {
+    path: "/qsign.v1.NodeAdmin/ReloadPolicy" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReloadPolicyRequest): Buffer => Buffer.from(ReloadPolicyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReloadPolicyRequest => ReloadPolicyRequest.decode(value),
+    responseSerialize: (value: ReloadPolicyResponse): Buffer =>
+      Buffer.from(ReloadPolicyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReloadPolicyResponse => ReloadPolicyResponse.decode(value),
+  },
 } as const;
 
 export interface NodeAdminServer extends UntypedServiceImplementation {
   adminStatus: handleUnaryCall<AdminStatusRequest, AdminStatusResponse>;
+  /**
+   * Re-reads the node's config file and applies a changed `policy` section
+   * (audited as 'config-changed'); other changes need a restart.
+   */
+  reloadPolicy: handleUnaryCall<ReloadPolicyRequest, ReloadPolicyResponse>;
 }
 
 export interface NodeAdminClient extends Client {
@@ -335,6 +527,25 @@ export interface NodeAdminClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: AdminStatusResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Re-reads the node's config file and applies a changed `policy` section
+   * (audited as 'config-changed'); other changes need a restart.
+   */
+  reloadPolicy(
+    request: ReloadPolicyRequest,
+    callback: (error: ServiceError | null, response: ReloadPolicyResponse) => void,
+  ): ClientUnaryCall;
+  reloadPolicy(
+    request: ReloadPolicyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReloadPolicyResponse) => void,
+  ): ClientUnaryCall;
+  reloadPolicy(
+    request: ReloadPolicyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReloadPolicyResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -20,6 +20,18 @@ import {
 } from "@grpc/grpc-js";
 import { SignedRequest } from "./common.js";
 
+export interface EndRequestRequest {
+  request: SignedRequest | undefined;
+  coordinatorId: string;
+  /** What happened, for the operator ("signed by nodes 1, 2", "abandoned: …"). */
+  outcome: string;
+}
+
+export interface EndRequestResponse {
+  /** True if a hold of this request ended here. */
+  ended: boolean;
+}
+
 export interface CheckRequestRequest {
   request: SignedRequest | undefined;
   coordinatorId: string;
@@ -121,6 +133,180 @@ export interface ConsoleLoginResponse {
   token: string;
   expiresUnixMs: number;
 }
+
+function createBaseEndRequestRequest(): EndRequestRequest {
+  return { request: undefined, coordinatorId: "", outcome: "" };
+}
+
+export const EndRequestRequest: MessageFns<EndRequestRequest> = {
+  encode(message: EndRequestRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.request !== undefined) {
+      SignedRequest.encode(message.request, writer.uint32(10).fork()).join();
+    }
+    if (message.coordinatorId !== "") {
+      writer.uint32(18).string(message.coordinatorId);
+    }
+    if (message.outcome !== "") {
+      writer.uint32(26).string(message.outcome);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EndRequestRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEndRequestRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.request = SignedRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.coordinatorId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.outcome = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EndRequestRequest {
+    return {
+      request: isSet(object.request) ? SignedRequest.fromJSON(object.request) : undefined,
+      coordinatorId: isSet(object.coordinatorId)
+        ? globalThis.String(object.coordinatorId)
+        : isSet(object.coordinator_id)
+        ? globalThis.String(object.coordinator_id)
+        : "",
+      outcome: isSet(object.outcome) ? globalThis.String(object.outcome) : "",
+    };
+  },
+
+  toJSON(message: EndRequestRequest): unknown {
+    const obj: any = {};
+    if (message.request !== undefined) {
+      obj.request = SignedRequest.toJSON(message.request);
+    }
+    if (message.coordinatorId !== "") {
+      obj.coordinatorId = message.coordinatorId;
+    }
+    if (message.outcome !== "") {
+      obj.outcome = message.outcome;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EndRequestRequest>, I>>(base?: I): EndRequestRequest {
+    return EndRequestRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EndRequestRequest>, I>>(object: I): EndRequestRequest {
+    const message = createBaseEndRequestRequest();
+    message.request = (object.request !== undefined && object.request !== null)
+      ? SignedRequest.fromPartial(object.request)
+      : undefined;
+    message.coordinatorId = object.coordinatorId ?? "";
+    message.outcome = object.outcome ?? "";
+    return message;
+  },
+};
+
+function createBaseEndRequestResponse(): EndRequestResponse {
+  return { ended: false };
+}
+
+export const EndRequestResponse: MessageFns<EndRequestResponse> = {
+  encode(message: EndRequestResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ended !== false) {
+      writer.uint32(8).bool(message.ended);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EndRequestResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEndRequestResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.ended = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EndRequestResponse {
+    return { ended: isSet(object.ended) ? globalThis.Boolean(object.ended) : false };
+  },
+
+  toJSON(message: EndRequestResponse): unknown {
+    const obj: any = {};
+    if (message.ended !== false) {
+      obj.ended = message.ended;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EndRequestResponse>, I>>(base?: I): EndRequestResponse {
+    return EndRequestResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EndRequestResponse>, I>>(object: I): EndRequestResponse {
+    const message = createBaseEndRequestResponse();
+    message.ended = object.ended ?? false;
+    return message;
+  },
+};
 
 function createBaseCheckRequestRequest(): CheckRequestRequest {
   return { request: undefined, coordinatorId: "" };
@@ -1744,10 +1930,28 @@ export const NodeApprovalService = {
       Buffer.from(CheckRequestResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): CheckRequestResponse => CheckRequestResponse.decode(value),
   },
+  /**
+   * The request is over (signed without this node, or abandoned): a pending or
+   * approved hold of exactly this request body ends, with an audit record.
+   */
+  endRequest: {
+    path: "/qsign.v1.NodeApproval/EndRequest" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: EndRequestRequest): Buffer => Buffer.from(EndRequestRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EndRequestRequest => EndRequestRequest.decode(value),
+    responseSerialize: (value: EndRequestResponse): Buffer => Buffer.from(EndRequestResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EndRequestResponse => EndRequestResponse.decode(value),
+  },
 } as const;
 
 export interface NodeApprovalServer extends UntypedServiceImplementation {
   checkRequest: handleUnaryCall<CheckRequestRequest, CheckRequestResponse>;
+  /**
+   * The request is over (signed without this node, or abandoned): a pending or
+   * approved hold of exactly this request body ends, with an audit record.
+   */
+  endRequest: handleUnaryCall<EndRequestRequest, EndRequestResponse>;
 }
 
 export interface NodeApprovalClient extends Client {
@@ -1765,6 +1969,25 @@ export interface NodeApprovalClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: CheckRequestResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The request is over (signed without this node, or abandoned): a pending or
+   * approved hold of exactly this request body ends, with an audit record.
+   */
+  endRequest(
+    request: EndRequestRequest,
+    callback: (error: ServiceError | null, response: EndRequestResponse) => void,
+  ): ClientUnaryCall;
+  endRequest(
+    request: EndRequestRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EndRequestResponse) => void,
+  ): ClientUnaryCall;
+  endRequest(
+    request: EndRequestRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EndRequestResponse) => void,
   ): ClientUnaryCall;
 }
 
