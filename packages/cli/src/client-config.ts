@@ -4,8 +4,10 @@
  * ./client.json.
  */
 import { readFileSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { QsignError, errorMessage } from '@qsign/protocol';
+import { expectRole, expecting, openTransport, parseTransport, type TransportSecurity, type TransportSetting } from '@qsign/rpc';
 
 /** A client's settings. */
 export interface ClientConfig {
@@ -13,6 +15,8 @@ export interface ClientConfig {
   clientName: string;
   /** 32-byte Ed25519 secret key. */
   secretKey: Uint8Array;
+  /** `tls` (the client's certificate, issued by the cluster CA) or development plaintext to a loopback coordinator. */
+  transport: TransportSetting;
 }
 
 /** Locates and reads the client config; errors say where it looked. */
@@ -29,5 +33,23 @@ export function loadClientConfig(explicit?: string): ClientConfig {
   if (typeof o.coordinator !== 'string' || !o.coordinator) throw new QsignError('CONFIG', `${path}: field "coordinator" must be host:port`);
   if (typeof o.secretKey !== 'string' || !/^[0-9a-f]{64}$/.test(o.secretKey))
     throw new QsignError('CONFIG', `${path}: field "secretKey" must be a 32-byte Ed25519 secret key in hex`);
-  return { coordinator: o.coordinator, clientName: typeof o.clientName === 'string' ? o.clientName : 'client', secretKey: hexToBytes(o.secretKey) };
+  const bad = (field: string, why: string): never => {
+    throw new QsignError('CONFIG', `${path}: field "${field}": ${why}`);
+  };
+  const transport = parseTransport(o, dirname(resolve(path)), bad, [['coordinator', o.coordinator]], false);
+  return { coordinator: o.coordinator, clientName: typeof o.clientName === 'string' ? o.clientName : 'client', secretKey: hexToBytes(o.secretKey), transport };
+}
+
+const opened = new WeakMap<ClientConfig, TransportSecurity>();
+
+/** The client's transport (TLS files read once per config), without a server identity check. */
+export function clientTransport(config: ClientConfig): TransportSecurity {
+  let t = opened.get(config);
+  if (!t) opened.set(config, (t = openTransport(config.transport)));
+  return t;
+}
+
+/** The client's transport to its coordinator: the server must present a coordinator certificate. */
+export function coordinatorTransport(config: ClientConfig): TransportSecurity {
+  return expecting(clientTransport(config), expectRole('coordinator'));
 }

@@ -6,7 +6,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { QsignError, newRequestId, signRequestBody, type FileClaims, type OpenPgpParams, type PayloadKind, type SignRequest } from '@qsign/protocol';
 import { CoordinatorApprovalRpcClient, CoordinatorRpcClient, decodeSignRequest, encodeSignRequest, opensslVerify } from '@qsign/rpc';
 import type { KeyInfo, RequestStatus, SignResponse } from '@qsign/proto';
-import type { ClientConfig } from './client-config.js';
+import { coordinatorTransport, type ClientConfig } from './client-config.js';
 
 /** What to sign. */
 export interface SignInput {
@@ -21,7 +21,7 @@ export interface SignInput {
 export class QsignClient {
   readonly #rpc: CoordinatorRpcClient;
   constructor(private readonly config: ClientConfig) {
-    this.#rpc = new CoordinatorRpcClient(config.coordinator);
+    this.#rpc = new CoordinatorRpcClient(config.coordinator, coordinatorTransport(config));
   }
 
   /** Builds the signed request for `input` (exposed for tests that tamper with it). */
@@ -65,7 +65,7 @@ export class QsignClient {
 
   /** Polls GetRequestStatus every second; reports when the held/refused sets change. */
   #watch(requestId: string, onStatus: (s: RequestStatus) => void): () => void {
-    const rpc = new CoordinatorApprovalRpcClient(this.config.coordinator);
+    const rpc = new CoordinatorApprovalRpcClient(this.config.coordinator, coordinatorTransport(this.config));
     let last = '';
     let busy = false;
     const timer = setInterval(() => {

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { QsignError, errorMessage } from '@qsign/protocol';
+import { parseTransport, type TransportSetting } from '@qsign/rpc';
 
 /** A node the coordinator relays to. */
 export interface NodeEndpoint {
@@ -28,6 +29,8 @@ export interface CoordinatorConfig {
   dataDir?: string;
   /** Development mode: file with the 32-byte master key (hex) sealing the log's identity key; required with dataDir. */
   masterKeyFile?: string;
+  /** Mutual TLS files (or development plaintext on loopback); see docs/tls.md. */
+  transport: TransportSetting;
 }
 
 /** Reads and validates a coordinator config file. */
@@ -64,6 +67,7 @@ export function loadCoordinatorConfig(path: string): CoordinatorConfig {
           ? raw.keygenThreshold
           : bad('keygenThreshold', `must be an integer 2..${nodes.length}`),
     ...auditPaths(raw, path, bad),
+    transport: coordinatorTransport(raw, path, bad, nodes),
   };
 }
 
@@ -74,4 +78,11 @@ function auditPaths(raw: Record<string, unknown>, path: string, bad: (field: str
   if (typeof raw.dataDir !== 'string' || !raw.dataDir) bad('dataDir', 'must be a non-empty string');
   if (typeof raw.masterKeyFile !== 'string' || !raw.masterKeyFile) bad('masterKeyFile', 'is required with dataDir (it seals the audit identity key)');
   return { dataDir: resolve(base, raw.dataDir as string), masterKeyFile: resolve(base, raw.masterKeyFile as string) };
+}
+
+/** `tls` (or development plaintext: every address on loopback). */
+function coordinatorTransport(raw: Record<string, unknown>, path: string, bad: (field: string, why: string) => never, nodes: NodeEndpoint[]): TransportSetting {
+  const addresses: Array<[string, string]> = [['listen', raw.listen as string], ...nodes.map((n, i): [string, string] => [`nodes[${i}].address`, n.address])];
+  if (typeof raw.keygenListen === 'string') addresses.push(['keygenListen', raw.keygenListen]);
+  return parseTransport(raw, dirname(resolve(path)), bad, addresses);
 }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { installNativeBackend } from '@qsign/frost-native';
 import { QsignError, errorMessage } from '@qsign/protocol';
 import { NodeStore, Sealer, readMasterKeyFile } from '@qsign/storage';
-import { AuditService, auditHandlers, startServer, stopServer } from '@qsign/rpc';
+import { AuditService, auditHandlers, authorizing, checkOwnIdentity, closeTransport, openTransport, startServer, stopServer } from '@qsign/rpc';
 import { loadNodeConfig, type NodeConfig } from './config.js';
 import { NodeSigner } from './signer.js';
 import { NodeServiceRaw, nodeHandlers } from './server.js';
@@ -21,6 +21,7 @@ import { recordPolicyChange } from './policy-audit.js';
 import { openNodeAudit } from './audit-wiring.js';
 import { Approvals } from './approvals.js';
 import { SealedAuditPort } from './sealed-audit.js';
+import { nodeAuthorizer } from './tls-access.js';
 
 /** Opens a node's store from its config (offline tools use this too); sealed unless the config names a development master key file. */
 export async function openNodeStore(config: NodeConfig): Promise<NodeStore> {
@@ -53,6 +54,9 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
   const log = opts.log ?? ((m: string) => process.stderr.write(`${new Date().toISOString()} node: ${m}\n`));
   const config = loadNodeConfig(configPath);
   installNativeBackend({ log }); // libsodium group arithmetic, or noble with a log line
+  // TLS material reloads on SIGHUP and when its files change (docs/tls.md).
+  const transport = openTransport(config.transport, { watch: true, log });
+  checkOwnIdentity(transport, { role: 'node', name: String(config.nodeId) });
   const store = await openNodeStore(config);
   await recordPolicyChange(config, store, log);
   const testFaults = opts.testFaults ?? process.env.QSIGN_TEST_FAULTS === '1';
@@ -68,7 +72,7 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
   const running: { signer?: NodeSigner; audit?: Awaited<ReturnType<typeof openNodeAudit>>; stopped?: boolean } = {};
   const activate = async () => {
     const signer = new NodeSigner(config, store, await nonceHedge(store), undefined, undefined, approvals);
-    const audit = await openNodeAudit(config, store, log);
+    const audit = await openNodeAudit(config, store, log, transport);
     running.signer = signer;
     running.audit = audit;
     nodeService.set(nodeHandlers(signer, store, { testFaults, log }));
@@ -86,6 +90,7 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
       [AuditService, auditService.implementation(AuditService)],
     ],
     config.listen,
+    authorizing(transport, nodeAuthorizer(config, (why) => log(`TLS: ${why}`))),
   );
   const unseal = async (shares: Uint8Array[]) => {
     await unsealStore(store, config, shares);
@@ -107,7 +112,7 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
       log,
     }) as never],
   ]);
-  log(`node ${config.nodeId} listening on port ${port}, operator socket ${config.adminSocket} (data ${config.dataDir}, ${store.audit.size} audit records, ${store.keyCount} keys)${store.sealed ? ' — SEALED: unseal it with qsign node unseal' : ''}`);
+  log(`node ${config.nodeId} listening on port ${port} (${transport.kind === 'mtls' ? 'mutual TLS' : 'PLAINTEXT, development'}), operator socket ${config.adminSocket} (data ${config.dataDir}, ${store.audit.size} audit records, ${store.keyCount} keys)${store.sealed ? ' — SEALED: unseal it with qsign node unseal' : ''}`);
   if (web) log(`web console at ${web.url} (log in with a token from 'qsign console --socket ${config.adminSocket}')`);
   const expireNonces = () =>
     void store
@@ -135,6 +140,7 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
       await running.audit?.publisher.stop();
       await Promise.all([stopServer(server), stopServer(admin), web?.close()]);
       await store.close();
+      closeTransport(transport);
     },
   };
 }

@@ -11,3 +11,6 @@ export * from './lifecycle-clients.js';
 export * from './openssl.js';
 export * from './approval-clients.js';
 export * from './audit.js';
+export * from './tls-identity.js';
+export * from './tls-files.js';
+export * from './tls-config.js';

@@ -7,7 +7,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { armor } from '@qsign/openpgp';
 import { QsignError, newResharePlan, signResharePlan } from '@qsign/protocol';
 import { CoordinatorKeysRpcClient } from '@qsign/rpc';
-import { loadClientConfig } from '../client-config.js';
+import { coordinatorTransport, loadClientConfig } from '../client-config.js';
 import { QsignClient } from '../client.js';
 import { certifyKey, ensureCertificate } from '../openpgp-sign.js';
 import { parseNodeList } from '../ceremony-split.js';
@@ -27,7 +27,7 @@ export function register(program: Command): void {
     .option(...CLIENT_CONFIG)
     .action(async (o) => {
       const config = loadClientConfig(o.config);
-      const keys = new CoordinatorKeysRpcClient(config.coordinator);
+      const keys = new CoordinatorKeysRpcClient(config.coordinator, coordinatorTransport(config));
       const client = new QsignClient(config);
       try {
         process.stderr.write(`running DKG for ${o.email}…\n`);
@@ -72,7 +72,7 @@ export function register(program: Command): void {
     .action(async (o) => {
       const config = loadClientConfig(o.config);
       const client = new QsignClient(config);
-      const keys = new CoordinatorKeysRpcClient(config.coordinator);
+      const keys = new CoordinatorKeysRpcClient(config.coordinator, coordinatorTransport(config));
       try {
         const ids = (s: string) => s.split(',').map((x) => Number(x.trim())).sort((a, b) => a - b);
         const enroll = new Map(parseNodeList(o.node, o.nodesFile).map((n) => [n.id, n.enrollmentKey]));
