@@ -9,6 +9,8 @@ import { QsignError, errorMessage } from '@qsign/protocol';
 import { initNode, loadNodeConfig } from '@qsign/node';
 import { NodeSealRpcClient } from '@qsign/rpc';
 import { freePort, spawnDaemon, QSIGN_BIN, type ClusterFile, type ClusterProcess } from './cluster.js';
+import { addNodeTransport, issueFor } from './cluster-tls.js';
+import { loadClientConfig } from './client-config.js';
 
 /** One entry of a node config's `peers` list (see @qsign/node peers.ts). */
 export interface PeerEntry {
@@ -68,6 +70,9 @@ export async function addClusterNode(dir: string, cluster: ClusterFile, id: numb
   const ndir = join(dir, `node-${id}`);
   const port = await freePort();
   const r = await initNode({ dir: ndir, nodeId: id, listen: `127.0.0.1:${port}`, devMasterKey: true, clients: [{ name: 'dev-client', publicKey: clientPublicKey }] });
+  const plaintext = loadClientConfig(cluster.clientConfig).transport.kind === 'insecure';
+  if (!plaintext) await issueFor(dir, { role: 'node', name: String(id) });
+  addNodeTransport(dir, r.configPath, id, JSON.parse(readFileSync(cluster.coordinator.config, 'utf8')).coordinatorId ?? 'coordinator', plaintext);
   const peers = cluster.nodes.map((n) => ({ id: n.id, enrollmentKey: readFileSync(join(n.config, '..', 'enrollment.pub'), 'utf8').trim() }));
   pinPeers(join(ndir, 'node.json'), peers);
   for (const n of cluster.nodes) pinPeers(n.config, [{ id, enrollmentKey: r.enrollmentPublicKey }]);

@@ -14,11 +14,12 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { QsignError, errorMessage } from '@qsign/protocol';
 import { loadNodeConfig, NodeSigner, openNodeStore, nonceHedge, initNode, openStoreWithShares, nodeVerifierKey } from '@qsign/node';
 import { openCoordinatorLog } from '@qsign/coordinator';
-import { CoordinatorRpcClient } from '@qsign/rpc';
+import { CoordinatorRpcClient, type TransportSecurity } from '@qsign/rpc';
 import { pinPeers, unsealOverSocket } from './cluster-lifecycle.js';
 import { splitKey, wipeShares } from './ceremony.js';
 import { QsignClient } from './client.js';
-import { loadClientConfig } from './client-config.js';
+import { coordinatorTransport, loadClientConfig } from './client-config.js';
+import { addNodeTransport, clusterPki, transportFields } from './cluster-tls.js';
 import { certifyKey } from './openpgp-sign.js';
 
 /** Path of the compiled `qsign` entry point, for spawning daemons. */
@@ -91,6 +92,8 @@ export interface ClusterUpOptions {
   extraKeys?: string[];
   /** Skip the self-certification (default: certify, so `qsign pubkey --armor` works at once). */
   noCertificate?: boolean;
+  /** Development plaintext on loopback instead of mutual TLS (default: TLS with a CA in DIR/pki). */
+  plaintext?: boolean;
 }
 
 /** The default user ID of a dev key: "NAME <EMAIL>" for email-shaped key names (obs-sign / Copr style), else a demo address. */
@@ -126,6 +129,9 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
     }
     // Every node pins every other node's enrollment key (DKG and reshare envelopes).
     for (const f of files) pinPeers(join(dir, `node-${f.identifier}`, 'node.json'), enrollment);
+    // Mutual TLS: a CA in DIR/pki, one certificate per party (docs/tls.md).
+    if (!o.plaintext) await clusterPki(dir, files.map((f) => f.identifier), 'dev-coordinator', 'dev-client');
+    for (const f of files) addNodeTransport(dir, join(dir, `node-${f.identifier}`, 'node.json'), f.identifier, 'dev-coordinator', o.plaintext === true);
     for (const f of files) {
       const id = f.identifier;
       const ndir = join(dir, `node-${id}`);
@@ -164,13 +170,15 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
   const keygenPort = await freePort();
   const cmaster = randomBytes(32);
   writeFileSync(join(cdir, 'master.key'), bytesToHex(cmaster) + '\n', { mode: 0o600 });
-  writeFileSync(ccfg, JSON.stringify({ coordinatorId: 'dev-coordinator', listen: `127.0.0.1:${cport}`, keygenListen: `127.0.0.1:${keygenPort}`, nodes: nodes.map((n) => ({ id: n.id, address: n.address })), dataDir: 'data', masterKeyFile: 'master.key' }, null, 2) + '\n');
+  const ctransport = transportFields(dir, ccfg, { role: 'coordinator', name: 'dev-coordinator' }, o.plaintext === true);
+  writeFileSync(ccfg, JSON.stringify({ coordinatorId: 'dev-coordinator', listen: `127.0.0.1:${cport}`, keygenListen: `127.0.0.1:${keygenPort}`, nodes: nodes.map((n) => ({ id: n.id, address: n.address })), dataDir: 'data', masterKeyFile: 'master.key', development: true, ...ctransport }, null, 2) + '\n');
   const clog = await openCoordinatorLog(join(cdir, 'data'), cmaster, 'dev-coordinator');
   await clog.store.close();
   const coordinator: ClusterProcess = { id: 0, address: `127.0.0.1:${cport}`, pid: 0, dataDir: join(cdir, 'data'), config: ccfg, log: join(cdir, 'coordinator.log'), command: [process.execPath, QSIGN_BIN, 'coordinator', 'start', '--config', ccfg], verifierKey: clog.verifierKey };
 
   const clientConfig = join(dir, 'client.json');
-  writeFileSync(clientConfig, JSON.stringify({ coordinator: coordinator.address, clientName: 'dev-client', secretKey: bytesToHex(clientSecret) }, null, 2) + '\n', { mode: 0o600 });
+  const ktransport = transportFields(dir, clientConfig, { role: 'client', name: 'dev-client' }, o.plaintext === true);
+  writeFileSync(clientConfig, JSON.stringify({ coordinator: coordinator.address, clientName: 'dev-client', secretKey: bytesToHex(clientSecret), ...ktransport }, null, 2) + '\n', { mode: 0o600 });
   const cluster: ClusterFile = { coordinator, nodes, threshold: o.threshold, keyName, clientConfig, keygen: `127.0.0.1:${keygenPort}` };
 
   for (const n of nodes) n.pid = spawnDaemon(n.command, n.log, { ...process.env, ...o.nodeEnv });
@@ -182,7 +190,7 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
       say('unsealing each node over its operator socket');
       for (const n of nodes) await unsealOverSocket(loadNodeConfig(n.config).adminSocket, unsealShares[n.id]!.slice(0, o.unseal.threshold), 30_000);
     }
-    await waitHealthy(coordinator.address, nodes.length, o.timeoutMs ?? 60_000);
+    await waitHealthy(coordinator.address, nodes.length, o.timeoutMs ?? 60_000, clusterTransport(cluster));
     if (!o.noCertificate) {
       say(`certifying key "${keyName}": the cluster signs its own user ID; each node verifies and stores the certificate`);
       const client = new QsignClient(loadClientConfig(clientConfig));
@@ -216,9 +224,14 @@ export function readClusterFile(dir: string): ClusterFile {
   }
 }
 
-/** Waits until the coordinator reports `count` healthy nodes. */
-export async function waitHealthy(address: string, count: number, timeoutMs: number): Promise<void> {
-  const c = new CoordinatorRpcClient(address);
+/** How tools reach a dev cluster's coordinator: with its client.json's certificate. */
+export function clusterTransport(cluster: ClusterFile): TransportSecurity {
+  return coordinatorTransport(loadClientConfig(cluster.clientConfig));
+}
+
+/** Waits until the coordinator reports `count` healthy nodes (`security`: see {@link clusterTransport}). */
+export async function waitHealthy(address: string, count: number, timeoutMs: number, security: TransportSecurity): Promise<void> {
+  const c = new CoordinatorRpcClient(address, security);
   const until = Date.now() + timeoutMs;
   let last = 'coordinator not answering yet';
   try {

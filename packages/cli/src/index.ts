@@ -11,3 +11,5 @@ export * from './openpgp-sign.js';
 export * from './rpm-sign.js';
 export * from './obs-sign.js';
 export * from './audit.js';
+export * from './pki.js';
+export * from './cluster-tls.js';

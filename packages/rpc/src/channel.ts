@@ -44,6 +44,9 @@ export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.keepalive_time_ms': 30_000,
   'grpc.initial_reconnect_backoff_ms': 200,
   'grpc.max_reconnect_backoff_ms': 2_000,
+  // TLS clients check the server's qsign identity, not its host name (see
+  // channelCredentials); a fixed SNI name keeps IP addresses out of SNI (RFC 6066 §3).
+  'grpc.ssl_target_name_override': 'qsign.invalid',
 };
 
 /** True for unix sockets and loopback hosts (127.0.0.0/8, ::1, localhost). */

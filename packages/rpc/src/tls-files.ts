@@ -151,16 +151,18 @@ export class TlsMaterial implements CertificateProvider {
     for (const p of [this.files.ca, this.files.cert, this.files.key]) unwatchFile(p, this.#onChange);
   }
 
+  // The first update is delivered asynchronously, as grpc-js expects: its
+  // server credentials register their own watcher only after subscribing.
   addCaCertificateListener(listener: CaListener): void {
     this.#ca.add(listener);
-    listener({ caCertificate: this.#current.ca });
+    queueMicrotask(() => this.#ca.has(listener) && listener({ caCertificate: this.#current.ca }));
   }
   removeCaCertificateListener(listener: CaListener): void {
     this.#ca.delete(listener);
   }
   addIdentityCertificateListener(listener: IdentityListener): void {
     this.#id.add(listener);
-    listener({ certificate: this.#current.cert, privateKey: this.#current.key });
+    queueMicrotask(() => this.#id.has(listener) && listener({ certificate: this.#current.cert, privateKey: this.#current.key }));
   }
   removeIdentityCertificateListener(listener: IdentityListener): void {
     this.#id.delete(listener);

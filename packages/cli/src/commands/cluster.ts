@@ -20,11 +20,12 @@ export function register(program: Command): void {
     .option('--threshold <n>', 'nodes needed to sign', intOption('--threshold', 2, 64), 3)
     .option('--key <name>', 'name of the key to create (an email for obs-sign clients: sign -u EMAIL)', 'demo')
     .option('--user-id <uid>', 'OpenPGP user ID of the key (default "LOCALPART <EMAIL>" for email names)')
+    .option('--insecure-plaintext', 'development: plaintext gRPC on loopback instead of mutual TLS (default: TLS, CA and certificates in DIR/pki)')
     .action(async (o) => {
       if (o.threshold > o.nodes) throw new QsignError('INVALID_ARGUMENT', `--threshold ${o.threshold} is greater than --nodes ${o.nodes}`);
-      const c = await clusterUp({ dir: o.dir, nodes: o.nodes, threshold: o.threshold, keyName: o.key, userId: o.userId, progress: (m) => process.stderr.write(`• ${m}\n`) });
+      const c = await clusterUp({ dir: o.dir, nodes: o.nodes, threshold: o.threshold, keyName: o.key, userId: o.userId, plaintext: o.insecurePlaintext === true, progress: (m) => process.stderr.write(`• ${m}\n`) });
       process.stdout.write(
-        `cluster up: ${c.nodes.length} nodes, threshold ${c.threshold}, coordinator ${c.coordinator.address}\n` +
+        `cluster up: ${c.nodes.length} nodes, threshold ${c.threshold}, coordinator ${c.coordinator.address} (${o.insecurePlaintext ? 'PLAINTEXT, development' : `mutual TLS, CA ${o.dir}/pki/ca.crt`})\n` +
           `  key:        ${c.keyName}\n  state:      ${o.dir}/cluster.json\n  client:     ${c.clientConfig}\n\n` +
           `try:\n  export QSIGN_CONFIG=${c.clientConfig}\n  qsign sign --key ${c.keyName} --raw FILE -o FILE.sig\n  qsign pubkey --key ${c.keyName} --armor > key.asc\n  qsign cluster down --dir ${o.dir}\n`,
       );
