@@ -19,7 +19,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import * as frost from '@qsign/frost';
 import { ed25519Fingerprint } from '@qsign/openpgp';
 import { isQsignError } from '@qsign/protocol';
-import { QsignClient, loadClientConfig, waitHealthy } from '@qsign/cli';
+import { QsignClient, clusterTransport, loadClientConfig, waitHealthy } from '@qsign/cli';
 import { dkgAad, dkgTranscript, enrollmentSecret, loadNodeConfig, openNodeStore } from '@qsign/node';
 import { openEnvelope } from '@qsign/storage';
 import { TestCluster } from './helpers/cluster.js';
@@ -72,7 +72,7 @@ describe('DKG, copr-keygen and reshare over a running cluster', () => {
       await store.close();
     }
     for (const n of c.file.nodes) await c.restart(n.id, undefined, false);
-    await waitHealthy(c.file.coordinator.address, 5, 30_000);
+    await waitHealthy(c.file.coordinator.address, 5, 30_000, clusterTransport(c.file));
 
     const relayed = readFileSync(dump, 'utf8');
     const lines = relayed.trim().split('\n').map((l) => JSON.parse(l) as { what: string; value: unknown });

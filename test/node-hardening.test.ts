@@ -172,7 +172,7 @@ describe('malformed input never crashes a daemon', () => {
 
   it('coordinator: garbage bodies, truncated messages and unknown keys get clear errors; it keeps serving', async () => {
     const { CoordinatorRpcClient } = await import('@qsign/rpc');
-    const co = new CoordinatorRpcClient(c.file.coordinator.address);
+    const co = new CoordinatorRpcClient(c.file.coordinator.address, c.as('client'));
     const raw = new grpc.Client(c.file.coordinator.address, grpc.credentials.createInsecure());
     try {
       await expectRefusal(co.sign({ body: new Uint8Array([0xff, 0x01]), clientPublicKey: new Uint8Array(32), clientSignature: new Uint8Array(64) }), 'MALFORMED_REQUEST', /malformed request/);

@@ -7,8 +7,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import type { PeerIdentity } from '@qsign/rpc';
+import { loadCoordinatorConfig } from '@qsign/coordinator';
+import { openTransport, type PeerIdentity, type TransportSecurity } from '@qsign/rpc';
 import { pkiInit, pkiIssue, pkiPaths } from './pki.js';
+import { loadClientConfig } from './client-config.js';
+import type { ClusterFile } from './cluster.js';
 
 /** Where a dev cluster keeps its CA and certificates. */
 export const clusterPkiDir = (dir: string): string => join(resolve(dir), 'pki');
@@ -41,4 +44,13 @@ export function addNodeTransport(dir: string, configFile: string, nodeId: number
   const t = transportFields(dir, configFile, { role: 'node', name: String(nodeId) }, plaintext);
   if (t.tls) (t.tls as Record<string, unknown>).coordinators = [coordinatorId];
   writeFileSync(configFile, JSON.stringify({ ...cfg, ...(plaintext ? { development: true } : {}), ...t }, null, 2) + '\n');
+}
+
+/**
+ * A tool's transport into a dev cluster as one of its parties: the client
+ * (its client.json certificate) or the coordinator (tests that drive nodes
+ * directly stand where the coordinator stands). No server identity check.
+ */
+export function clusterTransportAs(cluster: ClusterFile, who: 'coordinator' | 'client'): TransportSecurity {
+  return openTransport(who === 'client' ? loadClientConfig(cluster.clientConfig).transport : loadCoordinatorConfig(cluster.coordinator.config).transport);
 }

@@ -12,6 +12,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { QsignError } from '@qsign/protocol';
 import type { TlsMaterial } from './tls-files.js';
+import { toServiceError } from './status.js';
 import { describeIdentity, identityOfCertificate, type PeerIdentity } from './tls-identity.js';
 
 /** Largest message either side accepts: an RPM header is at most a few MiB. */
@@ -90,7 +91,7 @@ export function channelCredentials(security: TransportSecurity | undefined, targ
   });
 }
 
-/** A server interceptor that refuses calls `authorize` does not accept (PERMISSION_DENIED, with the reason). */
+/** A server interceptor that refuses calls `authorize` does not accept (PEER_REFUSED, with the reason). */
 function authorizationInterceptor(authorize: Authorizer): grpc.ServerInterceptor {
   return (method, call) =>
     new grpc.ServerInterceptingCall(
@@ -100,7 +101,10 @@ function authorizationInterceptor(authorize: Authorizer): grpc.ServerInterceptor
           const peer = identityOfCertificate(call.getAuthContext().sslPeerCertificate);
           const why = authorize(method.path, peer);
           if (why === undefined) return next(new grpc.ServerListenerBuilder().build());
-          next(new grpc.ServerListenerBuilder().withOnReceiveMetadata(() => call.sendStatus({ code: grpc.status.PERMISSION_DENIED, details: why })).build());
+          next(new grpc.ServerListenerBuilder().withOnReceiveMetadata(() => {
+            const e = toServiceError(new QsignError('PEER_REFUSED', why));
+            call.sendStatus({ code: e.code!, details: e.details!, metadata: e.metadata! });
+          }).build());
         })
         .build(),
     );
