@@ -19,7 +19,8 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import * as frost from '@qsign/frost';
 import { ed25519Fingerprint } from '@qsign/openpgp';
 import { isQsignError } from '@qsign/protocol';
-import { QsignClient, clusterTransport, loadClientConfig, waitHealthy } from '@qsign/cli';
+import { QsignClient, clusterPkiDir, clusterTransport, loadClientConfig, waitHealthy } from '@qsign/cli';
+import { httpsRequest } from './helpers/https.js';
 import { dkgAad, dkgTranscript, enrollmentSecret, loadNodeConfig, openNodeStore } from '@qsign/node';
 import { openEnvelope } from '@qsign/storage';
 import { TestCluster } from './helpers/cluster.js';
@@ -125,9 +126,11 @@ describe('DKG, copr-keygen and reshare over a running cluster', () => {
   });
 
   it('copr-keygen API: GET /ping, POST /gen_key 201 then 200, 400 for bad input; the certificate imports into gpg', async () => {
-    const base = `http://${c.file.keygen}`;
-    expect(await (await fetch(`${base}/ping`)).text()).toBe('pong');
-    const gen = (body: unknown) => fetch(`${base}/gen_key`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // HTTPS with the client's certificate from the cluster CA (docs/tls.md).
+    const pki = clusterPkiDir(c.dir);
+    const tls = { ca: join(pki, 'ca.crt'), cert: join(pki, 'client-dev-client.crt'), key: join(pki, 'client-dev-client.key') };
+    expect((await httpsRequest(c.file.keygen!, '/ping', tls)).text).toBe('pong');
+    const gen = (body: unknown) => httpsRequest(c.file.keygen!, '/gen_key', tls, { method: 'POST', body });
     expect((await gen({ name_real: 'Copr Project', name_email: 'copr-project@example.org' })).status).toBe(201);
     expect((await gen({ name_real: 'Copr Project', name_email: 'copr-project@example.org' })).status).toBe(200);
     expect((await gen({ name_real: 'x', name_email: 'not-an-email' })).status).toBe(400);

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { isQsignError } from '@qsign/protocol';
 import { CoordinatorRpcClient, NodeRpcClient, TlsMaterial, expectIdentity, type TransportSecurity } from '@qsign/rpc';
 import { TestCluster, waitFor } from './helpers/cluster.js';
 import { requireTools } from './helpers/tools.js';
+import { httpsRequest } from './helpers/https.js';
 
 let c: TestCluster;
 let pki: string;
@@ -142,18 +142,8 @@ describe('mutual TLS in a cluster started by cluster up', () => {
   });
 
   it('serves the copr-keygen API over HTTPS to client certificates only', async () => {
-    const [host, port] = c.file.keygen!.split(':') as [string, string];
-    const get = (opts: { cert?: string; key?: string }) =>
-      new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = request({ host, port: Number(port), path: '/ping', ca: readFileSync(pem('ca.crt')), cert: opts.cert && readFileSync(opts.cert), key: opts.key && readFileSync(opts.key) }, (res) => {
-          let body = '';
-          res.on('data', (d) => (body += d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        });
-        req.once('error', reject);
-        req.end();
-      });
-    expect(await get({ cert: pem('client-dev-client.crt'), key: pem('client-dev-client.key') })).toEqual({ status: 200, body: 'pong' });
+    const get = (o: { cert?: string; key?: string }) => httpsRequest(c.file.keygen!, '/ping', { ca: pem('ca.crt'), ...o });
+    expect(await get({ cert: pem('client-dev-client.crt'), key: pem('client-dev-client.key') })).toEqual({ status: 200, text: 'pong' });
     await expect(get({})).rejects.toThrow();
     const asNode = await get({ cert: pem('node-1.crt'), key: pem('node-1.key') });
     expect(asNode.status).toBe(403);
