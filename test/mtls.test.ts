@@ -127,7 +127,10 @@ describe('mutual TLS in a cluster started by cluster up', () => {
       n1.close();
       co.close();
     }
-    await waitFor(() => /TLS: node 1 refuses \/qsign\.v1\.Node\/GetCommitments from qsign:node:2/.test(readFileSync(c.file.nodes[0]!.log, 'utf8')), 10_000, 'node 1 to log the refusal');
+    // Node 1 logs the refusal and records it in its audit log.
+    expect(readFileSync(c.file.nodes[0]!.log, 'utf8')).toMatch(/TLS: node 1 refuses \/qsign\.v1\.Node\/GetCommitments from qsign:node:2/);
+    const recorded = async () => (await c.audit(1)).some((r) => r.event === 'refused' && r.code === 'PEER_REFUSED' && String(r.reason).includes('GetCommitments from qsign:node:2'));
+    await waitFor(recorded, 30_000, 'node 1 to record the refusal');
   });
 
   it('refuses a server that is not the node the client expects', async () => {

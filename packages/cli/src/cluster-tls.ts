@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { loadCoordinatorConfig } from '@qsign/coordinator';
 import { openTransport, type PeerIdentity, type TransportSecurity } from '@qsign/rpc';
-import { pkiInit, pkiIssue, pkiPaths } from './pki.js';
+import { pkiPaths } from './pki-files.js';
 import { loadClientConfig } from './client-config.js';
 import type { ClusterFile } from './cluster.js';
 
@@ -19,6 +19,7 @@ export const clusterPkiDir = (dir: string): string => join(resolve(dir), 'pki');
 /** Creates DIR/pki: a CA and certificates for `nodes`, the coordinator and the client (all reached on 127.0.0.1). */
 export async function clusterPki(dir: string, nodes: number[], coordinatorId: string, clientName: string): Promise<void> {
   const pki = clusterPkiDir(dir);
+  const { pkiInit } = await import('./pki.js'); // loaded on use: the X.509 library is large
   await pkiInit(pki, { name: `qsign dev cluster CA (${resolve(dir)})`.slice(0, 64) });
   for (const id of nodes) await issueFor(dir, { role: 'node', name: String(id) });
   await issueFor(dir, { role: 'coordinator', name: coordinatorId });
@@ -26,7 +27,8 @@ export async function clusterPki(dir: string, nodes: number[], coordinatorId: st
 }
 
 /** Issues DIR/pki/ROLE-NAME.{crt,key} (e.g. for a node added later). */
-export function issueFor(dir: string, id: PeerIdentity): Promise<{ cert: string; key: string }> {
+export async function issueFor(dir: string, id: PeerIdentity): Promise<{ cert: string; key: string }> {
+  const { pkiIssue } = await import('./pki.js');
   return pkiIssue(clusterPkiDir(dir), id, { hosts: ['127.0.0.1', 'localhost'] });
 }
 

@@ -18,16 +18,14 @@ import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { QsignError, errorMessage } from '@qsign/protocol';
 import { identityUri, parseIdentityUri, type PeerIdentity } from '@qsign/rpc';
+import { pkiPaths } from './pki-files.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY_MS = 86_400_000;
 
-/** Files of a CA directory. */
-export function pkiPaths(dir: string): { caCert: string; caKey: string } {
-  return { caCert: join(resolve(dir), 'ca.crt'), caKey: join(resolve(dir), 'ca.key') };
-}
+export { pkiPaths };
 
 /** A random positive 128-bit serial number, hex (RFC 5280 §4.1.2.2). */
 function serial(): string {

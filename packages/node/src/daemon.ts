@@ -38,6 +38,12 @@ export async function nonceHedge(store: NodeStore): Promise<Uint8Array> {
   return hedge;
 }
 
+/** Logs and records in the audit log a call refused for its TLS identity (docs/tls.md). */
+function recordPeerRefusal(store: NodeStore, why: string, log: (m: string) => void): void {
+  log(`TLS: ${why}`);
+  void store.audit.append({ event: 'refused', code: 'PEER_REFUSED', reason: why }).catch((e) => log(`cannot record the TLS refusal: ${errorMessage(e)}`));
+}
+
 /** A running node. */
 export interface RunningNode {
   port: number;
@@ -90,7 +96,7 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
       [AuditService, auditService.implementation(AuditService)],
     ],
     config.listen,
-    authorizing(transport, nodeAuthorizer(config, (why) => log(`TLS: ${why}`))),
+    authorizing(transport, nodeAuthorizer(config, (why) => recordPeerRefusal(store, why, log))),
   );
   const unseal = async (shares: Uint8Array[]) => {
     await unsealStore(store, config, shares);

@@ -31,6 +31,10 @@ export function register(program: Command): void {
     .option('--dev-master-key', 'development: write the master key to DIR/master.key (node starts unsealed)')
     .option('--client <name=pubhex...>', 'allowed client key(s)', collect, [])
     .option('--peer <id=enrollhex...>', "pinned peer enrollment key(s) (for DKG and reshare)", collect, [])
+    .option('--tls-ca <file>', 'cluster CA certificate (mutual TLS, docs/tls.md)')
+    .option('--tls-cert <file>', "this node's certificate (qsign pki issue --node ID)")
+    .option('--tls-key <file>', "this node's TLS private key")
+    .option('--coordinator <name>', 'a coordinator this node serves (tls.coordinators; repeatable)', collect, [])
     .action(async (o) => nodeInit(o));
   node
     .command('unseal')

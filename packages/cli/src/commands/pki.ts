@@ -5,7 +5,6 @@
 import type { Command } from 'commander';
 import { QsignError } from '@qsign/protocol';
 import type { PeerIdentity } from '@qsign/rpc';
-import { pkiInit, pkiIssue } from '../pki.js';
 import { intOption } from '../io.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -31,6 +30,7 @@ export function register(program: Command): void {
     .option('--name <name>', 'CA common name', 'qsign cluster CA')
     .option('--days <n>', 'validity in days', intOption('--days', 1, 36500), 3650)
     .action(async (o) => {
+      const { pkiInit } = await import('../pki.js'); // loaded on use: the X.509 library is large
       const p = await pkiInit(o.dir, { name: o.name, days: o.days });
       process.stdout.write(`CA certificate: ${p.caCert}\nCA private key: ${p.caKey} (keep it offline; it issues every identity)\n`);
     });
@@ -46,6 +46,7 @@ export function register(program: Command): void {
     .option('--out <prefix>', 'write PREFIX.crt and PREFIX.key (default DIR/ROLE-NAME)')
     .action(async (o) => {
       const id = identityOf(o);
+      const { pkiIssue } = await import('../pki.js');
       const f = await pkiIssue(o.dir, id, { hosts: o.host, days: o.days, out: o.out });
       process.stdout.write(`qsign:${id.role}:${id.name}\ncertificate: ${f.cert}\nprivate key: ${f.key}\n`);
     });
