@@ -68,6 +68,7 @@ describe('deploy examples', () => {
     expect(nodeConfigError({ ...noTls, insecurePlaintext: true, development: true })).toMatch(/field "listen": must be a loopback address with "insecurePlaintext"/);
     expect(nodeConfigError({ ...noTls, insecurePlaintext: true, development: true, listen: '127.0.0.1:7101' })).toMatch(/field "peers\[0\]\.address": must be a loopback address/);
     expect(nodeConfigError({ ...raw, tls: { ...raw.tls, coordinators: [] } })).toMatch(/field "tls\.coordinators": must name at least one coordinator/);
+    expect(nodeConfigError({ ...raw, consoleListen: '0.0.0.0:7181' })).toMatch(/field "consoleListen": is plain HTTP: it must be a loopback address/);
   });
 
   it('a node with masterKeyFile and no "development": true refuses to start with file:line: field: reason', () => {

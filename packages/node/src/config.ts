@@ -8,7 +8,7 @@ import { QsignError, errorMessage } from '@qsign/protocol';
 import { parsePolicy, type Policy } from './policy.js';
 import { lineOfField, lineOfOffset } from './json-locate.js';
 import { parsePeers, type NodePeer } from './peers.js';
-import { parseTransport, type TransportSetting } from '@qsign/rpc';
+import { isLoopbackAddress, parseTransport, type TransportSetting } from '@qsign/rpc';
 
 /** A client allowed to send requests, identified by its Ed25519 public key. */
 export interface ClientEntry {
@@ -157,6 +157,9 @@ function nodeTransport(
     bad('masterKeyFile', 'keeps the master key on disk beside the data: refused unless the config says "development": true (production nodes start sealed: qsign node init --unseal K/L)');
   const addresses: Array<[string, string]> = [['listen', listen], ...peers.flatMap((p, i): Array<[string, string]> => (p.address ? [[`peers[${i}].address`, p.address]] : []))];
   const transport = parseTransport(o, base, bad, addresses);
+  // The web console is plain HTTP: an operator reaches it through SSH forwarding.
+  if (typeof o.consoleListen === 'string' && o.consoleListen !== 'off' && !isLoopbackAddress(o.consoleListen) && !development)
+    bad('consoleListen', 'is plain HTTP: it must be a loopback address (reach it through SSH forwarding) unless the config says "development": true');
   const t = (o.tls ?? {}) as Record<string, unknown>;
   const coordinators = t.coordinators ?? [];
   if (!Array.isArray(coordinators) || coordinators.some((c) => typeof c !== 'string' || !/^[A-Za-z0-9._@+-]{1,128}$/.test(c)))
