@@ -11,9 +11,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clusterPkiDir, pkiInit, pkiIssue } from '@qsign/cli';
+import { clusterPkiDir, coordinatorTransport, loadClientConfig, pkiInit, pkiIssue } from '@qsign/cli';
 import { isQsignError } from '@qsign/protocol';
-import { CoordinatorRpcClient, NodeRpcClient, TlsMaterial, expectIdentity, type TransportSecurity } from '@qsign/rpc';
+import { CoordinatorRpcClient, NodeRpcClient, TlsMaterial, expectIdentity, startServer, stopServer, type TransportSecurity } from '@qsign/rpc';
 import { TestCluster, waitFor } from './helpers/cluster.js';
 import { requireTools } from './helpers/tools.js';
 import { httpsRequest } from './helpers/https.js';
@@ -131,6 +131,20 @@ describe('mutual TLS in a cluster started by cluster up', () => {
     expect(readFileSync(c.file.nodes[0]!.log, 'utf8')).toMatch(/TLS: node 1 refuses \/qsign\.v1\.Node\/GetCommitments from qsign:node:2/);
     const recorded = async () => (await c.audit(1)).some((r) => r.event === 'refused' && r.code === 'PEER_REFUSED' && String(r.reason).includes('GetCommitments from qsign:node:2'));
     await waitFor(recorded, 30_000, 'node 1 to record the refusal');
+  });
+
+  it('a client refuses a node certificate presented as the coordinator', async () => {
+    // An impostor coordinator holding node 2's certificate and key.
+    const { server, port } = await startServer([], '127.0.0.1:0', asFiles(pem('ca.crt'), pem('node-2.crt'), pem('node-2.key')));
+    const co = new CoordinatorRpcClient(`127.0.0.1:${port}`, coordinatorTransport(loadClientConfig(c.file.clientConfig)));
+    try {
+      const e = await co.clusterStatus(5000).catch((x) => x);
+      expect(isQsignError(e, 'NODE_UNAVAILABLE')).toBe(true);
+      expect(e.message).toMatch(/expected a coordinator certificate, the server presented qsign:node:2/);
+    } finally {
+      co.close();
+      await stopServer(server);
+    }
   });
 
   it('refuses a server that is not the node the client expects', async () => {
