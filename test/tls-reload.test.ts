@@ -1,6 +1,7 @@
 /**
  * TLS material reloads on SIGHUP (what `systemctl reload` sends) after
- * checking the new files, and keeps the old material when they are bad.
+ * checking the new files, and keeps the old material when they are bad
+ * (another CA, another identity).
  * File polling is set to an hour here, so only the signal can trigger it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('TLS reload', () => {
-  it('reloads the certificate on SIGHUP, and refuses one from another CA', async () => {
+  it('reloads the certificate on SIGHUP, and refuses one naming another identity or from another CA', async () => {
     const files = { ca: join(dir, 'ca', 'ca.crt'), cert: join(dir, 'live.crt'), key: join(dir, 'live.key') };
     const first = await pkiIssue(join(dir, 'ca'), { role: 'node', name: '1' }, { out: join(dir, 'first') });
     copyFileSync(first.cert, files.cert);
@@ -29,19 +30,29 @@ describe('TLS reload', () => {
     const m = new TlsMaterial(files, (l) => logs.push(l)).watch(3_600_000);
     try {
       expect(m.identity).toEqual({ role: 'node', name: '1' });
-      const next = await pkiIssue(join(dir, 'ca'), { role: 'node', name: '7' }, { out: join(dir, 'next') });
+      const serial = m.serialNumber;
+      const next = await pkiIssue(join(dir, 'ca'), { role: 'node', name: '1' }, { out: join(dir, 'next') });
       copyFileSync(next.key, files.key);
       copyFileSync(next.cert, files.cert);
-      expect(m.identity?.name).toBe('1'); // nothing reloads by itself within the hour
+      expect(m.serialNumber).toBe(serial); // nothing reloads by itself within the hour
       process.kill(process.pid, 'SIGHUP');
-      await waitFor(() => m.identity?.name === '7', 30_000, 'the SIGHUP reload');
-      expect(logs.some((l) => /TLS SIGHUP: loaded .*qsign:node:7/.test(l))).toBe(true);
+      await waitFor(() => m.serialNumber !== serial, 30_000, 'the SIGHUP reload');
+      expect(logs.some((l) => /TLS SIGHUP: loaded .*qsign:node:1/.test(l))).toBe(true);
+      const renewed = m.serialNumber;
+      // Another identity's certificate is refused.
+      const other = await pkiIssue(join(dir, 'ca'), { role: 'node', name: '7' }, { out: join(dir, 'other') });
+      copyFileSync(other.key, files.key);
+      copyFileSync(other.cert, files.cert);
+      process.kill(process.pid, 'SIGHUP');
+      await waitFor(() => logs.some((l) => /TLS SIGHUP: kept the current certificate: .* now names qsign:node:7, but this party is qsign:node:1/.test(l)), 30_000, 'the refused identity change');
+      expect(m.serialNumber).toBe(renewed);
       const foreign = await pkiIssue(join(dir, 'other'), { role: 'node', name: '9' }, { out: join(dir, 'foreign') });
       copyFileSync(foreign.key, files.key);
       copyFileSync(foreign.cert, files.cert);
       process.kill(process.pid, 'SIGHUP');
       await waitFor(() => logs.some((l) => /TLS SIGHUP: kept the current certificate: .* was not issued by the CA/.test(l)), 30_000, 'the refused reload');
-      expect(m.identity?.name).toBe('7');
+      expect(m.serialNumber).toBe(renewed);
+      expect(m.identity).toEqual({ role: 'node', name: '1' });
     } finally {
       m.close();
     }

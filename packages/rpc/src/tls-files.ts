@@ -5,7 +5,8 @@
  * is issued by the CA, unexpired, and matches the key), and only then handed
  * to grpc-js, which swaps the server's secure context
  * (`Http2SecureServer.setSecureContext`) and uses the new files for new
- * client connections. A bad replacement is refused and the old material kept.
+ * client connections. A bad replacement — or one naming another identity —
+ * is refused and the old material kept.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
@@ -34,6 +35,7 @@ interface Loaded {
   key: Buffer;
   identity: PeerIdentity | undefined;
   notAfter: string;
+  serialNumber: string;
 }
 
 /** Reads and checks a set of TLS files; throws a CONFIG error naming the file and the problem. */
@@ -71,7 +73,7 @@ export function loadTlsFiles(files: TlsFiles): Loaded {
     throw new QsignError('CONFIG', `${files.key}: not a PEM private key: ${errorMessage(e)}`);
   }
   if (!matches) throw new QsignError('CONFIG', `${files.key} is not the private key of ${files.cert}`);
-  return { ca, cert, key, identity: identityOfCertificate({ subjectaltname: own.subjectAltName }), notAfter: own.validTo };
+  return { ca, cert, key, identity: identityOfCertificate({ subjectaltname: own.subjectAltName }), notAfter: own.validTo, serialNumber: own.serialNumber };
 }
 
 /**
@@ -100,6 +102,11 @@ export class TlsMaterial implements CertificateProvider {
     return this.#current.identity;
   }
 
+  /** Serial number (hex) of the certificate currently in use. */
+  get serialNumber(): string {
+    return this.#current.serialNumber;
+  }
+
   /** The CA certificate (PEM) currently in use. */
   get caPem(): Buffer {
     return this.#current.ca;
@@ -119,6 +126,10 @@ export class TlsMaterial implements CertificateProvider {
     try {
       const next = loadTlsFiles(this.files);
       if (next.ca.equals(this.#current.ca) && next.cert.equals(this.#current.cert) && next.key.equals(this.#current.key)) return false;
+      // A party's identity never changes under it (a node 2 certificate on node 1's path is a mistake or an attack).
+      const was = this.#current.identity;
+      if (next.identity?.role !== was?.role || next.identity?.name !== was?.name)
+        throw new QsignError('CONFIG', `${this.files.cert} now names ${describeIdentity(next.identity)}, but this party is ${describeIdentity(was)}`);
       this.#current = next;
     } catch (e) {
       this.log(`TLS ${why}: kept the current certificate: ${errorMessage(e)}`);
