@@ -32,7 +32,8 @@ const POLICY = {
 };
 
 const nodeCfg = (id: number) => c.file.nodes.find((n) => n.id === id)!.config;
-const clientFor = (k: { name: string; secret: Uint8Array }) => new QsignClient({ coordinator: c.file.coordinator.address, clientName: k.name, secretKey: k.secret });
+// Other request-signing keys over the dev client's TLS certificate (nodes check the request signature, not the TLS name).
+const clientFor = (k: { name: string; secret: Uint8Array }) => new QsignClient({ coordinator: c.file.coordinator.address, clientName: k.name, secretKey: k.secret, transport: loadClientConfig(c.file.clientConfig).transport });
 const holdOn = (id: number, requestId: string): string => {
   const r = qsign(['pending', '--all', '--node-config', nodeCfg(id)]);
   const line = r.stdout.split('\n').find((l) => l.includes('PENDING') || l.includes('pending'));

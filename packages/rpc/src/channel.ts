@@ -50,6 +50,18 @@ export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.ssl_target_name_override': 'qsign.invalid',
 };
 
+/**
+ * Server options: the message limits, without the clients' 30 s keepalive
+ * ping. Clients ping to find dead servers; a server pinging every client
+ * would drop a busy client (one whose event loop is blocked longer than the
+ * 20 s ping timeout) in the middle of a long call, e.g. one waiting for
+ * operator approval.
+ */
+const SERVER_OPTIONS: grpc.ServerOptions = {
+  'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+  'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+};
+
 /** True for unix sockets and loopback hosts (127.0.0.0/8, ::1, localhost). */
 export function isLoopbackAddress(address: string): boolean {
   if (address.startsWith('unix:')) return true;
@@ -118,7 +130,7 @@ export async function startServer(
 ): Promise<{ server: grpc.Server; port: number }> {
   plaintextOnlyOnLoopback(address, security);
   const tls = security?.kind === 'mtls' ? security : undefined;
-  const server = new grpc.Server({ ...CHANNEL_OPTIONS, interceptors: tls?.authorize ? [authorizationInterceptor(tls.authorize)] : [] });
+  const server = new grpc.Server({ ...SERVER_OPTIONS, interceptors: tls?.authorize ? [authorizationInterceptor(tls.authorize)] : [] });
   for (const [def, impl] of services) server.addService(def, impl);
   // Client certificates are required and must chain to the cluster CA.
   const creds = tls ? grpc.experimental.createCertificateProviderServerCredentials(tls.material, tls.material, true) : grpc.ServerCredentials.createInsecure();
