@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { clusterUp, clusterDown, loadClientConfig, QsignClient, splitKey, wipeShares, spawnDaemon, alive, writeClusterFile, pinOf } from '../packages/cli/dist/index.js';
+import { clusterUp, clusterDown, clusterTransportAs, loadClientConfig, QsignClient, splitKey, wipeShares, spawnDaemon, alive, writeClusterFile, pinOf } from '../packages/cli/dist/index.js';
 import { ed25519Fingerprint } from '../packages/openpgp/dist/index.js';
 import { loadNodeConfig } from '../packages/node/dist/index.js';
 import { encryptShareFiles, parseEnrollmentPublicKey } from '../packages/storage/dist/index.js';
@@ -85,7 +85,7 @@ async function nodeStartup(id) {
   const t = performance.now();
   n.pid = spawnDaemon(n.command, n.log);
   writeClusterFile(dir, cluster);
-  const admin = new NodeRpcClient(n.address);
+  const admin = new NodeRpcClient(n.address, `node ${id}`, clusterTransportAs(cluster, 'client'));
   let keys = -1;
   for (;;) {
     try {

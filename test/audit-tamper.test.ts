@@ -78,7 +78,7 @@ describe('audit: tampering, fail-closed writes, queries by package file', () => 
 
   it('acceptance 1 through a node: a one-bit change to a served record, proof or checkpoint is rejected', async () => {
     const n = nodeCfg(1);
-    const a = new AuditRpcClient(n.address);
+    const a = new AuditRpcClient(n.address, undefined, c.as('client'));
     try {
       const vkey = parseVerifierKey(n.verifierKey!);
       const note = (await a.checkpoint(true)).checkpoint;

@@ -19,7 +19,8 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import * as frost from '@qsign/frost';
 import { ed25519Fingerprint } from '@qsign/openpgp';
 import { isQsignError } from '@qsign/protocol';
-import { QsignClient, loadClientConfig, waitHealthy } from '@qsign/cli';
+import { QsignClient, clusterPkiDir, clusterTransport, loadClientConfig, waitHealthy } from '@qsign/cli';
+import { httpsRequest } from './helpers/https.js';
 import { dkgAad, dkgTranscript, enrollmentSecret, loadNodeConfig, openNodeStore } from '@qsign/node';
 import { openEnvelope } from '@qsign/storage';
 import { TestCluster } from './helpers/cluster.js';
@@ -72,7 +73,7 @@ describe('DKG, copr-keygen and reshare over a running cluster', () => {
       await store.close();
     }
     for (const n of c.file.nodes) await c.restart(n.id, undefined, false);
-    await waitHealthy(c.file.coordinator.address, 5, 30_000);
+    await waitHealthy(c.file.coordinator.address, 5, 30_000, clusterTransport(c.file));
 
     const relayed = readFileSync(dump, 'utf8');
     const lines = relayed.trim().split('\n').map((l) => JSON.parse(l) as { what: string; value: unknown });
@@ -125,9 +126,11 @@ describe('DKG, copr-keygen and reshare over a running cluster', () => {
   });
 
   it('copr-keygen API: GET /ping, POST /gen_key 201 then 200, 400 for bad input; the certificate imports into gpg', async () => {
-    const base = `http://${c.file.keygen}`;
-    expect(await (await fetch(`${base}/ping`)).text()).toBe('pong');
-    const gen = (body: unknown) => fetch(`${base}/gen_key`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // HTTPS with the client's certificate from the cluster CA (docs/tls.md).
+    const pki = clusterPkiDir(c.dir);
+    const tls = { ca: join(pki, 'ca.crt'), cert: join(pki, 'client-dev-client.crt'), key: join(pki, 'client-dev-client.key') };
+    expect((await httpsRequest(c.file.keygen!, '/ping', tls)).text).toBe('pong');
+    const gen = (body: unknown) => httpsRequest(c.file.keygen!, '/gen_key', tls, { method: 'POST', body });
     expect((await gen({ name_real: 'Copr Project', name_email: 'copr-project@example.org' })).status).toBe(201);
     expect((await gen({ name_real: 'Copr Project', name_email: 'copr-project@example.org' })).status).toBe(200);
     // The exact body Copr's backend sends (copr_backend/sign.py create_user_keys: USER#PROJECT@copr.DOMAIN).

@@ -23,6 +23,8 @@ const base = (policy: unknown) => ({
   nodeId: 1,
   listen: '127.0.0.1:0',
   dataDir: 'data',
+  development: true,
+  insecurePlaintext: true,
   masterKeyFile: 'master.key',
   adminSocket: 'admin.sock',
   clients: [{ name: 'copr', publicKey: CLIENT }],

@@ -32,6 +32,7 @@ const POLICY = {
 };
 
 const nodeCfg = (id: number) => c.file.nodes.find((n) => n.id === id)!.config;
+// Other request-signing keys over the dev client's TLS certificate (nodes check the request signature, not the TLS name).
 const clientFor = (k: { name: string; secret: Uint8Array }) => new QsignClient({ ...loadClientConfig(c.file.clientConfig), clientName: k.name, secretKey: k.secret });
 const holdOn = (id: number, requestId: string): string => {
   const r = qsign(['pending', '--all', '--node-config', nodeCfg(id)]);

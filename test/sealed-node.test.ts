@@ -52,7 +52,7 @@ describe('sealed nodes', () => {
     admin.close();
 
     // Sealed: the audit log is still served (records), but no new checkpoint: the identity key is sealed.
-    const a1 = new AuditRpcClient(c.file.nodes[0]!.address);
+    const a1 = new AuditRpcClient(c.file.nodes[0]!.address, undefined, c.as('client'));
     try {
       expect((await a1.records(0, 10)).records.length).toBeGreaterThan(0);
       await expect(a1.checkpoint(true)).rejects.toSatisfy((e) => isQsignError(e, 'SEALED'));
@@ -93,7 +93,7 @@ describe('sealed nodes', () => {
     expect(after.signers).toEqual([1, 3]);
     registerSignatures([after.signature]);
     // Unsealed without a restart: the audit notary signs checkpoints again.
-    const a1b = new AuditRpcClient(c.file.nodes[0]!.address);
+    const a1b = new AuditRpcClient(c.file.nodes[0]!.address, undefined, c.as('client'));
     try {
       expect((await a1b.checkpoint(true)).checkpoint).toMatch(/^qsign-node-1\./);
     } finally {

@@ -25,7 +25,7 @@ export function jsonLines(text: string): Array<Record<string, any>> {
 export async function checkpointAll(c: TestCluster, ids: number[] = c.file.nodes.map((n) => n.id)): Promise<void> {
   const addrs = [c.file.coordinator.address, ...c.file.nodes.filter((n) => ids.includes(n.id)).map((n) => n.address)];
   await Promise.all(addrs.map(async (a) => {
-    const cl = new AuditRpcClient(a);
+    const cl = new AuditRpcClient(a, undefined, c.as('client'));
     try {
       await cl.checkpoint(true);
     } finally {
@@ -38,7 +38,7 @@ export async function checkpointAll(c: TestCluster, ids: number[] = c.file.nodes
 export async function waitCosigned(c: TestCluster, n: number, ids: number[] = c.file.nodes.map((x) => x.id), timeoutMs = 15_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (const node of c.file.nodes.filter((x) => ids.includes(x.id))) {
-    const cl = new AuditRpcClient(node.address);
+    const cl = new AuditRpcClient(node.address, undefined, c.as('client'));
     try {
       for (;;) {
         const note = await cl.cosigned();

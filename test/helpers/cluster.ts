@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { QsignClient, addClusterNode, alive, clusterCoordinators, clusterDown, clusterUp, loadClientConfig, spawnDaemon, writeClusterFile, waitHealthy, type ClusterFile } from '@qsign/cli';
-import { NodeRpcClient } from '@qsign/rpc';
+import { QsignClient, addClusterNode, alive, clusterCoordinators, clusterDown, clusterTransport, clusterTransportAs, clusterUp, loadClientConfig, spawnDaemon, writeClusterFile, waitHealthy, type ClusterFile } from '@qsign/cli';
+import { NodeRpcClient, expectIdentity, expecting, type TransportSecurity } from '@qsign/rpc';
 
 /** A running test cluster. */
 export class TestCluster {
@@ -67,8 +67,17 @@ export class TestCluster {
   node(id: number): NodeRpcClient {
     const n = this.file.nodes.find((x) => x.id === id);
     if (!n) throw new Error(`no node ${id}`);
-    return new NodeRpcClient(n.address, `node ${id}`);
+    return new NodeRpcClient(n.address, `node ${id}`, expecting(this.as('coordinator'), expectIdentity({ role: 'node', name: String(id) })));
   }
+
+  /**
+   * The cluster's mutual-TLS transport as its client or its coordinator
+   * (tests that call nodes directly stand where the coordinator stands).
+   */
+  as(who: 'coordinator' | 'client'): TransportSecurity {
+    return (this.#as[who] ??= clusterTransportAs(this.file, who));
+  }
+  readonly #as: Partial<Record<'coordinator' | 'client', TransportSecurity>> = {};
 
   /** SIGKILLs node `id` and waits until it is gone. */
   async kill(id: number): Promise<void> {
@@ -96,7 +105,7 @@ export class TestCluster {
     n.pid = spawnDaemon(n.command, n.log, { ...process.env, ...env });
     writeClusterFile(this.dir, this.file);
     if (!wait) return;
-    await waitHealthy(this.file.coordinator.address, this.file.nodes.filter((x) => alive(x.pid)).length, 60_000);
+    await waitHealthy(this.file.coordinator.address, this.file.nodes.filter((x) => alive(x.pid)).length, 60_000, clusterTransport(this.file));
     // The coordinator may still hold a stale "healthy" for this node: wait until the new process answers.
     await this.waitServing(id);
   }
@@ -166,7 +175,7 @@ export class TestCluster {
     }
     co.pid = spawnDaemon(co.command, co.log, { ...process.env, ...env });
     writeClusterFile(this.dir, this.file);
-    await waitHealthy(co.address, this.file.nodes.filter((x) => alive(x.pid)).length, 60_000);
+    await waitHealthy(co.address, this.file.nodes.filter((x) => alive(x.pid)).length, 60_000, clusterTransport(this.file));
   }
 
   /** Stops everything and removes the directory. */

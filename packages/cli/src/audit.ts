@@ -26,10 +26,11 @@ import {
   type Checkpoint,
 } from '@qsign/audit';
 import { QsignError, errorMessage } from '@qsign/protocol';
-import { AuditRpcClient } from '@qsign/rpc';
+import { AuditRpcClient, expectIdentity, expecting, type TransportSecurity } from '@qsign/rpc';
 import { headerSignatureInput } from '@qsign/rpm';
 import { readClusterFile } from './cluster.js';
 import { thresholdsAtSigning } from './audit-thresholds.js';
+import { clientTransport, loadClientConfig } from './client-config.js';
 
 /** One log to audit: a node's or the coordinator's. */
 export interface LogTarget {
@@ -40,6 +41,16 @@ export interface LogTarget {
   address: string;
   /** The log's pinned verifier key (type 0x01 vkey). */
   verifierKey: string;
+  /** How to reach it (the client's TLS certificate); the server must present the target's own identity. */
+  security?: TransportSecurity;
+}
+
+/** An audit client for `t`, checking that the server is the coordinator or node it names. */
+function auditClient(t: LogTarget, label?: string): AuditRpcClient {
+  const who = t.id === 0 ? { role: 'coordinator' as const, name: '' } : { role: 'node' as const, name: String(t.id) };
+  const security = t.security ?? { kind: 'insecure' };
+  const check = who.role === 'coordinator' ? expecting(security, (p) => (p?.role === 'coordinator' ? undefined : `expected a coordinator certificate for ${t.name}`)) : expecting(security, expectIdentity(who));
+  return new AuditRpcClient(t.address, label, check);
 }
 
 /** A problem found, with where it is. */
@@ -70,6 +81,7 @@ export interface FetchedLog {
 /** The logs of a dev cluster, from its cluster.json (coordinator first). */
 export function targetsFromCluster(dir: string): { targets: LogTarget[]; threshold: number } {
   const c = readClusterFile(dir);
+  const security = clientTransport(loadClientConfig(c.clientConfig));
   const need = (p: { verifierKey?: string }, what: string) => {
     if (!p.verifierKey) throw new QsignError('CONFIG', `${dir}/cluster.json has no verifier key for ${what}; it was made before audit logs existed`);
     return p.verifierKey;
@@ -77,8 +89,8 @@ export function targetsFromCluster(dir: string): { targets: LogTarget[]; thresho
   return {
     threshold: c.threshold,
     targets: [
-      { name: 'coordinator', id: 0, address: c.coordinator.address, verifierKey: need(c.coordinator, 'the coordinator') },
-      ...c.nodes.map((n) => ({ name: `node-${n.id}`, id: n.id, address: n.address, verifierKey: need(n, `node ${n.id}`) })),
+      { name: 'coordinator', id: 0, address: c.coordinator.address, verifierKey: need(c.coordinator, 'the coordinator'), security },
+      ...c.nodes.map((n) => ({ name: `node-${n.id}`, id: n.id, address: n.address, verifierKey: need(n, `node ${n.id}`), security })),
     ],
   };
 }
@@ -97,7 +109,7 @@ export function parseTarget(spec: string): LogTarget {
 
 /** Fetches every record and checkpoint of a log. */
 export async function fetchLog(t: LogTarget): Promise<FetchedLog> {
-  const c = new AuditRpcClient(t.address, `${t.name} at ${t.address}`);
+  const c = auditClient(t, `${t.name} at ${t.address}`);
   try {
     const head = await c.checkpoint(false);
     const records: FetchedLog['records'] = [];
@@ -153,7 +165,7 @@ export async function verifyFetched(f: FetchedLog, peers: LogTarget[] = []): Pro
 
 /** Finds the first record in [from, cp.size) whose leaf does not verify against `cp` with the log's own inclusion proof. */
 async function pinpoint(f: FetchedLog, cp: Checkpoint, from: number): Promise<number | undefined> {
-  const c = new AuditRpcClient(f.target.address);
+  const c = auditClient(f.target);
   try {
     for (let i = from; i < Math.min(cp.size, from + 4096, f.records.length); i++) {
       try {
@@ -340,7 +352,7 @@ async function consistentWith(t: LogTarget, prev: string, latest: string): Promi
     const cur = openCheckpoint(latest, [key]).checkpoint;
     let proof: Uint8Array[] = [];
     if (prevSize > 0 && cur.size > prevSize) {
-      const c = new AuditRpcClient(t.address);
+      const c = auditClient(t);
       try {
         proof = await c.consistencyProof(prevSize, cur.size);
       } finally {

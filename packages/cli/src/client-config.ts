@@ -26,6 +26,7 @@ export interface PinnedKey {
   groupPublicKey: string;
   fingerprint: string;
 }
+import { expectRole, expecting, openTransport, parseTransport, type TransportSecurity, type TransportSetting } from '@qsign/rpc';
 
 /** A client's settings. */
 export interface ClientConfig {
@@ -48,6 +49,8 @@ export interface ClientConfig {
   keys: Map<string, PinnedKey>;
   /** Path of the officer key file (field `officer`, relative to the config), if any (officer-config.ts). */
   officer?: string;
+  /** `tls` (the client's certificate, issued by the cluster CA) or development plaintext to a loopback coordinator. */
+  transport: TransportSetting;
 }
 
 /** Locates and reads the client config; errors say where it looked. */
@@ -82,6 +85,7 @@ export function parseClientConfig(o: Record<string, unknown>, path = 'client con
     bad('trustThreshold', 'must be an integer from 2 to 255 (node attestations needed to pin a key)');
   if (o.trustNewKeys !== undefined && typeof o.trustNewKeys !== 'boolean') bad('trustNewKeys', 'must be true or false');
   if (o.officer !== undefined && (typeof o.officer !== 'string' || !o.officer)) bad('officer', 'must be the path of an officer key file');
+  const transport = parseTransport(o, dirname(resolve(path)), bad, coordinators.map((c, k): [string, string] => [o.coordinator !== undefined ? 'coordinator' : `coordinators[${k}]`, c]), false);
   return {
     coordinator: coordinators[0]!,
     coordinators,
@@ -91,6 +95,7 @@ export function parseClientConfig(o: Record<string, unknown>, path = 'client con
     trustThreshold: trustThreshold as number,
     trustNewKeys: o.trustNewKeys === true,
     keys: parsePinnedKeys(o.keys, bad),
+    transport,
     ...(typeof o.officer === 'string' ? { officer: resolve(dirname(resolve(path)), o.officer) } : {}),
   };
 }
@@ -187,4 +192,18 @@ function coordinatorList(o: Record<string, unknown>, path: string): string[] {
   }
   if (typeof o.coordinator !== 'string' || !o.coordinator) throw new QsignError('CONFIG', `${path}: field "coordinator" must be host:port (or "coordinators": a list of them)`);
   return [o.coordinator];
+}
+
+const opened = new WeakMap<ClientConfig, TransportSecurity>();
+
+/** The client's transport (TLS files read once per config), without a server identity check. */
+export function clientTransport(config: ClientConfig): TransportSecurity {
+  let t = opened.get(config);
+  if (!t) opened.set(config, (t = openTransport(config.transport)));
+  return t;
+}
+
+/** The client's transport to its coordinator: the server must present a coordinator certificate. */
+export function coordinatorTransport(config: ClientConfig): TransportSecurity {
+  return expecting(clientTransport(config), expectRole('coordinator'));
 }

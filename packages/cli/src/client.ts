@@ -31,7 +31,7 @@ import {
 } from '@qsign/protocol';
 import { CoordinatorApprovalRpcClient, CoordinatorRpcClient, decodeSignRequest, encodeSignRequest, isTransportFailure, opensslVerify } from '@qsign/rpc';
 import type { KeyInfo, RequestStatus, SignResponse } from '@qsign/proto';
-import { pinOf, pinnedKey, reloadPins, writePin, type ClientConfig, type PinnedKey } from './client-config.js';
+import { coordinatorTransport, pinOf, pinnedKey, reloadPins, writePin, type ClientConfig, type PinnedKey } from './client-config.js';
 
 /** What to sign. */
 export interface SignInput {
@@ -52,7 +52,7 @@ export class QsignClient {
     /** Hears each failover ("coordinator A unreachable, trying B"). */
     private readonly onFailover: (msg: string) => void = () => undefined,
   ) {
-    this.#rpcs = (config.coordinators ?? [config.coordinator]).map((a) => new CoordinatorRpcClient(a));
+    this.#rpcs = (config.coordinators ?? [config.coordinator]).map((a) => new CoordinatorRpcClient(a, coordinatorTransport(config)));
   }
 
   /** The address of the coordinator in use. */
@@ -125,7 +125,7 @@ export class QsignClient {
 
   /** Polls GetRequestStatus every second; reports when the held/refused sets change. */
   #watch(requestId: string, onStatus: (s: RequestStatus) => void): () => void {
-    const rpc = new CoordinatorApprovalRpcClient(this.coordinator);
+    const rpc = new CoordinatorApprovalRpcClient(this.coordinator, coordinatorTransport(this.config));
     let last = '';
     let busy = false;
     const timer = setInterval(() => {

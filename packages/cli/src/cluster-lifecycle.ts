@@ -11,7 +11,9 @@ import { QsignError, errorMessage } from '@qsign/protocol';
 import { initNode, loadNodeConfig, nodeVerifierKey, openNodeStore } from '@qsign/node';
 import { writeConfigObject } from './client-config.js';
 import { NodeSealRpcClient } from '@qsign/rpc';
-import { freePort, spawnDaemon, QSIGN_BIN, type ClusterFile, type ClusterProcess } from './cluster.js';
+import { clusterCoordinators, freePort, spawnDaemon, QSIGN_BIN, type ClusterFile, type ClusterProcess } from './cluster.js';
+import { addNodeTransport, issueFor } from './cluster-tls.js';
+import { loadClientConfig } from './client-config.js';
 
 /** One entry of a node config's `peers` list (see @qsign/node peers.ts). */
 export interface PeerEntry {
@@ -119,6 +121,10 @@ export async function addClusterNode(dir: string, cluster: ClusterFile, id: numb
   const ndir = join(dir, `node-${id}`);
   const port = await freePort();
   const r = await initNode({ dir: ndir, nodeId: id, listen: `127.0.0.1:${port}`, devMasterKey: true, clients: [{ name: 'dev-client', publicKey: clientPublicKey }] });
+  const plaintext = loadClientConfig(cluster.clientConfig).transport.kind === 'insecure';
+  if (!plaintext) await issueFor(dir, { role: 'node', name: String(id) });
+  const coordinatorIds = clusterCoordinators(cluster).map((c) => (JSON.parse(readFileSync(c.config, 'utf8')) as { coordinatorId?: string }).coordinatorId ?? 'coordinator');
+  addNodeTransport(dir, r.configPath, id, coordinatorIds, plaintext);
   const peers = cluster.nodes.map((n) => ({ id: n.id, address: n.verifierKey ? n.address : undefined, verifierKey: n.verifierKey, enrollmentKey: readFileSync(join(n.config, '..', 'enrollment.pub'), 'utf8').trim() }));
   copyRoles(cluster.nodes[0]!.config, join(ndir, 'node.json'));
   pinPeers(join(ndir, 'node.json'), peers);

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { QSIGN_HINT, QsignError } from '@qsign/protocol';
 import { loadNodeConfig } from '@qsign/node';
-import { alive, clusterCoordinators, readClusterFile, spawnDaemon, stopPids, waitHealthy, writeClusterFile, type ClusterFile, type ClusterProcess } from './cluster.js';
+import { alive, clusterCoordinators, clusterTransport, readClusterFile, spawnDaemon, stopPids, waitHealthy, writeClusterFile, type ClusterFile, type ClusterProcess } from './cluster.js';
 
 /** True if `dir` holds a cluster made by `cluster up` (running or stopped). */
 export function hasCluster(dir: string): boolean {
@@ -43,7 +43,7 @@ export async function clusterStart(dir: string, o: { env?: NodeJS.ProcessEnv; ti
   for (const c of clusterCoordinators(cluster)) c.pid = spawnDaemon(c.command, c.log);
   writeClusterFile(resolve(dir), cluster);
   o.progress?.(`started ${cluster.nodes.length} nodes and a coordinator from ${dir}/cluster.json; waiting until all are healthy`);
-  await waitHealthy(cluster.coordinator.address, cluster.nodes.length, o.timeoutMs ?? 60_000);
+  await waitHealthy(cluster.coordinator.address, cluster.nodes.length, o.timeoutMs ?? 60_000, clusterTransport(cluster));
   return cluster;
 }
 
@@ -62,7 +62,7 @@ export async function clusterRestart(dir: string, which: string, o: { env?: Node
   p.pid = spawnDaemon(p.command, p.log, { ...process.env, ...o.env });
   writeClusterFile(resolve(dir), cluster);
   const coordinatorUp = cluster.coordinator.pid > 0 && alive(cluster.coordinator.pid);
-  if (coordinatorUp) await waitHealthy(cluster.coordinator.address, cluster.nodes.filter((n) => n.pid > 0 && alive(n.pid)).length, o.timeoutMs ?? 60_000);
+  if (coordinatorUp) await waitHealthy(cluster.coordinator.address, cluster.nodes.filter((n) => n.pid > 0 && alive(n.pid)).length, o.timeoutMs ?? 60_000, clusterTransport(cluster));
   return p;
 }
 

@@ -14,11 +14,12 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { QSIGN_HINT, QsignError, errorMessage } from '@qsign/protocol';
 import { loadNodeConfig, NodeSigner, openNodeStore, nonceHedge, initNode, openStoreWithShares, nodeVerifierKey } from '@qsign/node';
 import { openCoordinatorLog } from '@qsign/coordinator';
-import { CoordinatorRpcClient } from '@qsign/rpc';
+import { CoordinatorRpcClient, type TransportSecurity } from '@qsign/rpc';
 import { createDevRoles, grantLifecycleRoles, pinPeers, unsealOverSocket } from './cluster-lifecycle.js';
 import { splitKey, wipeShares } from './ceremony.js';
 import { QsignClient } from './client.js';
-import { loadClientConfig, pinOf } from './client-config.js';
+import { coordinatorTransport, loadClientConfig, pinOf } from './client-config.js';
+import { addNodeTransport, clusterPki, transportFields } from './cluster-tls.js';
 import { ed25519Fingerprint } from '@qsign/openpgp';
 import { certifyKey } from './openpgp-sign.js';
 
@@ -100,6 +101,8 @@ export interface ClusterUpOptions {
   coordinators?: number;
   /** Serve Prometheus metrics from every daemon on a free loopback port (`metricsListen`). */
   metrics?: boolean;
+  /** Development plaintext on loopback instead of mutual TLS (default: TLS with a CA in DIR/pki). */
+  plaintext?: boolean;
 }
 
 /** The default user ID of a dev key: "NAME <EMAIL>" for email-shaped key names (obs-sign / Copr style), else a demo address. */
@@ -139,6 +142,10 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
     for (const f of files) pinPeers(join(dir, `node-${f.identifier}`, 'node.json'), enrollment);
     // Officers and the coordinator's keygen client start lifecycle operations; the signing client cannot.
     for (const f of files) grantLifecycleRoles(join(dir, `node-${f.identifier}`, 'node.json'), roles);
+    // Mutual TLS: a CA in DIR/pki, one certificate per party (docs/tls.md).
+    const coordinatorIds = Array.from({ length: o.coordinators ?? 1 }, (_, k) => devCoordinatorId(k + 1));
+    if (!o.plaintext) await clusterPki(dir, files.map((f) => f.identifier), coordinatorIds, 'dev-client');
+    for (const f of files) addNodeTransport(dir, join(dir, `node-${f.identifier}`, 'node.json'), f.identifier, coordinatorIds, o.plaintext === true);
     for (const f of files) {
       const id = f.identifier;
       const ndir = join(dir, `node-${id}`);
@@ -173,13 +180,14 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
   if (o.metrics) for (const n of nodes) n.metrics = await enableMetrics(n.config);
   const keygenPort = await freePort();
   const coordinators: ClusterProcess[] = [];
-  for (let i = 1; i <= (o.coordinators ?? 1); i++) coordinators.push(await makeCoordinator(dir, i, nodes, { keygen: i === 1 ? `127.0.0.1:${keygenPort}` : undefined, metrics: o.metrics }));
+  for (let i = 1; i <= (o.coordinators ?? 1); i++) coordinators.push(await makeCoordinator(dir, i, nodes, { keygen: i === 1 ? `127.0.0.1:${keygenPort}` : undefined, metrics: o.metrics, plaintext: o.plaintext === true }));
   const [coordinator, ...moreCoordinators] = coordinators as [ClusterProcess, ...ClusterProcess[]];
 
   const clientConfig = join(dir, 'client.json');
   const trust = clientTrust(nodes, o.threshold, [files[0]!, ...extra.map((f) => f[0]!)]);
+  const ktransport = transportFields(dir, clientConfig, { role: 'client', name: 'dev-client' }, o.plaintext === true);
   const addresses = moreCoordinators.length ? { coordinators: coordinators.map((c) => c.address) } : { coordinator: coordinator.address };
-  writeFileSync(clientConfig, JSON.stringify({ ...addresses, clientName: 'dev-client', secretKey: bytesToHex(clientSecret), officer: 'officer.json', ...trust }, null, 2) + '\n', { mode: 0o600 });
+  writeFileSync(clientConfig, JSON.stringify({ ...addresses, clientName: 'dev-client', secretKey: bytesToHex(clientSecret), officer: 'officer.json', ...trust, ...ktransport }, null, 2) + '\n', { mode: 0o600 });
   const cluster: ClusterFile = { coordinator, ...(moreCoordinators.length && { moreCoordinators }), nodes, threshold: o.threshold, keyName, clientConfig, keygen: `127.0.0.1:${keygenPort}` };
 
   for (const n of nodes) n.pid = spawnDaemon(n.command, n.log, { ...process.env, ...o.nodeEnv });
@@ -191,7 +199,7 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
       say('unsealing each node over its operator socket');
       for (const n of nodes) await unsealOverSocket(loadNodeConfig(n.config).adminSocket, unsealShares[n.id]!.slice(0, o.unseal.threshold), 30_000);
     }
-    for (const c of coordinators) await waitHealthy(c.address, nodes.length, o.timeoutMs ?? 60_000);
+    for (const c of coordinators) await waitHealthy(c.address, nodes.length, o.timeoutMs ?? 60_000, clusterTransport(cluster));
     if (!o.noCertificate) {
       say(`certifying key "${keyName}": the cluster signs its own user ID; each node verifies and stores the certificate`);
       const client = new QsignClient(loadClientConfig(clientConfig));
@@ -227,9 +235,9 @@ export function clientTrust(nodes: ClusterProcess[], threshold: number, keys: Ar
  * (coordinator, coordinator-2, …), config with its own coordinatorId (its own
  * nonce pool on every node), dev master key and audit log.
  */
-async function makeCoordinator(dir: string, index: number, nodes: ClusterProcess[], o: { keygen?: string; metrics?: boolean }): Promise<ClusterProcess> {
+async function makeCoordinator(dir: string, index: number, nodes: ClusterProcess[], o: { keygen?: string; metrics?: boolean; plaintext: boolean }): Promise<ClusterProcess> {
   const suffix = index === 1 ? '' : `-${index}`;
-  const coordinatorId = `dev-coordinator${suffix}`;
+  const coordinatorId = devCoordinatorId(index);
   const cport = await freePort();
   const cdir = join(dir, `coordinator${suffix}`);
   mkdirSync(cdir, { recursive: true });
@@ -237,11 +245,14 @@ async function makeCoordinator(dir: string, index: number, nodes: ClusterProcess
   const cmaster = randomBytes(32);
   writeFileSync(join(cdir, 'master.key'), bytesToHex(cmaster) + '\n', { mode: 0o600 });
   const metrics = o.metrics ? `127.0.0.1:${await freePort()}` : undefined;
-  writeFileSync(ccfg, JSON.stringify({ coordinatorId, listen: `127.0.0.1:${cport}`, ...(o.keygen && { keygenListen: o.keygen, keygenClientKeyFile: 'keygen-client.key' }), ...(metrics && { metricsListen: metrics }), nodes: nodes.map((n) => ({ id: n.id, address: n.address })), dataDir: 'data', masterKeyFile: 'master.key' }, null, 2) + '\n');
+  writeFileSync(ccfg, JSON.stringify({ coordinatorId, listen: `127.0.0.1:${cport}`, ...(o.keygen && { keygenListen: o.keygen, keygenClientKeyFile: 'keygen-client.key' }), ...(metrics && { metricsListen: metrics }), nodes: nodes.map((n) => ({ id: n.id, address: n.address })), dataDir: 'data', masterKeyFile: 'master.key', development: true, ...transportFields(dir, ccfg, { role: 'coordinator', name: coordinatorId }, o.plaintext) }, null, 2) + '\n');
   const clog = await openCoordinatorLog(join(cdir, 'data'), cmaster, coordinatorId);
   await clog.store.close();
   return { id: 0, address: `127.0.0.1:${cport}`, pid: 0, dataDir: join(cdir, 'data'), config: ccfg, log: join(cdir, 'coordinator.log'), command: [process.execPath, QSIGN_BIN, 'coordinator', 'start', '--config', ccfg], verifierKey: clog.verifierKey, ...(metrics && { metrics }) };
 }
+
+/** The id (and TLS certificate name) of coordinator number `index` of a dev cluster. */
+export const devCoordinatorId = (index: number): string => `dev-coordinator${index === 1 ? '' : `-${index}`}`;
 
 /** Sets `metricsListen` in a node config to a free loopback port; returns the address. */
 async function enableMetrics(configPath: string): Promise<string> {
@@ -272,9 +283,14 @@ export function readClusterFile(dir: string): ClusterFile {
   }
 }
 
-/** Waits until the coordinator reports `count` healthy nodes. */
-export async function waitHealthy(address: string, count: number, timeoutMs: number): Promise<void> {
-  const c = new CoordinatorRpcClient(address);
+/** How tools reach a dev cluster's coordinator: with its client.json's certificate. */
+export function clusterTransport(cluster: ClusterFile): TransportSecurity {
+  return coordinatorTransport(loadClientConfig(cluster.clientConfig));
+}
+
+/** Waits until the coordinator reports `count` healthy nodes (`security`: see {@link clusterTransport}). */
+export async function waitHealthy(address: string, count: number, timeoutMs: number, security: TransportSecurity): Promise<void> {
+  const c = new CoordinatorRpcClient(address, security);
   const until = Date.now() + timeoutMs;
   let last = 'coordinator not answering yet';
   try {

@@ -15,3 +15,5 @@ export * from './rpm-sign.js';
 export * from './obs-sign.js';
 export * from './audit.js';
 export * from './publish-sign.js';
+export * from './pki.js';
+export * from './cluster-tls.js';

@@ -12,9 +12,10 @@ import { register as rpm } from './commands/rpm.js';
 import { register as publish } from './commands/publish.js';
 import { register as operator } from './commands/operator.js';
 import { register as audit } from './commands/audit.js';
+import { register as pki } from './commands/pki.js';
 
 /** Command groups, in help order. Each module registers its own commands. */
-export const COMMAND_MODULES: Array<(program: Command) => void> = [cluster, sign, rpm, publish, ceremony, node, keys, operator, audit];
+export const COMMAND_MODULES: Array<(program: Command) => void> = [cluster, sign, rpm, publish, ceremony, node, keys, operator, audit, pki];
 
 /** Builds the program; `main` parses and runs it. */
 export function buildProgram(program: Command): Command {

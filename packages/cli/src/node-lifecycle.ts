@@ -3,6 +3,7 @@
  * operator socket: argument handling and output only.
  */
 import { createConnection } from 'node:net';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { QSIGN_HINT, QsignError } from '@qsign/protocol';
@@ -21,8 +22,11 @@ function pairs(list: string[], what: string, hexLen: number): Array<[string, str
 }
 
 /** `qsign node init`. Unseal shares are printed once, on stdout. */
-export async function nodeInit(o: { dir: string; id: number; listen?: string; unseal: string; devMasterKey?: boolean; client: string[]; officer: string[]; peer: string[] }): Promise<void> {
+export async function nodeInit(o: { dir: string; id: number; listen?: string; unseal: string; devMasterKey?: boolean; client: string[]; officer: string[]; peer: string[]; tlsCa?: string; tlsCert?: string; tlsKey?: string; coordinator: string[] }): Promise<void> {
   const unseal = parseKofL(o.unseal, '--unseal');
+  const tlsGiven = [o.tlsCa, o.tlsCert, o.tlsKey].filter((x) => x !== undefined).length;
+  if (tlsGiven !== 0 && (tlsGiven !== 3 || o.coordinator.length === 0))
+    throw new QsignError('INVALID_ARGUMENT', '--tls-ca, --tls-cert, --tls-key and --coordinator go together (docs/tls.md)');
   const r = await initNode({
     dir: o.dir,
     nodeId: o.id,
@@ -32,6 +36,7 @@ export async function nodeInit(o: { dir: string; id: number; listen?: string; un
     clients: pairs(o.client, '--client', 64).map(([name, publicKey]) => ({ name, publicKey })),
     officers: pairs(o.officer, '--officer', 64).map(([name, publicKey]) => ({ name, publicKey })),
     peers: pairs(o.peer, '--peer', 64).map(([id, enrollmentKey]) => ({ id: Number(id), enrollmentKey })),
+    tls: tlsGiven ? { ca: resolve(o.tlsCa!), cert: resolve(o.tlsCert!), key: resolve(o.tlsKey!), coordinators: o.coordinator } : undefined,
   });
   process.stdout.write(`node ${o.id} initialised: ${r.configPath}\nenrollment public key (also in ${o.dir}/enrollment.pub):\n  ${r.enrollmentPublicKey}\n`);
   if (r.unsealShares.length) {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { QsignError, errorMessage } from '@qsign/protocol';
-import { parseMetricsListen } from '@qsign/rpc';
+import { parseMetricsListen, parseTransport, type TransportSetting } from '@qsign/rpc';
 
 /** A node the coordinator relays to. */
 export interface NodeEndpoint {
@@ -33,6 +33,8 @@ export interface CoordinatorConfig {
   masterKeyFile?: string;
   /** Prometheus metrics address, "host:port" (GET /metrics), or "off" (the default). */
   metricsListen: string;
+  /** Mutual TLS files (or development plaintext on loopback); see docs/tls.md. */
+  transport: TransportSetting;
 }
 
 /** Reads and validates a coordinator config file. */
@@ -73,6 +75,7 @@ export function loadCoordinatorConfig(path: string): CoordinatorConfig {
     ...(raw.keygenClientKeyFile === undefined
       ? {}
       : { keygenClientKeyFile: typeof raw.keygenClientKeyFile === 'string' && raw.keygenClientKeyFile ? resolve(dirname(resolve(path)), raw.keygenClientKeyFile) : bad('keygenClientKeyFile', 'must be a file name (hex Ed25519 secret key of a client with the keygen permission)') }),
+    transport: coordinatorTransport(raw, path, bad, nodes),
   };
 }
 
@@ -83,4 +86,11 @@ function auditPaths(raw: Record<string, unknown>, path: string, bad: (field: str
   if (typeof raw.dataDir !== 'string' || !raw.dataDir) bad('dataDir', 'must be a non-empty string');
   if (typeof raw.masterKeyFile !== 'string' || !raw.masterKeyFile) bad('masterKeyFile', 'is required with dataDir (it seals the audit identity key)');
   return { dataDir: resolve(base, raw.dataDir as string), masterKeyFile: resolve(base, raw.masterKeyFile as string) };
+}
+
+/** `tls` (or development plaintext: every address on loopback). */
+function coordinatorTransport(raw: Record<string, unknown>, path: string, bad: (field: string, why: string) => never, nodes: NodeEndpoint[]): TransportSetting {
+  const addresses: Array<[string, string]> = [['listen', raw.listen as string], ...nodes.map((n, i): [string, string] => [`nodes[${i}].address`, n.address])];
+  if (typeof raw.keygenListen === 'string') addresses.push(['keygenListen', raw.keygenListen]);
+  return parseTransport(raw, dirname(resolve(path)), bad, addresses);
 }

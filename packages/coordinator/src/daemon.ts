@@ -4,7 +4,8 @@
 import type { Server } from 'node:http';
 import { installNativeBackend } from '@qsign/frost-native';
 import { CoordinatorApprovalService, CoordinatorKeysService, CoordinatorService } from '@qsign/proto';
-import { AuditService, NodeKeysRpcClient, NodeRpcClient, auditHandlers, decodeSignRequest, healthService, serveMetrics, startServer, stopServer, type Log } from '@qsign/rpc';
+import { AuditService, NodeKeysRpcClient, NodeRpcClient, auditHandlers, authorizing, checkOwnIdentity, closeTransport, decodeSignRequest, expectIdentity, expecting, healthService, openTransport, serveMetrics, startServer, stopServer, type Log } from '@qsign/rpc';
+import { coordinatorAuthorizer } from './tls-access.js';
 import { errorMessage, isQsignError } from '@qsign/protocol';
 import { openCoordinatorLog } from './audit.js';
 import { readKeyFile, readMasterKeyFile } from '@qsign/storage';
@@ -30,14 +31,19 @@ export async function startCoordinator(configPath: string, opts: { log?: Log } =
   const log = opts.log ?? coordinatorLogger(config.coordinatorId);
   let metrics: CoordinatorMetrics | undefined;
   installNativeBackend({ log }); // libsodium group arithmetic, or noble with a log line
+  // TLS material reloads on SIGHUP and when its files change (docs/tls.md).
+  const transport = openTransport(config.transport, { watch: true, log });
+  checkOwnIdentity(transport, { role: 'coordinator', name: config.coordinatorId });
+  // Each node must present its own certificate (qsign:node:ID).
+  const toNode = (id: number) => expecting(transport, expectIdentity({ role: 'node', name: String(id) }));
   const coordinator = new Coordinator(
-    config.nodes.map((n) => ({ id: n.id, port: new NodeRpcClient(n.address, `node ${n.id} at ${n.address}`) })),
+    config.nodes.map((n) => ({ id: n.id, port: new NodeRpcClient(n.address, `node ${n.id} at ${n.address}`, toNode(n.id)) })),
     { coordinatorId: config.coordinatorId, shareTimeoutMs: config.shareTimeoutMs, decode: decodeSignRequest, log, observe: (o, s) => metrics?.sign(o, s) },
   );
   const audit = config.dataDir ? await openCoordinatorLog(config.dataDir, readMasterKeyFile(config.masterKeyFile!), config.coordinatorId) : undefined;
   coordinator.start();
   const keys = new CoordinatorKeys(
-    config.nodes.map((n) => ({ id: n.id, keys: new NodeKeysRpcClient(n.address, `node ${n.id} at ${n.address}`) })),
+    config.nodes.map((n) => ({ id: n.id, keys: new NodeKeysRpcClient(n.address, `node ${n.id} at ${n.address}`, toNode(n.id)) })),
     {
       defaultThreshold: config.keygenThreshold,
       keygenSecretKey: config.keygenClientKeyFile ? readKeyFile(config.keygenClientKeyFile, 'keygen client key') : undefined,
@@ -57,14 +63,14 @@ export async function startCoordinator(configPath: string, opts: { log?: Log } =
   metrics = new CoordinatorMetrics(config.coordinatorId, coordinator, audit?.service);
   const metricsHttp = config.metricsListen === 'off' ? undefined : await serveMetrics(config.metricsListen, () => metrics!.render(), log);
   if (metricsHttp) log(`Prometheus metrics at http://${metricsHttp.address}/metrics`);
-  const { server, port } = await startServer(services, config.listen);
+  const { server, port } = await startServer(services, config.listen, authorizing(transport, coordinatorAuthorizer((why) => log(`TLS: ${why}`))));
   const checkpoints = audit ? setInterval(() => void audit.service.notary.checkpoint().catch((e) => log(`cannot sign an audit checkpoint: ${errorMessage(e)}`)), 1000) : undefined;
   checkpoints?.unref();
   let http: Server | undefined;
   if (config.keygenListen) {
-    const h = await startKeygenHttp(keys, config.keygenListen, log);
+    const h = await startKeygenHttp(keys, config.keygenListen, log, transport);
     http = h.server;
-    log(`copr-keygen HTTP API on ${config.keygenListen.replace(/:\d+$/, '')}:${h.port}`);
+    log(`copr-keygen ${transport.kind === 'mtls' ? 'HTTPS (client certificates)' : 'HTTP (PLAINTEXT, development)'} API on ${config.keygenListen.replace(/:\d+$/, '')}:${h.port}`);
   }
   log(`coordinator ${config.coordinatorId} listening on port ${port} with ${config.nodes.length} nodes`);
   return {
@@ -77,6 +83,7 @@ export async function startCoordinator(configPath: string, opts: { log?: Log } =
       clearInterval(checkpoints);
       await stopServer(server);
       await audit?.store.close();
+      closeTransport(transport);
     },
   };
 }

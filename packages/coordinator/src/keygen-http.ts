@@ -4,9 +4,14 @@
  * `POST /gen_key` with JSON {name_real, name_email} → 201 when the key was
  * created (by DKG), 200 when it already exists, 400 for bad input. The key
  * is named by the email, as Copr's `sign -u EMAIL` looks it up.
+ * With TLS the API is HTTPS and wants a client certificate from the cluster
+ * CA naming a client (qsign:client:NAME); it follows certificate reloads.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { errorMessage, isKeyEmail, isQsignError, isValidKeyName } from '@qsign/protocol';
+import { describeIdentity, identityOfCertificate, type TransportSecurity } from '@qsign/rpc';
 import type { CoordinatorKeys } from './keys.js';
 
 /** Largest request body accepted. */
@@ -40,9 +45,16 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
 }
 
 /** Starts the copr-keygen HTTP API on `listen` ("host:port"); resolves with the server and port. */
-export async function startKeygenHttp(keys: CoordinatorKeys, listen: string, log: (m: string) => void): Promise<{ server: Server; port: number }> {
-  const server = createServer((req, res) => {
+export async function startKeygenHttp(keys: CoordinatorKeys, listen: string, log: (m: string) => void, security: TransportSecurity = { kind: 'insecure' }): Promise<{ server: Server; port: number }> {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
+      if (security.kind === 'mtls') {
+        const peer = identityOfCertificate((req.socket as TLSSocket).getPeerCertificate());
+        if (peer?.role !== 'client') {
+          log(`TLS: copr-keygen refuses ${describeIdentity(peer)}: only client certificates may create keys`);
+          return send(res, 403, `only client certificates (qsign:client:NAME) may use this API; got ${describeIdentity(peer)}`);
+        }
+      }
       const path = (req.url ?? '').split('?')[0];
       if (req.method === 'GET' && path === '/ping') return send(res, 200, 'pong');
       if (path !== '/gen_key') return send(res, 404, 'not found');
@@ -69,7 +81,8 @@ export async function startKeygenHttp(keys: CoordinatorKeys, listen: string, log
       log(`keygen http internal error: ${errorMessage(e)}`);
       if (!res.headersSent) send(res, 500, 'internal error');
     });
-  });
+  };
+  const server = security.kind === 'mtls' ? httpsServer(security, handler) : createServer(handler);
   const i = listen.lastIndexOf(':');
   const host = listen.slice(0, i);
   const port = Number(listen.slice(i + 1));
@@ -78,4 +91,11 @@ export async function startKeygenHttp(keys: CoordinatorKeys, listen: string, log
     server.listen(port, host, () => resolve());
   });
   return { server, port: (server.address() as { port: number }).port };
+}
+
+/** An HTTPS server requiring client certificates from the cluster CA; it swaps its context on every TLS reload. */
+function httpsServer(security: Extract<TransportSecurity, { kind: 'mtls' }>, handler: (req: IncomingMessage, res: ServerResponse) => void): Server {
+  const server = createHttpsServer({ ...security.material.contextOptions(), requestCert: true, rejectUnauthorized: true }, handler);
+  security.material.onReload = () => server.setSecureContext(security.material.contextOptions());
+  return server as unknown as Server;
 }

@@ -4,6 +4,7 @@
  * service the Audit gRPC handlers serve, and the checkpoint publisher.
  */
 import { AuditLogService, AuditNotary, Witness, identityVerifierKey, loadOrCreateIdentity, type NodeStore, type SecretMeta } from '@qsign/storage';
+import type { TransportSecurity } from '@qsign/rpc';
 import type { NodeConfig } from './config.js';
 import { CheckpointPublisher } from './audit.js';
 import { auditPeers } from './peers.js';
@@ -17,7 +18,7 @@ export async function nodeVerifierKey(config: NodeConfig, store: SecretMeta): Pr
 }
 
 /** Wires the audit log of a running node. */
-export async function openNodeAudit(config: NodeConfig, store: NodeStore, log: (m: string) => void): Promise<{ service: AuditLogService; publisher: CheckpointPublisher }> {
+export async function openNodeAudit(config: NodeConfig, store: NodeStore, log: (m: string) => void, security?: TransportSecurity): Promise<{ service: AuditLogService; publisher: CheckpointPublisher }> {
   const identity = await loadOrCreateIdentity(store, nodeOriginPrefix(config.nodeId));
   const notary = await AuditNotary.open(store.audit, identity);
   const damage = store.audit.damage;
@@ -26,5 +27,5 @@ export async function openNodeAudit(config: NodeConfig, store: NodeStore, log: (
   const witness = new Witness(store.audit, identity, peers);
   const service = new AuditLogService(store.audit, notary, witness);
   log(`audit log ${identity.origin}: ${store.audit.size} records, ${store.audit.checkpointCount} checkpoints, witnessing ${peers.length} peers`);
-  return { service, publisher: new CheckpointPublisher(service, peers, log) };
+  return { service, publisher: new CheckpointPublisher(service, peers, log, security) };
 }

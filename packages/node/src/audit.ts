@@ -7,7 +7,7 @@
  */
 import { verifyCosignature, parseVerifierKey, formatCheckpoint, parseCheckpoint } from '@qsign/audit';
 import { errorMessage } from '@qsign/protocol';
-import { AuditRpcClient } from '@qsign/rpc';
+import { AuditRpcClient, expectIdentity, expecting, type TransportSecurity } from '@qsign/rpc';
 import { witnessKeyOf, type AuditLogService } from '@qsign/storage';
 
 /** A peer whose witness cosigns this log's checkpoints. */
@@ -38,8 +38,11 @@ export class CheckpointPublisher {
     private readonly service: AuditLogService,
     peers: readonly AuditPeer[],
     private readonly log: (m: string) => void,
+    security: TransportSecurity = { kind: 'insecure' },
   ) {
-    this.#peers = peers.map((peer) => ({ peer, client: new AuditRpcClient(peer.address, `node ${peer.id} witness`), known: undefined, name: parseVerifierKey(peer.verifierKey).name }));
+    // Each witness must present its own node certificate (qsign:node:ID).
+    const client = (peer: AuditPeer) => new AuditRpcClient(peer.address, `node ${peer.id} witness`, expecting(security, expectIdentity({ role: 'node', name: String(peer.id) })));
+    this.#peers = peers.map((peer) => ({ peer, client: client(peer), known: undefined, name: parseVerifierKey(peer.verifierKey).name }));
   }
 
   /** Starts the loop: every `intervalMs`, if the log grew, sign and publish. */

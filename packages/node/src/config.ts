@@ -8,7 +8,7 @@ import { QsignError, errorMessage } from '@qsign/protocol';
 import { parsePolicy, type Policy } from './policy.js';
 import { lineOfField, lineOfOffset } from './json-locate.js';
 import { parsePeers, type NodePeer } from './peers.js';
-import { parseMetricsListen } from '@qsign/rpc';
+import { isLoopbackAddress, parseMetricsListen, parseTransport, type TransportSetting } from '@qsign/rpc';
 import { parseClientPermissions, parseLifecycle, parseOfficers, type ClientPermission, type LifecyclePolicy, type OfficerEntry } from './roles.js';
 
 /** A client allowed to send requests, identified by its Ed25519 public key. */
@@ -65,6 +65,12 @@ export interface NodeConfig {
   officers: OfficerEntry[];
   /** Lifecycle bounds and holds (roles.ts; default: hold reshare and retire). */
   lifecycle: LifecyclePolicy;
+  /** `"development": true`: allows the development-only fields (masterKeyFile, insecurePlaintext). */
+  development: boolean;
+  /** Mutual TLS files (or development plaintext on loopback); see docs/tls.md. */
+  transport: TransportSetting;
+  /** Coordinator names (certificate identity qsign:coordinator:NAME) this node serves (`tls.coordinators`). */
+  coordinators: string[];
 }
 
 /** Defaults for optional fields. */
@@ -125,6 +131,7 @@ export function validateNodeConfig(raw: unknown, path = 'node config'): NodeConf
   const digestOnlyKeys = o.digestOnlyKeys ?? [];
   if (!Array.isArray(digestOnlyKeys) || digestOnlyKeys.some((k) => typeof k !== 'string' || !k))
     bad('digestOnlyKeys', 'must be a list of key names');
+  const peers = parsePeers(o.peers, bad);
   return {
     nodeId,
     listen,
@@ -141,11 +148,40 @@ export function validateNodeConfig(raw: unknown, path = 'node config'): NodeConf
     policy: o.policy === undefined ? undefined : parsePolicy(o.policy, new Set(clients.map((c) => c.name)), bad),
     policySource: o.policy,
     consoleListen: consoleListen(o.consoleListen, bad),
-    peers: parsePeers(o.peers, bad),
+    peers,
+    ...nodeTransport(o, base, bad, listen, peers),
     metricsListen: parseMetricsListen(o.metricsListen, bad),
     officers: parseOfficers(o.officers, new Set(clients.map((c) => c.publicKey)), bad),
     lifecycle: parseLifecycle(o.lifecycle, bad),
   };
+}
+
+/**
+ * `development`, `masterKeyFile`'s guard and the transport (`tls` with its
+ * pinned `coordinators`, or development plaintext on loopback).
+ */
+function nodeTransport(
+  o: Record<string, unknown>,
+  base: string,
+  bad: (field: string, why: string) => never,
+  listen: string,
+  peers: NodePeer[],
+): Pick<NodeConfig, 'development' | 'transport' | 'coordinators'> {
+  if (o.development !== undefined && typeof o.development !== 'boolean') bad('development', 'must be true or false');
+  const development = o.development === true;
+  if (o.masterKeyFile !== undefined && !development)
+    bad('masterKeyFile', 'keeps the master key on disk beside the data: refused unless the config says "development": true (production nodes start sealed: qsign node init --unseal K/L)');
+  const addresses: Array<[string, string]> = [['listen', listen], ...peers.flatMap((p, i): Array<[string, string]> => (p.address ? [[`peers[${i}].address`, p.address]] : []))];
+  const transport = parseTransport(o, base, bad, addresses);
+  // The web console is plain HTTP: an operator reaches it through SSH forwarding.
+  if (typeof o.consoleListen === 'string' && o.consoleListen !== 'off' && !isLoopbackAddress(o.consoleListen) && !development)
+    bad('consoleListen', 'is plain HTTP: it must be a loopback address (reach it through SSH forwarding) unless the config says "development": true');
+  const t = (o.tls ?? {}) as Record<string, unknown>;
+  const coordinators = t.coordinators ?? [];
+  if (!Array.isArray(coordinators) || coordinators.some((c) => typeof c !== 'string' || !/^[A-Za-z0-9._@+-]{1,128}$/.test(c)))
+    bad('tls.coordinators', 'must be a list of coordinator names (their certificates name qsign:coordinator:NAME)');
+  if (transport.kind === 'mtls' && coordinators.length === 0) bad('tls.coordinators', 'must name at least one coordinator this node serves');
+  return { development, transport, coordinators: coordinators as string[] };
 }
 
 /** Validates `consoleListen`: "off", or host:port on which the web console listens. */

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { installNativeBackend } from '@qsign/frost-native';
 import { QSIGN_HINT, QsignError, errorMessage } from '@qsign/protocol';
 import { NodeStore, Sealer, readMasterKeyFile } from '@qsign/storage';
-import { AuditService, auditHandlers, startServer, stopServer } from '@qsign/rpc';
+import { AuditService, auditHandlers, authorizing, checkOwnIdentity, closeTransport, openTransport, startServer, stopServer } from '@qsign/rpc';
 import { loadNodeConfig, type NodeConfig } from './config.js';
 import { NodeSigner } from './signer.js';
 import { NodeServiceRaw, nodeHandlers } from './server.js';
@@ -27,6 +27,7 @@ import { nodeLogger } from './log.js';
 import { startNodeOps } from './ops.js';
 import { RollbackGuard } from './rollback.js';
 import { auditPeers } from './peers.js';
+import { nodeAuthorizer } from './tls-access.js';
 
 /** Opens a node's store from its config (offline tools use this too); sealed unless the config names a development master key file. */
 export async function openNodeStore(config: NodeConfig): Promise<NodeStore> {
@@ -41,6 +42,12 @@ export async function nonceHedge(store: NodeStore): Promise<Uint8Array> {
     await store.putSecretMeta('nonce-hedge', hedge);
   }
   return hedge;
+}
+
+/** Logs and records in the audit log a call refused for its TLS identity (docs/tls.md). */
+function recordPeerRefusal(store: NodeStore, why: string, log: (m: string) => void): void {
+  log(`TLS: ${why}`);
+  void store.audit.append({ event: 'refused', code: 'PEER_REFUSED', reason: why }).catch((e) => log(`cannot record the TLS refusal: ${errorMessage(e)}`));
 }
 
 /** A running node. */
@@ -61,6 +68,9 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
   const config = loadNodeConfig(configPath);
   const log = opts.log ?? nodeLogger(config.nodeId);
   installNativeBackend({ log }); // libsodium group arithmetic, or noble with a log line
+  // TLS material reloads on SIGHUP and when its files change (docs/tls.md).
+  const transport = openTransport(config.transport, { watch: true, log });
+  checkOwnIdentity(transport, { role: 'node', name: String(config.nodeId) });
   const store = await openNodeStore(config);
   await recordPolicyChange(config, store, log);
   const testFaults = opts.testFaults ?? process.env.QSIGN_TEST_FAULTS === '1';
@@ -77,9 +87,9 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
   const ops = await startNodeOps(config, store, approvals, () => running.audit?.service, log);
   const activate = async () => {
     const signer = new NodeSigner(config, store, await nonceHedge(store), undefined, undefined, approvals);
-    const audit = await openNodeAudit(config, store, log);
+    const audit = await openNodeAudit(config, store, log, transport);
     // Before the first signature: do the witnesses hold more of this log than it has?
-    const guard = new RollbackGuard(store.audit, audit.service.notary.verifierKey, auditPeers(config.peers), log);
+    const guard = new RollbackGuard(store.audit, audit.service.notary.verifierKey, auditPeers(config.peers), log, transport);
     await guard.check();
     signer.stopReason = () => guard.refusal;
     running.guard = guard;
@@ -105,6 +115,7 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
       ops.health,
     ],
     config.listen,
+    authorizing(transport, nodeAuthorizer(config, (why) => recordPeerRefusal(store, why, log))),
   );
   const unseal = async (shares: Uint8Array[]) => {
     await unsealStore(store, config, shares);
@@ -127,7 +138,7 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
       log,
     }) as never],
   ]);
-  log(`node ${config.nodeId} listening on port ${port}, operator socket ${config.adminSocket} (data ${config.dataDir}, ${store.audit.size} audit records, ${store.keyCount} keys)${store.sealed ? ` — SEALED: unseal it with ${QSIGN_HINT} node unseal --config ${configPath}` : ''}`);
+  log(`node ${config.nodeId} listening on port ${port} (${transport.kind === 'mtls' ? 'mutual TLS' : 'PLAINTEXT, development'}), operator socket ${config.adminSocket} (data ${config.dataDir}, ${store.audit.size} audit records, ${store.keyCount} keys)${store.sealed ? ` — SEALED: unseal it with ${QSIGN_HINT} node unseal --config ${configPath}` : ''}`);
   if (web) log(`web console at ${web.url} (log in with a token from '${QSIGN_HINT} console --socket ${config.adminSocket}')`);
   const expireNonces = () =>
     void store
@@ -157,6 +168,7 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
       await running.audit?.publisher.stop();
       await Promise.all([stopServer(server), stopServer(admin), web?.close(), ops.close()]);
       await store.close();
+      closeTransport(transport);
     },
   };
 }

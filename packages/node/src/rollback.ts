@@ -11,7 +11,7 @@
  */
 import { openCheckpoint, parseVerifierKey } from '@qsign/audit';
 import { errorMessage } from '@qsign/protocol';
-import { AuditRpcClient } from '@qsign/rpc';
+import { AuditRpcClient, expectIdentity, expecting, type TransportSecurity } from '@qsign/rpc';
 import { checkExtends, type AuditLog } from '@qsign/storage';
 import type { AuditPeer } from './audit.js';
 
@@ -47,6 +47,8 @@ export class RollbackGuard {
     private readonly verifierKey: string,
     peers: readonly AuditPeer[],
     private readonly say: (m: string) => void,
+    /** How to reach witnesses (mutual TLS: each must present its own node certificate). */
+    private readonly security?: TransportSecurity,
   ) {
     this.#unanswered = new Set(peers);
   }
@@ -83,7 +85,7 @@ export class RollbackGuard {
   async #round(): Promise<void> {
     const origin = parseVerifierKey(this.verifierKey).name;
     await Promise.all([...this.#unanswered].map(async (peer) => {
-      const c = new AuditRpcClient(peer.address, `witness node ${peer.id}`);
+      const c = new AuditRpcClient(peer.address, `witness node ${peer.id}`, this.security && expecting(this.security, expectIdentity({ role: 'node', name: String(peer.id) })));
       let note: string | undefined;
       try {
         note = (await c.witnessed(ASK_TIMEOUT_MS)).find((w) => w.origin === origin)?.checkpoint;

@@ -32,6 +32,8 @@ export interface InitNodeOptions {
   /** Keys allowed to start lifecycle operations (roles.ts). */
   officers?: Array<{ name: string; publicKey: string }>;
   peers?: Array<{ id: number; enrollmentKey: string }>;
+  /** The `tls` section: CA, certificate and key files, and the coordinator names served (docs/tls.md). */
+  tls?: { ca: string; cert: string; key: string; coordinators: string[] };
 }
 
 /** What {@link initNode} made. `unsealShares` is shown once and never stored. */
@@ -80,7 +82,8 @@ export async function initNode(o: InitNodeOptions): Promise<InitNodeResult> {
       nodeId: o.nodeId,
       listen: o.listen ?? `127.0.0.1:${7400 + o.nodeId}`,
       dataDir: 'data',
-      ...(o.devMasterKey ? { masterKeyFile: 'master.key' } : { unsealThreshold: unseal.threshold }),
+      ...(o.devMasterKey ? { development: true, masterKeyFile: 'master.key' } : { unsealThreshold: unseal.threshold }),
+      ...(o.tls ? { tls: o.tls } : {}),
       clients: o.clients ?? [],
       ...(o.officers?.length ? { officers: o.officers } : {}),
       ...(o.peers?.length ? { peers: o.peers } : {}),

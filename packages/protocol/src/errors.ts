@@ -15,6 +15,8 @@ export const ERROR_STATUS = {
   UNKNOWN_CLIENT: 'UNAUTHENTICATED',
   BAD_CLIENT_SIGNATURE: 'UNAUTHENTICATED',
   POLICY_REFUSED: 'PERMISSION_DENIED',
+  // The caller's TLS certificate names an identity that may not call this (docs/tls.md).
+  PEER_REFUSED: 'PERMISSION_DENIED',
   // Freshness and replay.
   STALE_REQUEST: 'FAILED_PRECONDITION',
   REPLAYED_REQUEST: 'ALREADY_EXISTS',

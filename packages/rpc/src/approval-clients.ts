@@ -20,7 +20,7 @@ export class CoordinatorApprovalRpcClient {
     readonly address: string,
     security?: TransportSecurity,
   ) {
-    this.#c = new CoordinatorApprovalClient(address, channelCredentials(security), CHANNEL_OPTIONS);
+    this.#c = new CoordinatorApprovalClient(address, channelCredentials(security, address), CHANNEL_OPTIONS);
   }
   /** Where request `requestId` stands (held by which nodes, refused by which). */
   getRequestStatus(requestId: string, timeoutMs = 5000): Promise<RequestStatus> {
@@ -36,7 +36,7 @@ export class NodeOperatorRpcClient {
   readonly #c: NodeOperatorClient;
   readonly #peer: string;
   constructor(readonly socketPath: string) {
-    this.#c = new NodeOperatorClient(`unix://${socketPath}`, channelCredentials(), CHANNEL_OPTIONS);
+    this.#c = new NodeOperatorClient(`unix://${socketPath}`, channelCredentials(undefined, `unix://${socketPath}`), CHANNEL_OPTIONS);
     this.#peer = `node operator socket ${socketPath}`;
   }
   /** Held requests (pending only unless `all`). */

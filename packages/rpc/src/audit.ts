@@ -55,7 +55,7 @@ export class AuditRpcClient {
     readonly label: string = `audit log at ${address}`,
     security?: TransportSecurity,
   ) {
-    this.#c = new AuditClient(address, channelCredentials(security), CHANNEL_OPTIONS);
+    this.#c = new AuditClient(address, channelCredentials(security, address), CHANNEL_OPTIONS);
   }
   checkpoint(fresh = false, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<GetCheckpointResponse> {
     return callUnary(this.#c, this.#c.getCheckpoint, { fresh }, timeoutMs, this.label);

@@ -41,7 +41,7 @@ export class NodeRpcClient {
     readonly label: string = `node at ${address}`,
     security?: TransportSecurity,
   ) {
-    this.security = channelCredentials(security);
+    this.security = channelCredentials(security, address);
     this.#c = new NodeClient(address, this.security, CHANNEL_OPTIONS);
   }
   private readonly security: grpc.ChannelCredentials;
@@ -105,7 +105,7 @@ export class CoordinatorRpcClient {
     readonly address: string,
     security?: TransportSecurity,
   ) {
-    this.security = channelCredentials(security);
+    this.security = channelCredentials(security, address);
     this.#c = new CoordinatorClient(address, this.security, CHANNEL_OPTIONS);
   }
   private readonly security: grpc.ChannelCredentials;
@@ -138,7 +138,7 @@ export class CoordinatorRpcClient {
 export class NodeAdminRpcClient {
   readonly #c: NodeAdminClient;
   constructor(readonly socketPath: string) {
-    this.#c = new NodeAdminClient(`unix://${socketPath}`, channelCredentials(), CHANNEL_OPTIONS);
+    this.#c = new NodeAdminClient(`unix://${socketPath}`, channelCredentials(undefined, `unix://${socketPath}`), CHANNEL_OPTIONS);
   }
   status(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<AdminStatusResponse> {
     return callUnary(this.#c, this.#c.adminStatus, {}, timeoutMs, `node operator socket ${this.socketPath}`);

@@ -52,7 +52,7 @@ export function healthService(source: HealthSource): [grpc.ServiceDefinition, gr
 
 /** Health.Check against a daemon ("" asks about the whole server). */
 export async function checkHealth(address: string, service = '', timeoutMs = 5000, security?: TransportSecurity): Promise<ServingStatus> {
-  const c = new HealthClient(address, channelCredentials(security), CHANNEL_OPTIONS);
+  const c = new HealthClient(address, channelCredentials(security, address), CHANNEL_OPTIONS);
   try {
     return (await callUnary(c, c.check, { service }, timeoutMs, `health service at ${address}`)).status;
   } finally {

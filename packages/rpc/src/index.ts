@@ -13,3 +13,6 @@ export * from './approval-clients.js';
 export * from './audit.js';
 export * from './health.js';
 export * from './observability.js';
+export * from './tls-identity.js';
+export * from './tls-files.js';
+export * from './tls-config.js';

@@ -25,7 +25,7 @@ import { DEFAULT_TIMEOUT_MS } from './clients.js';
 export class NodeSealRpcClient {
   readonly #c: NodeSealClient;
   constructor(readonly socketPath: string) {
-    this.#c = new NodeSealClient(`unix://${socketPath}`, channelCredentials(), CHANNEL_OPTIONS);
+    this.#c = new NodeSealClient(`unix://${socketPath}`, channelCredentials(undefined, `unix://${socketPath}`), CHANNEL_OPTIONS);
   }
   #peer(): string {
     return `node operator socket ${this.socketPath}`;
@@ -52,7 +52,7 @@ export class NodeKeysRpcClient {
     readonly label: string = `node at ${address}`,
     security?: TransportSecurity,
   ) {
-    this.#c = new NodeKeysClient(address, channelCredentials(security), CHANNEL_OPTIONS);
+    this.#c = new NodeKeysClient(address, channelCredentials(security, address), CHANNEL_OPTIONS);
   }
   dkgRound1(params: DkgParams, authorization: SignedPlan | undefined, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<DkgRound1Package> {
     return callUnary(this.#c, this.#c.dkgRound1, { params, authorization }, timeoutMs, this.label);
@@ -87,7 +87,7 @@ export class CoordinatorKeysRpcClient {
     readonly address: string,
     security?: TransportSecurity,
   ) {
-    this.#c = new CoordinatorKeysClient(address, channelCredentials(security), CHANNEL_OPTIONS);
+    this.#c = new CoordinatorKeysClient(address, channelCredentials(security, address), CHANNEL_OPTIONS);
   }
   /** Asks for a DKG; `authorization` is a keygen request signed by an officer (absent: the coordinator's own keygen client signs). */
   generateKey(keyName: string, userId: string, minSigners = 0, authorization?: SignedPlan, timeoutMs = 120_000): Promise<GenerateKeyResponse> {

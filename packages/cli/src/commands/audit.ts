@@ -11,6 +11,7 @@ import { QsignError } from '@qsign/protocol';
 import { crosscheck, fetchLog, fileDigests, parseTarget, querySignatures, targetsFromCluster, verifyFetched, type Finding, type LogTarget, type QueryRow } from '../audit.js';
 import { intOption, readInput, writeOutput } from '../io.js';
 import { groupSignatureOf } from '../audit-signature.js';
+import { clientTransport, loadClientConfig } from '../client-config.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -18,6 +19,7 @@ interface TargetOptions {
   cluster?: string;
   log?: string[];
   only?: string[];
+  config?: string;
 }
 
 function targets(o: TargetOptions): { targets: LogTarget[]; threshold?: number } {
@@ -28,7 +30,13 @@ function targets(o: TargetOptions): { targets: LogTarget[]; threshold?: number }
     out.push(...c.targets);
     threshold = c.threshold;
   }
-  out.push(...(o.log ?? []).map(parseTarget));
+  // --log targets are reached with the client config's TLS certificate (--config).
+  const logs = (o.log ?? []).map(parseTarget);
+  if (logs.length) {
+    const security = clientTransport(loadClientConfig(o.config));
+    for (const t of logs) t.security = security;
+  }
+  out.push(...logs);
   if (out.length === 0) throw new QsignError('INVALID_ARGUMENT', 'name the logs to audit: --cluster DIR or --log NAME@HOST:PORT@VKEY (repeatable)');
   const only = o.only;
   const chosen = only?.length ? out.filter((t) => only.includes(t.name) || only.includes(String(t.id))) : out;
@@ -40,6 +48,7 @@ function withTargets(cmd: Command, only = true): Command {
   cmd.option('--cluster <dir>', 'a cluster directory (its cluster.json names every log and pins its key)');
   cmd.option('--log <name@host:port@vkey>', 'a log to audit: NAME is coordinator or node-<id> (repeatable)', collect);
   if (only) cmd.option('--only <name>', 'audit only this log (coordinator, node-3 or 3; repeatable)', collect);
+  cmd.option('-c, --config <file>', 'client config whose TLS certificate reaches the --log targets (default: $QSIGN_CONFIG, else ./client.json)');
   return cmd;
 }
 

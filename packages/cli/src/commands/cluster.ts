@@ -23,6 +23,7 @@ export function register(program: Command): void {
     .option('--user-id <uid>', 'OpenPGP user ID of the key (default "LOCALPART <EMAIL>" for email names)')
     .option('--coordinators <n>', 'coordinators over the same nodes; client.json lists them all and the client fails over', intOption('--coordinators', 1, 8), 1)
     .option('--metrics', 'serve Prometheus metrics from every daemon on a loopback port (metricsListen)')
+    .option('--insecure-plaintext', 'development: plaintext gRPC on loopback instead of mutual TLS (default: TLS, CA and certificates in DIR/pki)')
     .action(async (o) => {
       if (o.threshold > o.nodes) throw new QsignError('INVALID_ARGUMENT', `--threshold ${o.threshold} is greater than --nodes ${o.nodes}`);
       const progress = (m: string) => process.stderr.write(`• ${m}\n`);
@@ -30,7 +31,7 @@ export function register(program: Command): void {
         progress(`${o.dir} already holds a cluster: starting it again (its own nodes, threshold and keys)`);
         return printUp(await clusterStart(o.dir, { progress }), o.dir);
       }
-      printUp(await clusterUp({ dir: o.dir, nodes: o.nodes, threshold: o.threshold, keyName: o.key, userId: o.userId, coordinators: o.coordinators, metrics: o.metrics === true, progress }), o.dir);
+      printUp(await clusterUp({ dir: o.dir, nodes: o.nodes, threshold: o.threshold, keyName: o.key, userId: o.userId, coordinators: o.coordinators, metrics: o.metrics === true, plaintext: o.insecurePlaintext === true, progress }), o.dir);
     });
   cluster
     .command('start')
@@ -83,7 +84,7 @@ export function register(program: Command): void {
 function printUp(c: ClusterFile, dir: string): void {
   const coordinators = clusterCoordinators(c);
   process.stdout.write(
-    `cluster up: ${c.nodes.length} nodes, threshold ${c.threshold}, coordinator${coordinators.length > 1 ? 's' : ''} ${coordinators.map((x) => x.address).join(', ')}\n` +
+    `cluster up: ${c.nodes.length} nodes, threshold ${c.threshold}, coordinator${coordinators.length > 1 ? 's' : ''} ${coordinators.map((x) => x.address).join(', ')} (${loadClientConfig(c.clientConfig).transport.kind === 'insecure' ? 'PLAINTEXT, development' : `mutual TLS, CA ${dir}/pki/ca.crt`})\n` +
       (c.nodes[0]?.metrics ? `  metrics:    ${[...coordinators, ...c.nodes].map((x) => `http://${x.metrics}/metrics`).join(' ')}\n` : '') +
       `  key:        ${c.keyName}\n  state:      ${dir}/cluster.json\n  client:     ${c.clientConfig}\n\n` +
       `try:\n  export QSIGN_CONFIG=${c.clientConfig}\n  echo hello > FILE\n  ${QSIGN_HINT} sign --key ${c.keyName} --raw FILE -o FILE.sig\n  ${QSIGN_HINT} pubkey --key ${c.keyName} --armor > key.asc\n  ${QSIGN_HINT} cluster down --dir ${dir}\n`,

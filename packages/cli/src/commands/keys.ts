@@ -9,7 +9,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { armor } from '@qsign/openpgp';
 import { QsignError, errorMessage, isKeyEmail, isQsignError, openResharePlan, signKeygenRequest, signResharePlan, type SignedResharePlan } from '@qsign/protocol';
 import { CoordinatorKeysRpcClient } from '@qsign/rpc';
-import { loadClientConfig } from '../client-config.js';
+import { coordinatorTransport, loadClientConfig } from '../client-config.js';
 import { OFFICER_OPTION, loadOfficerKey } from '../officer-config.js';
 import { resharePlanFor } from '../reshare-plan.js';
 import { QsignClient } from '../client.js';
@@ -34,7 +34,7 @@ export function register(program: Command): void {
       if (!isKeyEmail(o.email)) throw new QsignError('INVALID_ARGUMENT', `--email ${JSON.stringify(o.email)} is not an email address (e.g. owner#project@copr.example.org)`);
       const config = loadClientConfig(o.config);
       const officer = loadOfficerKey(o.officer, config);
-      const keys = new CoordinatorKeysRpcClient(config.coordinator);
+      const keys = new CoordinatorKeysRpcClient(config.coordinator, coordinatorTransport(config));
       const client = new QsignClient(config);
       try {
         process.stderr.write(`running DKG for ${o.email} (requested by officer ${officer.name})…\n`);
@@ -116,7 +116,7 @@ export function register(program: Command): void {
     .action(async (o) => {
       const config = loadClientConfig(o.config);
       const client = new QsignClient(config);
-      const keys = new CoordinatorKeysRpcClient(config.coordinator);
+      const keys = new CoordinatorKeysRpcClient(config.coordinator, coordinatorTransport(config));
       try {
         const signed = o.resume ? readSignedPlan(o.resume) : await newSignedPlan(o, client, loadOfficerKey(o.officer, config).secretKey);
         const plan = openResharePlan(signed);

@@ -32,6 +32,10 @@ export function register(program: Command): void {
     .option('--client <name=pubhex...>', 'allowed signing client key(s)', collect, [])
     .option('--officer <name=pubhex...>', 'officer key(s): may start DKG, reshare and retire (lifecycle operations)', collect, [])
     .option('--peer <id=enrollhex...>', "pinned peer enrollment key(s) (for DKG and reshare)", collect, [])
+    .option('--tls-ca <file>', 'cluster CA certificate (mutual TLS, docs/tls.md)')
+    .option('--tls-cert <file>', "this node's certificate (qsign pki issue --node ID)")
+    .option('--tls-key <file>', "this node's TLS private key")
+    .option('--coordinator <name>', 'a coordinator this node serves (tls.coordinators; repeatable)', collect, [])
     .action(async (o) => nodeInit(o));
   node
     .command('unseal')
