@@ -24,8 +24,8 @@ const openpgp = () => ({ signatureType: 0x00, hashAlgorithm: 'sha256' as const, 
 const sha256hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 /** Every record of one log, as stored (bytes) and decoded. */
-async function records(address: string): Promise<Array<{ bytes: Uint8Array; rec: Record<string, any> }>> {
-  const c = new AuditRpcClient(address);
+async function records(address: string, cluster: TestCluster): Promise<Array<{ bytes: Uint8Array; rec: Record<string, any> }>> {
+  const c = new AuditRpcClient(address, undefined, cluster.as('client'));
   try {
     const out: Array<{ bytes: Uint8Array; rec: Record<string, any> }> = [];
     for await (const r of c.allRecords()) out.push({ bytes: r.record, rec: JSON.parse(new TextDecoder().decode(r.record)) });
@@ -49,7 +49,7 @@ describe('bounded audit on a cluster', () => {
     const res = await c.client.sign({ keyName: 'demo', kind: 'rpm-header', data: header, openpgp: openpgp() });
     registerSignatures([res.signature]);
     for (const id of res.signers) {
-      const mine = (await records(c.file.nodes.find((n) => n.id === id)!.address)).filter((r) => r.rec.requestId === res.requestId && r.rec.event === 'signed');
+      const mine = (await records(c.file.nodes.find((n) => n.id === id)!.address, c)).filter((r) => r.rec.requestId === res.requestId && r.rec.event === 'signed');
       expect(mine).toHaveLength(1);
       expect(mine[0]!.bytes.length).toBeLessThan(64 * 1024);
       expect(mine[0]!.rec.rpm).toMatchObject({ name: 'hostile', nevra: 'hostile-1-1.noarch', fileCount: 1000, filesSummary: { count: 1000 } });
@@ -60,9 +60,9 @@ describe('bounded audit on a cluster', () => {
     const digest = new Uint8Array(randomBytes(32));
     const res = await c.client.sign({ keyName: 'demo', kind: 'digest', data: digest, openpgp: { ...openpgp(), signatureType: 0x00 } });
     registerSignatures([res.signature]);
-    const issued = (await records(c.file.coordinator.address)).find((r) => r.rec.requestId === res.requestId && r.rec.event === 'issued')!;
+    const issued = (await records(c.file.coordinator.address, c)).find((r) => r.rec.requestId === res.requestId && r.rec.event === 'issued')!;
     for (const id of res.signers) {
-      const signed = (await records(c.file.nodes.find((n) => n.id === id)!.address)).find((r) => r.rec.requestId === res.requestId && r.rec.event === 'signed')!;
+      const signed = (await records(c.file.nodes.find((n) => n.id === id)!.address, c)).find((r) => r.rec.requestId === res.requestId && r.rec.event === 'signed')!;
       expect(signed.rec.digest).toBe(issued.rec.digest);
       expect(signed.rec.details.opaqueDigest).toBe(bytesToHex(digest));
     }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alive, clusterDown, readClusterFile, type ClusterFile } from '@qsign/cli';
+import { alive, clusterDown, clusterTransportAs, readClusterFile, type ClusterFile } from '@qsign/cli';
 import { NodeRpcClient } from '@qsign/rpc';
 import { qsign } from './helpers/qsign-cli.js';
 import { nodeAudit, waitFor } from './helpers/cluster.js';
@@ -18,7 +18,7 @@ import { nodeAudit, waitFor } from './helpers/cluster.js';
 const pidsOf = (c: ClusterFile) => [c.coordinator.pid, ...c.nodes.map((n) => n.pid)];
 
 /** Node `id`'s audit records, decoded (details lifted). */
-const auditOf = (c: ClusterFile, id: number) => nodeAudit(new NodeRpcClient(c.nodes.find((x) => x.id === id)!.address, `node ${id}`));
+const auditOf = (c: ClusterFile, id: number) => nodeAudit(new NodeRpcClient(c.nodes.find((x) => x.id === id)!.address, `node ${id}`, clusterTransportAs(c, 'coordinator')));
 
 describe('dev cluster start, restart and policy reload', () => {
   let work: string;

@@ -31,7 +31,7 @@ describe('several coordinators', () => {
         const r = await n.getCommitments(1, 'coordinator-a');
         return { identifier: ids[i]!, hiding: r.commitments[0]!.hiding, binding: r.commitments[0]!.binding };
       }));
-      const request = signedRequest(secret, { keyName: 'demo', kind: 'raw', data: new TextEncoder().encode('two coordinators'), clientName: 'dev-client' });
+      const request = signedRequest(secret, { keyName: 'demo', kind: 'raw', data: new TextEncoder().encode('two coordinators'), clientName: 'dev-client', expectedGroupKey: c.groupKey() });
       // Coordinator B presents A's commitments: node 1 refuses, naming why, and spends nothing.
       const stolen = await clients[0]!.signShare({ request, commitments: list, coordinatorId: 'coordinator-b' }).then(
         () => undefined,

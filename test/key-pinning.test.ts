@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { buildCertificate, ed25519Fingerprint, parseCertificate } from '@qsign/openpgp';
@@ -29,7 +29,8 @@ import {
   NodeService,
   SignResponse,
 } from '@qsign/proto';
-import { CoordinatorRpcClient } from '@qsign/rpc';
+import { CoordinatorRpcClient, openTransport } from '@qsign/rpc';
+import { loadNodeConfig } from '@qsign/node';
 import { loadClientConfig } from '@qsign/cli';
 import { TestCluster } from './helpers/cluster.js';
 import { startGrpcProxy, type GrpcProxy, type Rewrite } from './helpers/grpc-proxy.js';
@@ -59,6 +60,9 @@ describe('pinned group keys', () => {
   /** A copy of the cluster's client config with changes (e.g. another coordinator, pins removed). */
   const configCopy = (name: string, change: (o: Record<string, unknown>) => void) => {
     const o = JSON.parse(readFileSync(c.file.clientConfig, 'utf8')) as Record<string, unknown>;
+    // TLS file names are relative to the config's folder: make them absolute for the copy.
+    const tls = o.tls as Record<string, string> | undefined;
+    if (tls) for (const f of ['ca', 'cert', 'key']) tls[f] = resolve(dirname(c.file.clientConfig), tls[f]!);
     change(o);
     const p = join(work, name);
     writeFileSync(p, JSON.stringify(o, null, 2), { mode: 0o600 });
@@ -73,7 +77,7 @@ describe('pinned group keys', () => {
     realCert = (await c.client.certificate('demo'))!;
     pinned = loadClientConfig(c.file.clientConfig).keys.get('demo')!.groupPublicKey;
     attackerCert = await buildCertificate({ publicKey: attackerPub, createdUnixSeconds: info.createdUnixSeconds, userId: info.userId, sign: async (d) => ed25519.sign(d, attacker) });
-    mitm = await startGrpcProxy(c.file.coordinator.address, [CoordinatorService, CoordinatorKeysService, CoordinatorApprovalService]);
+    mitm = await startGrpcProxy(c.file.coordinator.address, [CoordinatorService, CoordinatorKeysService, CoordinatorApprovalService], undefined, { serve: c.as('coordinator'), upstream: c.as('client') });
     mitmConfig = configCopy('mitm-client.json', (o) => (o.coordinator = mitm.address));
   });
   afterAll(async () => {
@@ -150,7 +154,7 @@ describe('pinned group keys', () => {
   });
 
   it('refuses a substituted group key: nodes refuse a request naming another key, or none, and record why', async () => {
-    const co = new CoordinatorRpcClient(c.file.coordinator.address);
+    const co = new CoordinatorRpcClient(c.file.coordinator.address, c.as('client'));
     try {
       for (const [expectedGroupKey, why] of [
         [attackerPub, /request expects group key [0-9a-f]{64} for key demo, but this node's share is of [0-9a-f]{64}/],
@@ -230,6 +234,7 @@ describe('pinned group keys', () => {
     const node3 = c.file.nodes.find((n) => n.id === 3)!;
     const liar = await startGrpcProxy(node3.address, [NodeService, NodeKeysService, NodeApprovalService, AuditService], (m, res) =>
       m === '/qsign.v1.Node/GetKey' ? Buffer.from(KeyInfo.encode({ ...KeyInfo.decode(res), groupPublicKey: attackerPub, certificate: attackerCert }).finish()) : res,
+      { serve: openTransport(loadNodeConfig(node3.config).transport), upstream: c.as('coordinator') },
     );
     try {
       const ccfg = JSON.parse(readFileSync(c.file.coordinator.config, 'utf8')) as { nodes: Array<{ id: number; address: string }> };

@@ -134,15 +134,16 @@ describe('DKG, copr-keygen and reshare over a running cluster', () => {
     expect((await gen({ name_real: 'Copr Project', name_email: 'copr-project@example.org' })).status).toBe(201);
     expect((await gen({ name_real: 'Copr Project', name_email: 'copr-project@example.org' })).status).toBe(200);
     // The exact body Copr's backend sends (copr_backend/sign.py create_user_keys: USER#PROJECT@copr.DOMAIN).
-    const copr = await fetch(`${base}/gen_key`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name_real":"Copr user","name_email":"user#p2@copr.fedorahosted.org"}' });
-    expect(await copr.text()).toBe('created');
-    expect(copr.status).toBe(201);
+    const coprGen = await gen(JSON.parse('{"name_real":"Copr user","name_email":"user#p2@copr.fedorahosted.org"}'));
+    expect(coprGen.text).toBe('created');
+    expect(coprGen.status).toBe(201);
+    await c.client.trust('user#p2@copr.fedorahosted.org');
     expect((await c.client.key('user#p2@copr.fedorahosted.org')).userId).toBe('Copr user <user#p2@copr.fedorahosted.org>');
     expect((await gen({ name_real: 'x', name_email: 'not-an-email' })).status).toBe(400);
     expect((await gen({ name_email: 'a@example.org' })).status).toBe(400);
     // Public key as Copr fetches it: the obs-sign compatible `sign -u EMAIL -p` (self-certifies a new key through the cluster first).
     // Copr's client config trusts keys it meets for the first time once enough nodes attest them (docs/pinning.md).
-    const coprConfig = join(work, 'copr-client.json');
+    const coprConfig = join(dirname(c.file.clientConfig), 'copr-client.json'); // beside client.json: its TLS file names are relative to it
     writeFileSync(coprConfig, JSON.stringify({ ...JSON.parse(readFileSync(c.file.clientConfig, 'utf8')), trustNewKeys: true }), { mode: 0o600 });
     const cert = await sign(['--config', coprConfig, '-u', 'copr-project@example.org', '-p']);
     expect(cert.stderr).toBe('');

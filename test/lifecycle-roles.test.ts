@@ -16,7 +16,8 @@ import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import * as frost from '@qsign/frost';
 import { dkgSessionId, isQsignError, openKeygenRequest, signKeygenRequest, signResharePlan, type ReshareConfirmation, type ResharePlan, type SignedLifecycle } from '@qsign/protocol';
-import { QsignClient, certifyKey, loadClientConfig, loadOfficerKey, resharePlanFor } from '@qsign/cli';
+import { QsignClient, certifyKey, clusterPkiDir, loadClientConfig, loadOfficerKey, resharePlanFor } from '@qsign/cli';
+import { httpsRequest } from './helpers/https.js';
 import { enrollmentSecret, loadNodeConfig, openNodeStore, reshareAad } from '@qsign/node';
 import { NodeKeysRpcClient } from '@qsign/rpc';
 import { sealEnvelope } from '@qsign/storage';
@@ -35,7 +36,7 @@ class Harness {
     let k = this.keys.get(id);
     if (!k) {
       const n = this.c.file.nodes.find((x) => x.id === id)!;
-      k = new NodeKeysRpcClient(n.address, `node ${id}`);
+      k = new NodeKeysRpcClient(n.address, `node ${id}`, this.c.as('coordinator'));
       this.keys.set(id, k);
     }
     return k;
@@ -291,7 +292,8 @@ describe('roles and reshare safety over a running cluster', () => {
     const keygenKey = hexToBytes(readFileSync(join(dirname(c.file.coordinator.config), 'keygen-client.key'), 'utf8').trim());
     const f = signKeygenRequest({ keyName: 'copr-squat@copr', userId: 'S <copr-squat@copr>', minSigners: 2 }, keygenKey);
     await expect(h.node(4).dkgRound1(params(f, [1, 2, 3, 4, 5], 2), f)).rejects.toThrow(/below this node's minimum 3/);
-    const gen = await fetch(`http://${c.file.keygen}/gen_key`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name_real: 'Victim', name_email: 'victim@copr.example' }) });
+    const pki = clusterPkiDir(c.dir); // copr-keygen is HTTPS with client certificates (docs/tls.md)
+    const gen = await httpsRequest(c.file.keygen!, '/gen_key', { ca: join(pki, 'ca.crt'), cert: join(pki, 'client-dev-client.crt'), key: join(pki, 'client-dev-client.key') }, { method: 'POST', body: { name_real: 'Victim', name_email: 'victim@copr.example' } });
     expect(gen.status).toBe(201);
     await c.client.trust('victim@copr.example'); // pinned as the nodes attest it (docs/pinning.md)
     const info = await c.client.key('victim@copr.example');

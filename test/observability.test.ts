@@ -68,7 +68,7 @@ describe('observability', () => {
     registerSignatures(sigs);
     // A stale request: every node asked refuses it with STALE_REQUEST.
     const stale = c.client.buildRequest({ keyName: 'demo', kind: 'raw', data: new Uint8Array(16) }, { createdAtMs: Date.now() - 3_600_000 });
-    const coord = new (await import('@qsign/rpc')).CoordinatorRpcClient(co.address);
+    const coord = new (await import('@qsign/rpc')).CoordinatorRpcClient(co.address, c.as('client'));
     await expect(coord.sign(stale)).rejects.toSatisfy((e) => isQsignError(e, 'STALE_REQUEST'));
     coord.close();
     const staleId = decodeSignRequest(stale.body).requestId;
@@ -116,22 +116,22 @@ describe('observability', () => {
   }, 60_000);
 
   it('grpc.health.v1: SERVING unsealed with keys, NOT_SERVING while sealed; unknown services are NOT_FOUND', async () => {
-    for (const n of c.file.nodes) expect(await checkHealth(n.address)).toBe(ServingStatus.SERVING);
-    expect(await checkHealth(c.file.nodes[0]!.address, 'qsign.v1.Node')).toBe(ServingStatus.SERVING);
-    for (const co of clusterCoordinators(c.file)) expect(await checkHealth(co.address, 'qsign.v1.Coordinator')).toBe(ServingStatus.SERVING);
-    await expect(checkHealth(c.file.nodes[0]!.address, 'no.such.Service')).rejects.toThrow(/NOT_FOUND|unknown service/);
+    for (const n of c.file.nodes) expect(await checkHealth(n.address, '', 5000, c.as('client'))).toBe(ServingStatus.SERVING);
+    expect(await checkHealth(c.file.nodes[0]!.address, 'qsign.v1.Node', 5000, c.as('client'))).toBe(ServingStatus.SERVING);
+    for (const co of clusterCoordinators(c.file)) expect(await checkHealth(co.address, 'qsign.v1.Coordinator', 5000, c.as('client'))).toBe(ServingStatus.SERVING);
+    await expect(checkHealth(c.file.nodes[0]!.address, 'no.such.Service', 5000, c.as('client'))).rejects.toThrow(/NOT_FOUND|unknown service/);
     // A restarted node comes up sealed: it answers NOT_SERVING until it is unsealed.
     await c.kill(1);
     await c.restart(1, undefined, false);
     let sealed: ServingStatus | undefined;
     await waitFor(async () => {
-      sealed = await checkHealth(c.file.nodes[0]!.address, '', 2000).catch(() => undefined);
+      sealed = await checkHealth(c.file.nodes[0]!.address, '', 2000, c.as('client')).catch(() => undefined);
       return sealed !== undefined;
     }, 60_000, 'node 1 to answer health checks');
     expect(sealed).toBe(ServingStatus.NOT_SERVING);
     expect(metric(curl(c.file.nodes[0]!.metrics!), 'qsign_node_sealed')).toBe(1);
     await c.unseal(1);
-    expect(await checkHealth(c.file.nodes[0]!.address)).toBe(ServingStatus.SERVING);
+    expect(await checkHealth(c.file.nodes[0]!.address, '', 5000, c.as('client'))).toBe(ServingStatus.SERVING);
   }, 120_000);
 
   it('no daemon log or metrics page holds a key share or a nonce', async () => {

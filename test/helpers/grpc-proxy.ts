@@ -5,7 +5,7 @@
  * malicious coordinator, a lying node, or anyone on the wire.
  */
 import * as grpc from '@grpc/grpc-js';
-import { CHANNEL_OPTIONS, channelCredentials, startServer, stopServer } from '@qsign/rpc';
+import { CHANNEL_OPTIONS, channelCredentials, startServer, stopServer, type TransportSecurity } from '@qsign/rpc';
 
 /** Rewrites the answer of `method` ("/qsign.v1.Coordinator/GetKey"); return the bytes to send on. */
 export type Rewrite = (method: string, response: Buffer, request: Buffer) => Buffer | Promise<Buffer>;
@@ -20,9 +20,14 @@ export interface GrpcProxy {
 
 const raw = (b: Buffer) => b;
 
-/** Starts a proxy on a free loopback port in front of `target` for `services`. */
-export async function startGrpcProxy(target: string, services: grpc.ServiceDefinition[], rewrite?: Rewrite): Promise<GrpcProxy> {
-  const upstream = new grpc.Client(target, channelCredentials(), CHANNEL_OPTIONS);
+/**
+ * Starts a proxy on a free loopback port in front of `target` for `services`.
+ * Under mutual TLS it is a party the cluster CA issued a certificate to (a
+ * compromised coordinator or node): it serves with `tls.serve` and calls the
+ * target with `tls.upstream`.
+ */
+export async function startGrpcProxy(target: string, services: grpc.ServiceDefinition[], rewrite?: Rewrite, tls: { serve?: TransportSecurity; upstream?: TransportSecurity } = {}): Promise<GrpcProxy> {
+  const upstream = new grpc.Client(target, channelCredentials(tls.upstream, target), CHANNEL_OPTIONS);
   const proxy: GrpcProxy = { address: '', rewrite, stop: async () => undefined };
   const impls: Array<[grpc.ServiceDefinition, grpc.UntypedServiceImplementation]> = services.map((svc) => {
     const def: grpc.ServiceDefinition = {};
@@ -42,7 +47,7 @@ export async function startGrpcProxy(target: string, services: grpc.ServiceDefin
     }
     return [def, impl];
   });
-  const { server, port } = await startServer(impls, '127.0.0.1:0');
+  const { server, port } = await startServer(impls, '127.0.0.1:0', tls.serve);
   proxy.address = `127.0.0.1:${port}`;
   proxy.stop = async () => {
     await stopServer(server, 1000);

@@ -45,6 +45,7 @@ export function addNodeTransport(dir: string, configFile: string, nodeId: number
   const cfg = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
   const t = transportFields(dir, configFile, { role: 'node', name: String(nodeId) }, plaintext);
   if (t.tls) (t.tls as Record<string, unknown>).coordinators = coordinatorIds;
+  delete cfg.insecurePlaintext; // node init's default for a development node without TLS files
   writeFileSync(configFile, JSON.stringify({ ...cfg, ...(plaintext ? { development: true } : {}), ...t }, null, 2) + '\n');
 }
 

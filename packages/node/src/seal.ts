@@ -83,7 +83,8 @@ export async function initNode(o: InitNodeOptions): Promise<InitNodeResult> {
       listen: o.listen ?? `127.0.0.1:${7400 + o.nodeId}`,
       dataDir: 'data',
       ...(o.devMasterKey ? { development: true, masterKeyFile: 'master.key' } : { unsealThreshold: unseal.threshold }),
-      ...(o.tls ? { tls: o.tls } : {}),
+      // Without TLS files a development node speaks plaintext on loopback only (docs/tls.md).
+      ...(o.tls ? { tls: o.tls } : o.devMasterKey ? { insecurePlaintext: true } : {}),
       clients: o.clients ?? [],
       ...(o.officers?.length ? { officers: o.officers } : {}),
       ...(o.peers?.length ? { peers: o.peers } : {}),

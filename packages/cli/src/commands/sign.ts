@@ -111,6 +111,12 @@ export function register(program: Command): void {
     .action(async (o) => {
       const client = new QsignClient(loadClientConfig(o.config));
       try {
+        // A stored certificate is never replaced (a change is a lifecycle operation): say so instead of failing.
+        const stored = await client.certificate(o.key);
+        if (stored) {
+          process.stdout.write(`key ${o.key} is already certified: its ${stored.length}-byte certificate is stored on its nodes and matches the pinned key\n`);
+          return;
+        }
         const cert = await certifyKey(client, o.key);
         process.stdout.write(`certified key ${o.key}: ${cert.length}-byte certificate stored on its nodes\n`);
       } finally {

@@ -11,6 +11,8 @@ const base = {
   nodeId: 1,
   listen: '127.0.0.1:7401',
   dataDir: 'data',
+  development: true,
+  insecurePlaintext: true,
   clients: [{ name: 'copr', publicKey: clientKey }, { name: 'copr-keygen', publicKey: keygenKey, permissions: ['keygen'] }],
   officers: [{ name: 'alice', publicKey: officerKey }],
   peers: [2, 3, 4, 5].map((id) => ({ id, enrollmentKey: enroll })),

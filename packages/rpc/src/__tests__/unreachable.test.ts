@@ -29,11 +29,11 @@ async function failure(p: Promise<unknown>): Promise<Error> {
 describe('unreachable peers', () => {
   it('a refused TCP connection names the address and what to check, once', async () => {
     const port = await closedPort();
-    const c = new CoordinatorRpcClient(`127.0.0.1:${port}`);
+    const c = new CoordinatorRpcClient(`127.0.0.1:${port}`, { kind: 'insecure' });
     try {
       const e = await failure(c.clusterStatus(5000));
       expect(isQsignError(e, 'NODE_UNAVAILABLE')).toBe(true);
-      expect((e as QsignError).details).toEqual({ notSent: true }); // never sent: callers may retry it (coordinator keys.ts)
+      expect((e as QsignError).details).toEqual({ transport: true, notSent: true }); // never sent: callers may retry it (coordinator keys.ts)
       expect(e.message).toBe(`coordinator at 127.0.0.1:${port} is unreachable: nothing is listening at 127.0.0.1:${port}; is it running, and is that its address?`);
     } finally {
       c.close();

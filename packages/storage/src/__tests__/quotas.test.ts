@@ -22,7 +22,7 @@ const tmp = () => {
   return d;
 };
 const key = new Uint8Array(randomBytes(32));
-const nonce = (): StoredNonce => ({ hiding: new Uint8Array(randomBytes(32)), binding: new Uint8Array(randomBytes(32)), hidingCommitment: new Uint8Array(randomBytes(32)), bindingCommitment: new Uint8Array(randomBytes(32)) });
+const nonce = (): StoredNonce => ({ hiding: new Uint8Array(randomBytes(32)), binding: new Uint8Array(randomBytes(32)), hidingCommitment: new Uint8Array(randomBytes(32)), bindingCommitment: new Uint8Array(randomBytes(32)), coordinator: 'test' });
 
 async function records(store: NodeStore): Promise<Array<Record<string, any>>> {
   const out: Array<Record<string, any>> = [];
