@@ -162,9 +162,9 @@ describe('acceptance 4: the web console in headless Chromium', () => {
     let victim: string;
     let decoy: string;
     try {
-      victim = (await n3.checkRequest(signedRequest(clientSecret, { keyName: 'demo', kind: 'raw', data: new Uint8Array(9), fileName: 'victim' }), 'test')).holdId;
+      victim = (await n3.checkRequest(signedRequest(clientSecret, { keyName: 'demo', kind: 'raw', data: new Uint8Array(9), fileName: 'victim', expectedGroupKey: c.groupKey() }), 'test')).holdId;
       // A client picks, as its request id, the prefix an operator would type for someone else's hold.
-      decoy = (await n3.checkRequest(signedRequest(clientSecret, { keyName: 'demo', kind: 'raw', data: new Uint8Array(10), fileName: 'decoy', requestId: victim.slice(0, 6) }), 'test')).holdId;
+      decoy = (await n3.checkRequest(signedRequest(clientSecret, { keyName: 'demo', kind: 'raw', data: new Uint8Array(10), fileName: 'decoy', requestId: victim.slice(0, 6), expectedGroupKey: c.groupKey() }), 'test')).holdId;
     } finally {
       n3.close();
     }
