@@ -56,8 +56,27 @@ export interface ClusterFile {
   keygen?: string;
 }
 
-/** Finds a free loopback port (the OS picks; we release it right away). */
-export function freePort(): Promise<number> {
+/**
+ * A free loopback TCP port, never one this process handed out before: a dev
+ * cluster picks every port before any daemon binds, and the OS may offer a
+ * port again once the probe socket closes (seen: the coordinator got node 1's
+ * port, and node 1 failed with EADDRINUSE).
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = await probePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new QsignError('INTERNAL', 'no free loopback port found in 100 attempts');
+}
+
+const handedOut = new Set<number>();
+
+/** A port the OS offers for 127.0.0.1 right now. */
+function probePort(): Promise<number> {
   return new Promise((res, rej) => {
     const s = createServer();
     s.once('error', rej);
