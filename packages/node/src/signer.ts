@@ -97,14 +97,13 @@ export class NodeSigner {
    */
   async commitments(count: number, coordinatorId: string): Promise<Commitment[]> {
     const coordinator = coordinatorIdentity(coordinatorId);
-    const owner = coordinator;
     const ctx: AuditEntry = { event: 'refused', coordinator: coordinator || undefined, operation: 'get-commitments' };
     const stop = this.stopReason();
     if (stop) return this.#refuse('AUDIT_ROLLBACK', stop, ctx);
     if (!Number.isInteger(count) || count < 1 || count > MAX_COMMITMENT_BATCH)
       throw new QsignError('INVALID_ARGUMENT', `commitment count must be 1..${MAX_COMMITMENT_BATCH}, got ${count}`);
-    if (this.store.outstandingNonces(owner) === 0 && this.store.nonceOwners >= MAX_NONCE_OWNERS)
-      return this.#refuse('QUOTA_EXCEEDED', `${MAX_NONCE_OWNERS} coordinator identities already hold unused nonces of this node; refusing nonces to a new one (${JSON.stringify(owner)}) until theirs are used or expire`, ctx);
+    if (this.store.outstandingNonces(coordinator) === 0 && this.store.nonceOwners >= MAX_NONCE_OWNERS)
+      return this.#refuse('QUOTA_EXCEEDED', `${MAX_NONCE_OWNERS} coordinator identities already hold unused nonces of this node; refusing nonces to a new one (${JSON.stringify(coordinator)}) until theirs are used or expire`, ctx);
     const made = Array.from({ length: count }, () => frost.commit(this.config.nodeId, this.hedge));
     await this.store.addNonces(
       made.map((m) => ({
@@ -114,7 +113,7 @@ export class NodeSigner {
         bindingCommitment: m.commitments.binding,
         coordinator,
       })),
-      owner,
+      coordinator,
       this.config.maxOutstandingNonces,
     );
     for (const m of made) {
