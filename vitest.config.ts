@@ -6,7 +6,10 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/__tests__/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
-    testTimeout: 60_000,
+    // Generous: a multi-process workflow (a reshare, three approvals) takes
+    // 10-20 s alone and several times that on 2 cores shared with other work;
+    // a timeout here only catches hangs, speed is measured by the bench.
+    testTimeout: 180_000,
     hookTimeout: 120_000,
     // Multi-process cluster tests are heavy on a 2-core machine.
     fileParallelism: true,

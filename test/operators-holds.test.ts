@@ -38,11 +38,16 @@ const pendingIds = (id: number): string[] => {
   return r.stdout.split('\n').slice(1).filter(Boolean).map((l) => l.split(/\s+/)[0]!);
 };
 
-async function consoleLogin(id: number): Promise<void> {
+/** The console address and a fresh login token of node `id`, as `qsign console` prints them. */
+function consoleInfo(id: number): { url: string; token: string } {
   const r = qsign(['console', '--node-config', nodeCfg(id)]);
   expect(r.status, r.stderr).toBe(0);
-  consoleUrl = /console: (\S+)\/login/.exec(r.stdout)![1]!;
-  const token = /token:\s+(\S+)/.exec(r.stdout)![1]!;
+  return { url: /console: (\S+)\/login/.exec(r.stdout)![1]!, token: /token:\s+(\S+)/.exec(r.stdout)![1]! };
+}
+
+async function consoleLogin(id: number): Promise<void> {
+  const { url, token } = consoleInfo(id);
+  consoleUrl = url;
   await page.goto(`${consoleUrl}/login`);
   await page.fill('input[name=token]', token);
   await page.click('button');
@@ -64,6 +69,9 @@ beforeAll(async () => {
   await waitFor(async () => (await c.client.status()).nodes.filter((n) => n.healthy).length === 3, 10_000, 'the coordinator to notice nodes 4 and 5 are down');
   browser = await chromium.launchPersistentContext(join(tmp, 'chromium-profile'), { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   page = browser.pages()[0] ?? (await browser.newPage());
+  // Each test logs in itself where it needs a session; the address is known up
+  // front so that no test depends on an earlier one having run to the end.
+  consoleUrl = consoleInfo(3).url;
 });
 afterAll(async () => {
   await browser?.close();
@@ -131,7 +139,7 @@ describe('acceptance 4: the web console in headless Chromium', () => {
       const rpmReq = signedRequest(clientSecret, { keyName: 'demo', expectedGroupKey: c.groupKey('demo'), kind: 'rpm-header', data: header, fileName: 'hello-qsign-2.1-4.noarch.rpm', clientName: 'dev-client' });
       const res = await n3.checkRequest(rpmReq, 'test');
       expect(res.ready).toBe(false);
-      await page.goto(`${consoleUrl}/`);
+      await consoleLogin(3);
       const row = page.locator(`#hold-${res.holdId}`);
       expect(await row.locator('.rpm-name').textContent()).toBe('hello-qsign');
       expect(await row.textContent()).toMatch(/hello-qsign-2\.1-4\.noarch/);
