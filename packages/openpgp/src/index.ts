@@ -45,3 +45,28 @@ export {
 } from './rsa-signature.js';
 export { buildRsaCertificate, parseRsaCertificate, type RsaCertificateOptions, type RsaKeyInfo, type RsaSigner } from './rsa-certificate.js';
 export { parseRsaSecretKey, type SecretRsaKeyMaterial } from './rsa-secret-key.js';
+export { keyAlgorithm, signPrepared, verifyRawSignature, type KeySigner } from './key-signer.js';
+export {
+  bindSubkey,
+  certifyPrimary,
+  CERTIFY_ONLY_PREFERENCES,
+  isHardRevocation,
+  primaryKeyPacket,
+  publicSubkeyPacket,
+  RevocationReason,
+  revokeSubkey,
+  SIGNING_SUBKEY_FLAGS,
+  type PrimaryCertificationOptions,
+  type RevocationReasonCode,
+  type SubkeyBindingOptions,
+  type SubkeyRevocationOptions,
+} from './subkey.js';
+export {
+  assembleCertificate,
+  readSubkeys,
+  revocationReasonOf,
+  signatureFieldsOf,
+  type CertificateLayout,
+  type PublishedSubkey,
+  type SubkeyInfo,
+} from './windowed-certificate.js';
