@@ -41,3 +41,4 @@ export {
   type AddHeaderSignatureOptions,
   type RpmSignatureTag,
 } from './sign.js';
+export { compareFileLists, type ComparableFiles, type FileComparison, type FileDifference, type FileProperty } from './compare.js';
