@@ -17,6 +17,7 @@ const ALLOWED = {
   openpgp: ['threshold-rsa'],
   rpm: [],
   windows: [],
+  keyring: ['rpm', 'openpgp'],
   audit: [],
   protocol: ['frost', 'openpgp', 'rpm'],
   storage: ['frost', 'protocol', 'audit'],
