@@ -218,13 +218,17 @@ export function prepareCertification(params: SignatureParams, publicKeyBody: Uin
   const { hashedArea, unhashedArea } = signatureAreas(params, [SignatureType.PositiveCertification]);
   expectBytes(publicKeyBody, undefined, 'publicKeyBody');
   check(publicKeyBody.length > 0 && publicKeyBody.length <= 0xffff, 'INVALID_ARGUMENT', 'publicKeyBody must be 1..65535 bytes');
-  const uid = userIdBytes(userId);
+  return preparedOver(params, { hashedArea, unhashedArea }, [keyHashPrefix(publicKeyBody), userIdHashPrefix(userIdBytes(userId))]);
+}
+
+/** The {@link PreparedSignature} for `areas` over the hash prefix parts `prefix` (RFC 4880 §5.2.4). */
+export function preparedOver(params: SignatureParams, areas: { hashedArea: Uint8Array; unhashedArea: Uint8Array }, prefix: readonly Uint8Array[]): PreparedSignature {
   return {
     signatureType: params.signatureType,
     hashAlgorithm: params.hashAlgorithm,
-    hashedArea,
-    unhashedArea,
-    digest: v4Digest(params.hashAlgorithm, [keyHashPrefix(publicKeyBody), userIdHashPrefix(uid)], hashedArea),
+    hashedArea: areas.hashedArea,
+    unhashedArea: areas.unhashedArea,
+    digest: v4Digest(params.hashAlgorithm, prefix, areas.hashedArea),
   };
 }
 

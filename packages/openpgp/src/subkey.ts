@@ -14,12 +14,11 @@ import { encodePacket, PacketTag } from './packet.js';
 import {
   KeyFlag,
   keyHashPrefix,
+  prepareCertification,
+  preparedOver,
   QSIGN_KEY_PREFERENCES,
   signatureAreas,
   SignatureType,
-  userIdBytes,
-  userIdHashPrefix,
-  v4Digest,
   type KeyPreferences,
   type PreparedSignature,
   type SignatureParams,
@@ -77,14 +76,7 @@ function keyCreated(body: Uint8Array): number {
 /** Prepares a signature over primary ‖ subkey (0x18, 0x19, 0x28; RFC 9580 §5.2.4). */
 function prepareKeyPair(params: SignatureParams, primaryBody: Uint8Array, subkeyBody: Uint8Array, extra: Subpacket[]): PreparedSignature {
   const allowed = [SignatureType.SubkeyBinding, SignatureType.PrimaryKeyBinding, SignatureType.SubkeyRevocation];
-  const { hashedArea, unhashedArea } = signatureAreas(params, allowed, extra);
-  return {
-    signatureType: params.signatureType,
-    hashAlgorithm: params.hashAlgorithm,
-    hashedArea,
-    unhashedArea,
-    digest: v4Digest(params.hashAlgorithm, [keyHashPrefix(primaryBody), keyHashPrefix(subkeyBody)], hashedArea),
-  };
+  return preparedOver(params, signatureAreas(params, allowed, extra), [keyHashPrefix(primaryBody), keyHashPrefix(subkeyBody)]);
 }
 
 /** Inputs of {@link bindSubkey}. */
@@ -239,9 +231,7 @@ export async function certifyPrimary(opts: PrimaryCertificationOptions): Promise
     keyPreferences: opts.keyPreferences ?? CERTIFY_ONLY_PREFERENCES,
     ...(keyExpirationSeconds !== undefined && { keyExpirationSeconds }),
   };
-  const { hashedArea, unhashedArea } = signatureAreas(params, [SignatureType.PositiveCertification]);
-  const digest = v4Digest(hashAlgorithm, [keyHashPrefix(body), userIdHashPrefix(userIdBytes(opts.userId))], hashedArea);
-  return signPrepared(opts.primary, { signatureType: params.signatureType, hashAlgorithm, hashedArea, unhashedArea, digest });
+  return signPrepared(opts.primary, prepareCertification(params, body, opts.userId));
 }
 
 /** The key packet (tag 6) for a primary key body. */
