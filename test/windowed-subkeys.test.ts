@@ -177,6 +177,24 @@ describe('windowed signing subkeys with gpg, sq and rpm', () => {
     });
   });
 
+  describe("rpm 4.18 keeps a stored certificate: the keyring package's refresh steps", () => {
+    it('re-importing the same primary with a new subkey changes nothing until the stored copy is erased', () => {
+      const only1 = cert([subkeys[0]!], 'only-window-one.asc');
+      const db = rpmdb('db-refresh', only1);
+      expect(run('rpmkeys', ['--dbpath', db, '-K', rpm2]).status).not.toBe(0); // window 2's subkey is not known yet
+      const again = run('rpmkeys', ['--dbpath', db, '--import', certPath]);
+      expect(again.status, again.out).toBe(0); // "succeeds" ...
+      expect(run('rpmkeys', ['--dbpath', db, '-K', rpm2]).status).not.toBe(0); // ... but the stored copy is unchanged
+      // What the keyring %posttrans does once the transaction's lock is released:
+      const shortId = toHex(fingerprint(primary.publicKeyBody)).slice(-8).toLowerCase();
+      const erase = run('rpm', ['--dbpath', db, '-e', '--allmatches', `gpg-pubkey-${shortId}`]);
+      expect(erase.status, erase.out).toBe(0);
+      expect(run('rpmkeys', ['--dbpath', db, '--import', certPath]).status).toBe(0);
+      expect(run('rpmkeys', ['--dbpath', db, '-K', rpm2]).status).toBe(0);
+      expect(run('rpmkeys', ['--dbpath', db, '-K', rpm1]).status).toBe(0);
+    });
+  });
+
   describe('after a soft (retired) revocation of the first window', () => {
     it('sq verify still accepts signatures made before the revocation', async () => {
       const revocation = await revokeSubkey({ primary, subkeyBody: sub1.publicKeyBody, createdUnixSeconds: NOW - 30, reason: RevocationReason.Retired });
