@@ -146,6 +146,24 @@ describe('windowed signing subkeys with gpg, sq and rpm', () => {
     await expect(bindSubkey({ primary, subkey: sub1, createdUnixSeconds: T0, keyFlags: 0x01 })).rejects.toBeInstanceOf(OpenPgpError);
   });
 
+  it('a renewal (later self-signature and binding with a new expiry) moves the expiry for gpg, and rpm still imports it', async () => {
+    const renewedSelf = await certifyPrimary({ primary, userId: USER_ID, createdUnixSeconds: NOW - 120, expiresUnixSeconds: NOW + 730 * DAY });
+    const renewedBinding = await bindSubkey({ primary, subkey: sub2, createdUnixSeconds: NOW - 120, expiresUnixSeconds: W2 + 30 * DAY });
+    const layout = { primaryKeyBody: primary.publicKeyBody, userId: USER_ID, selfSignatures: [selfSig, renewedSelf], subkeys: [subkeys[0]!, { ...subkeys[1]!, bindings: [...subkeys[1]!.bindings, renewedBinding] }] };
+    const path = file('renewed.asc', armor('PUBLIC KEY BLOCK', assembleCertificate(layout)));
+    expect(readSubkeys(readFileSync(path, 'utf8'))[1]!.expiresUnixSeconds).toBe(W2 + 30 * DAY);
+    const home = mkdtempSync(join(dir, 'gnupg-'));
+    const gpg = (...a: string[]) => run('gpg', ['--batch', '--homedir', home, ...a]);
+    expect(gpg('--import', path).status).toBe(0);
+    const lines = gpg('--with-colons', '--list-keys').out.split('\n');
+    expect(Number(lines.find((l) => l.startsWith('pub:'))!.split(':')[6])).toBe(NOW + 730 * DAY);
+    expect(Number(lines.filter((l) => l.startsWith('sub:'))[1]!.split(':')[6])).toBe(W2 + 30 * DAY);
+    run('gpgconf', ['--homedir', home, '--kill', 'all']);
+    const db = rpmdb('db-renewed', path);
+    expect(run('rpmkeys', ['--dbpath', db, '-K', rpm2]).status).toBe(0);
+    expect(() => assembleCertificate({ ...layout, subkeys: [{ publicKeyBody: sub1.publicKeyBody, bindings: [] }] })).toThrow(/has no binding signature/);
+  });
+
   describe('after a hard (compromised) revocation of the first window', () => {
     let revokedPath: string;
     let legacyPath: string;
