@@ -3,7 +3,8 @@
  * FROST shares, or an RSA key (algorithm 1) held as threshold-RSA shares: public-key packets and fingerprints, deterministic signature
  * preparation (digest computed identically by client and nodes), packet assembly
  * with minimal MPIs, verification, certificates, ASCII armor, cleartext
- * signatures, a bounded packet parser and unencrypted secret-key import.
+ * signatures, a bounded packet parser and unencrypted secret-key import; signing subkeys
+ * with binding and back-signatures, subkey revocations and certificates laid out for rpm.
  * No I/O, no clock, no randomness.
  */
 export { OpenPgpError, type OpenPgpErrorCode } from './errors.js';
