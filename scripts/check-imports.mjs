@@ -7,7 +7,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PURE = new Set(['frost', 'threshold-rsa', 'openpgp', 'rpm', 'audit', 'protocol']);
+const PURE = new Set(['frost', 'threshold-rsa', 'openpgp', 'rpm', 'audit', 'protocol', 'windows']);
 const ALLOWED = {
   proto: [],
   frost: [],
@@ -16,6 +16,8 @@ const ALLOWED = {
   'threshold-rsa-native': ['threshold-rsa'],
   openpgp: ['threshold-rsa'],
   rpm: [],
+  windows: [],
+  keyring: ['rpm', 'openpgp'],
   audit: [],
   protocol: ['frost', 'openpgp', 'rpm'],
   storage: ['frost', 'protocol', 'audit'],

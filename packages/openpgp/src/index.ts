@@ -3,7 +3,8 @@
  * FROST shares, or an RSA key (algorithm 1) held as threshold-RSA shares: public-key packets and fingerprints, deterministic signature
  * preparation (digest computed identically by client and nodes), packet assembly
  * with minimal MPIs, verification, certificates, ASCII armor, cleartext
- * signatures, a bounded packet parser and unencrypted secret-key import.
+ * signatures, a bounded packet parser and unencrypted secret-key import; signing subkeys
+ * with binding and back-signatures, subkey revocations and certificates laid out for rpm.
  * No I/O, no clock, no randomness.
  */
 export { OpenPgpError, type OpenPgpErrorCode } from './errors.js';
@@ -45,3 +46,28 @@ export {
 } from './rsa-signature.js';
 export { buildRsaCertificate, parseRsaCertificate, type RsaCertificateOptions, type RsaKeyInfo, type RsaSigner } from './rsa-certificate.js';
 export { parseRsaSecretKey, type SecretRsaKeyMaterial } from './rsa-secret-key.js';
+export { keyAlgorithm, signPrepared, verifyRawSignature, type KeySigner } from './key-signer.js';
+export {
+  bindSubkey,
+  certifyPrimary,
+  CERTIFY_ONLY_PREFERENCES,
+  isHardRevocation,
+  primaryKeyPacket,
+  publicSubkeyPacket,
+  RevocationReason,
+  revokeSubkey,
+  SIGNING_SUBKEY_FLAGS,
+  type PrimaryCertificationOptions,
+  type RevocationReasonCode,
+  type SubkeyBindingOptions,
+  type SubkeyRevocationOptions,
+} from './subkey.js';
+export {
+  assembleCertificate,
+  readSubkeys,
+  revocationReasonOf,
+  signatureFieldsOf,
+  type CertificateLayout,
+  type PublishedSubkey,
+  type SubkeyInfo,
+} from './windowed-certificate.js';

@@ -25,6 +25,12 @@ export const SignatureType = {
   Text: 0x01,
   /** 0x13: positive certification of a user ID and public key. */
   PositiveCertification: 0x13,
+  /** 0x18: subkey binding signature, made by the primary key. */
+  SubkeyBinding: 0x18,
+  /** 0x19: primary key binding ("back") signature, made by a signing subkey. */
+  PrimaryKeyBinding: 0x19,
+  /** 0x28: subkey revocation signature, made by the primary key. */
+  SubkeyRevocation: 0x28,
 } as const;
 /** One of {@link SignatureType}'s values. */
 export type SignatureTypeValue = (typeof SignatureType)[keyof typeof SignatureType];
@@ -75,6 +81,8 @@ export interface SignatureParams {
   keyPreferences?: KeyPreferences;
   /** Public-key algorithm of the signing key (RFC 9580 §9.1): 22 EdDSALegacy (default) or 1 RSA. */
   publicKeyAlgorithm?: typeof EDDSA_LEGACY | typeof RSA_ALGORITHM;
+  /** Only for self-signatures (0x13, 0x18): key expiration, seconds after the key's creation (subpacket 9, RFC 9580 §5.2.3.13); 0 or omitted → never. */
+  keyExpirationSeconds?: number;
 }
 
 /** The output of `prepare*`: what the signer signs and what `finishSignature` needs. Plain data; serialisable. */
@@ -102,8 +110,16 @@ function octet(v: number, what: string): Uint8Array {
   return Uint8Array.of(v);
 }
 
-/** Validates params and returns the hashed and unhashed areas (RFC 9580 §5.2.3). */
-function areas(params: SignatureParams, allowed: readonly number[]): { hashedArea: Uint8Array; unhashedArea: Uint8Array } {
+/**
+ * Validates params and returns the hashed and unhashed areas (RFC 9580 §5.2.3): issuer
+ * fingerprint, creation time, then key preferences, key expiration and `extraHashed`
+ * (e.g. key flags, an embedded signature or a reason for revocation) in the hashed area.
+ */
+export function signatureAreas(
+  params: SignatureParams,
+  allowed: readonly number[],
+  extraHashed: readonly Subpacket[] = [],
+): { hashedArea: Uint8Array; unhashedArea: Uint8Array } {
   check(typeof params === 'object' && params !== null, 'INVALID_ARGUMENT', 'params must be an object');
   const { signatureType, hashAlgorithm, createdUnixSeconds, issuerFingerprint, keyPreferences } = params;
   const algorithm = params.publicKeyAlgorithm ?? EDDSA_LEGACY;
@@ -129,6 +145,12 @@ function areas(params: SignatureParams, allowed: readonly number[]): { hashedAre
       { type: SubpacketType.KeyServerPreferences, critical: false, body: octet(p.keyServerPreferences, 'keyServerPreferences') },
     );
   }
+  if (params.keyExpirationSeconds !== undefined && params.keyExpirationSeconds !== 0) {
+    check([SignatureType.PositiveCertification, SignatureType.SubkeyBinding].includes(signatureType as 0x13), 'INVALID_ARGUMENT', 'keyExpirationSeconds only applies to self-signatures (0x13, 0x18)');
+    expectTime(params.keyExpirationSeconds, 'keyExpirationSeconds');
+    hashed.push({ type: SubpacketType.KeyExpirationTime, critical: false, body: u32(params.keyExpirationSeconds) });
+  }
+  hashed.push(...extraHashed);
   const h = encodeSubpackets(hashed);
   const u = encodeSubpackets([{ type: SubpacketType.IssuerKeyId, critical: false, body: keyId(issuerFingerprint) }]);
   return {
@@ -157,7 +179,7 @@ export function v4Digest(hashAlgorithm: HashAlgorithm, prefix: readonly Uint8Arr
  * const packet = finishSignature(p, await cluster.sign(p.digest));
  */
 export function prepareSignature(params: SignatureParams, data: Uint8Array | string): PreparedSignature {
-  const { hashedArea, unhashedArea } = areas(params, [SignatureType.Binary, SignatureType.Text]);
+  const { hashedArea, unhashedArea } = signatureAreas(params, [SignatureType.Binary, SignatureType.Text]);
   const bytes = params.signatureType === SignatureType.Text ? canonicalText(data) : typeof data === 'string' ? utf8(data) : data;
   expectBytes(bytes, undefined, 'data');
   return {
@@ -193,16 +215,20 @@ export function userIdBytes(userId: string): Uint8Array {
  * trailer (RFC 4880 §5.2.4: 0x99 ‖ len16 ‖ key body, 0xB4 ‖ len32 ‖ uid). Pure and deterministic.
  */
 export function prepareCertification(params: SignatureParams, publicKeyBody: Uint8Array, userId: string): PreparedSignature {
-  const { hashedArea, unhashedArea } = areas(params, [SignatureType.PositiveCertification]);
+  const { hashedArea, unhashedArea } = signatureAreas(params, [SignatureType.PositiveCertification]);
   expectBytes(publicKeyBody, undefined, 'publicKeyBody');
   check(publicKeyBody.length > 0 && publicKeyBody.length <= 0xffff, 'INVALID_ARGUMENT', 'publicKeyBody must be 1..65535 bytes');
-  const uid = userIdBytes(userId);
+  return preparedOver(params, { hashedArea, unhashedArea }, [keyHashPrefix(publicKeyBody), userIdHashPrefix(userIdBytes(userId))]);
+}
+
+/** The {@link PreparedSignature} for `areas` over the hash prefix parts `prefix` (RFC 4880 §5.2.4). */
+export function preparedOver(params: SignatureParams, areas: { hashedArea: Uint8Array; unhashedArea: Uint8Array }, prefix: readonly Uint8Array[]): PreparedSignature {
   return {
     signatureType: params.signatureType,
     hashAlgorithm: params.hashAlgorithm,
-    hashedArea,
-    unhashedArea,
-    digest: v4Digest(params.hashAlgorithm, [keyHashPrefix(publicKeyBody), userIdHashPrefix(uid)], hashedArea),
+    hashedArea: areas.hashedArea,
+    unhashedArea: areas.unhashedArea,
+    digest: v4Digest(params.hashAlgorithm, prefix, areas.hashedArea),
   };
 }
 

@@ -5,13 +5,16 @@ import { check } from './errors.js';
 /** Subpacket types (RFC 9580 §5.2.3.7) this package writes or reads. */
 export const SubpacketType = {
   SignatureCreationTime: 2,
+  KeyExpirationTime: 9,
   PreferredSymmetric: 11,
   IssuerKeyId: 16,
   PreferredHash: 21,
   PreferredCompression: 22,
   KeyServerPreferences: 23,
   KeyFlags: 27,
+  ReasonForRevocation: 29,
   Features: 30,
+  EmbeddedSignature: 32,
   IssuerFingerprint: 33,
 } as const;
 

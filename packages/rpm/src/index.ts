@@ -41,3 +41,5 @@ export {
   type AddHeaderSignatureOptions,
   type RpmSignatureTag,
 } from './sign.js';
+export { compareFileLists, type ComparableFiles, type FileComparison, type FileDifference, type FileProperty } from './compare.js';
+export { keyringSpec, RPM_GPG_DIR, type KeyringCertificate, type KeyringSpecOptions } from './keyring-spec.js';
