@@ -52,6 +52,14 @@ export type AuditErrorCode =
   /** Two checkpoints disagree (different origin, shrinking size, or inconsistent roots). */
   | 'inconsistent-checkpoints';
 
+/** What a `malformed-record` error is about, for callers that repair a record. */
+export interface AuditErrorDetails {
+  /** The top-level record field whose shape is wrong. */
+  readonly field?: string;
+  /** The encoded record exceeds `MAX_RECORD_BYTES`. */
+  readonly tooLarge?: boolean;
+}
+
 /**
  * The single error class of this package.
  *
@@ -64,16 +72,19 @@ export type AuditErrorCode =
 export class AuditError extends Error {
   /** Machine-readable reason; stable across releases. */
   readonly code: AuditErrorCode;
+  /** Machine-readable facts for callers to branch on (never parse `message`). */
+  readonly details: AuditErrorDetails;
 
   /**
    * @param code - the {@link AuditErrorCode}.
    * @param message - a human-readable explanation (not part of the API).
-   * @param options - optional `cause` (a wrapped foreign error).
+   * @param options - optional `cause` (a wrapped foreign error) and `details`.
    */
-  constructor(code: AuditErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: AuditErrorCode, message: string, options?: { cause?: unknown; details?: AuditErrorDetails }) {
     super(message, options);
     this.name = 'AuditError';
     this.code = code;
+    this.details = options?.details ?? {};
   }
 }
 

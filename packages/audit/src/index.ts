@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { AuditError, type AuditErrorCode } from './errors.js';
+export { AuditError, type AuditErrorCode, type AuditErrorDetails } from './errors.js';
 export { EMPTY_ROOT, HASH_SIZE, leafHash, nodeHash, rootFromLeaves } from './hash.js';
 export { CompactRange, type CompactRangeJSON, type SubtreeVisitor } from './compact.js';
 export { type HashReader, type MaybePromise, subtreeHash } from './reader.js';
@@ -62,3 +62,36 @@ export {
   checkConsistencyWithPrevious,
   verifyLog,
 } from './log-verifier.js';
+export {
+  type AuditContext,
+  type AuditDetails,
+  type AuditEntry,
+  type AuditFields,
+  type HoldFacts,
+  type KeyFacts,
+  type SignedFacts,
+  certificateStoredEntry,
+  coalescedEntry,
+  configChangedEntry,
+  dkgRound1Entry,
+  failedEntry,
+  forkDetectedEntry,
+  heldEntry,
+  holdDecidedEntry,
+  holdEndedEntry,
+  holdExpiredEntry,
+  initialisedEntry,
+  issuedEntry,
+  keyGeneratedEntry,
+  keyImportedEntry,
+  noncesExpiredEntry,
+  refusedEntry,
+  reshareDealtEntry,
+  reshareReceivedEntry,
+  resharedEntry,
+  resharedInEntry,
+  rollbackDetectedEntry,
+  signedEntry,
+  unsealedEntry,
+  withDetails,
+} from './entry.js';

@@ -154,7 +154,9 @@ const MAX_STRING = MAX_RECORD_STRING;
 type Obj = Record<string, unknown>;
 
 function fail(path: string, what: string): never {
-  throw new AuditError('malformed-record', `${path}: ${what}`);
+  // `record.FIELD…`: the top-level field at fault, for callers that move it aside.
+  const field = path.startsWith('record.') ? path.slice(7).split(/[.[]/)[0] : undefined;
+  throw new AuditError('malformed-record', `${path}: ${what}`, { details: field ? { field } : {} });
 }
 
 function obj(v: unknown, path: string, required: readonly string[], optional: readonly string[]): Obj {
@@ -254,7 +256,7 @@ export function assertAuditRecord(v: unknown): asserts v is AuditRecord {
     try {
       canonicalJson(o.details);
     } catch (e) {
-      throw new AuditError('malformed-record', `${path}.details: not canonical JSON`, { cause: e });
+      throw new AuditError('malformed-record', `${path}.details: not canonical JSON`, { cause: e, details: { field: 'details' } });
     }
   }
 }
@@ -276,7 +278,7 @@ export function encodeRecord(record: AuditRecord): Uint8Array {
     throw new AuditError('malformed-record', 'record is not encodable as canonical JSON', { cause: e });
   }
   const bytes = utf8(text);
-  if (bytes.length > MAX_RECORD_BYTES) throw new AuditError('malformed-record', `record is too large (${bytes.length} bytes, at most ${MAX_RECORD_BYTES})`);
+  if (bytes.length > MAX_RECORD_BYTES) throw new AuditError('malformed-record', `record is too large (${bytes.length} bytes, at most ${MAX_RECORD_BYTES})`, { details: { tooLarge: true } });
   return bytes;
 }
 

@@ -5,6 +5,7 @@
  * the nodes' logs, so `qsign audit crosscheck` can join them. Recording is
  * fail closed: a signature that cannot be recorded is not returned.
  */
+import { failedEntry, issuedEntry, type AuditContext } from '@qsign/audit';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { QsignError, errorMessage, type ErrorCode, type SignRequest, type SignedRequest } from '@qsign/protocol';
@@ -38,15 +39,15 @@ export async function signRecorded(
   } catch {
     req = undefined; // coordinator.sign refuses it with the reason below
   }
-  const base = req
+  const base: AuditContext = req
     ? {
         requestId: req.requestId,
         keyName: req.keyName,
-        client: req.clientName,
+        clientId: req.clientName,
         payloadKind: req.kind,
         dataSha256: bytesToHex(sha256(req.data)),
         fileName: req.claims?.fileName,
-        claims: req.claims ? { fileName: req.claims.fileName, size: req.claims.size, sha256: bytesToHex(req.claims.sha256) } : undefined,
+        details: { claims: req.claims ? { fileName: req.claims.fileName, size: req.claims.size, sha256: bytesToHex(req.claims.sha256) } : undefined },
       }
     : {};
   let out: SignOutcome;
@@ -55,18 +56,13 @@ export async function signRecorded(
   } catch (e) {
     const code: ErrorCode = (e as QsignError).code ?? 'INTERNAL';
     // Record failures of decodable requests: nodes may have released shares for them.
-    if (req) await service.log.append({ event: 'failed', ...base, code, reason: errorMessage(e).slice(0, 4000), excluded: (e as QsignError).details?.excluded }).catch(() => undefined);
+    if (req) await service.log.append(failedEntry(base, code, errorMessage(e).slice(0, 4000), { excluded: (e as QsignError).details?.excluded })).catch(() => undefined);
     throw e;
   }
   try {
-    await service.log.append({
-      event: 'issued',
-      ...base,
-      messageSha256: bytesToHex(sha256(out.message)),
-      signature: bytesToHex(out.signature),
-      signers: out.signers,
-      excluded: out.excluded.length ? out.excluded : undefined,
-    });
+    await service.log.append(
+      issuedEntry(base, { digest: bytesToHex(sha256(out.message)), signature: bytesToHex(out.signature), signers: out.signers }, { excluded: out.excluded.length ? out.excluded : undefined }),
+    );
   } catch (e) {
     throw new QsignError('AUDIT_WRITE_FAILED', `signature made but not returned: the coordinator cannot record it: ${errorMessage(e)}`);
   }

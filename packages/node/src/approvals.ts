@@ -13,7 +13,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { QSIGN_HINT, QsignError, checkFreshness, errorMessage, type ErrorCode, type SignRequest, type SignedRequest } from '@qsign/protocol';
 import { packageInfo } from '@qsign/rpm';
-import type { AuditEntry, NodeStore, StoredHold } from '@qsign/storage';
+import { heldEntry, holdDecidedEntry, holdEndedEntry, holdExpiredEntry, withDetails, type AuditContext } from '@qsign/audit';
+import type { NodeStore, StoredHold } from '@qsign/storage';
 import type { NodeConfig } from './config.js';
 import { RateCounter, evaluatePolicy } from './policy.js';
 import { describePublished } from './payload.js';
@@ -64,7 +65,7 @@ export interface LifecycleHoldRequest {
 export type Admission = { by: 'policy' } | { by: 'approval'; hold: Hold };
 
 /** Throws a refusal after recording it (the signer's audited refusal path). */
-export type Refuse = (code: ErrorCode, reason: string, ctx: AuditEntry) => Promise<never>;
+export type Refuse = (code: ErrorCode, reason: string, ctx: AuditContext) => Promise<never>;
 
 /** The short id an operator approves a hold by: bound to the request id and the exact signed body. */
 function holdIdOf(requestId: string, bodySha256: string): string {
@@ -99,7 +100,7 @@ export class Approvals {
    * then the policy: refuse (audited, naming the rule), hold (stored, audited,
    * HELD) or allow.
    */
-  admit(signed: SignedRequest, req: SignRequest, clientName: string, ctx: AuditEntry, refuse: Refuse): Promise<Admission> {
+  admit(signed: SignedRequest, req: SignRequest, clientName: string, ctx: AuditContext, refuse: Refuse): Promise<Admission> {
     return this.#serial(async () => {
       const bodySha = bytesToHex(sha256(signed.body));
       const existing = (await this.store.getHold(req.requestId)) as Hold | undefined;
@@ -111,11 +112,11 @@ export class Approvals {
       }
       const nowMs = this.now();
       const decision = evaluatePolicy(this.config.policy, { requestId: req.requestId, keyName: req.keyName, clientName, kind: req.kind, data: req.data, nowMs }, this.rates);
-      if (decision.action === 'refuse') return refuse('POLICY_REFUSED', `policy refused: ${decision.reason}`, { ...ctx, rule: decision.rule });
+      if (decision.action === 'refuse') return refuse('POLICY_REFUSED', `policy refused: ${decision.reason}`, withDetails(ctx, { rule: decision.rule }));
       this.rates.note(req.requestId, req.keyName, clientName, nowMs);
       if (decision.action === 'allow') return { by: 'policy' };
       const hold = this.#newHold(req, clientName, bodySha, decision.rule, decision.reason, nowMs, nowMs + decision.expirySeconds * 1000);
-      await this.store.putHold(hold, { ...ctx, event: 'held', holdId: hold.holdId, rule: hold.rule, reason: hold.reason, dataSha256: hold.dataSha256, fileName: hold.fileName || undefined, rpm: hold.rpm?.nevra, expiresAtMs: hold.expiresAtMs });
+      await this.store.putHold(hold, heldEntry({ ...ctx, dataSha256: hold.dataSha256, fileName: hold.fileName || undefined }, { ...hold, nevra: hold.rpm?.nevra }));
       throw this.#held(hold);
     });
   }
@@ -126,7 +127,7 @@ export class Approvals {
    * without one a new hold is stored (audited) and HELD is thrown. The
    * approval is bound to the SHA-256 of the signed plan bytes.
    */
-  admitLifecycle(op: LifecycleHoldRequest, ctx: AuditEntry, refuse: Refuse): Promise<Hold> {
+  admitLifecycle(op: LifecycleHoldRequest, ctx: AuditContext, refuse: Refuse): Promise<Hold> {
     return this.#serial(async () => {
       const bodySha = bytesToHex(sha256(op.body));
       const existing = (await this.store.getHold(op.requestId)) as Hold | undefined;
@@ -151,14 +152,14 @@ export class Approvals {
         expiresAtMs: nowMs + op.expirySeconds * 1000,
         status: 'pending',
       };
-      await this.store.putHold(hold, { ...ctx, event: 'held', holdId: hold.holdId, rule: hold.rule, reason: hold.reason, expiresAtMs: hold.expiresAtMs });
+      await this.store.putHold(hold, heldEntry(ctx, hold));
       throw this.#held(hold);
     });
   }
 
-  async #existing(h: Hold, bodySha: string, ctx: AuditEntry, refuse: Refuse): Promise<Admission> {
+  async #existing(h: Hold, bodySha: string, ctx: AuditContext, refuse: Refuse): Promise<Admission> {
     if (h.bodySha256 !== bodySha)
-      return refuse('REPLAYED_REQUEST', `request id ${h.requestId} is already held (hold ${h.holdId}) for a different request body`, { ...ctx, holdId: h.holdId });
+      return refuse('REPLAYED_REQUEST', `request id ${h.requestId} is already held (hold ${h.holdId}) for a different request body`, withDetails(ctx, { holdId: h.holdId }));
     if ((h.status === 'pending' || h.status === 'approved') && this.now() > h.expiresAtMs) await this.#expire(h);
     switch (h.status) {
       case 'pending':
@@ -166,11 +167,11 @@ export class Approvals {
       case 'approved':
         return { by: 'approval', hold: h };
       case 'denied':
-        return refuse('POLICY_REFUSED', `denied by operator ${h.decidedBy}: ${h.note}`, { ...ctx, holdId: h.holdId });
+        return refuse('POLICY_REFUSED', `denied by operator ${h.decidedBy}: ${h.note}`, withDetails(ctx, { holdId: h.holdId }));
       case 'expired':
-        return refuse('HOLD_EXPIRED', `hold ${h.holdId} expired at ${new Date(h.expiresAtMs).toISOString()}: no operator approved it in time`, { ...ctx, holdId: h.holdId });
+        return refuse('HOLD_EXPIRED', `hold ${h.holdId} expired at ${new Date(h.expiresAtMs).toISOString()}: no operator approved it in time`, withDetails(ctx, { holdId: h.holdId }));
       case 'ended':
-        return refuse('HOLD_EXPIRED', `hold ${h.holdId} is over: ${h.note}`, { ...ctx, holdId: h.holdId });
+        return refuse('HOLD_EXPIRED', `hold ${h.holdId} is over: ${h.note}`, withDetails(ctx, { holdId: h.holdId }));
     }
   }
 
@@ -183,7 +184,7 @@ export class Approvals {
   async #expire(h: Hold): Promise<void> {
     const was = h.status;
     h.status = 'expired';
-    await this.store.putHold(h, { event: 'hold-expired', holdId: h.holdId, requestId: h.requestId, keyName: h.keyName, client: h.client, previousStatus: was });
+    await this.store.putHold(h, holdExpiredEntry({ ...h, clientId: h.client, fileName: undefined }, was));
   }
 
   #newHold(req: SignRequest, client: string, bodySha: string, rule: string, reason: string, nowMs: number, expiresAtMs: number): Hold {
@@ -263,17 +264,7 @@ export class Approvals {
       cur.decidedBy = op;
       cur.decidedAtMs = this.now();
       cur.note = text;
-      await this.store.putHold(cur, {
-        event: approve ? 'hold-approved' : 'hold-denied',
-        holdId: cur.holdId,
-        requestId: cur.requestId,
-        keyName: cur.keyName,
-        client: cur.client,
-        operator: op,
-        fileName: cur.fileName || undefined,
-        rpm: cur.rpm?.nevra,
-        [approve ? 'comment' : 'reason']: text || undefined,
-      });
+      await this.store.putHold(cur, holdDecidedEntry({ ...cur, clientId: cur.client, nevra: cur.rpm?.nevra }, approve, op, text));
       return cur;
     });
   }
@@ -293,7 +284,7 @@ export class Approvals {
       h.status = 'ended';
       h.decidedAtMs = this.now();
       h.note = `${outcome.replace(/[\x00-\x1f]/g, ' ').trim().slice(0, 300) || 'the request is over'} (coordinator ${coordinatorId.slice(0, 64)})`;
-      await this.store.putHold(h, { event: 'hold-ended', holdId: h.holdId, requestId: h.requestId, keyName: h.keyName, client: h.client, previousStatus: was, coordinator: coordinatorId.slice(0, 64), reason: h.note });
+      await this.store.putHold(h, holdEndedEntry({ ...h, clientId: h.client, fileName: undefined }, was, coordinatorId.slice(0, 64), h.note));
       return true;
     });
   }

@@ -14,7 +14,8 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { QsignError, certificateProblem, isValidKeyName, keyFingerprint } from '@qsign/protocol';
-import type { AuditEntry, NodeStore } from '@qsign/storage';
+import { certificateStoredEntry, refusedEntry } from '@qsign/audit';
+import type { NodeStore } from '@qsign/storage';
 
 export { MAX_CERTIFICATE_BYTES, certificateProblem } from '@qsign/protocol';
 
@@ -24,8 +25,7 @@ export { MAX_CERTIFICATE_BYTES, certificateProblem } from '@qsign/protocol';
  */
 export async function putCertificate(store: NodeStore, nodeId: number, keyName: string, cert: Uint8Array): Promise<Uint8Array> {
   const refuse = async (code: 'UNKNOWN_KEY' | 'INVALID_ARGUMENT' | 'POLICY_REFUSED', reason: string): Promise<never> => {
-    const entry: AuditEntry = { event: 'refused', code, reason, keyName: keyName.slice(0, 200), action: 'put-certificate' };
-    await store.audit.append(entry);
+    await store.audit.append(refusedEntry({ keyName: keyName.slice(0, 200) }, code, reason, { action: 'put-certificate' }));
     throw new QsignError(code, `node ${nodeId}: ${reason}`);
   };
   if (!isValidKeyName(keyName)) return refuse('INVALID_ARGUMENT', `not a valid key name: ${JSON.stringify(keyName.slice(0, 80))}`);
@@ -39,7 +39,7 @@ export async function putCertificate(store: NodeStore, nodeId: number, keyName: 
     return refuse('POLICY_REFUSED', `key ${keyName} already has a certificate (sha256 ${bytesToHex(sha256(hexToBytes(key.certificate))).slice(0, 16)}…); a certificate change is a lifecycle operation that no client may start`);
   await store.putKey(
     { ...key, fingerprint: bytesToHex(fpr), certificate: bytesToHex(cert) },
-    { event: 'certificate-stored', keyName, keyFingerprint: bytesToHex(fpr), certificateSha256: bytesToHex(sha256(cert)) },
+    certificateStoredEntry(keyName, bytesToHex(fpr), bytesToHex(sha256(cert))),
     true,
   );
   return fpr;

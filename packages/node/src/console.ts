@@ -11,6 +11,7 @@
  * own (DNS rebinding); a strict CSP forbids scripts, frames and foreign
  * form targets.
  */
+import { decodeRecord, type AuditRecord } from '@qsign/audit';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
 import { QSIGN_HINT, QsignError, errorMessage } from '@qsign/protocol';
@@ -255,7 +256,7 @@ export class WebConsole {
     const activity: string[] = [];
     const from = Math.max(0, d.store.audit.size - 25);
     for await (const r of d.store.audit.records(from)) {
-      const a = JSON.parse(new TextDecoder().decode(r.bytes)) as Record<string, unknown>;
+      const a = decodeRecord(r.bytes);
       const { client, operator, rpm, detail } = activityOf(a);
       const who = [client && `<span class="client">${esc(client)}</span>`, operator && `<span class="operator">operator ${esc(operator)}</span>`].filter(Boolean).join('<br>');
       const what = [rpm && `<b class="rpm-name">${esc(rpm)}</b>`, detail && esc(detail)].filter(Boolean).join('<br>');
@@ -303,8 +304,8 @@ ${h.rpm ? `<section><h2>Files (${h.rpm.files.length})</h2><pre>${esc(h.rpm.files
  * approved hold a signature used), the RPM (`rpm.nevra`, or the NEVRA a hold
  * record keeps in details) and a reason, comment or file name.
  */
-export function activityOf(a: Record<string, unknown>): { client: string; operator: string; rpm: string; detail: string } {
-  const d = (a.details ?? {}) as Record<string, unknown>;
+export function activityOf(a: AuditRecord): { client: string; operator: string; rpm: string; detail: string } {
+  const d: Record<string, unknown> = a.details ?? {};
   const s = (v: unknown): string => (typeof v === 'string' ? v : '');
   const rpm = a.rpm as { nevra?: unknown; name?: unknown } | undefined;
   return {

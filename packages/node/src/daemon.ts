@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { installNativeBackend } from '@qsign/frost-native';
 import { QSIGN_HINT, QsignError, errorMessage } from '@qsign/protocol';
+import { refusedEntry } from '@qsign/audit';
 import { NodeStore, Sealer, readMasterKeyFile } from '@qsign/storage';
 import { AuditService, auditHandlers, authorizing, checkOwnIdentity, closeTransport, openTransport, startServer, stopServer } from '@qsign/rpc';
 import { loadNodeConfig, type NodeConfig } from './config.js';
@@ -47,7 +48,7 @@ export async function nonceHedge(store: NodeStore): Promise<Uint8Array> {
 /** Logs and records in the audit log a call refused for its TLS identity (docs/tls.md). */
 function recordPeerRefusal(store: NodeStore, why: string, log: (m: string) => void): void {
   log(`TLS: ${why}`);
-  void store.audit.append({ event: 'refused', code: 'PEER_REFUSED', reason: why }).catch((e) => log(`cannot record the TLS refusal: ${errorMessage(e)}`));
+  void store.audit.append(refusedEntry({}, 'PEER_REFUSED', why)).catch((e) => log(`cannot record the TLS refusal: ${errorMessage(e)}`));
 }
 
 /** A running node. */

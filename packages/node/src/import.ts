@@ -7,6 +7,7 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
 import * as frost from '@qsign/frost';
 import { QsignError, decodeShareFile, type ShareFile } from '@qsign/protocol';
+import { keyImportedEntry } from '@qsign/audit';
 import { decryptShareFile, isEncryptedShareFile, type NodeStore, type StoredKey } from '@qsign/storage';
 import type { NodeConfig } from './config.js';
 import { enrollmentSecret } from './seal.js';
@@ -107,7 +108,7 @@ export async function importShareTexts(texts: string[], config: NodeConfig, stor
       await store.putKeys(
         chunk.map((f) => ({
           key: storedKeyFromShare(f),
-          record: { event: 'key-imported', keyName: f.keyName, groupPublicKey: bytesToHex(f.groupPublicKey), identifier: f.identifier, threshold: `${f.minSigners}-of-${f.maxSigners}` },
+          record: keyImportedEntry({ keyName: f.keyName, groupPublicKey: bytesToHex(f.groupPublicKey), identifier: f.identifier, threshold: `${f.minSigners}-of-${f.maxSigners}` }),
         })),
       );
       onProgress?.(Math.min(i + IMPORT_BATCH, files.length), files.length);

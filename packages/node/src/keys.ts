@@ -19,6 +19,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import * as frost from '@qsign/frost';
 import { ed25519Fingerprint } from '@qsign/openpgp';
 import { QsignError, checkFreshness, dkgSessionId, errorMessage, isQsignError, isValidKeyName, openKeygenRequest, type ErrorCode, type KeygenRequest, type SignedLifecycle } from '@qsign/protocol';
+import { dkgRound1Entry, keyGeneratedEntry, refusedEntry, type AuditContext } from '@qsign/audit';
 import { openEnvelope, sealEnvelope, type NodeStore, type StoredKey } from '@qsign/storage';
 import type { NodeConfig } from './config.js';
 import { enrollmentSecret } from './seal.js';
@@ -105,8 +106,8 @@ export class NodeKeyOps {
     return hexToBytes(k);
   }
 
-  async #refuse(code: ErrorCode, reason: string, ctx: Record<string, unknown>): Promise<never> {
-    await this.store.audit.append({ event: 'refused', code, reason, ...ctx });
+  async #refuse(code: ErrorCode, reason: string, ctx: AuditContext): Promise<never> {
+    await this.store.audit.append(refusedEntry(ctx, code, reason));
     throw new QsignError(code, `node ${this.config.nodeId}: ${reason}`);
   }
 
@@ -122,7 +123,7 @@ export class NodeKeyOps {
    * participants must be every enrolled node and the threshold at least
    * this node's minimum. Returns the signer's name for the audit record.
    */
-  async #authorise(p: DkgParams, auth: SignedLifecycle | undefined, ctx: Record<string, unknown>): Promise<string> {
+  async #authorise(p: DkgParams, auth: SignedLifecycle | undefined, ctx: AuditContext): Promise<string> {
     if (!auth) return this.#refuse('POLICY_REFUSED', 'a DKG needs a keygen request signed by an officer or by a client with the keygen permission', ctx);
     let req: KeygenRequest;
     try {
@@ -153,7 +154,7 @@ export class NodeKeyOps {
   async dkgRound1(p: DkgParams, auth?: SignedLifecycle): Promise<frost.DkgRound1Package> {
     this.#pruneSessions();
     const self = this.config.nodeId;
-    const ctx = { operation: 'dkg', keyName: p.keyName, sessionId: p.sessionId };
+    const ctx = dkgContext(p.sessionId, p.keyName);
     if (!isValidKeyName(p.keyName)) return this.#refuse('INVALID_ARGUMENT', `not a valid key name: ${JSON.stringify(p.keyName.slice(0, 80))}`, ctx);
     if (!/^[A-Za-z0-9._:-]{8,128}$/.test(p.sessionId)) return this.#refuse('INVALID_ARGUMENT', 'malformed DKG session id', ctx);
     if (this.#dkg.has(p.sessionId)) return this.#refuse('INVALID_ARGUMENT', `DKG session ${p.sessionId} already exists`, ctx);
@@ -167,7 +168,7 @@ export class NodeKeyOps {
     if (await this.store.getKey(p.keyName)) return this.#refuse('KEY_EXISTS', `key ${p.keyName} already exists on this node`, ctx);
     const { package: pkg, secret } = frost.dkgRound1(self, p.minSigners, ids.length);
     this.#dkg.set(p.sessionId, { params: { ...p, participants: [...ids] }, round1Secret: secret, expiresAtMs: this.now() + DKG_SESSION_TTL_MS });
-    await this.store.audit.append({ event: 'dkg-round1', ...ctx, threshold: `${p.minSigners}-of-${ids.length}`, participants: ids, requestedBy });
+    await this.store.audit.append(dkgRound1Entry(ctx, { threshold: `${p.minSigners}-of-${ids.length}`, participants: ids, requestedBy }));
     return pkg;
   }
 
@@ -178,7 +179,7 @@ export class NodeKeyOps {
    */
   async dkgRound2(sessionId: string, round1: frost.DkgRound1Package[]): Promise<SealedPackage[]> {
     const s = this.#dkg.get(sessionId);
-    const ctx = { operation: 'dkg', sessionId, keyName: s?.params.keyName };
+    const ctx = dkgContext(sessionId, s?.params.keyName);
     if (!s?.round1Secret) return this.#refuse('INVALID_ARGUMENT', `no DKG session ${sessionId} in round 1 on this node`, ctx);
     const self = this.config.nodeId;
     const mine = round1.find((r) => r.identifier === self);
@@ -193,7 +194,7 @@ export class NodeKeyOps {
     } catch (e) {
       this.#dkg.delete(sessionId);
       const err = culpritError('DKG round 2', e);
-      await this.store.audit.append({ event: 'refused', code: err.code, reason: err.message, ...ctx });
+      await this.store.audit.append(refusedEntry(ctx, err.code, err.message));
       throw err;
     }
     s.round1Secret = undefined;
@@ -220,7 +221,7 @@ export class NodeKeyOps {
    */
   async dkgFinalize(sessionId: string, packages: SealedPackage[]): Promise<KeyOutcome> {
     const s = this.#dkg.get(sessionId);
-    const ctx = { operation: 'dkg', sessionId, keyName: s?.params.keyName };
+    const ctx = dkgContext(sessionId, s?.params.keyName);
     if (!s?.round2Secret || !s.round1 || !s.transcript) return this.#refuse('INVALID_ARGUMENT', `no DKG session ${sessionId} in round 2 on this node`, ctx);
     this.#dkg.delete(sessionId); // re-added below only on success
     const self = this.config.nodeId;
@@ -242,7 +243,7 @@ export class NodeKeyOps {
     }
     if (bad.length) {
       const reason = `DKG: round-2 envelope from node(s) ${bad.join(', ')} does not open (not from the pinned peer key, altered in transit, or the sender saw a different round-1 broadcast)`;
-      await this.store.audit.append({ event: 'refused', code: 'INVALID_ARGUMENT', reason, culprits: bad, ...ctx });
+      await this.store.audit.append(refusedEntry(ctx, 'INVALID_ARGUMENT', reason, { culprits: bad }));
       throw new QsignError('INVALID_ARGUMENT', `node ${self}: ${reason}`, { details: { culprits: bad } });
     }
     let result: { share: frost.SecretSigningShare; publicKeyPackage: frost.PublicKeyPackage };
@@ -250,7 +251,7 @@ export class NodeKeyOps {
       result = frost.dkgFinalize(s.round2Secret, s.round1, received);
     } catch (e) {
       const err = culpritError('DKG finalise', e);
-      await this.store.audit.append({ event: 'refused', code: err.code, reason: err.message, ...ctx });
+      await this.store.audit.append(refusedEntry(ctx, err.code, err.message));
       throw new QsignError(err.code, `node ${self}: ${err.message}`, { details: err.details });
     } finally {
       for (const r of received) r.signingShare.fill(0);
@@ -274,7 +275,7 @@ export class NodeKeyOps {
   async dkgConfirm(sessionId: string, groupPublicKey: Uint8Array): Promise<KeyOutcome> {
     const s = this.#dkg.get(sessionId);
     const key = s?.pending;
-    const ctx = { operation: 'dkg', sessionId, keyName: s?.params.keyName };
+    const ctx = dkgContext(sessionId, s?.params.keyName);
     if (!key) return this.#refuse('INVALID_ARGUMENT', `no finalised DKG session ${sessionId} on this node`, ctx);
     if (bytesToHex(groupPublicKey) !== bytesToHex(key.groupPublicKey)) {
       this.#dkg.delete(sessionId);
@@ -282,17 +283,19 @@ export class NodeKeyOps {
       return this.#refuse('INVALID_ARGUMENT', 'participants derived different group keys; the DKG is void', ctx);
     }
     this.#dkg.delete(sessionId);
-    await this.store.putKey(key, {
-      event: 'key-generated',
-      method: 'dkg',
-      keyName: key.name,
-      sessionId,
-      groupPublicKey: bytesToHex(key.groupPublicKey),
-      identifier: key.identifier,
-      threshold: `${key.minSigners}-of-${key.maxSigners}`,
-      participants: s!.params.participants,
-      fingerprint: key.fingerprint,
-    });
+    await this.store.putKey(
+      key,
+      keyGeneratedEntry(
+        {},
+        { keyName: key.name, groupPublicKey: bytesToHex(key.groupPublicKey), identifier: key.identifier, threshold: `${key.minSigners}-of-${key.maxSigners}` },
+        { method: 'dkg', sessionId, participants: s!.params.participants, fingerprint: key.fingerprint },
+      ),
+    );
     return { keyName: key.name, identifier: key.identifier, groupPublicKey: key.groupPublicKey, verifyingShare: hexToBytes(key.verifyingShares[key.identifier]!), holds: true };
   }
+}
+
+/** The audit context of a DKG step: the key (schema field) and the session (details). */
+function dkgContext(sessionId: string, keyName: string | undefined): AuditContext {
+  return { keyName, details: { operation: 'dkg', sessionId } };
 }

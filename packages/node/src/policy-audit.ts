@@ -6,6 +6,7 @@
  * new hash.
  */
 import { createHash } from 'node:crypto';
+import { configChangedEntry } from '@qsign/audit';
 import type { NodeStore } from '@qsign/storage';
 import type { NodeConfig } from './config.js';
 
@@ -27,15 +28,14 @@ export async function recordPolicyChange(config: NodeConfig, store: NodeStore, l
   const hash = policyHash(config);
   const previous = await store.getPlainMeta('policy-sha256');
   if (previous === hash) return false;
-  await store.putPlainMeta('policy-sha256', hash, {
-    event: 'config-changed',
+  await store.putPlainMeta('policy-sha256', hash, configChangedEntry({
     policySha256: hash,
     previousPolicySha256: previous ?? null,
     clients: config.clients.map((c) => c.name),
     policy: config.policySource ?? null,
     officers: config.officers.map((o) => o.name),
     lifecycle: { hold: config.lifecycle.hold, minThreshold: config.lifecycle.minThreshold ?? null },
-  });
+  }));
   log(`policy ${previous ? 'changed' : 'recorded'} (sha256 ${hash.slice(0, 16)}…): audit record 'config-changed'`);
   return true;
 }

@@ -7,6 +7,7 @@
  * file is refused (audited) and the policy in force stays.
  */
 import { QSIGN_HINT, QsignError, errorMessage } from '@qsign/protocol';
+import { refusedEntry } from '@qsign/audit';
 import type { NodeStore } from '@qsign/storage';
 import { loadNodeConfig, type NodeConfig } from './config.js';
 import { policyHash, recordPolicyChange } from './policy-audit.js';
@@ -47,6 +48,6 @@ export async function reloadPolicy(configPath: string, config: NodeConfig, store
 
 async function refuse(store: NodeStore, log: (m: string) => void, reason: string): Promise<never> {
   log(`policy reload refused: ${reason}`);
-  await store.audit.append({ event: 'refused', code: 'CONFIG', operation: 'reload-policy', reason });
+  await store.audit.append(refusedEntry({}, 'CONFIG', reason, { operation: 'reload-policy' }));
   throw new QsignError('CONFIG', `policy reload refused: ${reason}`);
 }

@@ -40,7 +40,8 @@ import {
   type ResharePlan,
   type SignedResharePlan,
 } from '@qsign/protocol';
-import { enrollmentPublicKey, loadOrCreateIdentity, openEnvelope, sealEnvelope, type AuditEntry, type NodeStore, type StoredKey } from '@qsign/storage';
+import { refusedEntry, reshareDealtEntry, reshareReceivedEntry, resharedEntry, resharedInEntry, withDetails, type AuditContext } from '@qsign/audit';
+import { enrollmentPublicKey, loadOrCreateIdentity, openEnvelope, sealEnvelope, type NodeStore, type StoredKey } from '@qsign/storage';
 import type { NodeConfig } from './config.js';
 import type { Approvals } from './approvals.js';
 import { enrollmentSecret } from './seal.js';
@@ -98,21 +99,21 @@ export class NodeReshareOps {
     return run;
   }
 
-  async #refuse(code: ErrorCode, reason: string, ctx: AuditEntry): Promise<never> {
-    await this.store.audit.append({ ...ctx, event: 'refused', code, reason });
+  async #refuse(code: ErrorCode, reason: string, ctx: AuditContext): Promise<never> {
+    await this.store.audit.append(refusedEntry(ctx, code, reason));
     throw new QsignError(code, `node ${this.config.nodeId}: ${reason}`);
   }
 
   /** Opens a plan and checks the signer's role and that every dealer and new holder is a pinned peer. */
-  async #plan(signed: SignedResharePlan, step: string): Promise<{ plan: ResharePlan; signer: LifecycleSigner; ctx: AuditEntry }> {
-    const base: AuditEntry = { event: 'refused', operation: 'reshare', step };
+  async #plan(signed: SignedResharePlan, step: string): Promise<{ plan: ResharePlan; signer: LifecycleSigner; ctx: AuditContext }> {
+    const base: AuditContext = { details: { operation: 'reshare', step } };
     let plan: ResharePlan;
     try {
       plan = openResharePlan(signed);
     } catch (e) {
       return this.#refuse(isQsignError(e) ? e.code : 'MALFORMED_REQUEST', errorMessage(e), base);
     }
-    const ctx: AuditEntry = { ...base, planId: plan.planId, keyName: plan.keyName };
+    const ctx: AuditContext = { ...withDetails(base, { planId: plan.planId }), keyName: plan.keyName };
     const signer = lifecycleSigner(this.config, bytesToHex(signed.clientPublicKey), 'reshare');
     if (typeof signer === 'string') return this.#refuse('POLICY_REFUSED', `reshare plan refused: ${signer}`, ctx);
     const self = this.config.nodeId;
@@ -123,11 +124,11 @@ export class NodeReshareOps {
       if (pinned !== n.enrollmentKey)
         return this.#refuse('POLICY_REFUSED', `reshare plan gives node ${n.id} enrollment key ${n.enrollmentKey.slice(0, 16)}…, this node pinned ${pinned.slice(0, 16)}…`, ctx);
     }
-    return { plan, signer, ctx: { ...ctx, officer: signer.name } };
+    return { plan, signer, ctx: withDetails(ctx, { officer: signer.name }) };
   }
 
   /** Holds `op` of a plan for this node's operator when `lifecycle.hold` says so; resolves once approved. */
-  async #gate(op: HoldableOperation, signed: SignedResharePlan, plan: ResharePlan, signer: LifecycleSigner, reason: string, ctx: AuditEntry): Promise<void> {
+  async #gate(op: HoldableOperation, signed: SignedResharePlan, plan: ResharePlan, signer: LifecycleSigner, reason: string, ctx: AuditContext): Promise<void> {
     if (!this.config.lifecycle.hold.includes(op)) return;
     if (!this.approvals) return this.#refuse('POLICY_REFUSED', `lifecycle.hold holds ${op}, but this node has no approval book`, ctx);
     await this.approvals.admitLifecycle(
@@ -211,7 +212,7 @@ export class NodeReshareOps {
         subShares: subShares.map((s) => ({ sender: s.sender, recipient: s.recipient, ephemeralPublicKey: bytesToHex(s.ephemeralPublicKey), nonce: bytesToHex(s.nonce), ciphertext: bytesToHex(s.ciphertext) })),
       };
       // The dealing and its audit record in one durable batch: after a crash the node still knows it dealt.
-      await this.store.putPlainMeta(dealSlot(plan.planId), JSON.stringify(record), { ...ctx, event: 'reshare-dealt', dealers: plan.dealers, newHolders, newThreshold: plan.newThreshold });
+      await this.store.putPlainMeta(dealSlot(plan.planId), JSON.stringify(record), reshareDealtEntry(ctx, { dealers: plan.dealers, newHolders, newThreshold: plan.newThreshold }));
       return { dealer: self, commitment: deal.commitment.commitment, subShares };
     });
   }
@@ -286,14 +287,12 @@ export class NodeReshareOps {
       const c = signReshareStatement({ planId: plan.planId, keyName: plan.keyName, groupPublicKey: plan.groupPublicKey, commitment: key.vssCommitment, holder: self }, identity.secretKey);
       identity.secretKey.fill(0);
       const saved = { statement: bytesToHex(c.statement), signature: bytesToHex(c.signature), verifyingShare: key.verifyingShares[self]! };
-      await this.store.putPlainMeta(confirmSlot(plan.planId), JSON.stringify(saved), {
-        ...ctx,
-        event: 'reshare-received',
+      await this.store.putPlainMeta(confirmSlot(plan.planId), JSON.stringify(saved), reshareReceivedEntry(ctx, {
         groupPublicKey: plan.groupPublicKey,
         identifier: self,
         commitmentSha256: bytesToHex(sha256(utf8ToBytes(key.vssCommitment.join(',')))),
         dealers: plan.dealers,
-      });
+      }));
       return this.#receipt(plan, saved);
     });
   }
@@ -354,14 +353,14 @@ export class NodeReshareOps {
         pending.fill(0);
         const key: StoredKey = { ...parsed, share: hexToBytes(parsed.share), groupPublicKey: hexToBytes(parsed.groupPublicKey) };
         if (key.vssCommitment.join(',') !== commitment.join(',')) return this.#refuse('POLICY_REFUSED', 'the confirmed commitment is not the one this node received', ctx);
-        await this.store.putKey(key, { ...ctx, event: 'reshared-in', groupPublicKey: plan.groupPublicKey, identifier: self, threshold: `${key.minSigners}-of-${key.maxSigners}`, dealers: plan.dealers, confirmedBy: newHolders, commitmentSha256 }, true);
+        await this.store.putKey(key, resharedInEntry(ctx, { keyName: plan.keyName, groupPublicKey: plan.groupPublicKey, identifier: self, threshold: `${key.minSigners}-of-${key.maxSigners}` }, { dealers: plan.dealers, confirmedBy: newHolders, commitmentSha256 }), true);
         await this.store.deleteSecretMeta(pendingSlot(plan.planId));
         this.log(`activated the new share of key ${plan.keyName} (plan ${plan.planId})`);
         return { ...out, verifyingShare: hexToBytes(key.verifyingShares[self]!), holds: true };
       }
       if (!held) return { ...out, holds: false };
       await this.#gate('retire', signed, plan, signer, `officer ${signer.name} asks this node to delete its share of key ${plan.keyName}: nodes ${newHolders.join(', ')} confirmed their new shares (plan ${plan.planId})`, ctx);
-      await this.store.deleteKey(plan.keyName, { ...ctx, event: 'reshared', groupPublicKey: plan.groupPublicKey, identifier: self, retired: true, newHolders, confirmedBy: newHolders, commitmentSha256 });
+      await this.store.deleteKey(plan.keyName, resharedEntry(ctx, { groupPublicKey: plan.groupPublicKey, identifier: self, retired: true, newHolders, confirmedBy: newHolders, commitmentSha256 }));
       this.log(`retired share of key ${plan.keyName} (reshared to ${newHolders.join(', ')})`);
       return { ...out, holds: false };
     });

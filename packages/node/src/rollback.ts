@@ -9,7 +9,7 @@
  * and refuses to sign (fail closed, AUDIT_ROLLBACK). Witnesses that do not
  * answer at start are asked again until each has answered once.
  */
-import { openCheckpoint, parseVerifierKey } from '@qsign/audit';
+import { openCheckpoint, parseVerifierKey, rollbackDetectedEntry } from '@qsign/audit';
 import { errorMessage } from '@qsign/protocol';
 import { AuditRpcClient, expectIdentity, expecting, type TransportSecurity } from '@qsign/rpc';
 import { checkExtends, type AuditLog } from '@qsign/storage';
@@ -101,7 +101,7 @@ export class RollbackGuard {
       if (!rollback) return;
       this.#refusal = rollback;
       this.say(`AUDIT LOG ROLLED BACK: ${rollback}. This node refuses to sign until an operator investigates.`);
-      await this.log.append({ event: 'rollback-detected', code: 'AUDIT_ROLLBACK', reason: rollback, peer: peer.id, witnessed: note, size: this.log.size })
+      await this.log.append(rollbackDetectedEntry(rollback, { peer: peer.id, witnessed: note, size: this.log.size }))
         .catch((e) => this.say(`cannot record the rollback: ${errorMessage(e)}`));
     }));
   }

@@ -9,6 +9,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { NodeApprovalServer, NodeSealServer, NodeServer } from '@qsign/proto';
 import { QSIGN_HINT, QsignError, errorMessage } from '@qsign/protocol';
 import { unaryHandler } from '@qsign/rpc';
+import { refusedEntry } from '@qsign/audit';
 import type { NodeStore } from '@qsign/storage';
 import type { NodeConfig } from './config.js';
 import { importShareTexts, openShareTexts } from './import.js';
@@ -31,7 +32,7 @@ export function sealedNodeHandlers(config: NodeConfig, store: NodeStore, log: (m
     }, internal),
     signShare: unaryHandler(async () => {
       // A signing request is recorded even while sealed (the audit log is not secret).
-      await store.audit.append({ event: 'refused', code: 'SEALED', reason: 'node is sealed' });
+      await store.audit.append(refusedEntry({}, 'SEALED', 'node is sealed'));
       throw sealed('SignShare');
     }, internal) as NodeServer['signShare'],
     getKey: unaryHandler(async () => {

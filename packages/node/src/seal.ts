@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { combine, split } from 'shamir-secret-sharing';
 import { QSIGN_HINT, QsignError, errorMessage } from '@qsign/protocol';
+import { initialisedEntry, refusedEntry, unsealedEntry } from '@qsign/audit';
 import { NodeStore, Sealer, newEnrollmentKey, enrollmentPublicKey } from '@qsign/storage';
 import type { ClientEntry, NodeConfig } from './config.js';
 
@@ -73,7 +74,7 @@ export async function initNode(o: InitNodeOptions): Promise<InitNodeResult> {
     const enrollment = newEnrollmentKey();
     try {
       await store.putSecretMeta(ENROLLMENT_SLOT, enrollment.secretKey);
-      await store.audit.append({ event: 'initialised', nodeId: o.nodeId, enrollmentKey: bytesToHex(enrollment.publicKey), unseal: o.devMasterKey ? 'development master key file' : `${unseal.threshold}-of-${unseal.shares}` });
+      await store.audit.append(initialisedEntry({ nodeId: o.nodeId, enrollmentKey: bytesToHex(enrollment.publicKey), unseal: o.devMasterKey ? 'development master key file' : `${unseal.threshold}-of-${unseal.shares}` }));
     } finally {
       enrollment.secretKey.fill(0);
       await store.close();
@@ -106,7 +107,7 @@ export async function initNode(o: InitNodeOptions): Promise<InitNodeResult> {
 export async function unsealStore(store: NodeStore, config: NodeConfig, shares: Uint8Array[]): Promise<void> {
   if (!store.sealed) throw new QsignError('INVALID_ARGUMENT', `node ${config.nodeId} is already unsealed`);
   const refuse = async (reason: string): Promise<never> => {
-    await store.audit.append({ event: 'refused', code: 'SEALED', operation: 'unseal', reason, sharesGiven: shares.length });
+    await store.audit.append(refusedEntry({}, 'SEALED', reason, { operation: 'unseal', sharesGiven: shares.length }));
     throw new QsignError('SEALED', `node ${config.nodeId}: ${reason}`);
   };
   const distinct = new Set(shares.map((s) => bytesToHex(s)));
@@ -128,7 +129,7 @@ export async function unsealStore(store: NodeStore, config: NodeConfig, shares: 
     sealer.wipe();
     return refuse(errorMessage(e));
   }
-  await store.audit.append({ event: 'unsealed', nodeId: config.nodeId, sharesGiven: distinct.size });
+  await store.audit.append(unsealedEntry({ nodeId: config.nodeId, sharesGiven: distinct.size }));
 }
 
 /** The node's enrollment secret key (SEALED while sealed). Caller wipes it. */

@@ -8,6 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import { NodeService, SignShareRequest, type KeyInfo, type NodeServer } from '@qsign/proto';
 import { QsignError, errorMessage, isValidKeyName } from '@qsign/protocol';
 import { decodeCommitment, decodeSignRequest, unaryHandler } from '@qsign/rpc';
+import { refusedEntry } from '@qsign/audit';
 import { MAX_AUDIT_PAGE, MAX_PAGE_BYTES, type NodeStore, type StoredKey } from '@qsign/storage';
 import { coordinatorIdentity, type Fault, type NodeSigner, type ShareContext } from './signer.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
@@ -32,7 +33,7 @@ export function nodeHandlers(signer: NodeSigner, store: NodeStore, opts: { testF
     try {
       req = SignShareRequest.decode(raw as Buffer);
     } catch (e) {
-      await store.coalesced.append({ event: 'refused', code: 'MALFORMED_REQUEST', reason: `undecodable SignShare message: ${errorMessage(e)}` }, 'coordinator:(undecodable)');
+      await store.coalesced.append(refusedEntry({}, 'MALFORMED_REQUEST', `undecodable SignShare message: ${errorMessage(e)}`), 'coordinator:(undecodable)');
       throw new QsignError('MALFORMED_REQUEST', `node ${signer.nodeId}: undecodable SignShare message: ${errorMessage(e)}`);
     }
     seen.coordinatorId = req.coordinatorId;
@@ -41,7 +42,7 @@ export function nodeHandlers(signer: NodeSigner, store: NodeStore, opts: { testF
     try {
       list = req.commitments.map(decodeCommitment);
     } catch (e) {
-      await store.coalesced.append({ event: 'refused', code: 'BAD_COMMITMENTS', reason: errorMessage(e), coordinator: coordinatorIdentity(req.coordinatorId) || undefined }, `coordinator:${coordinatorIdentity(req.coordinatorId)}`);
+      await store.coalesced.append(refusedEntry({ coordinator: coordinatorIdentity(req.coordinatorId) || undefined }, 'BAD_COMMITMENTS', errorMessage(e)), `coordinator:${coordinatorIdentity(req.coordinatorId)}`);
       throw new QsignError('BAD_COMMITMENTS', `node ${signer.nodeId}: ${errorMessage(e)}`);
     }
     const share = await signer.signShare(req.request, decodeSignRequest, list, req.coordinatorId, seen);

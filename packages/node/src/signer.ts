@@ -18,7 +18,8 @@ import {
   type SignRequest,
   type SignedRequest,
 } from '@qsign/protocol';
-import type { AuditEntry, NodeStore, StoredKey } from '@qsign/storage';
+import { keyImportedEntry, refusedEntry, signedEntry, withDetails, type AuditContext, type RpmSummary } from '@qsign/audit';
+import type { NodeStore, StoredKey } from '@qsign/storage';
 import { opensslVerify } from '@qsign/rpc';
 import type { NodeConfig } from './config.js';
 import { inspectPayload } from './payload.js';
@@ -97,7 +98,7 @@ export class NodeSigner {
    */
   async commitments(count: number, coordinatorId: string): Promise<Commitment[]> {
     const coordinator = coordinatorIdentity(coordinatorId);
-    const ctx: AuditEntry = { event: 'refused', coordinator: coordinator || undefined, operation: 'get-commitments' };
+    const ctx: AuditContext = { coordinator: coordinator || undefined, details: { operation: 'get-commitments' } };
     const stop = this.stopReason();
     if (stop) return this.#refuse('AUDIT_ROLLBACK', stop, ctx);
     if (!Number.isInteger(count) || count < 1 || count > MAX_COMMITMENT_BATCH)
@@ -172,8 +173,8 @@ export class NodeSigner {
         payloadFacts = inspectPayload(req, { digestOnlyKeys: this.config.digestOnlyKeys });
         message = signingMessage(req, key);
       } catch (e) {
-        if (req.claims) ctx.claims = { fileName: req.claims.fileName, size: req.claims.size, sha256: bytesToHex(req.claims.sha256) };
-        return await this.#refuse((e as QsignError).code ?? 'MALFORMED_REQUEST', errorMessage(e), ctx);
+        const c = req.claims ? withDetails(ctx, { claims: { fileName: req.claims.fileName, size: req.claims.size, sha256: bytesToHex(req.claims.sha256) } }) : ctx;
+        return await this.#refuse((e as QsignError).code ?? 'MALFORMED_REQUEST', errorMessage(e), c);
       }
       // Decode and check every other signer's commitment points (canonical, not identity,
       // prime order; RFC 9591 §6.5) before anything is written; decoded points are cached
@@ -184,23 +185,23 @@ export class NodeSigner {
         return await this.#refuse('BAD_COMMITMENTS', `invalid commitment list: ${errorMessage(e)}`, ctx);
       }
       const attempt = (seen?.attempts ?? 0) + 1;
-      const record: AuditEntry = {
-        ...ctx,
-        event: 'signed',
+      const { rpm, ...facts } = payloadFacts as { rpm?: RpmSummary };
+      const record = signedEntry({ ...ctx, fileName: req.claims?.fileName }, {
         keyFingerprint: key.fingerprint,
-        groupPublicKey: bytesToHex(key.groupPublicKey),
-        messageSha256: bytesToHex(sha256(message)),
+        digest: bytesToHex(sha256(message)),
         dataSha256: bytesToHex(sha256(req.data)),
+        signers: commitmentList.map((c) => c.identifier),
+        rpm,
+      }, {
+        groupPublicKey: bytesToHex(key.groupPublicKey),
         messageLength: message.length,
-        fileName: req.claims?.fileName,
         claims: req.claims ? { fileName: req.claims.fileName, size: req.claims.size, sha256: bytesToHex(req.claims.sha256) } : undefined,
         ...(req.openpgp && { openpgp: { signatureType: req.openpgp.signatureType, hashAlgorithm: req.openpgp.hashAlgorithm, createdUnixSeconds: req.openpgp.createdUnixSeconds } }),
-        ...payloadFacts,
-        signers: commitmentList.map((c) => c.identifier),
+        ...facts,
         nonce: nonceId,
         attempt,
         approvedHold: admission.by === 'approval' ? { holdId: admission.hold.holdId, operator: admission.hold.decidedBy } : undefined,
-      };
+      });
       await this.store.commitSignature(own.hiding, req.requestId, {
         attempts: attempt,
         lists: [...(seen?.lists ?? []), listDigest],
@@ -226,13 +227,13 @@ export class NodeSigner {
    * freshness, policy; may refuse or throw HELD).
    */
   async #admitRequest(signed: SignedRequest, decode: (body: Uint8Array) => SignRequest, coordinatorId: string, about: ShareContext = {}) {
-    const ctx: AuditEntry = { event: 'refused', coordinator: coordinatorIdentity(coordinatorId) };
+    const ctx: AuditContext = { coordinator: coordinatorIdentity(coordinatorId) };
     const stop = this.stopReason();
     if (stop) return this.#refuse('AUDIT_ROLLBACK', stop, ctx);
     const clientHex = signed.clientPublicKey.length === 32 ? bytesToHex(signed.clientPublicKey) : '';
     const clientName = this.#clients.get(clientHex);
-    if (!clientName) return this.#refuse('UNKNOWN_CLIENT', `request from an unknown client key ${clientHex || '(malformed)'}`, { ...ctx, clientKey: clientHex });
-    ctx.client = clientName;
+    if (!clientName) return this.#refuse('UNKNOWN_CLIENT', `request from an unknown client key ${clientHex || '(malformed)'}`, withDetails(ctx, { clientKey: clientHex }));
+    ctx.clientId = clientName;
     try {
       verifyRequestSignature(signed, opensslVerify);
     } catch (e) {
@@ -250,7 +251,7 @@ export class NodeSigner {
     const key = await this.store.getKey(req.keyName);
     if (!key) return this.#refuse('UNKNOWN_KEY', `unknown key ${req.keyName}`, ctx);
     const mismatch = expectedKeyProblem(req, key);
-    if (mismatch) return this.#refuse('KEY_MISMATCH', mismatch, { ...ctx, expectedGroupKey: req.expectedGroupKey ? bytesToHex(req.expectedGroupKey).slice(0, 64) : undefined });
+    if (mismatch) return this.#refuse('KEY_MISMATCH', mismatch, withDetails(ctx, { expectedGroupKey: req.expectedGroupKey ? bytesToHex(req.expectedGroupKey).slice(0, 64) : undefined }));
     const admission = await this.approvals.admit(signed, req, clientName, ctx, (code, reason, c) => this.#refuse(code, reason, c));
     return { req, key, ctx, admission };
   }
@@ -290,10 +291,10 @@ export class NodeSigner {
    * A flood is coalesced: one full record per client (or, for unknown clients, coordinator),
    * code and second, and one with the count of the rest (`AuditCoalescer`).
    */
-  async #refuse(code: ErrorCode, reason: string, ctx: AuditEntry): Promise<never> {
-    const who = typeof ctx.client === 'string' ? `client:${ctx.client}` : `coordinator:${String(ctx.coordinator ?? '')}`;
+  async #refuse(code: ErrorCode, reason: string, ctx: AuditContext): Promise<never> {
+    const who = typeof ctx.clientId === 'string' ? `client:${ctx.clientId}` : `coordinator:${String(ctx.coordinator ?? '')}`;
     try {
-      await this.store.coalesced.append({ ...ctx, event: 'refused', code, reason }, who);
+      await this.store.coalesced.append(refusedEntry(ctx, code, reason), who);
     } catch (e) {
       throw new QsignError('AUDIT_WRITE_FAILED', `${reason}; and the refusal could not be recorded: ${errorMessage(e)}`);
     }
@@ -308,13 +309,7 @@ export class NodeSigner {
     if (bytesToHex(frost.deriveVerifyingShare({ identifier: file.identifier, share: file.share })) !== bytesToHex(expected))
       throw new QsignError('INVALID_ARGUMENT', `share of key ${file.keyName} does not match its verifying share (corrupted or tampered file)`);
     const key = storedKeyFromShare(file);
-    await this.store.putKey(key, {
-      event: 'key-imported',
-      keyName: file.keyName,
-      groupPublicKey: bytesToHex(file.groupPublicKey),
-      identifier: file.identifier,
-      threshold: `${file.minSigners}-of-${file.maxSigners}`,
-    });
+    await this.store.putKey(key, keyImportedEntry({ keyName: file.keyName, groupPublicKey: bytesToHex(file.groupPublicKey), identifier: file.identifier, threshold: `${file.minSigners}-of-${file.maxSigners}` }));
   }
 }
 

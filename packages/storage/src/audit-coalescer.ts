@@ -9,7 +9,7 @@
  */
 import { errorMessage } from '@qsign/protocol';
 import type { AuditLog } from './audit-log.js';
-import type { AuditEntry } from './audit-record.js';
+import { coalescedEntry, type AuditEntry, type AuditEvent } from '@qsign/audit';
 
 type Bytes = Uint8Array;
 type BatchOp = { type: 'put'; key: string; value: Bytes } | { type: 'del'; key: string };
@@ -23,7 +23,7 @@ export const MAX_COALESCE_BUCKETS = 256;
 interface Bucket {
   second: number;
   who: string;
-  event: string;
+  event: AuditEvent;
   code: string;
   /** Seq of the first full record this bucket's summary refers to. */
   firstSeq: number;
@@ -52,7 +52,7 @@ export class AuditCoalescer {
    *
    * @throws QsignError AUDIT_WRITE_FAILED if the full record cannot be written.
    */
-  append(entry: AuditEntry & { code: string }, who: string, ops: BatchOp[] = []): Promise<void> {
+  append(entry: AuditEntry, who: string, ops: BatchOp[] = []): Promise<void> {
     const run = this.#tail.then(() => this.#append(entry, who, ops));
     this.#tail = run.catch(() => undefined);
     return run;
@@ -65,12 +65,12 @@ export class AuditCoalescer {
     return run;
   }
 
-  async #append(entry: AuditEntry & { code: string }, who0: string, ops: BatchOp[]): Promise<void> {
+  async #append(entry: AuditEntry, who0: string, ops: BatchOp[]): Promise<void> {
     const second = Math.floor(this.now() / 1000);
     await this.#flushBefore(second);
     let who = who0.slice(0, 128);
-    if (!this.#buckets.has(this.#key(entry.event, who, entry.code)) && this.#buckets.size >= MAX_COALESCE_BUCKETS) who = '*';
-    const key = this.#key(entry.event, who, entry.code);
+    if (!this.#buckets.has(this.#key(entry.event, who, entry.code ?? '')) && this.#buckets.size >= MAX_COALESCE_BUCKETS) who = '*';
+    const key = this.#key(entry.event, who, entry.code ?? '');
     const b = this.#buckets.get(key);
     if (b && b.full >= FULL_RECORDS_PER_SECOND) {
       if (ops.length) await this.write(ops);
@@ -80,7 +80,7 @@ export class AuditCoalescer {
     }
     const rec = await this.log.append(entry, ops);
     if (b) b.full++;
-    else this.#buckets.set(key, { second, who, event: entry.event, code: entry.code, firstSeq: rec.seq, full: 1, more: 0 });
+    else this.#buckets.set(key, { second, who, event: entry.event, code: entry.code ?? '', firstSeq: rec.seq, full: 1, more: 0 });
     this.#schedule();
   }
 
@@ -109,15 +109,14 @@ export class AuditCoalescer {
       if (b.more === 0) continue;
       const from = new Date(b.second * 1000).toISOString();
       try {
-        await this.log.append({
-          event: b.event,
-          code: b.code,
-          reason: `${b.more} more ${b.event} records like record ${b.firstSeq} (${b.code}, ${b.who}) in the second from ${from}, coalesced`,
-          count: b.more,
-          coalescedWith: b.firstSeq,
-          who: b.who,
-          second: from,
-        });
+        await this.log.append(
+          coalescedEntry(b.event, b.code, `${b.more} more ${b.event} records like record ${b.firstSeq} (${b.code}, ${b.who}) in the second from ${from}, coalesced`, {
+            count: b.more,
+            coalescedWith: b.firstSeq,
+            who: b.who,
+            second: from,
+          }),
+        );
       } catch (e) {
         this.say(`cannot record ${b.more} coalesced ${b.event} records (${b.code}, ${b.who}): ${errorMessage(e)}`);
       }

@@ -1,30 +1,19 @@
 /**
- * From what a node or coordinator says happened (a loose `AuditEntry`) to the
- * closed, canonical `@qsign/audit` record that becomes a Merkle leaf.
+ * From what a node or coordinator says happened (an `@qsign/audit`
+ * `AuditEntry`, built by its typed constructors) to the closed, canonical
+ * record that becomes a Merkle leaf.
  *
- * Fields the record schema knows go where the schema puts them (so auditors
- * can query them); everything else goes under `details`, so a new field
- * written by new code never makes the log refuse a write. A known field with
- * an unexpected shape is also moved to `details` rather than dropped.
+ * Schema fields stay where they are (entries use the schema's names);
+ * `details` are converted to canonical JSON. A schema field with an
+ * unexpected shape is moved to `details` rather than dropped, and details
+ * that would make the record too large are replaced by their size and
+ * digest, so a record is never refused for what it describes.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import { AuditError, MAX_RECORD_STRING, canonicalJson, encodeRecord, type AuditRecord as LogRecord, type JsonValue } from '@qsign/audit';
+import { AuditError, MAX_RECORD_STRING, canonicalJson, encodeRecord, type AuditEntry, type AuditRecord as LogRecord, type JsonValue } from '@qsign/audit';
 
-/** What an audit record says, before the log stamps it with `seq` and `timeMs`. */
-export interface AuditEntry {
-  event: string;
-  [field: string]: unknown;
-}
-
-/** Entry names that map to a differently named schema field. */
-const RENAMED: Readonly<Record<string, string>> = { client: 'clientId', messageSha256: 'digest' };
-
-/** Top-level fields of the record schema (`@qsign/audit` AuditRecord). */
-const SCHEMA_FIELDS = new Set([
-  'requestId', 'clientId', 'keyName', 'keyFingerprint', 'payloadKind', 'digest', 'digestAlgorithm', 'fileName', 'rpm',
-  'decision', 'reason', 'approvedBy', 'code', 'dataSha256', 'signers', 'coordinator', 'signature',
-]);
+export type { AuditEntry } from '@qsign/audit';
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
@@ -95,30 +84,31 @@ export function boundJson(v: JsonValue): JsonValue {
 export function buildRecord(entry: AuditEntry, seq: number, timeMs: number): { record: LogRecord; bytes: Uint8Array } {
   const top: Record<string, JsonValue> = {};
   const details: Record<string, JsonValue> = {};
-  for (const [k0, v] of Object.entries(entry)) {
-    if (k0 === 'event' || k0 === 'seq' || k0 === 'timeMs') continue;
-    const k = RENAMED[k0] ?? k0;
+  for (const [k, v] of Object.entries(entry)) {
+    if (k === 'event' || k === 'seq' || k === 'timeMs') continue;
     const j0 = toJsonValue(v);
     if (j0 === undefined || j0 === '') continue;
     const j = boundJson(j0);
-    if (k0 === 'details' && typeof j === 'object' && !Array.isArray(j)) Object.assign(details, j);
-    else if (SCHEMA_FIELDS.has(k)) top[k] = j;
-    else details[k0] = j;
+    if (k === 'details') {
+      if (typeof j === 'object' && !Array.isArray(j)) Object.assign(details, j);
+    } else top[k] = j;
   }
   if (top.digest !== undefined && top.digestAlgorithm === undefined) top.digestAlgorithm = 'sha256';
   let extra: Record<string, JsonValue> = details;
   // Up to one retry per schema field: a field whose shape the schema rejects moves to details;
   // and once: details that would make the record too large are replaced by their size and digest.
-  for (let i = 0; i <= SCHEMA_FIELDS.size + 1; i++) {
+  const tries = Object.keys(top).length + 2;
+  for (let i = 0; i < tries; i++) {
     const record = { ...top, seq, timeMs, event: entry.event, ...(Object.keys(extra).length ? { details: extra } : {}) } as unknown as LogRecord;
     try {
       return { record, bytes: encodeRecord(record) };
     } catch (e) {
-      const field = e instanceof AuditError ? /^record\.([A-Za-z]+)/.exec(e.message)?.[1] : undefined;
-      if (field && field in top) {
+      if (!(e instanceof AuditError)) throw e;
+      const field = e.details.field;
+      if (field !== undefined && field !== 'details' && field in top) {
         extra[field] = top[field]!;
         delete top[field];
-      } else if (e instanceof AuditError && /too large/.test(e.message) && extra === details && Object.keys(details).length) {
+      } else if (e.details.tooLarge && extra === details && Object.keys(details).length) {
         const text = canonicalJson(details);
         extra = { detailsTruncated: { bytes: utf8ToBytes(text).length, sha256: bytesToHex(sha256(utf8ToBytes(text))), fields: Object.keys(details).sort().join(',').slice(0, 1024) } };
       } else throw e;

@@ -21,6 +21,7 @@
 import { Level } from 'level';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { QSIGN_HINT, QsignError, errorMessage } from '@qsign/protocol';
+import { noncesExpiredEntry } from '@qsign/audit';
 import type { Sealer } from './sealer.js';
 import { AuditLog, type AuditEntry } from './audit-log.js';
 import { AuditCoalescer } from './audit-coalescer.js';
@@ -339,7 +340,7 @@ export class NodeStore {
     if (evict.length === 0) await this.#write(ops);
     else {
       const reason = `coordinator ${JSON.stringify(owner)} holds ${this.outstandingNonces(owner)} unused nonces; its ${evict.length} oldest were deleted to stay within maxOutstandingNonces ${quota}`;
-      await this.coalesced.append({ event: 'nonces-expired', code: 'QUOTA_EXCEEDED', reason, count: evict.length, coordinator: owner || undefined }, `coordinator:${owner}`, ops);
+      await this.coalesced.append(noncesExpiredEntry(evict.length, { code: 'QUOTA_EXCEEDED', reason, coordinator: owner || undefined }), `coordinator:${owner}`, ops);
     }
     for (const [hiding] of evict) this.#disown(hiding);
     for (const [hiding, key] of ageKeys) this.#own(owner, hiding, key);
@@ -369,7 +370,7 @@ export class NodeStore {
     }
     if (ops.length === 0) return 0;
     if (expired === 0) await this.#write(ops);
-    else await this.audit.append({ event: 'nonces-expired', count: expired, before: new Date(beforeMs).toISOString() }, ops);
+    else await this.audit.append(noncesExpiredEntry(expired, undefined, new Date(beforeMs).toISOString()), ops);
     for (const h of gone) this.#disown(h);
     this.#nonceCount -= expired;
     return expired;

@@ -7,7 +7,7 @@
  * the witness refuses, keeps its state, and appends a `fork-detected` record
  * with both checkpoints to its own audit log as evidence.
  */
-import { checkConsistencyWithPrevious, cosign, formatCheckpoint, openCheckpoint, parseVerifierKey, type VerifierKey } from '@qsign/audit';
+import { checkConsistencyWithPrevious, cosign, forkDetectedEntry, formatCheckpoint, openCheckpoint, parseVerifierKey, type VerifierKey } from '@qsign/audit';
 import { QsignError, errorMessage } from '@qsign/protocol';
 import type { AuditLog } from './audit-log.js';
 import type { AuditIdentity } from './audit-notary.js';
@@ -71,11 +71,9 @@ export class Witness {
       try {
         checkConsistencyWithPrevious(prev, note, proof, [peer.key]);
       } catch (e) {
-        await this.log.append({
-          event: 'fork-detected',
-          reason: `node ${peer.id} (${origin}) presented a checkpoint inconsistent with the one this node witnessed before: ${errorMessage(e)}`,
-          details: { peer: peer.id, origin, previous: prev, presented: note },
-        }).catch(() => undefined);
+        await this.log
+          .append(forkDetectedEntry(`node ${peer.id} (${origin}) presented a checkpoint inconsistent with the one this node witnessed before: ${errorMessage(e)}`, { peer: peer.id, origin, previous: prev, presented: note }))
+          .catch(() => undefined);
         throw new QsignError('AUDIT_LOG_FORK', `log ${origin} forked: checkpoint of size ${cp.size} is inconsistent with the witnessed size ${prevSize}: ${errorMessage(e)}`);
       }
     } else if (oldSize !== 0) {

@@ -46,7 +46,7 @@ async function open(dir: string, prefix = 'qsign-node-1') {
 
 async function fill(log: AuditLog, n: number, from = 0) {
   for (let i = from; i < from + n; i++) {
-    await log.append({ event: 'signed', requestId: `req-${i}`, keyName: 'demo', messageSha256: '00'.repeat(32), client: 'c', nonce: 'ab', attempt: 1, extra: new Uint8Array([i & 0xff]) });
+    await log.append({ event: 'signed', requestId: `req-${i}`, keyName: 'demo', digest: '00'.repeat(32), clientId: 'c', details: { nonce: 'ab', attempt: 1, extra: new Uint8Array([i & 0xff]) } });
   }
 }
 
