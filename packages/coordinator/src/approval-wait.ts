@@ -12,7 +12,7 @@
  *
  * No gRPC here: nodes are reached through callbacks the Coordinator supplies.
  */
-import { QsignError, errorMessage, type ErrorCode, type PreparedCommitment, type SchemeShare, type SessionEntry, type SignedRequest } from '@qsign/protocol';
+import { QsignError, classifyRefusal, errorMessage, type ErrorCode, type PreparedCommitment, type SchemeShare, type SessionEntry, type SignedRequest } from '@qsign/protocol';
 import { fromNode } from './node-reason.js';
 
 /** A node as the wait loop sees it. */
@@ -70,14 +70,13 @@ export interface WaitResult {
   list: SessionEntry[];
 }
 
-const FINAL_CODES: ReadonlySet<string> = new Set(['UNKNOWN_CLIENT', 'BAD_CLIENT_SIGNATURE', 'MALFORMED_REQUEST', 'STALE_REQUEST', 'REPLAYED_REQUEST', 'POLICY_REFUSED', 'UNKNOWN_KEY', 'UNSUPPORTED_PAYLOAD', 'HOLD_EXPIRED', 'BAD_COMMITMENTS', 'SIGNING_FAILED']);
-
 /** Maps a node error to its new state: a final refusal, or a transient outage. */
 export function stateOfError(e: unknown): NodeState {
   const err = e as QsignError;
   if (err?.code === 'HELD') return { kind: 'held', holdId: String(err.details?.holdId ?? ''), expiresAtMs: Number(err.details?.expiresAtMs ?? 0) };
-  if (err?.code && FINAL_CODES.has(err.code)) return { kind: 'refused', reason: errorMessage(err), code: err.code };
-  return { kind: 'down', reason: errorMessage(e) };
+  if (err?.code && classifyRefusal(err.code).final) return { kind: 'refused', reason: errorMessage(err), code: err.code };
+  // A transport error already says the node is unreachable (rpc status.ts); others get it said.
+  return { kind: 'down', reason: err?.details?.transport === true ? errorMessage(e) : `unreachable: ${errorMessage(e)}` };
 }
 
 /**
@@ -208,7 +207,7 @@ function describe(w: WaitInput, st: ReadonlyMap<number, NodeState>): string {
         case 'held':
           return `node ${n.id}: still waiting for its operator (hold ${s.holdId})`;
         case 'down':
-          return fromNode(n.id, /unreachable/.test(s.reason) ? s.reason : `unreachable: ${s.reason}`);
+          return fromNode(n.id, s.reason);
         case 'signed':
         case 'ready':
           return `node ${n.id}: ready`;

@@ -12,6 +12,7 @@ import { opensslVerify } from '@qsign/rpc';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import {
   QsignError,
+  classifyRefusal,
   errorMessage,
   frostEd25519Scheme,
   isValidKeyName,
@@ -97,12 +98,6 @@ export interface CoordinatorOptions {
   /** How often held nodes are asked again (default 500 ms). */
   approvalPollMs?: number;
 }
-
-/** Node refusals: the node decided no. Anything else is a fault (dead, slow, broken). */
-const REFUSALS: ReadonlySet<ErrorCode> = new Set([
-  'UNKNOWN_CLIENT', 'BAD_CLIENT_SIGNATURE', 'MALFORMED_REQUEST', 'STALE_REQUEST', 'REPLAYED_REQUEST',
-  'POLICY_REFUSED', 'UNKNOWN_KEY', 'UNSUPPORTED_PAYLOAD', 'AUDIT_WRITE_FAILED', 'SEALED', 'HELD', 'HOLD_EXPIRED', 'KEY_MISMATCH',
-]);
 
 const KEY_TTL_MS = 30_000;
 
@@ -303,14 +298,14 @@ export class Coordinator {
         const code: ErrorCode = err?.code ?? 'INTERNAL';
         if (code === 'NODE_UNAVAILABLE' || code === 'DEADLINE') this.#markDead(s.n, errorMessage(err));
         if (code === 'BAD_COMMITMENTS') s.n.pool = []; // the node no longer knows our cached commitments
-        if (code === 'BAD_COMMITMENTS' && /unused commitment/.test(errorMessage(err)) && !refreshed.has(s.n.id)) {
+        if (classifyRefusal(code, err?.details).refreshPool && !refreshed.has(s.n.id)) {
           // Its nonces expired (or its store was restored): fetch fresh commitments and ask it again, once.
           refreshed.add(s.n.id);
           this.opts.log(`request ${req.requestId}: node ${s.n.id} no longer holds our pooled commitments; refreshing them`, { requestId: req.requestId });
           return;
         }
         excluded.set(s.n.id, { reason: errorMessage(err), code });
-        this.opts.log(`request ${req.requestId}: node ${s.n.id} ${REFUSALS.has(code) ? 'refused' : 'failed'}: ${errorMessage(err)}`, { requestId: req.requestId });
+        this.opts.log(`request ${req.requestId}: node ${s.n.id} ${classifyRefusal(code).refused ? 'refused' : 'failed'}: ${errorMessage(err)}`, { requestId: req.requestId });
       });
       if (held.size > 0) return this.#awaitApprovals(signed, req, key, message, set, list, results, held, excluded, deadlineMs);
       if (failed) continue;
@@ -366,7 +361,7 @@ export class Coordinator {
       return { id: n.id, identifier };
     });
     const states = new Map<number, NodeState>(held);
-    for (const [id, x] of excluded) if (x.code !== 'HELD') states.set(id, REFUSALS.has(x.code) ? { kind: 'refused', reason: x.reason, code: x.code } : { kind: 'down', reason: x.reason });
+    for (const [id, x] of excluded) if (x.code !== 'HELD') states.set(id, classifyRefusal(x.code).refused ? { kind: 'refused', reason: x.reason, code: x.code } : { kind: 'down', reason: x.code === 'NODE_UNAVAILABLE' || x.code === 'DEADLINE' ? x.reason : `unreachable: ${x.reason}` });
     set.forEach((s, i) => {
       const r = results[i]!;
       if (r.status === 'fulfilled') states.set(s.n.id, { kind: 'signed', share: { identifier: s.identifier, share: r.value.share } });
@@ -429,7 +424,7 @@ export class Coordinator {
     const reasons = [...excluded].map(([id, x]) => fromNode(id, x.reason));
     // Nodes skipped as unhealthy say why too (e.g. one that refuses nonces after a rollback).
     for (const n of holders) if (n.healthy === false && !excluded.has(n.id) && n.lastError) reasons.push(fromNode(n.id, `unavailable: ${n.lastError}`));
-    const refusals = [...excluded.values()].filter((x) => REFUSALS.has(x.code));
+    const refusals = [...excluded.values()].filter((x) => classifyRefusal(x.code).refused);
     const summary =
       `key ${key.info.name} needs ${need} of ${key.info.maxSigners} nodes; ${reachable} reachable, ` +
       `${holders.length - excluded.size - holders.filter((n) => n.healthy === false && !excluded.has(n.id)).length} usable`;

@@ -9,6 +9,7 @@ import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import * as frost from '@qsign/frost';
 import {
   QsignError,
+  STALE_COMMITMENT,
   errorMessage,
   frostEd25519Scheme,
   signingMessage,
@@ -162,7 +163,7 @@ export class NodeSigner {
         return await this.#refuse('REPLAYED_REQUEST', `replayed request ${req.requestId}: already signed ${seen.attempts} times (limit ${this.config.maxAttemptsPerRequest})`, ctx);
       const nonce = await this.store.getNonce(own.hiding);
       if (!nonce || bytesToHex(nonce.bindingCommitment) !== bytesToHex(own.binding)) {
-        return await this.#refuse('BAD_COMMITMENTS', `commitment list does not contain an unused commitment of node ${this.config.nodeId}`, ctx);
+        return await this.#refuse('BAD_COMMITMENTS', `commitment list does not contain an unused commitment of node ${this.config.nodeId}`, ctx, { commitment: STALE_COMMITMENT });
       }
       // One pool per coordinator identity: a commitment handed to another coordinator is not
       // spendable here (the nonce stays unused for its owner).
@@ -297,14 +298,14 @@ export class NodeSigner {
    * A flood is coalesced: one full record per client (or, for unknown clients, coordinator),
    * code and second, and one with the count of the rest (`AuditCoalescer`).
    */
-  async #refuse(code: ErrorCode, reason: string, ctx: AuditEntry): Promise<never> {
+  async #refuse(code: ErrorCode, reason: string, ctx: AuditEntry, details?: Record<string, unknown>): Promise<never> {
     const who = typeof ctx.client === 'string' ? `client:${ctx.client}` : `coordinator:${String(ctx.coordinator ?? '')}`;
     try {
       await this.store.coalesced.append({ ...ctx, event: 'refused', code, reason }, who);
     } catch (e) {
       throw new QsignError('AUDIT_WRITE_FAILED', `${reason}; and the refusal could not be recorded: ${errorMessage(e)}`);
     }
-    throw new QsignError(code, `node ${this.config.nodeId}: ${reason}`);
+    throw new QsignError(code, `node ${this.config.nodeId}: ${reason}`, details && { details });
   }
 
   /** Imports a share from a ceremony, with its audit record. */
