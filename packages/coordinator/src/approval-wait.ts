@@ -12,8 +12,7 @@
  *
  * No gRPC here: nodes are reached through callbacks the Coordinator supplies.
  */
-import * as frost from '@qsign/frost';
-import { QsignError, errorMessage, type ErrorCode, type SignedRequest } from '@qsign/protocol';
+import { QsignError, classifyRefusal, errorMessage, type ErrorCode, type PreparedCommitment, type SchemeShare, type SessionEntry, type SignedRequest } from '@qsign/protocol';
 import { fromNode } from './node-reason.js';
 
 /** A node as the wait loop sees it. */
@@ -24,7 +23,7 @@ export interface WaitNode {
 
 /** A node's standing for this request. */
 export type NodeState =
-  | { kind: 'signed'; share: frost.SignatureShare }
+  | { kind: 'signed'; share: SchemeShare }
   | { kind: 'held'; holdId: string; expiresAtMs: number }
   | { kind: 'ready' }
   | { kind: 'refused'; reason: string; code: ErrorCode }
@@ -36,11 +35,11 @@ export interface WaitPorts {
   /** CheckRequest on a node: ready, held, or throws (refusal / unreachable). */
   check(n: WaitNode): Promise<{ ready: boolean; holdId: string; expiresAtMs: number }>;
   /** SignShare on a node with a list. */
-  signShare(n: WaitNode, list: frost.SigningCommitments[]): Promise<frost.SignatureShare>;
+  signShare(n: WaitNode, list: SessionEntry[]): Promise<SchemeShare>;
   /** A fresh commitment of node `n` (from the pool). */
-  takeCommitment(n: WaitNode): Promise<frost.SigningCommitments>;
+  takeCommitment(n: WaitNode): Promise<PreparedCommitment>;
   /** Aggregates and verifies; undefined if the aggregate does not verify. */
-  finish(shares: frost.SignatureShare[], list: frost.SigningCommitments[]): Uint8Array | undefined;
+  finish(shares: SchemeShare[], list: SessionEntry[]): Uint8Array | undefined;
   /** Tells a node whose hold is now moot that the request is over (its hold ends). */
   end?(n: WaitNode, outcome: string): Promise<unknown>;
   /** Progress report (for GetRequestStatus). */
@@ -56,7 +55,7 @@ export interface WaitInput {
   maxSigners: number;
   holders: WaitNode[];
   /** Members of the parked attempt with the list they were sent. */
-  parked: { members: WaitNode[]; list: frost.SigningCommitments[] };
+  parked: { members: WaitNode[]; list: SessionEntry[] };
   /** States already known (from the parked attempt and earlier ones), by node id. */
   states: Map<number, NodeState>;
   deadlineMs: number;
@@ -68,17 +67,16 @@ export interface WaitInput {
 export interface WaitResult {
   signature: Uint8Array;
   signers: number[];
-  list: frost.SigningCommitments[];
+  list: SessionEntry[];
 }
-
-const FINAL_CODES: ReadonlySet<string> = new Set(['UNKNOWN_CLIENT', 'BAD_CLIENT_SIGNATURE', 'MALFORMED_REQUEST', 'STALE_REQUEST', 'REPLAYED_REQUEST', 'POLICY_REFUSED', 'UNKNOWN_KEY', 'UNSUPPORTED_PAYLOAD', 'HOLD_EXPIRED', 'BAD_COMMITMENTS', 'SIGNING_FAILED']);
 
 /** Maps a node error to its new state: a final refusal, or a transient outage. */
 export function stateOfError(e: unknown): NodeState {
   const err = e as QsignError;
   if (err?.code === 'HELD') return { kind: 'held', holdId: String(err.details?.holdId ?? ''), expiresAtMs: Number(err.details?.expiresAtMs ?? 0) };
-  if (err?.code && FINAL_CODES.has(err.code)) return { kind: 'refused', reason: errorMessage(err), code: err.code };
-  return { kind: 'down', reason: errorMessage(e) };
+  if (err?.code && classifyRefusal(err.code).final) return { kind: 'refused', reason: errorMessage(err), code: err.code };
+  // A transport error already says the node is unreachable (rpc status.ts); others get it said.
+  return { kind: 'down', reason: err?.details?.transport === true ? errorMessage(e) : `unreachable: ${errorMessage(e)}` };
 }
 
 /**
@@ -177,7 +175,7 @@ async function waitLoop(w: WaitInput, p: WaitPorts): Promise<WaitResult> {
 
 /** One attempt with a fresh list among nodes that said they are ready. */
 async function freshAttempt(w: WaitInput, p: WaitPorts, nodes: WaitNode[]): Promise<WaitResult | undefined> {
-  let list: frost.SigningCommitments[];
+  let list: SessionEntry[];
   try {
     list = (await Promise.all(nodes.map(async (n) => ({ ...(await p.takeCommitment(n)), identifier: n.identifier })))).sort((a, b) => a.identifier - b.identifier);
   } catch (e) {
@@ -185,7 +183,7 @@ async function freshAttempt(w: WaitInput, p: WaitPorts, nodes: WaitNode[]): Prom
     return undefined;
   }
   const results = await Promise.allSettled(nodes.map((n) => p.signShare(n, list)));
-  const shares: frost.SignatureShare[] = [];
+  const shares: SchemeShare[] = [];
   results.forEach((r, i) => {
     const n = nodes[i]!;
     if (r.status === 'fulfilled') {
@@ -209,7 +207,7 @@ function describe(w: WaitInput, st: ReadonlyMap<number, NodeState>): string {
         case 'held':
           return `node ${n.id}: still waiting for its operator (hold ${s.holdId})`;
         case 'down':
-          return fromNode(n.id, /unreachable/.test(s.reason) ? s.reason : `unreachable: ${s.reason}`);
+          return fromNode(n.id, s.reason);
         case 'signed':
         case 'ready':
           return `node ${n.id}: ready`;

@@ -8,19 +8,22 @@
  *
  * No gRPC here: nodes are reached through the `NodePort` interface.
  */
-import { verify as nodeVerify, type KeyObject } from 'node:crypto';
-import { ed25519KeyObject } from '@qsign/rpc';
+import { opensslVerify } from '@qsign/rpc';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import * as frost from '@qsign/frost';
 import {
   QsignError,
+  classifyRefusal,
   errorMessage,
+  frostEd25519Scheme,
   isValidKeyName,
   signingMessage,
   validateSignRequest,
   type ErrorCode,
   type SignRequest,
+  type PreparedCommitment,
+  type SchemeShare,
   type SignedRequest,
+  type ThresholdScheme,
 } from '@qsign/protocol';
 import type { KeyInfo, NodeStatusResponse, GetCommitmentsResponse, SignShareRequest, SignShareResponse, CheckRequestResponse } from '@qsign/proto';
 import { waitForApprovals, type NodeState, type WaitNode } from './approval-wait.js';
@@ -50,7 +53,7 @@ interface NodeHandle {
   healthy: boolean | undefined;
   lastError: string;
   /** Pooled commitments, oldest first, with when they were fetched. */
-  pool: Array<frost.SigningCommitments & { fetchedAt: number }>;
+  pool: Array<PreparedCommitment & { fetchedAt: number }>;
   refilling: Promise<void> | undefined;
 }
 
@@ -59,9 +62,13 @@ interface KeyView {
   info: KeyInfo;
   holders: Map<number, NodeHandle>;
   verifyingShares: Map<number, Uint8Array>;
-  publicKey: KeyObject;
+  /** The scheme's view of the key. */
+  schemeKey: { groupPublicKey: Uint8Array; minSigners: number; maxSigners: number; verifyingShares: Map<number, Uint8Array> };
   fetchedAt: number;
 }
+
+/** The scheme of every key so far (docs/architecture.md "Signature schemes"). */
+const SCHEME: ThresholdScheme = frostEd25519Scheme(opensslVerify);
 
 /** The outcome of a signing request. */
 export interface SignOutcome {
@@ -91,12 +98,6 @@ export interface CoordinatorOptions {
   /** How often held nodes are asked again (default 500 ms). */
   approvalPollMs?: number;
 }
-
-/** Node refusals: the node decided no. Anything else is a fault (dead, slow, broken). */
-const REFUSALS: ReadonlySet<ErrorCode> = new Set([
-  'UNKNOWN_CLIENT', 'BAD_CLIENT_SIGNATURE', 'MALFORMED_REQUEST', 'STALE_REQUEST', 'REPLAYED_REQUEST',
-  'POLICY_REFUSED', 'UNKNOWN_KEY', 'UNSUPPORTED_PAYLOAD', 'AUDIT_WRITE_FAILED', 'SEALED', 'HELD', 'HOLD_EXPIRED', 'KEY_MISMATCH',
-]);
 
 const KEY_TTL_MS = 30_000;
 
@@ -267,14 +268,14 @@ export class Coordinator {
         }),
       );
       if (withCommitments.some((x) => x === undefined)) continue;
-      const set = withCommitments as Array<{ identifier: number; n: NodeHandle; c: frost.SigningCommitments }>;
+      const set = withCommitments as Array<{ identifier: number; n: NodeHandle; c: PreparedCommitment }>;
       set.sort((a, b) => a.identifier - b.identifier);
       const list = set.map((s) => s.c);
       const results = await Promise.allSettled(
         set.map((s) => s.n.port.signShare({ request: signed, commitments: list, coordinatorId: this.opts.coordinatorId }, this.opts.shareTimeoutMs)),
       );
       let failed = false;
-      const shares: frost.SignatureShare[] = [];
+      const shares: SchemeShare[] = [];
       const held = new Map<number, NodeState>();
       results.forEach((r, i) => {
         const s = set[i]!;
@@ -285,9 +286,10 @@ export class Coordinator {
           return;
         }
         if (r.status === 'fulfilled') {
-          if (r.value.identifier !== s.identifier || r.value.share.length !== 32) {
+          const problem = SCHEME.shareProblem(r.value, s.identifier);
+          if (problem) {
             failed = true;
-            excluded.set(s.n.id, { reason: 'answered with a malformed signature share', code: 'SIGNING_FAILED' });
+            excluded.set(s.n.id, { reason: problem, code: 'SIGNING_FAILED' });
           } else shares.push({ identifier: s.identifier, share: r.value.share });
           return;
         }
@@ -296,24 +298,24 @@ export class Coordinator {
         const code: ErrorCode = err?.code ?? 'INTERNAL';
         if (code === 'NODE_UNAVAILABLE' || code === 'DEADLINE') this.#markDead(s.n, errorMessage(err));
         if (code === 'BAD_COMMITMENTS') s.n.pool = []; // the node no longer knows our cached commitments
-        if (code === 'BAD_COMMITMENTS' && /unused commitment/.test(errorMessage(err)) && !refreshed.has(s.n.id)) {
+        if (classifyRefusal(code, err?.details).refreshPool && !refreshed.has(s.n.id)) {
           // Its nonces expired (or its store was restored): fetch fresh commitments and ask it again, once.
           refreshed.add(s.n.id);
           this.opts.log(`request ${req.requestId}: node ${s.n.id} no longer holds our pooled commitments; refreshing them`, { requestId: req.requestId });
           return;
         }
         excluded.set(s.n.id, { reason: errorMessage(err), code });
-        this.opts.log(`request ${req.requestId}: node ${s.n.id} ${REFUSALS.has(code) ? 'refused' : 'failed'}: ${errorMessage(err)}`, { requestId: req.requestId });
+        this.opts.log(`request ${req.requestId}: node ${s.n.id} ${classifyRefusal(code).refused ? 'refused' : 'failed'}: ${errorMessage(err)}`, { requestId: req.requestId });
       });
       if (held.size > 0) return this.#awaitApprovals(signed, req, key, message, set, list, results, held, excluded, deadlineMs);
       if (failed) continue;
       let signature: Uint8Array | undefined;
       try {
-        signature = frost.aggregate(shares, key.info.groupPublicKey, list, message);
+        signature = SCHEME.combine(shares, key.schemeKey, list, message);
       } catch (e) {
         this.opts.log(`request ${req.requestId}: aggregation failed: ${errorMessage(e)}`, { requestId: req.requestId });
       }
-      if (signature && nodeVerify(null, message, key.publicKey, signature)) {
+      if (signature && SCHEME.verify(signature, message, key.schemeKey)) {
         return {
           signature,
           message,
@@ -323,7 +325,8 @@ export class Coordinator {
         };
       }
       // Identifiable abort (RFC 9591 §5.4): find who sent a bad share.
-      const culprits = set.filter((s, i) => !frost.verifyShare(shares[i]!, key.verifyingShares.get(s.identifier)!, key.info.groupPublicKey, list, message));
+      const blamed = SCHEME.blame(shares, key.schemeKey, list, message);
+      const culprits = set.filter((s) => blamed.includes(s.identifier));
       if (culprits.length === 0) {
         // Shares are individually valid but the aggregate is not: our key view is stale.
         this.#keys.delete(req.keyName);
@@ -345,7 +348,7 @@ export class Coordinator {
     key: KeyView,
     message: Uint8Array,
     set: Array<{ identifier: number; n: NodeHandle }>,
-    list: frost.SigningCommitments[],
+    list: PreparedCommitment[],
     results: Array<PromiseSettledResult<SignShareResponse>>,
     held: Map<number, NodeState>,
     excluded: Map<number, { reason: string; code: ErrorCode }>,
@@ -358,7 +361,7 @@ export class Coordinator {
       return { id: n.id, identifier };
     });
     const states = new Map<number, NodeState>(held);
-    for (const [id, x] of excluded) if (x.code !== 'HELD') states.set(id, REFUSALS.has(x.code) ? { kind: 'refused', reason: x.reason, code: x.code } : { kind: 'down', reason: x.reason });
+    for (const [id, x] of excluded) if (x.code !== 'HELD') states.set(id, classifyRefusal(x.code).refused ? { kind: 'refused', reason: x.reason, code: x.code } : { kind: 'down', reason: x.code === 'NODE_UNAVAILABLE' || x.code === 'DEADLINE' ? x.reason : `unreachable: ${x.reason}` });
     set.forEach((s, i) => {
       const r = results[i]!;
       if (r.status === 'fulfilled') states.set(s.n.id, { kind: 'signed', share: { identifier: s.identifier, share: r.value.share } });
@@ -388,15 +391,16 @@ export class Coordinator {
         },
         signShare: async (w, l) => {
           const r = await port(w).signShare({ request: signed, commitments: l, coordinatorId: this.opts.coordinatorId }, this.opts.shareTimeoutMs);
-          if (r.identifier !== w.identifier || r.share.length !== 32) throw new QsignError('SIGNING_FAILED', `node ${w.id} answered with a malformed signature share`);
+          const problem = SCHEME.shareProblem(r, w.identifier);
+          if (problem) throw new QsignError('SIGNING_FAILED', `node ${w.id} ${problem}`);
           return { identifier: r.identifier, share: r.share };
         },
         end: async (w, outcome) => port(w).endRequest?.(signed, this.opts.coordinatorId, outcome, 5000),
         takeCommitment: (w) => this.#takeCommitment(handles.get(w.id)!),
         finish: (shares, l) => {
           try {
-            const sig = frost.aggregate(shares, key.info.groupPublicKey, l, message);
-            return nodeVerify(null, message, key.publicKey, sig) ? sig : undefined;
+            const sig = SCHEME.combine(shares, key.schemeKey, l, message);
+            return SCHEME.verify(sig, message, key.schemeKey) ? sig : undefined;
           } catch {
             return undefined;
           }
@@ -420,7 +424,7 @@ export class Coordinator {
     const reasons = [...excluded].map(([id, x]) => fromNode(id, x.reason));
     // Nodes skipped as unhealthy say why too (e.g. one that refuses nonces after a rollback).
     for (const n of holders) if (n.healthy === false && !excluded.has(n.id) && n.lastError) reasons.push(fromNode(n.id, `unavailable: ${n.lastError}`));
-    const refusals = [...excluded.values()].filter((x) => REFUSALS.has(x.code));
+    const refusals = [...excluded.values()].filter((x) => classifyRefusal(x.code).refused);
     const summary =
       `key ${key.info.name} needs ${need} of ${key.info.maxSigners} nodes; ${reachable} reachable, ` +
       `${holders.length - excluded.size - holders.filter((n) => n.healthy === false && !excluded.has(n.id)).length} usable`;
@@ -453,11 +457,12 @@ export class Coordinator {
     for (const r of reports) if (!agreed.members.includes(r)) this.opts.log(`node ${r.node.id} reports a different record of key ${name}; ignoring it for this key`);
     const info = agreed.info;
     const holders = new Map<number, NodeHandle>(agreed.members.map((r) => [r.info.identifier, r.node]));
+    const verifyingShares = new Map(Object.entries(info.verifyingShares).map(([k, v]) => [Number(k), v]));
     const view: KeyView = {
       info,
       holders,
-      verifyingShares: new Map(Object.entries(info.verifyingShares).map(([k, v]) => [Number(k), v])),
-      publicKey: ed25519KeyObject(info.groupPublicKey),
+      verifyingShares,
+      schemeKey: { groupPublicKey: info.groupPublicKey, minSigners: info.minSigners, maxSigners: info.maxSigners, verifyingShares },
       fetchedAt: Date.now(),
     };
     // Keep the holders seen before if a node was briefly down during this lookup.
@@ -466,7 +471,7 @@ export class Coordinator {
     return view;
   }
 
-  async #takeCommitment(n: NodeHandle): Promise<frost.SigningCommitments> {
+  async #takeCommitment(n: NodeHandle): Promise<PreparedCommitment> {
     const oldest = Date.now() - (this.opts.maxCommitmentAgeMs ?? 3_600_000);
     while (n.pool.length > 0 && n.pool[0]!.fetchedAt < oldest) n.pool.shift();
     if (n.pool.length === 0) await this.#refill(n);
@@ -484,7 +489,7 @@ export class Coordinator {
         const fresh = res.commitments.map((c) => ({ identifier: n.id, hiding: c.hiding, binding: c.binding, fetchedAt }));
         // Validate (and cache the decoded points) off the signing path; a node that
         // hands out invalid points is blamed here, before any signing session.
-        for (const c of fresh) frost.validateSigningCommitments({ identifier: c.identifier, hiding: c.hiding, binding: c.binding });
+        for (const c of fresh) SCHEME.validatePrepared({ identifier: c.identifier, hiding: c.hiding, binding: c.binding });
         n.pool.push(...fresh);
         this.#markHealthy(n);
       } finally {

@@ -5,11 +5,13 @@
  * deletion are durable (DESIGN.md trust model 2, 4, 5; RFC 9591 §5.2).
  */
 import { createHash } from 'node:crypto';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import * as frost from '@qsign/frost';
 import {
   QsignError,
+  STALE_COMMITMENT,
   errorMessage,
+  frostEd25519Scheme,
   signingMessage,
   validateSignRequest,
   verifyRequestSignature,
@@ -17,6 +19,9 @@ import {
   type ShareFile,
   type SignRequest,
   type SignedRequest,
+  type SchemeKey,
+  type SchemeShare,
+  type ThresholdScheme,
 } from '@qsign/protocol';
 import { keyImportedEntry, refusedEntry, signedEntry, withDetails, type AuditContext, type RpmSummary } from '@qsign/audit';
 import type { NodeStore, StoredKey } from '@qsign/storage';
@@ -42,6 +47,9 @@ export type Commitment = frost.SigningCommitments;
 // SHA-256 through OpenSSL: the audit record hashes the whole payload (twice for raw
 // payloads), and noble's JS SHA-256 costs ~7x more (≈0.3 ms per 4 KiB on the busy box).
 const sha256 = (b: Uint8Array): Uint8Array => createHash('sha256').update(b).digest();
+
+/** The threshold scheme of the node's keys (the only one so far; docs/architecture.md "Signature schemes"). */
+export const NODE_SCHEME: ThresholdScheme = frostEd25519Scheme(opensslVerify);
 
 /** Largest batch of commitments handed out per call. */
 export const MAX_COMMITMENT_BATCH = 256;
@@ -105,7 +113,7 @@ export class NodeSigner {
       throw new QsignError('INVALID_ARGUMENT', `commitment count must be 1..${MAX_COMMITMENT_BATCH}, got ${count}`);
     if (this.store.outstandingNonces(coordinator) === 0 && this.store.nonceOwners >= MAX_NONCE_OWNERS)
       return this.#refuse('QUOTA_EXCEEDED', `${MAX_NONCE_OWNERS} coordinator identities already hold unused nonces of this node; refusing nonces to a new one (${JSON.stringify(coordinator)}) until theirs are used or expire`, ctx);
-    const made = Array.from({ length: count }, () => frost.commit(this.config.nodeId, this.hedge));
+    const made = Array.from({ length: count }, () => NODE_SCHEME.prepare(this.config.nodeId, this.hedge)).map((m) => ({ nonces: m.secret, commitments: m.public }));
     await this.store.addNonces(
       made.map((m) => ({
         hiding: m.nonces.hiding,
@@ -130,7 +138,7 @@ export class NodeSigner {
    * in one durable batch, then computes the signature share. `about` learns
    * the request id, key and client as soon as they are known.
    */
-  async signShare(signed: SignedRequest, decode: (body: Uint8Array) => SignRequest, commitmentList: Commitment[], coordinatorId: string, about: ShareContext = {}): Promise<frost.SignatureShare> {
+  async signShare(signed: SignedRequest, decode: (body: Uint8Array) => SignRequest, commitmentList: Commitment[], coordinatorId: string, about: ShareContext = {}): Promise<SchemeShare> {
     const { req, key, ctx, admission } = await this.#admitRequest(signed, decode, coordinatorId, about);
 
     const listProblem = checkCommitmentList(commitmentList, key);
@@ -156,7 +164,7 @@ export class NodeSigner {
         return await this.#refuse('REPLAYED_REQUEST', `replayed request ${req.requestId}: already signed ${seen.attempts} times (limit ${this.config.maxAttemptsPerRequest})`, ctx);
       const nonce = await this.store.getNonce(own.hiding);
       if (!nonce || bytesToHex(nonce.bindingCommitment) !== bytesToHex(own.binding)) {
-        return await this.#refuse('BAD_COMMITMENTS', `commitment list does not contain an unused commitment of node ${this.config.nodeId}`, ctx);
+        return await this.#refuse('BAD_COMMITMENTS', `commitment list does not contain an unused commitment of node ${this.config.nodeId}`, ctx, { commitment: STALE_COMMITMENT });
       }
       // One pool per coordinator identity: a commitment handed to another coordinator is not
       // spendable here (the nonce stays unused for its owner).
@@ -180,7 +188,7 @@ export class NodeSigner {
       // prime order; RFC 9591 §6.5) before anything is written; decoded points are cached
       // for signShare, which checks this node's own commitment against its nonces.
       try {
-        for (const c of commitmentList) if (c.identifier !== key.identifier) frost.validateSigningCommitments(c);
+        NODE_SCHEME.checkSession(commitmentList, key.identifier);
       } catch (e) {
         return await this.#refuse('BAD_COMMITMENTS', `invalid commitment list: ${errorMessage(e)}`, ctx);
       }
@@ -210,7 +218,7 @@ export class NodeSigner {
       }, record);
       // The nonce is gone from disk: from here a crash can only lose the share.
       if (this.#fault === 'crash-after-write') this.crash();
-      const share = frost.signShare({ identifier: key.identifier, share: key.share }, key.groupPublicKey, { hiding: nonce.hiding, binding: nonce.binding }, commitmentList, message);
+      const share = NODE_SCHEME.signShare({ identifier: key.identifier, share: key.share }, schemeKey(key), { hiding: nonce.hiding, binding: nonce.binding }, commitmentList, message);
       if (this.#fault === 'corrupt-share') share.share[0] ^= 0x01;
       return share;
     } finally {
@@ -291,14 +299,14 @@ export class NodeSigner {
    * A flood is coalesced: one full record per client (or, for unknown clients, coordinator),
    * code and second, and one with the count of the rest (`AuditCoalescer`).
    */
-  async #refuse(code: ErrorCode, reason: string, ctx: AuditContext): Promise<never> {
+  async #refuse(code: ErrorCode, reason: string, ctx: AuditContext, details?: Record<string, unknown>): Promise<never> {
     const who = typeof ctx.clientId === 'string' ? `client:${ctx.clientId}` : `coordinator:${String(ctx.coordinator ?? '')}`;
     try {
       await this.store.coalesced.append(refusedEntry(ctx, code, reason), who);
     } catch (e) {
       throw new QsignError('AUDIT_WRITE_FAILED', `${reason}; and the refusal could not be recorded: ${errorMessage(e)}`);
     }
-    throw new QsignError(code, `node ${this.config.nodeId}: ${reason}`);
+    throw new QsignError(code, `node ${this.config.nodeId}: ${reason}`, details && { details });
   }
 
   /** Imports a share from a ceremony, with its audit record. */
@@ -311,6 +319,16 @@ export class NodeSigner {
     const key = storedKeyFromShare(file);
     await this.store.putKey(key, keyImportedEntry({ keyName: file.keyName, groupPublicKey: bytesToHex(file.groupPublicKey), identifier: file.identifier, threshold: `${file.minSigners}-of-${file.maxSigners}` }));
   }
+}
+
+/** The public data of a stored key as the scheme sees it. */
+function schemeKey(key: StoredKey): SchemeKey {
+  return {
+    groupPublicKey: key.groupPublicKey,
+    minSigners: key.minSigners,
+    maxSigners: key.maxSigners,
+    verifyingShares: new Map(Object.entries(key.verifyingShares).map(([id, v]) => [Number(id), hexToBytes(v)])),
+  };
 }
 
 /** The coordinator identity a nonce pool is keyed by (as recorded in audit records: at most 64 characters). */

@@ -78,3 +78,47 @@ export function isQsignError(e: unknown, code?: ErrorCode): e is QsignError {
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/**
+ * How a coordinator treats a node's error for one request (one classification
+ * for the signing attempt and the approval wait):
+ * - `refused`: the node decided no (its audit log says why); another node set may still sign;
+ * - `final`: this node will not sign this request whatever is retried (the approval wait stops asking it);
+ * - `refreshPool`: the node no longer holds the pooled commitment (its nonce expired, or its
+ *   store was restored): fetch fresh commitments and ask it again, once ({@link STALE_COMMITMENT});
+ * anything else (unreachable, slow, broken) is a fault: try another node set.
+ */
+export interface RefusalClass {
+  refused: boolean;
+  final: boolean;
+  refreshPool: boolean;
+}
+
+/** Codes by which a node refuses (rather than fails). */
+const REFUSED: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'UNKNOWN_CLIENT', 'BAD_CLIENT_SIGNATURE', 'MALFORMED_REQUEST', 'STALE_REQUEST', 'REPLAYED_REQUEST',
+  'POLICY_REFUSED', 'UNKNOWN_KEY', 'UNSUPPORTED_PAYLOAD', 'AUDIT_WRITE_FAILED', 'SEALED', 'HELD', 'HOLD_EXPIRED', 'KEY_MISMATCH',
+]);
+
+/** Codes after which a node will not sign the same request on a later ask. */
+const FINAL: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'UNKNOWN_CLIENT', 'BAD_CLIENT_SIGNATURE', 'MALFORMED_REQUEST', 'STALE_REQUEST', 'REPLAYED_REQUEST',
+  'POLICY_REFUSED', 'UNKNOWN_KEY', 'UNSUPPORTED_PAYLOAD', 'HOLD_EXPIRED', 'BAD_COMMITMENTS', 'SIGNING_FAILED',
+]);
+
+/**
+ * `details.commitment` value of a node's BAD_COMMITMENTS refusal when its own
+ * commitment in the list is not an unused nonce of this node. Nodes before
+ * this detail existed send none: the coordinator then excludes the node for
+ * the request (and still drops its pool), which is safe.
+ */
+export const STALE_COMMITMENT = 'unknown';
+
+/** The class of error `code` (with its `details`) for a coordinator; see {@link RefusalClass}. */
+export function classifyRefusal(code: ErrorCode, details?: Record<string, unknown>): RefusalClass {
+  return {
+    refused: REFUSED.has(code),
+    final: FINAL.has(code),
+    refreshPool: code === 'BAD_COMMITMENTS' && details?.commitment === STALE_COMMITMENT,
+  };
+}

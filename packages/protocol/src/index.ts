@@ -16,3 +16,5 @@ export * from './key-attestation.js';
 export * from './lifecycle-request.js';
 export * from './key-email.js';
 export * from './hint.js';
+export * from './scheme.js';
+export * from './scheme-frost.js';
