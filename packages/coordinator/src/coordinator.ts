@@ -27,6 +27,7 @@ import { waitForApprovals, type NodeState, type WaitNode } from './approval-wait
 import { RequestTracker } from './request-tracker.js';
 import type { LogFields } from '@qsign/rpc';
 import { fromNode } from './node-reason.js';
+import { Liveness, type LivenessOptions } from './liveness.js';
 
 /** What the coordinator needs from a node (implemented by the rpc client). */
 export interface NodePort {
@@ -90,6 +91,8 @@ export interface CoordinatorOptions {
   approvalTimeoutMs?: number;
   /** How often held nodes are asked again (default 500 ms). */
   approvalPollMs?: number;
+  /** When a node counts as reachable without a probe, and how long a probe waits (liveness.ts). */
+  liveness?: LivenessOptions;
 }
 
 /** Node refusals: the node decided no. Anything else is a fault (dead, slow, broken). */
@@ -109,11 +112,14 @@ export class Coordinator {
   #timer: NodeJS.Timeout | undefined;
   /** Where each recent request stands (GetRequestStatus). */
   readonly requests = new RequestTracker();
+  /** Who answered lately; probes the others before an attempt picks its nodes. */
+  readonly #liveness: Liveness;
 
   constructor(nodes: Array<{ id: number; port: NodePort }>, private readonly opts: CoordinatorOptions) {
     this.#nodes = nodes.map((n) => ({ id: n.id, port: n.port, healthy: undefined, lastError: '', pool: [], refilling: undefined }));
     this.#batch = opts.poolBatch ?? 64;
     this.#lowWater = opts.poolLowWater ?? 16;
+    this.#liveness = new Liveness(opts.liveness);
   }
 
   /** Starts the health and commitment-refill loop. */
@@ -245,7 +251,9 @@ export class Coordinator {
     const refreshed = new Set<number>();
     const maxAttempts = key.info.maxSigners - need + 3; // + one round with refreshed commitments
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const candidates = [...key.holders.entries()].filter(([, n]) => !excluded.has(n.id) && n.healthy !== false);
+      // Only nodes confirmed reachable (liveness.ts) — dead-marked ones probed again — so that
+      // no share is released for an attempt that cannot complete, and a restarted node is used at once.
+      const candidates = await this.#reachable(key, excluded, need);
       if (candidates.length < need) throw this.#notEnough(key, need, excluded);
       // Known-healthy nodes with pooled commitments first, then a fair random order:
       // ordering by pool size would starve a node that is one commitment behind.
@@ -285,6 +293,7 @@ export class Coordinator {
           return;
         }
         if (r.status === 'fulfilled') {
+          this.#liveness.heard(s.n.id);
           if (r.value.identifier !== s.identifier || r.value.share.length !== 32) {
             failed = true;
             excluded.set(s.n.id, { reason: 'answered with a malformed signature share', code: 'SIGNING_FAILED' });
@@ -414,6 +423,21 @@ export class Coordinator {
     };
   }
 
+  /** The key's holders not yet excluded that are reachable now, probing those not heard from lately. */
+  async #reachable(key: KeyView, excluded: ReadonlyMap<number, unknown>, need: number): Promise<Array<[number, NodeHandle]>> {
+    const open = [...key.holders.entries()].filter(([, n]) => !excluded.has(n.id)).map(([identifier, n]) => ({ id: n.id, identifier, n }));
+    const { reachable } = await this.#liveness.confirm(open, need, async ({ n }, timeoutMs) => {
+      try {
+        await n.port.status(timeoutMs);
+        this.#markHealthy(n);
+      } catch (e) {
+        this.#markDead(n, errorMessage(e));
+        throw e;
+      }
+    });
+    return reachable.map((h) => [h.identifier, h.n]);
+  }
+
   #notEnough(key: KeyView, need: number, excluded: Map<number, { reason: string; code: ErrorCode }>): QsignError {
     const holders = [...key.holders.values()];
     const reachable = holders.filter((n) => n.healthy !== false && excluded.get(n.id)?.code !== 'NODE_UNAVAILABLE').length;
@@ -498,12 +522,14 @@ export class Coordinator {
     if (n.healthy !== true) this.opts.log(`node ${n.id} at ${n.port.address} is healthy`);
     n.healthy = true;
     n.lastError = '';
+    this.#liveness.heard(n.id);
   }
 
   #markDead(n: NodeHandle, why: string): void {
     if (n.healthy !== false) this.opts.log(`node ${n.id} at ${n.port.address} is unreachable: ${why}`);
     n.healthy = false;
     n.lastError = why;
+    this.#liveness.lost(n.id);
     n.pool = [];
   }
 }
