@@ -41,6 +41,8 @@ export interface NodePort {
   /** Would the node sign this now (ready / held)? No nonce spent (issue 6). */
   checkRequest?(request: SignedRequest, coordinatorId: string, timeoutMs?: number): Promise<CheckRequestResponse>;
   endRequest?(request: SignedRequest, coordinatorId: string, outcome: string, timeoutMs?: number): Promise<unknown>;
+  /** Drops the connection and its reconnect backoff: the next call dials at once (redial-port.ts). */
+  redial?(): void;
   close(): void;
 }
 
@@ -428,6 +430,7 @@ export class Coordinator {
     const open = [...key.holders.entries()].filter(([, n]) => !excluded.has(n.id)).map(([identifier, n]) => ({ id: n.id, identifier, n }));
     const { reachable } = await this.#liveness.confirm(open, need, async ({ n }, timeoutMs) => {
       try {
+        if (n.healthy === false) n.port.redial?.(); // its channel may be backing off; dial the (restarted) node now
         await n.port.status(timeoutMs);
         this.#markHealthy(n);
       } catch (e) {

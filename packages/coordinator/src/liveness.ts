@@ -33,6 +33,8 @@ export interface Confirmed<T> {
 /** When each node last answered, and the probe-before-use rule. */
 export class Liveness {
   readonly #heard = new Map<number, number>();
+  /** Probes in flight: concurrent requests share one probe per node. */
+  readonly #probing = new Map<number, Promise<void>>();
   readonly freshMs: number;
   readonly probeTimeoutMs: number;
   readonly #now: () => number;
@@ -69,7 +71,7 @@ export class Liveness {
     const fresh = candidates.filter((c) => this.isFresh(c.id));
     if (fresh.length >= need) return { reachable: fresh, unreachable: [] };
     const stale = candidates.filter((c) => !this.isFresh(c.id));
-    const answers = await Promise.allSettled(stale.map((c) => probe(c, this.probeTimeoutMs)));
+    const answers = await Promise.allSettled(stale.map((c) => this.#probe(c, probe)));
     const reachable = [...fresh];
     const unreachable: Array<{ node: T; why: string }> = [];
     answers.forEach((a, i) => {
@@ -83,5 +85,14 @@ export class Liveness {
       }
     });
     return { reachable, unreachable };
+  }
+
+  #probe<T extends { id: number }>(c: T, probe: (node: T, timeoutMs: number) => Promise<void>): Promise<void> {
+    let p = this.#probing.get(c.id);
+    if (!p) {
+      p = probe(c, this.probeTimeoutMs).finally(() => this.#probing.delete(c.id));
+      this.#probing.set(c.id, p);
+    }
+    return p;
   }
 }
