@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { isQsignError } from '@qsign/protocol';
-import { TestCluster } from './helpers/cluster.js';
+import { CoordinatorRpcClient } from '@qsign/rpc';
+import { clusterTransport } from '@qsign/cli';
+import { TestCluster, waitFor } from './helpers/cluster.js';
 import { registerSignatures } from './helpers/r-registry.js';
 
 describe('coordinator liveness', () => {
@@ -27,6 +29,14 @@ describe('coordinator liveness', () => {
     await c.kill(5);
     expect((await sign()).signers).toEqual([1, 2, 3]);
     await c.kill(3);
+    // A node killed within the liveness window (500 ms) of its last answer is still used once (its
+    // peers' shares for that attempt are then audited as abandoned); wait until the coordinator knows.
+    const co = new CoordinatorRpcClient(c.file.coordinator.address, clusterTransport(c.file));
+    try {
+      await waitFor(async () => (await co.clusterStatus(2000)).nodes.find((n) => n.nodeId === 3)?.healthy === false, 30_000, 'the coordinator to see node 3 down');
+    } finally {
+      co.close();
+    }
     const before = await Promise.all([1, 2].map(async (id) => (await c.audit(id)).filter((r) => r.event === 'signed').length));
     const err = await sign().then(() => undefined, (e: unknown) => e);
     expect(isQsignError(err, 'NOT_ENOUGH_NODES'), String(err)).toBe(true);

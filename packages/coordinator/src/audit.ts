@@ -66,6 +66,7 @@ export async function signRecorded(
       signature: bytesToHex(out.signature),
       signers: out.signers,
       excluded: out.excluded.length ? out.excluded : undefined,
+      abandoned: out.abandoned, // shares released in attempts given up (a node died mid-attempt)
     });
   } catch (e) {
     throw new QsignError('AUDIT_WRITE_FAILED', `signature made but not returned: the coordinator cannot record it: ${errorMessage(e)}`);

@@ -73,6 +73,8 @@ export interface SignOutcome {
   signers: number[];
   excluded: Array<{ nodeId: number; reason: string }>;
   requestId: string;
+  /** Attempts given up after some nodes released shares (their signer set, and who released): audited with the signature. */
+  abandoned?: Array<{ signers: number[]; released: number[] }>;
 }
 
 /** Tunables. */
@@ -251,6 +253,7 @@ export class Coordinator {
     const need = key.info.minSigners;
     const excluded = new Map<number, { reason: string; code: ErrorCode }>();
     const refreshed = new Set<number>();
+    const abandoned: Array<{ signers: number[]; released: number[] }> = [];
     const maxAttempts = key.info.maxSigners - need + 3; // + one round with refreshed commitments
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       // Only nodes confirmed reachable (liveness.ts) — dead-marked ones probed again — so that
@@ -317,7 +320,12 @@ export class Coordinator {
         this.opts.log(`request ${req.requestId}: node ${s.n.id} ${REFUSALS.has(code) ? 'refused' : 'failed'}: ${errorMessage(err)}`, { requestId: req.requestId });
       });
       if (held.size > 0) return this.#awaitApprovals(signed, req, key, message, set, list, results, held, excluded, deadlineMs);
-      if (failed) continue;
+      if (failed) {
+        const released = set.filter((_, i) => results[i]!.status === 'fulfilled').map((s) => s.n.id);
+        // Recorded even when no share came back: a node may have written its record and died before replying.
+        abandoned.push({ signers: set.map((s) => s.n.id).sort((a, b) => a - b), released: released.sort((a, b) => a - b) });
+        continue;
+      }
       let signature: Uint8Array | undefined;
       try {
         signature = frost.aggregate(shares, key.info.groupPublicKey, list, message);
@@ -331,6 +339,7 @@ export class Coordinator {
           signers: set.map((s) => s.n.id).sort((a, b) => a - b),
           excluded: [...excluded].map(([nodeId, x]) => ({ nodeId, reason: x.reason })),
           requestId: req.requestId,
+          ...(abandoned.length > 0 && { abandoned }),
         };
       }
       // Identifiable abort (RFC 9591 §5.4): find who sent a bad share.
