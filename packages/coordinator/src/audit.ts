@@ -61,7 +61,12 @@ export async function signRecorded(
   }
   try {
     await service.log.append(
-      issuedEntry(base, { digest: bytesToHex(sha256(out.message)), signature: bytesToHex(out.signature), signers: out.signers }, { excluded: out.excluded.length ? out.excluded : undefined }),
+      issuedEntry(
+        base,
+        { digest: bytesToHex(sha256(out.message)), signature: bytesToHex(out.signature), signers: out.signers },
+        // abandoned: shares released in attempts given up (a node died mid-attempt).
+        { excluded: out.excluded.length ? out.excluded : undefined, abandoned: out.abandoned?.length ? out.abandoned : undefined },
+      ),
     );
   } catch (e) {
     throw new QsignError('AUDIT_WRITE_FAILED', `signature made but not returned: the coordinator cannot record it: ${errorMessage(e)}`);

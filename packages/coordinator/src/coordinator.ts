@@ -30,6 +30,7 @@ import { waitForApprovals, type NodeState, type WaitNode } from './approval-wait
 import { RequestTracker } from './request-tracker.js';
 import type { LogFields } from '@qsign/rpc';
 import { fromNode } from './node-reason.js';
+import { Liveness, type LivenessOptions } from './liveness.js';
 
 /** What the coordinator needs from a node (implemented by the rpc client). */
 export interface NodePort {
@@ -43,6 +44,8 @@ export interface NodePort {
   /** Would the node sign this now (ready / held)? No nonce spent (issue 6). */
   checkRequest?(request: SignedRequest, coordinatorId: string, timeoutMs?: number): Promise<CheckRequestResponse>;
   endRequest?(request: SignedRequest, coordinatorId: string, outcome: string, timeoutMs?: number): Promise<unknown>;
+  /** Drops the connection and its reconnect backoff: the next call dials at once (redial-port.ts). */
+  redial?(): void;
   close(): void;
 }
 
@@ -77,6 +80,8 @@ export interface SignOutcome {
   signers: number[];
   excluded: Array<{ nodeId: number; reason: string }>;
   requestId: string;
+  /** Attempts given up after some nodes released shares (their signer set, and who released): audited with the signature. */
+  abandoned?: Array<{ signers: number[]; released: number[] }>;
 }
 
 /** Tunables. */
@@ -97,6 +102,8 @@ export interface CoordinatorOptions {
   approvalTimeoutMs?: number;
   /** How often held nodes are asked again (default 500 ms). */
   approvalPollMs?: number;
+  /** When a node counts as reachable without a probe, and how long a probe waits (liveness.ts). */
+  liveness?: LivenessOptions;
 }
 
 const KEY_TTL_MS = 30_000;
@@ -110,11 +117,14 @@ export class Coordinator {
   #timer: NodeJS.Timeout | undefined;
   /** Where each recent request stands (GetRequestStatus). */
   readonly requests = new RequestTracker();
+  /** Who answered lately; probes the others before an attempt picks its nodes. */
+  readonly #liveness: Liveness;
 
   constructor(nodes: Array<{ id: number; port: NodePort }>, private readonly opts: CoordinatorOptions) {
     this.#nodes = nodes.map((n) => ({ id: n.id, port: n.port, healthy: undefined, lastError: '', pool: [], refilling: undefined }));
     this.#batch = opts.poolBatch ?? 64;
     this.#lowWater = opts.poolLowWater ?? 16;
+    this.#liveness = new Liveness(opts.liveness);
   }
 
   /** Starts the health and commitment-refill loop. */
@@ -244,9 +254,12 @@ export class Coordinator {
     const need = key.info.minSigners;
     const excluded = new Map<number, { reason: string; code: ErrorCode }>();
     const refreshed = new Set<number>();
+    const abandoned: Array<{ signers: number[]; released: number[] }> = [];
     const maxAttempts = key.info.maxSigners - need + 3; // + one round with refreshed commitments
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const candidates = [...key.holders.entries()].filter(([, n]) => !excluded.has(n.id) && n.healthy !== false);
+      // Only nodes confirmed reachable (liveness.ts) — dead-marked ones probed again — so that
+      // no share is released for an attempt that cannot complete, and a restarted node is used at once.
+      const candidates = await this.#reachable(key, excluded, need);
       if (candidates.length < need) throw this.#notEnough(key, need, excluded);
       // Known-healthy nodes with pooled commitments first, then a fair random order:
       // ordering by pool size would starve a node that is one commitment behind.
@@ -286,6 +299,7 @@ export class Coordinator {
           return;
         }
         if (r.status === 'fulfilled') {
+          this.#liveness.heard(s.n.id);
           const problem = SCHEME.shareProblem(r.value, s.identifier);
           if (problem) {
             failed = true;
@@ -308,7 +322,12 @@ export class Coordinator {
         this.opts.log(`request ${req.requestId}: node ${s.n.id} ${classifyRefusal(code).refused ? 'refused' : 'failed'}: ${errorMessage(err)}`, { requestId: req.requestId });
       });
       if (held.size > 0) return this.#awaitApprovals(signed, req, key, message, set, list, results, held, excluded, deadlineMs);
-      if (failed) continue;
+      if (failed) {
+        const released = set.filter((_, i) => results[i]!.status === 'fulfilled').map((s) => s.n.id);
+        // Recorded even when no share came back: a node may have written its record and died before replying.
+        abandoned.push({ signers: set.map((s) => s.n.id).sort((a, b) => a - b), released: released.sort((a, b) => a - b) });
+        continue;
+      }
       let signature: Uint8Array | undefined;
       try {
         signature = SCHEME.combine(shares, key.schemeKey, list, message);
@@ -322,6 +341,7 @@ export class Coordinator {
           signers: set.map((s) => s.n.id).sort((a, b) => a - b),
           excluded: [...excluded].map(([nodeId, x]) => ({ nodeId, reason: x.reason })),
           requestId: req.requestId,
+          ...(abandoned.length > 0 && { abandoned }),
         };
       }
       // Identifiable abort (RFC 9591 §5.4): find who sent a bad share.
@@ -418,6 +438,22 @@ export class Coordinator {
     };
   }
 
+  /** The key's holders not yet excluded that are reachable now, probing those not heard from lately. */
+  async #reachable(key: KeyView, excluded: ReadonlyMap<number, unknown>, need: number): Promise<Array<[number, NodeHandle]>> {
+    const open = [...key.holders.entries()].filter(([, n]) => !excluded.has(n.id)).map(([identifier, n]) => ({ id: n.id, identifier, n }));
+    const { reachable } = await this.#liveness.confirm(open, need, async ({ n }, timeoutMs) => {
+      try {
+        if (n.healthy === false) n.port.redial?.(); // its channel may be backing off; dial the (restarted) node now
+        await n.port.status(timeoutMs);
+        this.#markHealthy(n);
+      } catch (e) {
+        this.#markDead(n, errorMessage(e));
+        throw e;
+      }
+    });
+    return reachable.map((h) => [h.identifier, h.n]);
+  }
+
   #notEnough(key: KeyView, need: number, excluded: Map<number, { reason: string; code: ErrorCode }>): QsignError {
     const holders = [...key.holders.values()];
     const reachable = holders.filter((n) => n.healthy !== false && excluded.get(n.id)?.code !== 'NODE_UNAVAILABLE').length;
@@ -503,12 +539,14 @@ export class Coordinator {
     if (n.healthy !== true) this.opts.log(`node ${n.id} at ${n.port.address} is healthy`);
     n.healthy = true;
     n.lastError = '';
+    this.#liveness.heard(n.id);
   }
 
   #markDead(n: NodeHandle, why: string): void {
     if (n.healthy !== false) this.opts.log(`node ${n.id} at ${n.port.address} is unreachable: ${why}`);
     n.healthy = false;
     n.lastError = why;
+    this.#liveness.lost(n.id);
     n.pool = [];
   }
 }

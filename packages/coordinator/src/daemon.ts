@@ -14,6 +14,7 @@ import { coordinatorKeysHandlers } from './keys-server.js';
 import { startKeygenHttp } from './keygen-http.js';
 import { loadCoordinatorConfig } from './config.js';
 import { Coordinator } from './coordinator.js';
+import { RedialingNodePort } from './redial-port.js';
 import { coordinatorApprovalHandlers, coordinatorHandlers } from './server.js';
 import { coordinatorLogger } from './log.js';
 import { CoordinatorMetrics, coordinatorHealth } from './metrics.js';
@@ -37,7 +38,7 @@ export async function startCoordinator(configPath: string, opts: { log?: Log } =
   // Each node must present its own certificate (qsign:node:ID).
   const toNode = (id: number) => expecting(transport, expectIdentity({ role: 'node', name: String(id) }));
   const coordinator = new Coordinator(
-    config.nodes.map((n) => ({ id: n.id, port: new NodeRpcClient(n.address, `node ${n.id} at ${n.address}`, toNode(n.id)) })),
+    config.nodes.map((n) => ({ id: n.id, port: new RedialingNodePort(() => new NodeRpcClient(n.address, `node ${n.id} at ${n.address}`, toNode(n.id))) })),
     { coordinatorId: config.coordinatorId, shareTimeoutMs: config.shareTimeoutMs, decode: decodeSignRequest, log, observe: (o, s) => metrics?.sign(o, s) },
   );
   const audit = config.dataDir ? await openCoordinatorLog(config.dataDir, readMasterKeyFile(config.masterKeyFile!), config.coordinatorId) : undefined;
