@@ -6,7 +6,6 @@
 // issued signature accounted for by the node logs). Run after `npx tsc -b`:
 //   node scripts/bench-mass.mjs [--count=30000] [--batch=1000] [--jobs=16] [--json]
 import { spawnSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { clusterUp, clusterDown } = await import(join(root, 'packages/cli/dist/index.js'));
-const { buildHeader, RpmTag, RpmType, LEAD_MAGIC, LEAD_SIZE, RPMSIGTYPE_HEADERSIG } = await import(join(root, 'packages/rpm/dist/index.js'));
+const { syntheticRpm } = await import('./lib/synthetic-rpm.mjs');
 const QSIGN = join(root, 'packages/cli/dist/bin/qsign.js');
 
 const argv = process.argv.slice(2);
@@ -28,40 +27,6 @@ const BATCH = Number(opt('batch', 1000));
 const JOBS = Number(opt('jobs', 16));
 const JSON_OUT = argv.includes('--json');
 const say = (m) => process.stderr.write(`${m}\n`);
-
-const enc = new TextEncoder();
-const str = (tag, s) => ({ tag, type: RpmType.STRING, count: 1, data: enc.encode(s + '\0') });
-const strs = (tag, xs) => ({ tag, type: RpmType.STRING_ARRAY, count: xs.length, data: enc.encode(xs.map((x) => x + '\0').join('')) });
-const i32 = (tag, xs) => {
-  const b = new Uint8Array(4 * xs.length);
-  xs.forEach((x, i) => new DataView(b.buffer).setInt32(4 * i, x));
-  return { tag, type: RpmType.INT32, count: xs.length, data: b };
-};
-const sha256hex = (b) => createHash('sha256').update(b).digest('hex');
-
-/** A small but complete RPM file (lead, signature header, main header, payload) for package `name`. */
-function syntheticRpm(name) {
-  const payload = enc.encode(`${name} payload`);
-  const main = buildHeader(RpmTag.HEADERIMMUTABLE, [
-    str(RpmTag.NAME, name),
-    str(RpmTag.VERSION, '1.0'),
-    str(RpmTag.RELEASE, '1'),
-    str(RpmTag.ARCH, 'noarch'),
-    str(RpmTag.BUILDHOST, 'builder.example.org'),
-    i32(RpmTag.BUILDTIME, [1_760_000_000]),
-    str(RpmTag.SOURCERPM, `${name}-1.0-1.src.rpm`),
-    strs(RpmTag.PAYLOADDIGEST, [sha256hex(payload)]),
-    i32(RpmTag.PAYLOADDIGESTALGO, [8]),
-  ]);
-  const sig = buildHeader(62 /* RPMTAG_HEADERSIGNATURES */, [str(273 /* RPMSIGTAG_SHA256 */, sha256hex(main))]);
-  const lead = new Uint8Array(LEAD_SIZE);
-  lead.set(LEAD_MAGIC, 0);
-  lead[4] = 3; // major
-  lead.set(enc.encode(`${name}-1.0-1`).subarray(0, 65), 10);
-  lead[79] = RPMSIGTYPE_HEADERSIG;
-  const pad = (8 - (sig.length % 8)) % 8;
-  return Buffer.concat([lead, sig, new Uint8Array(pad), main, payload]);
-}
 
 /** Runs `qsign ARGS` with the cluster's client config; resolves with its exit status and output. */
 function qsign(args, env) {
