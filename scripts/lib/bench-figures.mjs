@@ -32,9 +32,10 @@ export function runJsonScript(script, args) {
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
-/** Mean CPU ms of the FROST math of one 3-of-5 signature, all rounds (3 commits, 3 shares, aggregate, verify), one process. */
+/** Mean CPU ms of the FROST math of one 3-of-5 signature, all rounds (3 commits, 3 shares, aggregate, verify), one process, with the daemons' point backend. */
 export async function frostMathMs(root, n) {
   const q = await import(join(root, 'packages/frost/dist/index.js'));
+  (await import(join(root, 'packages/frost-native/dist/index.js'))).installNativeBackend({ log: () => undefined });
   const { shares, publicKeyPackage } = q.trustedDealerKeygen(3, 5);
   const gpk = publicKeyPackage.groupPublicKey;
   const hedge = crypto.getRandomValues(new Uint8Array(32));
