@@ -8,7 +8,8 @@
 // scripts/bench-keys.mjs) and the threshold RSA figures (scripts/bench-rsa.mjs), each next
 // to its target and ratio. Figures, not assertions: this machine is shared and noisy.
 //   npm run bench -- [--json] [--quick] [--latency=N] [--requests=N] [--keys=N] [--no-keys] [--no-rsa]
-// QSIGN_BENCH_PROFILE=DIR profiles every daemon and the client (node --cpu-prof into DIR).
+// QSIGN_BENCH_PROFILE=DIR profiles every daemon (scripts/lib/cpu-profile-preload.mjs) into DIR; profile the
+// client with `node --cpu-prof --cpu-prof-dir=DIR scripts/bench.mjs`; summarise with scripts/profile-top.mjs.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,7 +76,7 @@ try {
   say('starting a 3-of-5 cluster');
   if (PROFILE) {
     mkdirSync(PROFILE, { recursive: true });
-    process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${PROFILE}`.trim();
+    process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import=${join(root, 'scripts/lib/cpu-profile-preload.mjs')}`.trim();
   }
   cluster = await clusterUp({ dir: join(dir, 'cluster'), nodes: 5, threshold: 3 });
   if (PROFILE) delete process.env.NODE_OPTIONS;
