@@ -4,6 +4,7 @@
 // encrypted share bundles (one envelope per node per batch, over the nodes'
 // operator sockets: the batch import path). Prints sign latency and node
 // start-up time at 10 and at 10,000 keys from the same run, and the ratios.
+// Also the RSS of a node holding them; the last line is the figures as JSON (bench.mjs reads it).
 // Run after `npx tsc -b`:  node scripts/bench-keys.mjs [total-keys] [signatures]
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -116,11 +117,14 @@ try {
   await importKeys(10, TOTAL);
   const big = await signLatency(client, TOTAL, `sign latency at ${TOTAL} keys`);
   const startBig = await nodeStartup(5);
+  const rssMB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${cluster.nodes.find((x) => x.id === 5).pid}/status`, 'utf8'))[1]) / 1024;
   client.close();
   console.log(`keys\tmedian_ms\tp95_ms\tnode_startup_ms`);
   console.log(`10\t${small.median.toFixed(1)}\t${small.p95.toFixed(1)}\t${startSmall.toFixed(0)}`);
   console.log(`${TOTAL}\t${big.median.toFixed(1)}\t${big.p95.toFixed(1)}\t${startBig.toFixed(0)}`);
+  console.log(`node 5 RSS with ${TOTAL} keys, after start-up and ${SIGS} signatures: ${rssMB.toFixed(0)} MB`);
   console.log(`ratio (${TOTAL} / 10): median ${(big.median / small.median).toFixed(2)}x, p95 ${(big.p95 / small.p95).toFixed(2)}x, start-up ${(startBig / startSmall).toFixed(2)}x`);
+  console.log(JSON.stringify({ keys: TOTAL, rssMB, startupMs: startBig, startupMs10: startSmall, signP50Ms: big.median, signP50Ms10: small.median }));
 } finally {
   if (cluster) await clusterDown(dir).catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@
 // signature, for RSA-2048 and RSA-4096, next to a single-key node:crypto (OpenSSL, CRT)
 // signature measured in the same run. Process CPU time (process.cpuUsage), so other load on
 // the machine inflates wall time but not these figures. Figures, not assertions.
-//   node scripts/bench-rsa.mjs [--n=50] [--backend=bigint]
+//   node scripts/bench-rsa.mjs [--n=50] [--backend=bigint] [--json]
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,9 @@ function cpu(n, fn) {
   return (u.user + u.system) / 1000 / n;
 }
 
-console.log(`threshold-rsa bench: modexp backend ${backend} (Node ${process.versions.node}, OpenSSL ${process.versions.openssl}), ${N} runs each, CPU ms per operation`);
+const figures = {};
+const log = 'json' in args ? () => undefined : console.log;
+log(`threshold-rsa bench: modexp backend ${backend} (Node ${process.versions.node}, OpenSSL ${process.versions.openssl}), ${N} runs each, CPU ms per operation`);
 for (const bits of [2048, 4096]) {
   const n = bits === 4096 ? Math.max(5, Math.floor(N / 4)) : N;
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: bits });
@@ -46,11 +48,13 @@ for (const bits of [2048, 4096]) {
   const provedShares = digests.map((d) => rsa.signShare(proofPub, dealt.shares[0], 'sha256', d));
   const verify = cpu(n, (i) => rsa.verifyShare(proofPub, 'sha256', digests[i], provedShares[i]));
   const total = 3 * share + comb;
-  console.log(`\nRSA-${bits}`);
-  console.log(`  node:crypto sign (single key, CRT)        ${single.toFixed(2).padStart(8)} ms`);
-  console.log(`  signature share, no proof (per node)      ${share.toFixed(2).padStart(8)} ms   ${(share / single).toFixed(1)}× a single-key signature`);
-  console.log(`  signature share with Shoup proof          ${proved.toFixed(2).padStart(8)} ms`);
-  console.log(`  combine 3 shares + verify (coordinator)   ${comb.toFixed(2).padStart(8)} ms`);
-  console.log(`  verify one share's proof (on blame only)  ${verify.toFixed(2).padStart(8)} ms`);
-  console.log(`  3-of-5 signature, CPU summed (no proofs)  ${total.toFixed(2).padStart(8)} ms`);
+  figures[`rsa${bits}`] = { singleKeyMs: single, shareMs: share, shareWithProofMs: proved, combineMs: comb, verifyProofMs: verify, totalMs: total };
+  log(`\nRSA-${bits}`);
+  log(`  node:crypto sign (single key, CRT)        ${single.toFixed(2).padStart(8)} ms`);
+  log(`  signature share, no proof (per node)      ${share.toFixed(2).padStart(8)} ms   ${(share / single).toFixed(1)}× a single-key signature`);
+  log(`  signature share with Shoup proof          ${proved.toFixed(2).padStart(8)} ms`);
+  log(`  combine 3 shares + verify (coordinator)   ${comb.toFixed(2).padStart(8)} ms`);
+  log(`  verify one share's proof (on blame only)  ${verify.toFixed(2).padStart(8)} ms`);
+  log(`  3-of-5 signature, CPU summed (no proofs)  ${total.toFixed(2).padStart(8)} ms`);
 }
+if ('json' in args) console.log(JSON.stringify({ backend, ...figures }));

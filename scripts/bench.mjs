@@ -1,10 +1,17 @@
 #!/usr/bin/env node
-// Benchmark: a 3-of-5 cluster on loopback vs `gpg --detach-sign` with a local
-// Ed25519 key, same payloads, same run. Prints latency p50/p99, throughput at
-// concurrency 1, 8 and 32, and the ratios. Figures, not assertions: this
-// machine is shared and noisy.
+// Benchmark (issue 12): a 3-of-5 cluster on loopback vs `gpg --detach-sign` with a local
+// Ed25519 key, same payloads, same run. Prints latency p50/p99, throughput at concurrency
+// 1, 8 and 32, CPU per signature summed over coordinator, nodes and client (each process's
+// own accounting: /proc/PID/stat for the daemons, process.cpuUsage for the in-process
+// client) with a per-process breakdown, one `qsign sign --raw` and one Copr `sign -4 -h
+// sha256 -u KEY -r FILE.rpm` call vs `node -e 0`, a node holding 10,000 keys (RSS, start-up;
+// scripts/bench-keys.mjs) and the threshold RSA figures (scripts/bench-rsa.mjs), each next
+// to its target and ratio. Figures, not assertions: this machine is shared and noisy.
+//   npm run bench -- [--json] [--quick] [--latency=N] [--requests=N] [--keys=N] [--no-keys] [--no-rsa]
+// QSIGN_BENCH_PROFILE=DIR profiles every daemon (scripts/lib/cpu-profile-preload.mjs) into DIR; profile the
+// client with `node --cpu-prof --cpu-prof-dir=DIR scripts/bench.mjs`; summarise with scripts/profile-top.mjs.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,16 +20,24 @@ import { randomBytes } from 'node:crypto';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { clusterUp, clusterDown, QsignClient, loadClientConfig } = await import(join(root, 'packages/cli/dist/index.js'));
 
+const { syntheticRpm } = await import('./lib/synthetic-rpm.mjs');
+const { frostMathMs, procCpuMs, runJsonScript, wallMs, report } = await import('./lib/bench-figures.mjs');
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
-const LATENCY_N = Number(args.latency ?? 200);
-const THROUGHPUT_N = Number(args.requests ?? 240);
+const QUICK = 'quick' in args;
+const LATENCY_N = Number(args.latency ?? (QUICK ? 20 : 200));
+const THROUGHPUT_N = Number(args.requests ?? (QUICK ? 40 : 240));
+const KEYS = Number(args.keys ?? (QUICK ? 200 : 10_000));
+const PROFILE = process.env.QSIGN_BENCH_PROFILE;
+const QSIGN = join(root, 'packages/cli/dist/bin/qsign.js');
+const SIGN = join(root, 'packages/cli/dist/bin/sign.js');
+const say = (m) => process.stderr.write(`• ${m}\n`);
 const PAYLOAD = Number(args.payload ?? 4096);
 const CONCURRENCY = [1, 8, 32];
 
 function ensureGpg() {
   if (spawnSync('sh', ['-c', 'command -v gpg'], { stdio: 'ignore' }).status === 0) return;
   if (process.getuid?.() !== 0) throw new Error('the gpg baseline needs gpg: apt-get install -y gnupg');
-  console.error('• installing gnupg for the baseline');
+  say('installing gnupg for the baseline');
   execFileSync('apt-get', ['update', '-q'], { stdio: 'ignore' });
   execFileSync('apt-get', ['install', '-y', '-q', 'gnupg'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 }
@@ -54,16 +69,22 @@ async function drive(fn, count, concurrency) {
 const dir = mkdtempSync(join(tmpdir(), 'qsign-bench-'));
 const payloads = Array.from({ length: 64 }, () => new Uint8Array(randomBytes(PAYLOAD)));
 const results = {};
+const fig = { machine: { cpus: (await import('node:os')).cpus().length, node: process.versions.node, quick: QUICK } };
 let cluster;
 try {
   ensureGpg();
-  console.error('• starting a 3-of-5 cluster');
+  say('starting a 3-of-5 cluster');
+  if (PROFILE) {
+    mkdirSync(PROFILE, { recursive: true });
+    process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import=${join(root, 'scripts/lib/cpu-profile-preload.mjs')}`.trim();
+  }
   cluster = await clusterUp({ dir: join(dir, 'cluster'), nodes: 5, threshold: 3 });
+  if (PROFILE) delete process.env.NODE_OPTIONS;
   const client = new QsignClient(loadClientConfig(cluster.clientConfig));
   const sign = (i) => client.sign({ keyName: cluster.keyName, kind: 'raw', data: payloads[i % payloads.length] });
   await drive(sign, 30, 4); // warm-up: connections, commitment pools, JIT
 
-  console.error('• gpg baseline key');
+  say('gpg baseline key');
   const gnupg = join(dir, 'gnupg');
   execFileSync('mkdir', ['-m', '700', '-p', gnupg]);
   const gpgEnv = { ...process.env, GNUPGHOME: gnupg };
@@ -82,28 +103,52 @@ try {
   await drive(gpgSign, 10, 1);
 
   for (const [name, fn] of [['qsign', sign], ['gpg', gpgSign]]) {
-    console.error(`• ${name}: ${LATENCY_N} sequential requests`);
+    say(`${name}: ${LATENCY_N} sequential requests`);
     const { lat } = await drive(fn, LATENCY_N, 1);
     results[name] = { p50: pct(lat, 50), p99: pct(lat, 99), tput: {} };
     for (const c of CONCURRENCY) {
-      console.error(`• ${name}: ${THROUGHPUT_N} requests at concurrency ${c}`);
-      const { wallMs } = await drive(fn, THROUGHPUT_N, c);
-      results[name].tput[c] = (THROUGHPUT_N / wallMs) * 1000;
+      say(`${name}: ${THROUGHPUT_N} requests at concurrency ${c}`);
+      const daemons = name === 'qsign' && c === 8 ? [['coordinator', cluster.coordinator.pid], ...cluster.nodes.map((n) => [`node ${n.id}`, n.pid])] : [];
+      const before = daemons.map(([, pid]) => procCpuMs(pid));
+      const own = process.cpuUsage();
+      const { wallMs: ms } = await drive(fn, THROUGHPUT_N, c);
+      results[name].tput[c] = (THROUGHPUT_N / ms) * 1000;
+      if (daemons.length) {
+        const u = process.cpuUsage(own);
+        const per = Object.fromEntries(daemons.map(([who, pid], k) => [who, (procCpuMs(pid) - before[k]) / THROUGHPUT_N]));
+        per.client = (u.user + u.system) / 1000 / THROUGHPUT_N;
+        fig.cpuPerSignature = { concurrency: 8, totalMs: Object.values(per).reduce((a, b) => a + b, 0), perProcessMs: per };
+      }
     }
   }
   client.close();
+  fig.cpuPerSignature.frostMathMs = await frostMathMs(root, QUICK ? 10 : 40);
+
+  say('one CLI call each: node -e 0, qsign sign --raw, Copr sign -4 -h sha256 -u KEY -r FILE.rpm, gpg');
+  const env = { ...process.env, QSIGN_CONFIG: cluster.clientConfig };
+  const rpm = join(dir, 'copr-1.0-1.noarch.rpm');
+  const runs = QUICK ? 3 : 9;
+  fig.cli = {
+    client: 'node (packages/cli/dist/bin; no native sign client is built)',
+    runs,
+    nodeMs: wallMs(process.execPath, ['-e', '0'], runs, env),
+    qsignSignRawMs: wallMs(process.execPath, [QSIGN, 'sign', '--key', cluster.keyName, '--raw', files[0]], runs, env),
+    coprSignMs: wallMs(process.execPath, [SIGN, '-4', '-h', 'sha256', '-u', cluster.keyName, '-r', rpm], runs, env, () => writeFileSync(rpm, syntheticRpm('copr'))),
+    gpgMs: wallMs('gpg', ['--batch', '--yes', '--detach-sign', '-o', `${files[0]}.sig`, files[0]], runs, gpgEnv),
+  };
 } finally {
   if (cluster) await clusterDown(join(dir, 'cluster')).catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
 }
+fig.latency = { qsignP50Ms: results.qsign.p50, qsignP99Ms: results.qsign.p99, gpgP50Ms: results.gpg.p50, gpgP99Ms: results.gpg.p99 };
+fig.throughput = { requests: THROUGHPUT_N, qsign: results.qsign.tput, gpg: results.gpg.tput };
+if (!('no-keys' in args)) {
+  say(`a node holding ${KEYS} keys (scripts/bench-keys.mjs)`);
+  fig.manyKeys = runJsonScript(join(root, 'scripts/bench-keys.mjs'), [String(KEYS), QUICK ? '10' : '60']);
+}
+if (!('no-rsa' in args)) {
+  say('threshold RSA CPU (scripts/bench-rsa.mjs)');
+  fig.rsa = runJsonScript(join(root, 'scripts/bench-rsa.mjs'), [`--n=${QUICK ? 5 : 50}`, '--json']);
+}
+console.log('json' in args ? JSON.stringify(fig) : report(fig, PAYLOAD));
 
-const q = results.qsign;
-const g = results.gpg;
-const f = (x) => x.toFixed(1).padStart(8);
-console.log(`\nqsign bench — 3-of-5 cluster on loopback vs gpg --detach-sign (local ed25519 key), ${PAYLOAD}-byte payloads, same run`);
-console.log(`${''.padEnd(26)}${'qsign'.padStart(8)}${'gpg'.padStart(8)}   qsign/gpg`);
-console.log(`${'latency p50 (ms)'.padEnd(26)}${f(q.p50)}${f(g.p50)}   ${(q.p50 / g.p50).toFixed(2)}x`);
-console.log(`${'latency p99 (ms)'.padEnd(26)}${f(q.p99)}${f(g.p99)}   ${(q.p99 / g.p99).toFixed(2)}x`);
-for (const c of CONCURRENCY)
-  console.log(`${`throughput c=${c} (sig/s)`.padEnd(26)}${f(q.tput[c])}${f(g.tput[c])}   ${(q.tput[c] / g.tput[c]).toFixed(2)}x`);
-console.log('(latency: lower is better; throughput: higher is better. qsign latency is a full client→coordinator→3 nodes round trip with durable audit writes.)');

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519Backend } from './ed25519-backend.js';
 import { AuditError, check } from './errors.js';
 import { base64DecodeStrict, concat, isBytes, u64be } from './encoding.js';
 import { parseCheckpoint } from './checkpoint.js';
@@ -32,8 +32,8 @@ export function cosign(checkpointBody: string, name: string, secretKey: Uint8Arr
   check(isValidKeyName(name), 'invalid-argument', 'invalid key name');
   check(isBytes(secretKey, 32), 'invalid-argument', 'Ed25519 secret key must be 32 bytes');
   check(Number.isSafeInteger(time) && time >= 0, 'invalid-argument', 'time must be non-negative POSIX seconds');
-  const publicKey = ed25519.getPublicKey(secretKey);
-  const sig = ed25519.sign(cosignatureMessage(checkpointBody, time), secretKey);
+  const publicKey = ed25519Backend().publicKey(secretKey);
+  const sig = ed25519Backend().sign(cosignatureMessage(checkpointBody, time), secretKey);
   return signatureLine(name, keyId(name, SIG_TYPE_COSIGNATURE_V1, publicKey), concat(u64be(time), sig));
 }
 

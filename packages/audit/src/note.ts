@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519Backend } from './ed25519-backend.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { AuditError, check } from './errors.js';
 import { base64DecodeStrict, base64Encode, concat, isBytes, isWellFormed, readU64be, utf8, utf8DecodeStrict } from './encoding.js';
@@ -182,8 +182,8 @@ export function signNote(text: string, name: string, secretKey: Uint8Array): str
   checkText(text, 'invalid-argument');
   check(isValidKeyName(name), 'invalid-argument', 'invalid key name');
   checkSecretKey(secretKey);
-  const publicKey = ed25519.getPublicKey(secretKey);
-  const sig = ed25519.sign(utf8(text), secretKey);
+  const publicKey = ed25519Backend().publicKey(secretKey);
+  const sig = ed25519Backend().sign(utf8(text), secretKey);
   return `${text}\n${signatureLine(name, keyId(name, SIG_TYPE_ED25519, publicKey), sig)}`;
 }
 
@@ -200,7 +200,7 @@ export function cosignatureMessage(body: string, timestamp: number): Uint8Array 
 function verifyOne(v: VerifierKey, text: string, sig: Uint8Array): { ok: true; timestamp?: number } | { ok: false } {
   if (v.type === SIG_TYPE_ED25519) {
     if (sig.length !== 64) return { ok: false };
-    return { ok: ed25519.verify(sig, utf8(text), v.publicKey, { zip215: false }) };
+    return { ok: ed25519Backend().verify(sig, utf8(text), v.publicKey) };
   }
   // Type 0x04: timestamped_signature = u64 timestamp || ed25519 signature[64].
   if (sig.length !== 72) return { ok: false };
@@ -208,7 +208,7 @@ function verifyOne(v: VerifierKey, text: string, sig: Uint8Array): { ok: true; t
   if (t > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false }; // ≥ year 285 million: "in the future", MAY reject
   if (text.split('\n').length < 4) return { ok: false }; // not a checkpoint body (three lines)
   const timestamp = Number(t);
-  const ok = ed25519.verify(sig.subarray(8), cosignatureMessage(text, timestamp), v.publicKey, { zip215: false });
+  const ok = ed25519Backend().verify(sig.subarray(8), cosignatureMessage(text, timestamp), v.publicKey);
   return ok ? { ok: true, timestamp } : { ok: false };
 }
 

@@ -29,7 +29,7 @@ import {
   type PayloadKind,
   type SignRequest,
 } from '@qsign/protocol';
-import { CoordinatorApprovalRpcClient, CoordinatorRpcClient, decodeSignRequest, encodeSignRequest, isTransportFailure, opensslVerify } from '@qsign/rpc';
+import { CoordinatorApprovalRpcClient, CoordinatorRpcClient, decodeSignRequest, encodeSignRequest, isTransportFailure, opensslSigner, opensslVerify } from '@qsign/rpc';
 import type { KeyInfo, RequestStatus, SignResponse } from '@qsign/proto';
 import { coordinatorTransport, pinOf, pinnedKey, reloadPins, writePin, type ClientConfig, type PinnedKey } from './client-config.js';
 
@@ -47,6 +47,8 @@ export class QsignClient {
   readonly #rpcs: CoordinatorRpcClient[];
   /** Index of the coordinator in use (the last one that answered). */
   #current = 0;
+  /** The client key in OpenSSL, made on first use (request signing, byte-identical to noble). */
+  #signer?: ReturnType<typeof opensslSigner>;
   constructor(
     private readonly config: ClientConfig,
     /** Hears each failover ("coordinator A unreachable, trying B"). */
@@ -97,7 +99,8 @@ export class QsignClient {
       clientName: this.config.clientName,
       ...overrides,
     };
-    return signRequestBody(encodeSignRequest(req), this.config.secretKey);
+    this.#signer ??= opensslSigner(this.config.secretKey);
+    return signRequestBody(encodeSignRequest(req), this.config.secretKey, this.#signer);
   }
 
   /**

@@ -4,7 +4,8 @@
 import type { Server } from 'node:http';
 import { installNativeBackend } from '@qsign/frost-native';
 import { CoordinatorApprovalService, CoordinatorKeysService, CoordinatorService } from '@qsign/proto';
-import { AuditService, NodeKeysRpcClient, NodeRpcClient, auditHandlers, authorizing, checkOwnIdentity, closeTransport, decodeSignRequest, expectIdentity, expecting, healthService, openTransport, serveMetrics, startServer, stopServer, type Log } from '@qsign/rpc';
+import { AuditService, NodeKeysRpcClient, NodeRpcClient, auditHandlers, authorizing, checkOwnIdentity, closeTransport, decodeSignRequest, expectIdentity, expecting, healthService, openTransport, opensslEd25519, serveMetrics, startServer, stopServer, type Log } from '@qsign/rpc';
+import { setEd25519Backend } from '@qsign/audit';
 import { coordinatorAuthorizer } from './tls-access.js';
 import { errorMessage, isQsignError } from '@qsign/protocol';
 import { openCoordinatorLog } from './audit.js';
@@ -32,6 +33,7 @@ export async function startCoordinator(configPath: string, opts: { log?: Log } =
   const log = opts.log ?? coordinatorLogger(config.coordinatorId);
   let metrics: CoordinatorMetrics | undefined;
   installNativeBackend({ log }); // libsodium group arithmetic, or noble with a log line
+  setEd25519Backend(opensslEd25519); // audit checkpoints, witness cosignatures and their checks through OpenSSL
   // TLS material reloads on SIGHUP and when its files change (docs/tls.md).
   const transport = openTransport(config.transport, { watch: true, log });
   checkOwnIdentity(transport, { role: 'coordinator', name: config.coordinatorId });

@@ -6,7 +6,8 @@ import { installNativeBackend } from '@qsign/frost-native';
 import { QSIGN_HINT, QsignError, errorMessage } from '@qsign/protocol';
 import { refusedEntry } from '@qsign/audit';
 import { NodeStore, Sealer, readMasterKeyFile } from '@qsign/storage';
-import { AuditService, auditHandlers, authorizing, checkOwnIdentity, closeTransport, openTransport, startServer, stopServer } from '@qsign/rpc';
+import { AuditService, auditHandlers, authorizing, checkOwnIdentity, closeTransport, openTransport, opensslEd25519, startServer, stopServer } from '@qsign/rpc';
+import { setEd25519Backend } from '@qsign/audit';
 import { loadNodeConfig, type NodeConfig } from './config.js';
 import { NodeSigner } from './signer.js';
 import { NodeServiceRaw, nodeHandlers } from './server.js';
@@ -69,6 +70,7 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
   const config = loadNodeConfig(configPath);
   const log = opts.log ?? nodeLogger(config.nodeId);
   installNativeBackend({ log }); // libsodium group arithmetic, or noble with a log line
+  setEd25519Backend(opensslEd25519); // audit checkpoints, witness cosignatures and their checks through OpenSSL
   // TLS material reloads on SIGHUP and when its files change (docs/tls.md).
   const transport = openTransport(config.transport, { watch: true, log });
   checkOwnIdentity(transport, { role: 'node', name: String(config.nodeId) });

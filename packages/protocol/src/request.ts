@@ -55,13 +55,21 @@ export function newRequestId(): string {
   return bytesToHex(ed25519.utils.randomSecretKey().subarray(0, 16));
 }
 
-/** Signs serialised body bytes with a client's Ed25519 secret key. */
-export function signRequestBody(body: Uint8Array, clientSecretKey: Uint8Array): SignedRequest {
-  return {
-    body,
-    clientPublicKey: ed25519.getPublicKey(clientSecretKey),
-    clientSignature: ed25519.sign(concatBytes(REQUEST_SIGNATURE_CONTEXT, body), clientSecretKey),
-  };
+/** An Ed25519 signer holding one secret key: its public key and RFC 8032 (deterministic) signing. */
+export interface Ed25519Signer {
+  readonly publicKey: Uint8Array;
+  sign(message: Uint8Array): Uint8Array;
+}
+
+/**
+ * Signs serialised body bytes with a client's Ed25519 secret key. Clients may
+ * pass a faster signer over the same key (OpenSSL; Ed25519 is deterministic, so
+ * the signature is byte-identical); the default is noble's.
+ */
+export function signRequestBody(body: Uint8Array, clientSecretKey: Uint8Array, signer?: Ed25519Signer): SignedRequest {
+  const message = concatBytes(REQUEST_SIGNATURE_CONTEXT, body);
+  if (signer) return { body, clientPublicKey: signer.publicKey, clientSignature: signer.sign(message) };
+  return { body, clientPublicKey: ed25519.getPublicKey(clientSecretKey), clientSignature: ed25519.sign(message, clientSecretKey) };
 }
 
 /** An Ed25519 verifier (signature, message, public key) → valid. */

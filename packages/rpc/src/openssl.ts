@@ -3,7 +3,7 @@
  * clients: about 15x faster than pure-JS verification, and an independent
  * implementation. KeyObjects are cached per public key.
  */
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const cache = new Map<string, KeyObject>();
@@ -29,3 +29,36 @@ export function opensslVerify(signature: Uint8Array, message: Uint8Array, public
     return false;
   }
 }
+
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const privateKeys = new WeakMap<Uint8Array, KeyObject>();
+
+/** A node:crypto private key from a 32-byte Ed25519 secret key (seed), cached per array object (no secret-derived map keys). */
+function ed25519PrivateKey(secretKey: Uint8Array): KeyObject {
+  let key = privateKeys.get(secretKey);
+  if (!key) {
+    const der = Buffer.concat([PKCS8_PREFIX, secretKey]);
+    key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+    der.fill(0);
+    privateKeys.set(secretKey, key);
+  }
+  return key;
+}
+
+/** RFC 8032 Ed25519 signing by OpenSSL: byte-identical to noble's (Ed25519 is deterministic), about 20x faster. */
+export function opensslSign(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
+  return new Uint8Array(sign(null, message, ed25519PrivateKey(secretKey)));
+}
+
+/** The raw 32-byte Ed25519 public key of a secret key, by OpenSSL. */
+export function opensslPublicKey(secretKey: Uint8Array): Uint8Array {
+  return new Uint8Array(createPublicKey(ed25519PrivateKey(secretKey)).export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length));
+}
+
+/** One client key in OpenSSL: its public key and request signing (protocol's Ed25519Signer). */
+export function opensslSigner(secretKey: Uint8Array): { publicKey: Uint8Array; sign(message: Uint8Array): Uint8Array } {
+  return { publicKey: opensslPublicKey(secretKey), sign: (message) => opensslSign(message, secretKey) };
+}
+
+/** An Ed25519 backend for @qsign/audit's notes and cosignatures (setEd25519Backend) over OpenSSL. */
+export const opensslEd25519 = { publicKey: opensslPublicKey, sign: opensslSign, verify: opensslVerify };
