@@ -22,7 +22,8 @@ const ALLOWED = {
   rpc: ['proto', 'protocol'],
   node: ['frost', 'frost-native', 'protocol', 'storage', 'rpc', 'proto', 'openpgp', 'rpm', 'audit'],
   coordinator: ['frost', 'frost-native', 'protocol', 'rpc', 'proto', 'openpgp', 'audit', 'storage'],
-  cli: ['frost', 'protocol', 'rpc', 'proto', 'node', 'coordinator', 'openpgp', 'rpm', 'audit', 'storage'],
+  client: ['protocol', 'openpgp', 'rpm', 'rpc', 'proto', 'audit'],
+  cli: ['client', 'frost', 'protocol', 'rpc', 'proto', 'node', 'coordinator', 'openpgp', 'rpm', 'audit', 'storage'],
 };
 // Secret reconstruction is reachable only from ceremony and recovery code.
 const RECOVERY_ALLOWED = [/packages\/cli\/src\/(ceremony|recovery)[^/]*\.ts$/, /packages\/frost\/src\//];

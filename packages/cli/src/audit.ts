@@ -30,7 +30,7 @@ import { AuditRpcClient, expectIdentity, expecting, type TransportSecurity } fro
 import { headerSignatureInput } from '@qsign/rpm';
 import { readClusterFile } from './cluster.js';
 import { thresholdsAtSigning } from './audit-thresholds.js';
-import { clientTransport, loadClientConfig } from './client-config.js';
+import { clientTransport, loadClientConfig } from '@qsign/client';
 
 /** One log to audit: a node's or the coordinator's. */
 export interface LogTarget {

@@ -17,11 +17,11 @@ import { openCoordinatorLog } from '@qsign/coordinator';
 import { CoordinatorRpcClient, type TransportSecurity } from '@qsign/rpc';
 import { createDevRoles, grantLifecycleRoles, pinPeers, unsealOverSocket } from './cluster-lifecycle.js';
 import { splitKey, wipeShares } from './ceremony.js';
-import { QsignClient } from './client.js';
-import { coordinatorTransport, loadClientConfig, pinOf } from './client-config.js';
+import { QsignClient } from '@qsign/client';
+import { coordinatorTransport, loadClientConfig, pinOf } from '@qsign/client';
 import { addNodeTransport, clusterPki, transportFields } from './cluster-tls.js';
 import { ed25519Fingerprint } from '@qsign/openpgp';
-import { certifyKey } from './openpgp-sign.js';
+import { certifyKey } from '@qsign/client';
 
 /** Path of the compiled `qsign` entry point, for spawning daemons. */
 export const QSIGN_BIN = fileURLToPath(new URL('./bin/qsign.js', import.meta.url));

@@ -9,9 +9,10 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { leafHash } from '@qsign/audit';
 import { QsignError } from '@qsign/protocol';
 import { crosscheck, fetchLog, fileDigests, parseTarget, querySignatures, targetsFromCluster, verifyFetched, type Finding, type LogTarget, type QueryRow } from '../audit.js';
-import { intOption, readInput, writeOutput } from '../io.js';
+import { intOption } from '../io.js';
+import { readInput, writeOutput } from '@qsign/client';
 import { groupSignatureOf } from '../audit-signature.js';
-import { clientTransport, loadClientConfig } from '../client-config.js';
+import { clientTransport, loadClientConfig } from '@qsign/client';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 

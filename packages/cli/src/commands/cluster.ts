@@ -3,8 +3,8 @@
  */
 import type { Command } from 'commander';
 import { QSIGN_HINT, QsignError } from '@qsign/protocol';
-import { loadClientConfig } from '../client-config.js';
-import { QsignClient } from '../client.js';
+import { loadClientConfig } from '@qsign/client';
+import { QsignClient } from '@qsign/client';
 import { clusterCoordinators, clusterDown, clusterUp, type ClusterFile } from '../cluster.js';
 import { clusterReload, clusterRestart, clusterStart, hasCluster } from '../cluster-restart.js';
 import { intOption } from '../io.js';
