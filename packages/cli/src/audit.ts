@@ -28,7 +28,7 @@ import {
 import { QsignError, errorMessage } from '@qsign/protocol';
 import { AuditRpcClient, expectIdentity, expecting, type TransportSecurity } from '@qsign/rpc';
 import { headerSignatureInput } from '@qsign/rpm';
-import { readClusterFile } from './cluster.js';
+import { readClusterFile } from '@qsign/devcluster';
 import { thresholdsAtSigning } from './audit-thresholds.js';
 import { clientTransport, loadClientConfig } from '@qsign/client';
 

@@ -1,14 +1,11 @@
 /**
- * @qsign/cli — the `qsign` command line and the client library it uses.
+ * @qsign/cli — the `qsign` command line. Its library root re-exports the
+ * packages the commands map onto (client, ceremony, devcluster) for existing
+ * callers (tests, scripts); `bin/qsign.js` does not load this file.
  */
-// The client library moved to @qsign/client; re-exported for existing callers.
 export * from '@qsign/client';
-export * from './ceremony.js';
-export * from './cluster.js';
+export * from '@qsign/ceremony';
+export * from '@qsign/devcluster';
 export * from './io.js';
-export * from './cluster-lifecycle.js';
-export * from './cluster-restart.js';
 export * from './obs-sign.js';
 export * from './audit.js';
-export * from './pki.js';
-export * from './cluster-tls.js';

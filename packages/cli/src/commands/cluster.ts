@@ -5,8 +5,8 @@ import type { Command } from 'commander';
 import { QSIGN_HINT, QsignError } from '@qsign/protocol';
 import { loadClientConfig } from '@qsign/client';
 import { QsignClient } from '@qsign/client';
-import { clusterCoordinators, clusterDown, clusterUp, type ClusterFile } from '../cluster.js';
-import { clusterReload, clusterRestart, clusterStart, hasCluster } from '../cluster-restart.js';
+import { clusterCoordinators, clusterDown, clusterUp, type ClusterFile } from '@qsign/devcluster';
+import { clusterReload, clusterRestart, clusterStart, hasCluster } from '@qsign/devcluster';
 import { intOption } from '../io.js';
 import { CLIENT_CONFIG } from './options.js';
 

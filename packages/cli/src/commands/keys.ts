@@ -14,7 +14,7 @@ import { OFFICER_OPTION, loadOfficerKey } from '@qsign/client';
 import { resharePlanFor } from '@qsign/client';
 import { QsignClient } from '@qsign/client';
 import { certifyKey, ensureCertificate } from '@qsign/client';
-import { parseNodeList } from '../ceremony-split.js';
+import { parseNodeList } from '@qsign/ceremony';
 import { intOption } from '../io.js';
 import { writeOutput } from '@qsign/client';
 import { CLIENT_CONFIG } from './options.js';
