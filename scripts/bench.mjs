@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { clusterUp, clusterDown, QsignClient, loadClientConfig } = await import(join(root, 'packages/cli/dist/index.js'));
+const { clusterUp, clusterDown } = await import(join(root, 'packages/devcluster/dist/index.js'));
+const { QsignClient, loadClientConfig } = await import(join(root, 'packages/client/dist/index.js'));
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const LATENCY_N = Number(args.latency ?? 200);
