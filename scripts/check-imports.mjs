@@ -23,12 +23,13 @@ const ALLOWED = {
   node: ['frost', 'frost-native', 'protocol', 'storage', 'rpc', 'proto', 'openpgp', 'rpm', 'audit'],
   coordinator: ['frost', 'frost-native', 'protocol', 'rpc', 'proto', 'openpgp', 'audit', 'storage'],
   client: ['protocol', 'openpgp', 'rpm', 'rpc', 'proto', 'audit'],
+  auditor: ['audit', 'protocol', 'rpc', 'rpm', 'openpgp'],
   ceremony: ['frost', 'protocol', 'openpgp', 'storage', 'node', 'rpc'],
   // The one orchestrator allowed to reach the daemons: the CLI's `qsign node …`,
   // `qsign coordinator start` and `qsign cluster …` go through it.
-  devcluster: ['client', 'ceremony', 'frost', 'protocol', 'rpc', 'node', 'coordinator', 'openpgp'],
+  devcluster: ['auditor', 'client', 'ceremony', 'frost', 'protocol', 'rpc', 'node', 'coordinator', 'openpgp'],
   // Flag mapping and output only: no daemon (node, coordinator) and no storage.
-  cli: ['client', 'ceremony', 'devcluster', 'frost', 'protocol', 'rpc', 'proto', 'openpgp', 'rpm', 'audit'],
+  cli: ['auditor', 'client', 'ceremony', 'devcluster', 'frost', 'protocol', 'rpc', 'proto', 'openpgp', 'rpm', 'audit'],
 };
 // Secret reconstruction is reachable only from ceremony and recovery code.
 const RECOVERY_ALLOWED = [/packages\/ceremony\/src\/(ceremony|recovery)[^/]*\.ts$/, /packages\/frost\/src\//];

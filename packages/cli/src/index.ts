@@ -8,4 +8,4 @@ export * from '@qsign/ceremony';
 export * from '@qsign/devcluster';
 export * from './io.js';
 export * from './obs-sign.js';
-export * from './audit.js';
+export * from '@qsign/auditor';

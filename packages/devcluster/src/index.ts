@@ -10,3 +10,4 @@ export * from './cluster-tls.js';
 export * from './pki.js';
 export * from './node-lifecycle.js';
 export * from './daemons.js';
+export * from './audit-targets.js';
