@@ -10,9 +10,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { clusterUp, clusterDown, clusterTransportAs, loadClientConfig, QsignClient, splitKey, wipeShares, spawnDaemon, alive, writeClusterFile, pinOf } from '../packages/cli/dist/index.js';
+import { clusterUp, clusterDown, clusterTransportAs, spawnDaemon, alive, writeClusterFile, loadNodeConfig } from '../packages/devcluster/dist/index.js';
+import { loadClientConfig, QsignClient, pinOf } from '../packages/client/dist/index.js';
+import { splitKey, wipeShares } from '../packages/ceremony/dist/index.js';
 import { ed25519Fingerprint } from '../packages/openpgp/dist/index.js';
-import { loadNodeConfig } from '../packages/node/dist/index.js';
 import { encryptShareFiles, parseEnrollmentPublicKey } from '../packages/storage/dist/index.js';
 import { NodeSealRpcClient, NodeRpcClient } from '../packages/rpc/dist/index.js';
 

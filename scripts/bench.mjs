@@ -18,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { clusterUp, clusterDown, QsignClient, loadClientConfig } = await import(join(root, 'packages/cli/dist/index.js'));
+const { clusterUp, clusterDown } = await import(join(root, 'packages/devcluster/dist/index.js'));
+const { QsignClient, loadClientConfig } = await import(join(root, 'packages/client/dist/index.js'));
 
 const { syntheticRpm } = await import('./lib/synthetic-rpm.mjs');
 const { frostMathMs, procCpuMs, runJsonScript, wallMs, report } = await import('./lib/bench-figures.mjs');

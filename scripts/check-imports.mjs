@@ -24,10 +24,17 @@ const ALLOWED = {
   rpc: ['proto', 'protocol'],
   node: ['frost', 'frost-native', 'protocol', 'storage', 'rpc', 'proto', 'openpgp', 'rpm', 'audit'],
   coordinator: ['frost', 'frost-native', 'protocol', 'rpc', 'proto', 'openpgp', 'audit', 'storage'],
-  cli: ['frost', 'protocol', 'rpc', 'proto', 'node', 'coordinator', 'openpgp', 'rpm', 'audit', 'storage'],
+  client: ['protocol', 'openpgp', 'rpm', 'rpc', 'proto', 'audit'],
+  auditor: ['audit', 'protocol', 'rpc', 'rpm', 'openpgp'],
+  ceremony: ['frost', 'protocol', 'openpgp', 'storage', 'node', 'rpc'],
+  // The one orchestrator allowed to reach the daemons: the CLI's `qsign node …`,
+  // `qsign coordinator start` and `qsign cluster …` go through it.
+  devcluster: ['auditor', 'client', 'ceremony', 'frost', 'protocol', 'rpc', 'node', 'coordinator', 'openpgp'],
+  // Flag mapping and output only: no daemon (node, coordinator) and no storage.
+  cli: ['auditor', 'client', 'ceremony', 'devcluster', 'frost', 'protocol', 'rpc', 'proto', 'openpgp', 'rpm', 'audit'],
 };
 // Secret reconstruction is reachable only from ceremony and recovery code.
-const RECOVERY_ALLOWED = [/packages\/cli\/src\/(ceremony|recovery)[^/]*\.ts$/, /packages\/frost\/src\//];
+const RECOVERY_ALLOWED = [/packages\/ceremony\/src\/(ceremony|recovery)[^/]*\.ts$/, /packages\/frost\/src\//];
 
 function* files(dir) {
   for (const name of readdirSync(dir)) {

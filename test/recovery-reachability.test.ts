@@ -26,7 +26,7 @@ describe('secret reconstruction reachability', () => {
       .filter((f) => !f.includes('/packages/frost/'))
       .filter((f) => readFileSync(f, 'utf8').includes("'@qsign/frost/recovery'"))
       .map((f) => relative(root, f));
-    expect(importers).toEqual(['packages/cli/src/ceremony-recovery.ts']);
+    expect(importers).toEqual(['packages/ceremony/src/ceremony-recovery.ts']);
     expect(check().status).toBe(0);
   });
 

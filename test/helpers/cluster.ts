@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { QsignClient, addClusterNode, alive, clusterCoordinators, clusterDown, clusterTransport, clusterTransportAs, clusterUp, loadClientConfig, spawnDaemon, writeClusterFile, waitHealthy, type ClusterFile } from '@qsign/cli';
+import { QsignClient, loadClientConfig } from '@qsign/client';
+import { addClusterNode, alive, clusterCoordinators, clusterDown, clusterTransport, clusterTransportAs, clusterUp, spawnDaemon, writeClusterFile, waitHealthy, type ClusterFile } from '@qsign/devcluster';
 import { NodeRpcClient, expectIdentity, expecting, type TransportSecurity } from '@qsign/rpc';
 
 /** A running test cluster. */
@@ -159,8 +160,7 @@ export class TestCluster {
 
   /** Unseals node `id` with its unseal shares (clusters started with `unseal`). */
   async unseal(id: number): Promise<void> {
-    const { loadNodeConfig } = await import('@qsign/node');
-    const { unsealOverSocket } = await import('@qsign/cli');
+    const { loadNodeConfig, unsealOverSocket } = await import('@qsign/devcluster');
     const shares = this.file.unsealShares?.[id];
     if (!shares) throw new Error(`node ${id} has no unseal shares`);
     await unsealOverSocket(loadNodeConfig(this.file.nodes.find((n) => n.id === id)!.config).adminSocket, shares, 15_000);

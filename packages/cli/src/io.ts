@@ -1,31 +1,8 @@
 /**
- * Small CLI I/O helpers: reading inputs ("-" is stdin), writing outputs
- * ("-" or absent is stdout), and turning errors into one clear line.
+ * Small CLI helpers: integer options and turning errors into one clear line.
+ * Reading inputs / writing outputs ("-" is stdin/stdout) lives in @qsign/client (files.ts).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { QsignError, errorMessage } from '@qsign/protocol';
-
-/** Reads a file, or stdin for "-"; errors name the file. */
-export function readInput(path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path === '-' ? 0 : path));
-  } catch (e) {
-    throw new QsignError('INVALID_ARGUMENT', `cannot read ${path === '-' ? 'standard input' : path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : errorMessage(e)}`);
-  }
-}
-
-/** Writes bytes or text to a file, or to stdout when `path` is undefined or "-". */
-export function writeOutput(path: string | undefined, data: Uint8Array | string): void {
-  if (path === undefined || path === '-') {
-    process.stdout.write(data);
-    return;
-  }
-  try {
-    writeFileSync(path, data);
-  } catch (e) {
-    throw new QsignError('INVALID_ARGUMENT', `cannot write ${path}: ${errorMessage(e)}`);
-  }
-}
 
 /** Parses a positive integer option. */
 export function intOption(name: string, min: number, max: number) {

@@ -19,12 +19,12 @@ import { hexToBytes } from '@noble/hashes/utils.js';
 import { armor, keyId, toHex, type HashAlgorithm } from '@qsign/openpgp';
 import { QsignError, errorMessage, isQsignError } from '@qsign/protocol';
 import { packageInfo, readRpm } from '@qsign/rpm';
-import { loadClientConfig } from './client-config.js';
-import { QsignClient } from './client.js';
-import { clearsign, detachedSignature, ensureCertificate } from './openpgp-sign.js';
-import { replaceFile, signRpmBytes } from './rpm-sign.js';
-import { isRepomdFile, signRepomd } from './publish-sign.js';
-import { DEFAULT_APPROVAL_WAIT_SECONDS, describeWait } from './wait-status.js';
+import { loadClientConfig } from '@qsign/client';
+import { QsignClient } from '@qsign/client';
+import { clearsign, detachedSignature, ensureCertificate } from '@qsign/client';
+import { replaceFile, signRpmBytes } from '@qsign/client';
+import { isRepomdFile, signRepomd } from '@qsign/client';
+import { DEFAULT_APPROVAL_WAIT_SECONDS, describeWait } from '@qsign/client';
 import type { RequestStatus } from '@qsign/proto';
 
 type Mode = 'unset' | 'rpm' | 'clearsign' | 'detached' | 'rawdetached' | 'keyid' | 'pubkey' | 'ping';

@@ -8,10 +8,12 @@ import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { leafHash } from '@qsign/audit';
 import { QsignError } from '@qsign/protocol';
-import { crosscheck, fetchLog, fileDigests, parseTarget, querySignatures, targetsFromCluster, verifyFetched, type Finding, type LogTarget, type QueryRow } from '../audit.js';
-import { intOption, readInput, writeOutput } from '../io.js';
-import { groupSignatureOf } from '../audit-signature.js';
-import { clientTransport, loadClientConfig } from '../client-config.js';
+import { crosscheck, fetchLog, fileDigests, parseTarget, querySignatures, verifyFetched, type Finding, type LogTarget, type QueryRow } from '@qsign/auditor';
+import { targetsFromCluster } from '@qsign/devcluster';
+import { intOption } from '../io.js';
+import { readInput, writeOutput } from '@qsign/client';
+import { groupSignatureOf } from '@qsign/auditor';
+import { clientTransport, loadClientConfig } from '@qsign/client';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 

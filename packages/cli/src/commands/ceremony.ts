@@ -4,10 +4,10 @@
 import type { Command } from 'commander';
 import { existsSync, writeFileSync } from 'node:fs';
 import { QSIGN_HINT, QsignError } from '@qsign/protocol';
-import { parseKofL } from '@qsign/node';
-import { ceremonySplit, parseNodeList, type KeySource } from '../ceremony-split.js';
-import { ceremonyVerify } from '../ceremony-verify.js';
-import { recoverFromKit, recoverFromShares } from '../ceremony-recovery.js';
+import { parseKofL } from '@qsign/ceremony';
+import { ceremonySplit, parseNodeList, type KeySource } from '@qsign/ceremony';
+import { ceremonyVerify } from '@qsign/ceremony';
+import { recoverFromKit, recoverFromShares } from '@qsign/ceremony';
 import { intOption } from '../io.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];

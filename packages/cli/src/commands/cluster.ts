@@ -3,10 +3,10 @@
  */
 import type { Command } from 'commander';
 import { QSIGN_HINT, QsignError } from '@qsign/protocol';
-import { loadClientConfig } from '../client-config.js';
-import { QsignClient } from '../client.js';
-import { clusterCoordinators, clusterDown, clusterUp, type ClusterFile } from '../cluster.js';
-import { clusterReload, clusterRestart, clusterStart, hasCluster } from '../cluster-restart.js';
+import { loadClientConfig } from '@qsign/client';
+import { QsignClient } from '@qsign/client';
+import { clusterCoordinators, clusterDown, clusterUp, type ClusterFile } from '@qsign/devcluster';
+import { clusterReload, clusterRestart, clusterStart, hasCluster } from '@qsign/devcluster';
 import { intOption } from '../io.js';
 import { CLIENT_CONFIG } from './options.js';
 

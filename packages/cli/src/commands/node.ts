@@ -3,9 +3,9 @@
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { startNode, loadNodeConfig, openNodeStore, importShareTexts } from '@qsign/node';
-import { nodeInit, nodeUnseal, nodeImportOnline, canReachSocket } from '../node-lifecycle.js';
-import { startCoordinator } from '@qsign/coordinator';
+import { startNode, loadNodeConfig, openNodeStore, importShareTexts } from '@qsign/devcluster';
+import { nodeInit, nodeUnseal, nodeImportOnline, canReachSocket } from '@qsign/devcluster';
+import { startCoordinator } from '@qsign/devcluster';
 import { NodeAdminRpcClient } from '@qsign/rpc';
 import { runDaemon } from './options.js';
 import { intOption } from '../io.js';

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { userInfo } from 'node:os';
 import { QsignError } from '@qsign/protocol';
-import { loadNodeConfig } from '@qsign/node';
+import { loadNodeConfig } from '@qsign/devcluster';
 import { NodeOperatorRpcClient } from '@qsign/rpc';
 import type { HoldView } from '@qsign/proto';
 

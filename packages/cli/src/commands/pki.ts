@@ -30,7 +30,7 @@ export function register(program: Command): void {
     .option('--name <name>', 'CA common name', 'qsign cluster CA')
     .option('--days <n>', 'validity in days', intOption('--days', 1, 36500), 3650)
     .action(async (o) => {
-      const { pkiInit } = await import('../pki.js'); // loaded on use: the X.509 library is large
+      const { pkiInit } = await import('@qsign/devcluster'); // loaded on use: the X.509 library is large
       const p = await pkiInit(o.dir, { name: o.name, days: o.days });
       process.stdout.write(`CA certificate: ${p.caCert}\nCA private key: ${p.caKey} (keep it offline; it issues every identity)\n`);
     });
@@ -46,7 +46,7 @@ export function register(program: Command): void {
     .option('--out <prefix>', 'write PREFIX.crt and PREFIX.key (default DIR/ROLE-NAME)')
     .action(async (o) => {
       const id = identityOf(o);
-      const { pkiIssue } = await import('../pki.js');
+      const { pkiIssue } = await import('@qsign/devcluster');
       const f = await pkiIssue(o.dir, id, { hosts: o.host, days: o.days, out: o.out });
       process.stdout.write(`qsign:${id.role}:${id.name}\ncertificate: ${f.cert}\nprivate key: ${f.key}\n`);
     });

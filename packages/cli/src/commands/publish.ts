@@ -5,11 +5,12 @@
 import type { RequestStatus } from '@qsign/proto';
 import type { Command } from 'commander';
 import { QsignError, isManifestDigest } from '@qsign/protocol';
-import { loadClientConfig } from '../client-config.js';
-import { QsignClient } from '../client.js';
-import { intOption, writeOutput } from '../io.js';
-import { publishHash, signContainer, signCosign, signRepository, writeLookaside } from '../publish-sign.js';
-import { describeWait } from '../wait-status.js';
+import { loadClientConfig } from '@qsign/client';
+import { QsignClient } from '@qsign/client';
+import { intOption } from '../io.js';
+import { writeOutput } from '@qsign/client';
+import { publishHash, signContainer, signCosign, signRepository, writeLookaside } from '@qsign/client';
+import { describeWait } from '@qsign/client';
 import { digestAlgo } from './sign.js';
 import { CLIENT_CONFIG } from './options.js';
 

@@ -4,11 +4,11 @@
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { QsignError } from '@qsign/protocol';
-import { loadClientConfig } from '../client-config.js';
-import { QsignClient } from '../client.js';
+import { loadClientConfig } from '@qsign/client';
+import { QsignClient } from '@qsign/client';
 import { intOption } from '../io.js';
-import { signRpmFiles } from '../rpm-sign.js';
-import { DEFAULT_APPROVAL_WAIT_SECONDS, describeWait } from '../wait-status.js';
+import { signRpmFiles } from '@qsign/client';
+import { DEFAULT_APPROVAL_WAIT_SECONDS, describeWait } from '@qsign/client';
 import { digestAlgo } from './sign.js';
 import { CLIENT_CONFIG, noteFailover } from './options.js';
 

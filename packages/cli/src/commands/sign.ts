@@ -9,11 +9,12 @@ import { Option, type Command } from 'commander';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { armor, type HashAlgorithm } from '@qsign/openpgp';
 import { QsignError } from '@qsign/protocol';
-import { loadClientConfig } from '../client-config.js';
-import { QsignClient, fileClaims } from '../client.js';
-import { intOption, readInput, writeOutput } from '../io.js';
-import { certifyKey, clearsign, keyCertificate, looksLikeRpmHeader, signOpenPgp } from '../openpgp-sign.js';
-import { DEFAULT_APPROVAL_WAIT_SECONDS, describeWait } from '../wait-status.js';
+import { loadClientConfig } from '@qsign/client';
+import { QsignClient, fileClaims } from '@qsign/client';
+import { intOption } from '../io.js';
+import { readInput, writeOutput } from '@qsign/client';
+import { certifyKey, clearsign, keyCertificate, looksLikeRpmHeader, signOpenPgp } from '@qsign/client';
+import { DEFAULT_APPROVAL_WAIT_SECONDS, describeWait } from '@qsign/client';
 import { CLIENT_CONFIG, noteFailover } from './options.js';
 
 /** gpg options rpmsign and scripts pass that mean nothing here (no passphrase, no agent, no tty). */

@@ -18,8 +18,7 @@ import * as frost from '@qsign/frost';
 import { armor, buildCertificate, ed25519Fingerprint, parseSecretKey } from '@qsign/openpgp';
 import { QsignError, encodeShareFile, errorMessage } from '@qsign/protocol';
 import { encryptShareFiles, parseEnrollmentPublicKey } from '@qsign/storage';
-import { splitKey, validateSplitParams, wipeShares } from './ceremony.js';
-import { defaultUserId } from './cluster.js';
+import { defaultUserId, splitKey, validateSplitParams, wipeShares } from './ceremony.js';
 
 /** Where the key comes from. */
 export type KeySource = { kind: 'generate' } | { kind: 'gpg'; file: string } | { kind: 'seed'; file: string };

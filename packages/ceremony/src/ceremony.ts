@@ -79,3 +79,8 @@ export function writeSplit(outDir: string, files: ShareFile[], publicKeyPackage:
   }
   return names.map((n) => join(outDir, n));
 }
+
+/** The default user ID of a dev key: "NAME <EMAIL>" for email-shaped key names (obs-sign / Copr style), else a demo address. */
+export function defaultUserId(keyName: string): string {
+  return keyName.includes('@') ? `${keyName.slice(0, keyName.lastIndexOf('@'))} <${keyName}>` : `qsign demo <${keyName}@qsign.invalid>`;
+}

@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { loadCoordinatorConfig } from '@qsign/coordinator';
 import { openTransport, type PeerIdentity, type TransportSecurity } from '@qsign/rpc';
 import { pkiPaths } from './pki-files.js';
-import { loadClientConfig } from './client-config.js';
+import { loadClientConfig } from '@qsign/client';
 import type { ClusterFile } from './cluster.js';
 
 /** Where a dev cluster keeps its CA and certificates. */

@@ -12,7 +12,7 @@ import { basename, dirname, join } from 'node:path';
 import { armor, openSignedMessage, signedMessage, verifySignaturePacket, type HashAlgorithm } from '@qsign/openpgp';
 import { QsignError, lookasidePath, parseRepomd, parseSimpleSigning, simpleSigningPayload, type SimpleSigningFacts } from '@qsign/protocol';
 import { fileClaims, type QsignClient } from './client.js';
-import { readInput, writeOutput } from './io.js';
+import { readInput, writeOutput } from './files.js';
 import { signOpenPgp, type OpenPgpSignOptions } from './openpgp-sign.js';
 
 /** Options shared by the publishing signers. */

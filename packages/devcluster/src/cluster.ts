@@ -16,15 +16,15 @@ import { loadNodeConfig, NodeSigner, openNodeStore, nonceHedge, initNode, openSt
 import { openCoordinatorLog } from '@qsign/coordinator';
 import { CoordinatorRpcClient, type TransportSecurity } from '@qsign/rpc';
 import { createDevRoles, grantLifecycleRoles, pinPeers, unsealOverSocket } from './cluster-lifecycle.js';
-import { splitKey, wipeShares } from './ceremony.js';
-import { QsignClient } from './client.js';
-import { coordinatorTransport, loadClientConfig, pinOf } from './client-config.js';
+import { defaultUserId, splitKey, wipeShares } from '@qsign/ceremony';
+import { QsignClient } from '@qsign/client';
+import { coordinatorTransport, loadClientConfig, pinOf } from '@qsign/client';
 import { addNodeTransport, clusterPki, transportFields } from './cluster-tls.js';
 import { ed25519Fingerprint } from '@qsign/openpgp';
-import { certifyKey } from './openpgp-sign.js';
+import { certifyKey } from '@qsign/client';
 
 /** Path of the compiled `qsign` entry point, for spawning daemons. */
-export const QSIGN_BIN = fileURLToPath(new URL('./bin/qsign.js', import.meta.url));
+export const QSIGN_BIN = fileURLToPath(new URL('../../cli/dist/bin/qsign.js', import.meta.url));
 
 /** One process of a cluster, with what restarts it. */
 export interface ClusterProcess {
@@ -122,11 +122,6 @@ export interface ClusterUpOptions {
   metrics?: boolean;
   /** Development plaintext on loopback instead of mutual TLS (default: TLS with a CA in DIR/pki). */
   plaintext?: boolean;
-}
-
-/** The default user ID of a dev key: "NAME <EMAIL>" for email-shaped key names (obs-sign / Copr style), else a demo address. */
-export function defaultUserId(keyName: string): string {
-  return keyName.includes('@') ? `${keyName.slice(0, keyName.lastIndexOf('@'))} <${keyName}>` : `qsign demo <${keyName}@qsign.invalid>`;
 }
 
 /** Brings a development cluster up; resolves once every node is healthy. */

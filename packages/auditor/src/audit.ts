@@ -9,8 +9,6 @@
  * never from the log being audited.
  */
 import { readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import {
   type AuditRecord,
   checkConsistencyWithPrevious,
@@ -27,10 +25,7 @@ import {
 } from '@qsign/audit';
 import { QsignError, errorMessage } from '@qsign/protocol';
 import { AuditRpcClient, expectIdentity, expecting, type TransportSecurity } from '@qsign/rpc';
-import { headerSignatureInput } from '@qsign/rpm';
-import { readClusterFile } from './cluster.js';
 import { thresholdsAtSigning } from './audit-thresholds.js';
-import { clientTransport, loadClientConfig } from './client-config.js';
 
 /** One log to audit: a node's or the coordinator's. */
 export interface LogTarget {
@@ -76,23 +71,6 @@ export interface FetchedLog {
   cosigned: string;
   /** Checkpoints of peers this log's owner witnessed. */
   witnessed: Array<{ origin: string; checkpoint: string }>;
-}
-
-/** The logs of a dev cluster, from its cluster.json (coordinator first). */
-export function targetsFromCluster(dir: string): { targets: LogTarget[]; threshold: number } {
-  const c = readClusterFile(dir);
-  const security = clientTransport(loadClientConfig(c.clientConfig));
-  const need = (p: { verifierKey?: string }, what: string) => {
-    if (!p.verifierKey) throw new QsignError('CONFIG', `${dir}/cluster.json has no verifier key for ${what}; it was made before audit logs existed`);
-    return p.verifierKey;
-  };
-  return {
-    threshold: c.threshold,
-    targets: [
-      { name: 'coordinator', id: 0, address: c.coordinator.address, verifierKey: need(c.coordinator, 'the coordinator'), security },
-      ...c.nodes.map((n) => ({ name: `node-${n.id}`, id: n.id, address: n.address, verifierKey: need(n, `node ${n.id}`), security })),
-    ],
-  };
 }
 
 /** Parses `--log NAME@HOST:PORT@VKEY` (NAME is `coordinator` or `node-<id>`). */
@@ -364,91 +342,6 @@ async function consistentWith(t: LogTarget, prev: string, latest: string): Promi
   } catch (e) {
     return { index: prevSize, message: `the log as checkpointed at size ${prevSize} is not a prefix of its latest checkpoint: ${errorMessage(e)}` };
   }
-}
-
-/** What to look for with {@link querySignatures}. */
-export interface QueryFilter {
-  key?: string;
-  sinceMs?: number;
-  untilMs?: number;
-  /** Lowercase hex SHA-256 digests: of the data signed, of a file (claims), or of the message. */
-  digests?: string[];
-  /** Lowercase hex group signature. */
-  signature?: string;
-  requestId?: string;
-}
-
-/** One signing event, joined across logs. */
-export interface QueryRow {
-  time: string;
-  requestId: string;
-  key: string;
-  fileName?: string;
-  dataSha256?: string;
-  messageSha256?: string;
-  signature?: string;
-  /** Signers the coordinator named. */
-  signers: number[];
-  /** Nodes whose own logs record signing it. */
-  recordedBy: number[];
-  coordinatorIndex?: number;
-}
-
-/** The SHA-256 digests identifying a file: of its bytes, and for an RPM of its main header (what an rpm-header request signs). */
-export function fileDigests(bytes: Uint8Array): string[] {
-  const out = [bytesToHex(sha256(bytes))];
-  try {
-    out.push(bytesToHex(sha256(headerSignatureInput(bytes))));
-  } catch {
-    // not an RPM
-  }
-  return out;
-}
-
-/** Answers "what did key K sign between T1 and T2", "was this file/signature signed, when, by which nodes". */
-export function querySignatures(logs: FetchedLog[], f: QueryFilter): QueryRow[] {
-  const rows = new Map<string, QueryRow>();
-  const claimSha = (r: AuditRecord) => (r.details?.claims as { sha256?: string } | undefined)?.sha256;
-  for (const l of [...logs].sort((a, b) => a.target.id - b.target.id)) {
-    for (const { index, record: r } of l.records) {
-      if (!r?.requestId || (r.event !== 'issued' && r.event !== 'signed')) continue;
-      let row = rows.get(r.requestId);
-      if (!row) {
-        row = { time: new Date(r.timeMs).toISOString(), requestId: r.requestId, key: r.keyName ?? '', signers: [], recordedBy: [] };
-        rows.set(r.requestId, row);
-      }
-      row.fileName ??= r.fileName;
-      row.dataSha256 ??= r.dataSha256;
-      row.messageSha256 ??= r.digest;
-      const c = claimSha(r);
-      if (c) (row as QueryRow & { claimSha?: string }).claimSha = c;
-      if (r.event === 'issued') {
-        row.time = new Date(r.timeMs).toISOString();
-        row.signature = r.signature;
-        row.signers = [...(r.signers ?? [])];
-        row.coordinatorIndex = index;
-      } else if (!row.recordedBy.includes(l.target.id)) row.recordedBy.push(l.target.id);
-    }
-  }
-  return [...rows.values()]
-    .filter((row) => {
-      const t = Date.parse(row.time);
-      if (f.key !== undefined && row.key !== f.key) return false;
-      if (f.sinceMs !== undefined && t < f.sinceMs) return false;
-      if (f.untilMs !== undefined && t > f.untilMs) return false;
-      if (f.requestId !== undefined && row.requestId !== f.requestId) return false;
-      if (f.signature !== undefined && row.signature !== f.signature) return false;
-      if (f.digests?.length) {
-        const have = [row.dataSha256, row.messageSha256, (row as QueryRow & { claimSha?: string }).claimSha];
-        if (!f.digests.some((d) => have.includes(d))) return false;
-      }
-      return true;
-    })
-    .map((row) => {
-      const { claimSha: _unused, ...rest } = row as QueryRow & { claimSha?: string };
-      return { ...rest, recordedBy: rest.recordedBy.sort((a, b) => a - b) };
-    })
-    .sort((a, b) => a.time.localeCompare(b.time));
 }
 
 /** Checks the cosignature lines on a log's latest checkpoint against peers' witness keys; returns who cosigned. */

@@ -9,11 +9,11 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { QsignError, errorMessage } from '@qsign/protocol';
 import { initNode, loadNodeConfig, nodeVerifierKey, openNodeStore } from '@qsign/node';
-import { writeConfigObject } from './client-config.js';
+import { writeConfigObject } from '@qsign/client';
 import { NodeSealRpcClient } from '@qsign/rpc';
 import { clusterCoordinators, freePort, spawnDaemon, QSIGN_BIN, type ClusterFile, type ClusterProcess } from './cluster.js';
 import { addNodeTransport, issueFor } from './cluster-tls.js';
-import { loadClientConfig } from './client-config.js';
+import { loadClientConfig } from '@qsign/client';
 
 /** One entry of a node config's `peers` list (see @qsign/node peers.ts). */
 export interface PeerEntry {
