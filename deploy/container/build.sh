@@ -15,12 +15,12 @@ podman="${PODMAN:-podman}"
 ctx="$(mktemp -d)"
 trap 'rm -rf "$ctx"' EXIT
 root="$ctx/root"
-mkdir -p "$root/usr/bin" "$root/etc/ssl/certs" "$root/app/packages" "$root/data" "$root/tmp"
+mkdir -p "$root/usr/bin" "$root/etc/ssl/certs" "$root/app/packages" "$ctx/data"
 
 # The runtime and every library it loads, at the same paths as on this host.
 node="$(readlink -f "$(command -v node)")"
 cp "$node" "$root/usr/bin/node"
-for lib in $(ldd "$node" | awk '/=>/ { print $3 } /^\s*\/.*ld-linux/ { print $1 }'); do
+for lib in $(ldd "$node" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
   mkdir -p "$root$(dirname "$lib")"
   cp -L "$lib" "$root$lib"
 done
