@@ -1,5 +1,5 @@
 /**
- * Makes sure an external tool (gpg, rpm, sq, chromium, createrepo_c, dnf, skopeo) is installed before a
+ * Makes sure an external tool (gpg, rpm, sq, chromium, createrepo_c, dnf, skopeo, podman) is installed before a
  * test uses it. As root it installs the Debian package (apt-get update first);
  * otherwise it throws a clear error. A test never skips silently.
  */
@@ -19,6 +19,9 @@ const PACKAGES: Record<string, string> = {
   skopeo: 'skopeo',
   'systemd-analyze': 'systemd',
   curl: 'curl',
+  podman: 'podman',
+  runc: 'runc',
+  'podman-compose': 'podman-compose',
 };
 
 let updated = false;
