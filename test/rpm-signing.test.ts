@@ -54,7 +54,7 @@ describe('RPM signing through the cluster (rpmbuild, rpmsign, rpmkeys)', () => {
   let dbpath: string;
 
   const run = (cmd: string, args: string[], opts: { input?: string } = {}) => {
-    const r = spawnSync(cmd, args, { env, encoding: 'utf8', input: opts.input, timeout: 60_000 });
+    const r = spawnSync(cmd, args, { env, encoding: 'utf8', input: opts.input, timeout: 170_000 });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
   const checksig = (file: string) => run('rpmkeys', ['--dbpath', dbpath, '--checksig', '-v', file]);
