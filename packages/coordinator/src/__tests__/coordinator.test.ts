@@ -4,7 +4,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import * as frost from '@qsign/frost';
 import { QsignError, STALE_COMMITMENT, type SignRequest, type SignedRequest } from '@qsign/protocol';
 import type { KeyInfo } from '@qsign/proto';
-import { Coordinator, type NodePort } from '../coordinator.js';
+import { Coordinator, type CoordinatorOptions, type NodePort } from '../coordinator.js';
 
 /** An in-process node over real FROST: hands out commitments, signs with its nonces. */
 /** Faults and behaviours of a fake node; `hold` makes it answer HELD until `approved`. */
@@ -69,7 +69,7 @@ function fakeNode(id: number, share: frost.SecretSigningShare, info: KeyInfo, op
   };
 }
 
-function cluster(min: number, max: number, faults: Record<number, Faults>) {
+function cluster(min: number, max: number, faults: Record<number, Faults>, extra: Partial<CoordinatorOptions> = {}) {
   const { shares, publicKeyPackage: pkp } = frost.trustedDealerKeygen(min, max);
   const info: KeyInfo = {
     name: 'k', minSigners: min, maxSigners: max, groupPublicKey: pkp.groupPublicKey, identifier: 0,
@@ -77,7 +77,7 @@ function cluster(min: number, max: number, faults: Record<number, Faults>) {
   };
   const nodes = shares.map((s) => ({ id: s.identifier, port: fakeNode(s.identifier, s, info, faults[s.identifier] ?? {}) }));
   const decode = (body: Uint8Array): SignRequest => ({ requestId: 'r1', keyName: 'k', createdAtMs: 1, kind: 'raw', data: body, clientName: 'c' });
-  const c = new Coordinator(nodes, { coordinatorId: 'test', shareTimeoutMs: 1000, decode, log: () => undefined, poolBatch: 4, poolLowWater: 1, approvalPollMs: 5 });
+  const c = new Coordinator(nodes, { coordinatorId: 'test', shareTimeoutMs: 1000, decode, log: () => undefined, poolBatch: 4, poolLowWater: 1, approvalPollMs: 5, ...extra });
   return { c, gpk: pkp.groupPublicKey };
 }
 
@@ -91,7 +91,9 @@ describe('Coordinator over in-process nodes', () => {
     // Ascending random values keep the holders in identifier order: node 1 is in the first attempt.
     let r = 0;
     vi.spyOn(Math, 'random').mockImplementation(() => (r += 0.01));
-    const { c, gpk } = cluster(2, 3, { 1: { corrupt: true } });
+    // One frozen clock: every node counts as heard just now, none is probed, so the candidates stay in
+    // identifier order however long the health check took (else the fresh ones come first, without node 1).
+    const { c, gpk } = cluster(2, 3, { 1: { corrupt: true } }, { liveness: { now: () => 0 } });
     await c.checkHealth();
     const out = await c.sign(signed('hello'));
     expect(out.excluded).toEqual([{ nodeId: 1, reason: 'sent an invalid signature share' }]);
