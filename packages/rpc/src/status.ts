@@ -27,8 +27,12 @@ export function toServiceError(e: unknown, onInternal?: (e: unknown) => void): P
   return { code: grpc.status.INTERNAL, details: 'internal error (see the server log)', metadata };
 }
 
-/** Rebuilds a domain error from a gRPC error received by a client. */
-export function fromServiceError(e: unknown, peer: string): QsignError {
+/**
+ * Rebuilds a domain error from a gRPC error received by a client. `call.notSent`:
+ * the caller knows the call never left it (unary.ts); an UNAVAILABLE error then
+ * says so in `details.notSent`, so that callers may retry it once the peer is back.
+ */
+export function fromServiceError(e: unknown, peer: string, call: { notSent?: boolean } = {}): QsignError {
   const se = e as grpc.ServiceError;
   const raw = se?.metadata?.get?.(CODE_KEY)?.[0];
   const code = typeof raw === 'string' && raw in ERROR_STATUS ? (raw as ErrorCode) : undefined;
@@ -46,7 +50,7 @@ export function fromServiceError(e: unknown, peer: string): QsignError {
   if (se?.code === grpc.status.UNAVAILABLE)
     return new QsignError('NODE_UNAVAILABLE', `${peer} is unreachable: ${unreachableReason(se.details ?? '')}`, {
       // notSent: the channel had no connection, so the call was never sent (safe to retry once it reconnects).
-      details: { transport: true, ...(/^No connection established/.test(se.details ?? '') && { notSent: true }) },
+      details: { transport: true, ...(call.notSent === true && { notSent: true }) },
     });
   if (se?.code === grpc.status.DEADLINE_EXCEEDED) return new QsignError('DEADLINE', `${peer} did not answer in time`, { details: { transport: true } });
   const name = se?.code !== undefined ? grpc.status[se.code] : 'ERROR';

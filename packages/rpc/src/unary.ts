@@ -24,7 +24,13 @@ type UnaryMethod<Req, Res> = (
   callback: (err: grpc.ServiceError | null, res: Res) => void,
 ) => grpc.ClientUnaryCall;
 
-/** Calls a generated client method as a promise with a deadline; errors become QsignError. */
+/**
+ * Calls a generated client method as a promise with a deadline; errors become QsignError.
+ * A call that finds no connection (the channel not READY when it starts, and in
+ * TRANSIENT_FAILURE when it fails) was failed by grpc-js's picker before it was
+ * sent (no waitForReady): its UNAVAILABLE error says `notSent` (status.ts). The
+ * channel's typed state decides this, not the error's text.
+ */
 export function callUnary<Req, Res>(
   client: grpc.Client,
   method: UnaryMethod<Req, Res>,
@@ -32,9 +38,11 @@ export function callUnary<Req, Res>(
   timeoutMs: number,
   peer: string,
 ): Promise<Res> {
+  const channel = client.getChannel();
+  const ready = channel.getConnectivityState(false) === grpc.connectivityState.READY;
   return new Promise((resolve, reject) => {
     method.call(client, req, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (err, res) =>
-      err ? reject(fromServiceError(err, peer)) : resolve(res),
+      err ? reject(fromServiceError(err, peer, { notSent: !ready && channel.getConnectivityState(false) === grpc.connectivityState.TRANSIENT_FAILURE })) : resolve(res),
     );
   });
 }
