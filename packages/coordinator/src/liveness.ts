@@ -11,7 +11,13 @@
  * before an attempt picks its node set, every other candidate — the ones
  * marked dead included — is probed with a short timeout, all in parallel.
  * A restarted node is thus heard of the moment a request needs it, with no
- * new RPC and no change on the node. No I/O here: the caller supplies the probe.
+ * new RPC and no change on the node.
+ *
+ * If fewer than needed answer, {@link Liveness.awaitQuorum} probes again
+ * until enough do or its time is up: under churn a node that is restarting
+ * answers a moment later (on two busy cores its first TLS handshake alone
+ * can outlast one probe), and a request that fails while a quorum serves is
+ * the failure issue 12 forbids. No I/O here: the caller supplies the probe.
  */
 
 /** Tunables of {@link Liveness}. */
@@ -22,6 +28,10 @@ export interface LivenessOptions {
   probeTimeoutMs?: number;
   /** The clock (tests). */
   now?: () => number;
+  /** Pause between probe rounds in {@link Liveness.awaitQuorum} (default 250 ms). */
+  retryMs?: number;
+  /** How to pause (tests). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** The outcome of {@link Liveness.confirm}: who answered, and why the others did not. */
@@ -37,12 +47,16 @@ export class Liveness {
   readonly #probing = new Map<number, Promise<void>>();
   readonly freshMs: number;
   readonly probeTimeoutMs: number;
+  readonly retryMs: number;
   readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
 
   constructor(opts: LivenessOptions = {}) {
     this.freshMs = opts.freshMs ?? 500;
     this.probeTimeoutMs = opts.probeTimeoutMs ?? 1000;
+    this.retryMs = opts.retryMs ?? 250;
     this.#now = opts.now ?? Date.now;
+    this.#sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
   /** Node `id` just answered a call. */
@@ -85,6 +99,19 @@ export class Liveness {
       }
     });
     return { reachable, unreachable };
+  }
+
+  /**
+   * {@link confirm} again, every `retryMs`, until `need` candidates are
+   * reachable or `untilMs` (a `now()` time) has passed; the last round's
+   * answer either way. Always at least one round.
+   */
+  async awaitQuorum<T extends { id: number }>(candidates: readonly T[], need: number, probe: (node: T, timeoutMs: number) => Promise<void>, untilMs: number): Promise<Confirmed<T>> {
+    for (;;) {
+      const r = await this.confirm(candidates, need, probe);
+      if (r.reachable.length >= need || candidates.length < need || this.#now() + this.retryMs >= untilMs) return r;
+      await this.#sleep(this.retryMs);
+    }
   }
 
   #probe<T extends { id: number }>(c: T, probe: (node: T, timeoutMs: number) => Promise<void>): Promise<void> {

@@ -46,4 +46,44 @@ describe('Liveness', () => {
     expect(r.reachable.map((n) => n.id)).toEqual([1, 2]);
     expect(r.unreachable.map((x) => x.node.id)).toEqual([3, 4, 5]);
   });
+
+  it('probes again until a quorum answers: a restarting node that misses one probe is not counted out for the request', async () => {
+    let t = 0;
+    const l = new Liveness({ freshMs: 500, retryMs: 250, now: () => t, sleep: async (ms) => void (t += ms) });
+    for (const n of nodes) l.heard(n.id);
+    t = 1000; // nobody fresh
+    let round3 = 0;
+    const r = await l.awaitQuorum(
+      nodes,
+      3,
+      async (n) => {
+        if (n.id === 4 || n.id === 5) throw new Error('connection refused');
+        // node 3 is still starting: its first two probes time out
+        if (n.id === 3 && ++round3 < 3) throw new Error('deadline exceeded');
+      },
+      10_000,
+    );
+    expect(r.reachable.map((n) => n.id).sort()).toEqual([1, 2, 3]);
+    expect(round3).toBe(3);
+  });
+
+  it('gives up at its deadline and says who did not answer', async () => {
+    let t = 0;
+    const l = new Liveness({ retryMs: 250, now: () => t, sleep: async (ms) => void (t += ms) });
+    let rounds = 0;
+    const r = await l.awaitQuorum(
+      nodes,
+      3,
+      async (n) => {
+        if (n.id === 1) rounds++;
+        if (n.id > 2) throw new Error('connection refused');
+      },
+      2000,
+    );
+    expect(r.reachable.map((n) => n.id).sort()).toEqual([1, 2]);
+    expect(r.unreachable.map((x) => x.node.id)).toEqual([3, 4, 5]);
+    // nodes 1 and 2 stay fresh for 500 ms, so they are probed only every other round; the rounds stop before t = 2000
+    expect(t).toBeLessThan(2000);
+    expect(rounds).toBeGreaterThan(1);
+  });
 });
