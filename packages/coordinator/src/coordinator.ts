@@ -15,6 +15,7 @@ import {
   classifyRefusal,
   errorMessage,
   frostEd25519Scheme,
+  isQsignError,
   isValidKeyName,
   signingMessage,
   validateSignRequest,
@@ -30,7 +31,7 @@ import { waitForApprovals, type NodeState, type WaitNode } from './approval-wait
 import { RequestTracker } from './request-tracker.js';
 import type { LogFields } from '@qsign/rpc';
 import { fromNode } from './node-reason.js';
-import { Liveness, type LivenessOptions } from './liveness.js';
+import { Liveness, isTransportFailure, type LivenessOptions } from './liveness.js';
 
 /** What the coordinator needs from a node (implemented by the rpc client). */
 export interface NodePort {
@@ -107,6 +108,7 @@ export interface CoordinatorOptions {
 }
 
 const KEY_TTL_MS = 30_000;
+const PARTIAL_KEY_TTL_MS = 2_000;
 
 /** The coordinator service. */
 export class Coordinator {
@@ -259,7 +261,7 @@ export class Coordinator {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       // Only nodes confirmed reachable (liveness.ts) — dead-marked ones probed again — so that
       // no share is released for an attempt that cannot complete, and a restarted node is used at once.
-      const candidates = await this.#reachable(key, excluded, need);
+      const candidates = await this.#reachable(key, excluded, need, deadlineMs);
       if (candidates.length < need) throw this.#notEnough(key, need, excluded);
       // Known-healthy nodes with pooled commitments first, then a fair random order:
       // ordering by pool size would starve a node that is one commitment behind.
@@ -438,10 +440,15 @@ export class Coordinator {
     };
   }
 
-  /** The key's holders not yet excluded that are reachable now, probing those not heard from lately. */
-  async #reachable(key: KeyView, excluded: ReadonlyMap<number, unknown>, need: number): Promise<Array<[number, NodeHandle]>> {
-    const open = [...key.holders.entries()].filter(([, n]) => !excluded.has(n.id)).map(([identifier, n]) => ({ id: n.id, identifier, n }));
-    const { reachable } = await this.#liveness.confirm(open, need, async ({ n }, timeoutMs) => {
+  /**
+   * The key's holders not refused for this request that are reachable now,
+   * probing those not heard from lately, and again until a quorum answers
+   * (liveness.ts). A node excluded only as unreachable is probed too — it may
+   * have restarted since — and taken back if it answers.
+   */
+  async #reachable(key: KeyView, excluded: Map<number, { code: ErrorCode }>, need: number, deadlineMs: number | undefined): Promise<Array<[number, NodeHandle]>> {
+    const open = [...key.holders.entries()].filter(([, n]) => !excluded.has(n.id) || isTransportFailure(excluded.get(n.id)!.code)).map(([identifier, n]) => ({ id: n.id, identifier, n }));
+    const { reachable } = await this.#liveness.awaitQuorum(open, need, async ({ n }, timeoutMs) => {
       try {
         if (n.healthy === false) n.port.redial?.(); // its channel may be backing off; dial the (restarted) node now
         await n.port.status(timeoutMs);
@@ -450,7 +457,8 @@ export class Coordinator {
         this.#markDead(n, errorMessage(e));
         throw e;
       }
-    });
+    }, deadlineMs);
+    for (const h of reachable) excluded.delete(h.id);
     return reachable.map((h) => [h.identifier, h.n]);
   }
 
@@ -473,7 +481,10 @@ export class Coordinator {
   async #keyView(name: string): Promise<KeyView> {
     if (!isValidKeyName(name)) throw new QsignError('INVALID_ARGUMENT', `not a valid key name: ${JSON.stringify(name.slice(0, 80))}`);
     const cached = this.#keys.get(name);
-    if (cached && Date.now() - cached.fetchedAt < KEY_TTL_MS) return cached;
+    // A view that lacks holders (they were down when it was made) is asked again soon, or a
+    // request would count only the holders it knows and fail while a quorum serves (issue 12).
+    const ttl = cached && cached.holders.size < cached.info.maxSigners ? PARTIAL_KEY_TTL_MS : KEY_TTL_MS;
+    if (cached && Date.now() - cached.fetchedAt < ttl) return cached;
     const live = this.#nodes.filter((n) => n.healthy !== false);
     const answers = await Promise.allSettled(live.map((n) => n.port.getKey(name, 3000)));
     const reports: Array<{ node: NodeHandle; info: KeyInfo }> = [];
@@ -486,10 +497,18 @@ export class Coordinator {
       else unknown.push(fromNode(n.id, errorMessage(err)));
     });
     if (reports.length === 0) {
+      if (cached && unknown.length === 0) return cached;
       if (live.length === 0 || unknown.length === 0) throw new QsignError('NOT_ENOUGH_NODES', `cannot look up key ${name}: no node is reachable`);
       throw new QsignError('UNKNOWN_KEY', `unknown key ${name}`);
     }
-    const agreed = agreedKeyRecord(name, reports);
+    let agreed: ReturnType<typeof agreedKeyRecord<(typeof reports)[number]>>;
+    try {
+      agreed = agreedKeyRecord(name, reports);
+    } catch (e) {
+      // Too few answered this refresh (nodes restarting): the record they agreed on before still stands.
+      if (cached && isQsignError(e, 'NOT_ENOUGH_NODES')) return cached;
+      throw e;
+    }
     for (const r of reports) if (!agreed.members.includes(r)) this.opts.log(`node ${r.node.id} reports a different record of key ${name}; ignoring it for this key`);
     const info = agreed.info;
     const holders = new Map<number, NodeHandle>(agreed.members.map((r) => [r.info.identifier, r.node]));
@@ -503,6 +522,7 @@ export class Coordinator {
     };
     // Keep the holders seen before if a node was briefly down during this lookup.
     if (cached) for (const [id, n] of cached.holders) if (!view.holders.has(id) && bytesToHex(cached.info.groupPublicKey) === bytesToHex(info.groupPublicKey)) view.holders.set(id, n);
+    if (view.holders.size < info.maxSigners) this.opts.log(`key ${name}: only nodes ${[...view.holders.values()].map((n) => n.id).sort((a, b) => a - b).join(', ')} of ${info.maxSigners} answered; asking again in ${PARTIAL_KEY_TTL_MS / 1000} s`);
     this.#keys.set(name, view);
     return view;
   }

@@ -20,6 +20,11 @@
  * the failure issue 12 forbids. No I/O here: the caller supplies the probe.
  */
 
+/** A node call failed for want of an answer (not a refusal): the node may answer a moment later. */
+export function isTransportFailure(code: string): boolean {
+  return code === 'NODE_UNAVAILABLE' || code === 'DEADLINE';
+}
+
 /** Tunables of {@link Liveness}. */
 export interface LivenessOptions {
   /** A node that answered this recently is taken as reachable without a probe (default 500 ms). */
@@ -28,6 +33,8 @@ export interface LivenessOptions {
   probeTimeoutMs?: number;
   /** The clock (tests). */
   now?: () => number;
+  /** How long {@link Liveness.awaitQuorum} keeps probing for a quorum (default 10 s; never past the request's deadline). */
+  quorumWaitMs?: number;
   /** Pause between probe rounds in {@link Liveness.awaitQuorum} (default 250 ms). */
   retryMs?: number;
   /** How to pause (tests). */
@@ -48,6 +55,7 @@ export class Liveness {
   readonly freshMs: number;
   readonly probeTimeoutMs: number;
   readonly retryMs: number;
+  readonly quorumWaitMs: number;
   readonly #now: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
 
@@ -55,6 +63,7 @@ export class Liveness {
     this.freshMs = opts.freshMs ?? 500;
     this.probeTimeoutMs = opts.probeTimeoutMs ?? 1000;
     this.retryMs = opts.retryMs ?? 250;
+    this.quorumWaitMs = opts.quorumWaitMs ?? 10_000;
     this.#now = opts.now ?? Date.now;
     this.#sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
@@ -81,11 +90,11 @@ export class Liveness {
    * the timeout it is given, and rejects otherwise). Probes run in parallel
    * and only when they are needed: if `need` candidates are fresh, none runs.
    */
-  async confirm<T extends { id: number }>(candidates: readonly T[], need: number, probe: (node: T, timeoutMs: number) => Promise<void>): Promise<Confirmed<T>> {
+  async confirm<T extends { id: number }>(candidates: readonly T[], need: number, probe: (node: T, timeoutMs: number) => Promise<void>, timeoutMs = this.probeTimeoutMs): Promise<Confirmed<T>> {
     const fresh = candidates.filter((c) => this.isFresh(c.id));
     if (fresh.length >= need) return { reachable: fresh, unreachable: [] };
     const stale = candidates.filter((c) => !this.isFresh(c.id));
-    const answers = await Promise.allSettled(stale.map((c) => this.#probe(c, probe)));
+    const answers = await Promise.allSettled(stale.map((c) => this.#probe(c, probe, timeoutMs)));
     const reachable = [...fresh];
     const unreachable: Array<{ node: T; why: string }> = [];
     answers.forEach((a, i) => {
@@ -103,21 +112,25 @@ export class Liveness {
 
   /**
    * {@link confirm} again, every `retryMs`, until `need` candidates are
-   * reachable or `untilMs` (a `now()` time) has passed; the last round's
-   * answer either way. Always at least one round.
+   * reachable or `quorumWaitMs` (or the `deadlineMs`, a `now()` time, if
+   * sooner) has passed; the last round's
+   * answer either way. Always at least one round. Each round's probes wait
+   * twice as long as the last (up to the time left): a node that answers in
+   * 1.2 s every time is reachable, just slow, and must not time out forever.
    */
-  async awaitQuorum<T extends { id: number }>(candidates: readonly T[], need: number, probe: (node: T, timeoutMs: number) => Promise<void>, untilMs: number): Promise<Confirmed<T>> {
-    for (;;) {
-      const r = await this.confirm(candidates, need, probe);
+  async awaitQuorum<T extends { id: number }>(candidates: readonly T[], need: number, probe: (node: T, timeoutMs: number) => Promise<void>, deadlineMs = Infinity): Promise<Confirmed<T>> {
+    const untilMs = Math.min(deadlineMs, this.#now() + this.quorumWaitMs);
+    for (let timeoutMs = this.probeTimeoutMs; ; timeoutMs *= 2) {
+      const r = await this.confirm(candidates, need, probe, Math.max(this.probeTimeoutMs, Math.min(timeoutMs, untilMs - this.#now())));
       if (r.reachable.length >= need || candidates.length < need || this.#now() + this.retryMs >= untilMs) return r;
       await this.#sleep(this.retryMs);
     }
   }
 
-  #probe<T extends { id: number }>(c: T, probe: (node: T, timeoutMs: number) => Promise<void>): Promise<void> {
+  #probe<T extends { id: number }>(c: T, probe: (node: T, timeoutMs: number) => Promise<void>, timeoutMs: number): Promise<void> {
     let p = this.#probing.get(c.id);
     if (!p) {
-      p = probe(c, this.probeTimeoutMs).finally(() => this.#probing.delete(c.id));
+      p = probe(c, timeoutMs).finally(() => this.#probing.delete(c.id));
       this.#probing.set(c.id, p);
     }
     return p;

@@ -86,4 +86,24 @@ describe('Liveness', () => {
     expect(t).toBeLessThan(2000);
     expect(rounds).toBeGreaterThan(1);
   });
+
+  it('waits longer in each round, so a node that is slow to answer (but answers) joins the quorum', async () => {
+    let t = 0;
+    const l = new Liveness({ probeTimeoutMs: 1000, retryMs: 250, now: () => t, sleep: async (ms) => void (t += ms) });
+    const timeouts: number[] = [];
+    const r = await l.awaitQuorum(
+      nodes,
+      3,
+      async (n, timeoutMs) => {
+        if (n.id > 3) throw new Error('connection refused');
+        if (n.id === 3) {
+          timeouts.push(timeoutMs);
+          if (timeoutMs < 1500) throw new Error('deadline exceeded'); // node 3 takes 1.5 s to answer
+        }
+      },
+      30_000,
+    );
+    expect(r.reachable.map((n) => n.id).sort()).toEqual([1, 2, 3]);
+    expect(timeouts).toEqual([1000, 2000]);
+  });
 });
