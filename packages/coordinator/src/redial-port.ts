@@ -8,7 +8,7 @@
  * with a node that is still starting, slow on busy cores) is left to finish,
  * or every probe would start it again and never see it done.
  */
-import type { NodePort } from './coordinator.js';
+import type { NodePort } from './node-port.js';
 
 /** What a node client offers beyond the NodePort (the rpc NodeRpcClient). */
 type NodeClient = Omit<NodePort, 'redial'> & { backingOff?(): boolean };
