@@ -5,6 +5,7 @@ import * as frost from '@qsign/frost';
 import { QsignError, STALE_COMMITMENT, type SignRequest, type SignedRequest } from '@qsign/protocol';
 import type { KeyInfo } from '@qsign/proto';
 import { Coordinator, type NodePort } from '../coordinator.js';
+import type { LivenessOptions } from '../liveness.js';
 
 /** An in-process node over real FROST: hands out commitments, signs with its nonces. */
 /** Faults and behaviours of a fake node; `hold` makes it answer HELD until `approved`. */
@@ -13,6 +14,12 @@ interface Faults {
   down?: boolean;
   forget?: boolean;
   hold?: { approved: boolean; checks: number; onCheck?: () => void; lists: string[] };
+  /** Its next share call fails as a killed node's would (it restarts at once). */
+  dropOnce?: boolean;
+  /** Its key lookups fail (e.g. they time out), all else works. */
+  noKey?: boolean;
+  /** Hears each Status call. */
+  onStatus?: () => void;
 }
 
 function fakeNode(id: number, share: frost.SecretSigningShare, info: KeyInfo, opts: Faults): NodePort {
@@ -22,7 +29,7 @@ function fakeNode(id: number, share: frost.SecretSigningShare, info: KeyInfo, op
   };
   return {
     address: `fake:${id}`,
-    status: async () => (up(), {} as never),
+    status: async () => (opts.onStatus?.(), up(), {} as never),
     getCommitments: async (count) => {
       up();
       const commitments = Array.from({ length: count }, () => {
@@ -34,6 +41,10 @@ function fakeNode(id: number, share: frost.SecretSigningShare, info: KeyInfo, op
     },
     signShare: async (req) => {
       up();
+      if (opts.dropOnce) {
+        opts.dropOnce = false;
+        throw new QsignError('NODE_UNAVAILABLE', `node ${id} is unreachable: the connection was closed`, { details: { transport: true } });
+      }
       const own = req.commitments.find((c) => c.identifier === id)!;
       // Held for its operator: the nonce stays unused (the coordinator may send the same list again).
       opts.hold?.lists.push(req.commitments.map((c) => `${c.identifier}:${bytesToHex(c.hiding)}`).join(','));
@@ -58,7 +69,11 @@ function fakeNode(id: number, share: frost.SecretSigningShare, info: KeyInfo, op
       return { ready: opts.hold.approved, holdId: `hold-${id}`, expiresUnixMs: 4e12 };
     },
     endRequest: async () => undefined,
-    getKey: async () => (up(), { ...info, identifier: id }),
+    getKey: async () => {
+      up();
+      if (opts.noKey) throw new QsignError('DEADLINE', `node ${id} did not answer in time`, { details: { transport: true } });
+      return { ...info, identifier: id };
+    },
     attestKey: async () => {
       throw new Error('unused');
     },
@@ -69,7 +84,7 @@ function fakeNode(id: number, share: frost.SecretSigningShare, info: KeyInfo, op
   };
 }
 
-function cluster(min: number, max: number, faults: Record<number, Faults>) {
+function cluster(min: number, max: number, faults: Record<number, Faults>, liveness?: LivenessOptions) {
   const { shares, publicKeyPackage: pkp } = frost.trustedDealerKeygen(min, max);
   const info: KeyInfo = {
     name: 'k', minSigners: min, maxSigners: max, groupPublicKey: pkp.groupPublicKey, identifier: 0,
@@ -77,7 +92,7 @@ function cluster(min: number, max: number, faults: Record<number, Faults>) {
   };
   const nodes = shares.map((s) => ({ id: s.identifier, port: fakeNode(s.identifier, s, info, faults[s.identifier] ?? {}) }));
   const decode = (body: Uint8Array): SignRequest => ({ requestId: 'r1', keyName: 'k', createdAtMs: 1, kind: 'raw', data: body, clientName: 'c' });
-  const c = new Coordinator(nodes, { coordinatorId: 'test', shareTimeoutMs: 1000, decode, log: () => undefined, poolBatch: 4, poolLowWater: 1, approvalPollMs: 5 });
+  const c = new Coordinator(nodes, { coordinatorId: 'test', shareTimeoutMs: 1000, decode, log: () => undefined, poolBatch: 4, poolLowWater: 1, approvalPollMs: 5, liveness });
   return { c, gpk: pkp.groupPublicKey };
 }
 
@@ -91,7 +106,8 @@ describe('Coordinator over in-process nodes', () => {
     // Ascending random values keep the holders in identifier order: node 1 is in the first attempt.
     let r = 0;
     vi.spyOn(Math, 'random').mockImplementation(() => (r += 0.01));
-    const { c, gpk } = cluster(2, 3, { 1: { corrupt: true } });
+    // Every node fresh throughout (liveness.ts): on a busy machine a node heard > 500 ms ago is probed and ordered after the fresh ones.
+    const { c, gpk } = cluster(2, 3, { 1: { corrupt: true } }, { freshMs: 600_000 });
     await c.checkHealth();
     const out = await c.sign(signed('hello'));
     expect(out.excluded).toEqual([{ nodeId: 1, reason: 'sent an invalid signature share' }]);
@@ -109,7 +125,7 @@ describe('Coordinator over in-process nodes', () => {
 
   it('says how many nodes are needed, reachable and usable when too few answer', async () => {
     const faults: Record<number, { down?: boolean }> = { 2: {}, 4: {}, 5: {} };
-    const { c } = cluster(3, 5, faults);
+    const { c } = cluster(3, 5, faults, { quorumWaitMs: 0 });
     await c.checkHealth();
     await c.getKey('k'); // the key view is known; then three holders go down
     for (const f of Object.values(faults)) f.down = true;
@@ -143,5 +159,57 @@ describe('Coordinator over in-process nodes', () => {
     expect(hold.lists).toHaveLength(2);
     expect(hold.lists[1]).toBe(hold.lists[0]);
     expect(c.requests.get('r1').state).toBe('done');
+  });
+
+  // Node churn (issue 12): none of these may fail while a quorum serves.
+  const later = (ms: number) => {
+    const now = Date.now.bind(Date);
+    vi.spyOn(Date, 'now').mockImplementation(() => now() + ms);
+  };
+
+  it('waits for a quorum: a node that comes back while the request waits is used, not counted out', async () => {
+    const f: Record<number, Faults> = { 3: {}, 4: { down: true }, 5: { down: true } };
+    const { c } = cluster(3, 5, f);
+    await c.checkHealth();
+    await c.getKey('k');
+    f[3]!.down = true; // node 3 dies; it is back once the coordinator has probed it twice
+    let probes = 0;
+    f[3]!.onStatus = () => void (++probes === 2 && (f[3]!.down = false));
+    const out = await c.sign(signed('hello'));
+    expect(out.signers).toEqual([1, 2, 3]);
+    expect(probes).toBeGreaterThanOrEqual(2);
+  });
+
+  it('takes back a node that failed mid-attempt (killed and restarted) once it answers, with the attempt recorded as abandoned', async () => {
+    const { c } = cluster(3, 4, { 3: { dropOnce: true }, 4: { down: true } }, { quorumWaitMs: 0 });
+    await c.checkHealth();
+    const out = await c.sign(signed('hello'));
+    expect(out.signers).toEqual([1, 2, 3]);
+    expect(out.abandoned).toEqual([{ signers: [1, 2, 3], released: [1, 2] }]);
+  });
+
+  it('uses a holder that was down when the key view was made as soon as it answers (not 30 s later)', async () => {
+    const f: Record<number, Faults> = { 3: {}, 4: {}, 5: { down: true } };
+    const { c } = cluster(3, 5, f, { quorumWaitMs: 0 });
+    await c.checkHealth();
+    await c.getKey('k'); // made without node 5
+    f[5]!.down = false;
+    await c.checkHealth(); // the health loop hears node 5
+    f[3]!.down = true;
+    f[4]!.down = true;
+    later(3000);
+    const out = await c.sign(signed('hello'));
+    expect(out.signers).toEqual([1, 2, 5]);
+  });
+
+  it('keeps the agreed key record when a refresh hears too few nodes, and signs', async () => {
+    const f: Record<number, Faults> = { 3: {}, 4: {}, 5: {} };
+    const { c } = cluster(3, 5, f);
+    await c.checkHealth();
+    await c.getKey('k');
+    for (const id of [3, 4, 5]) f[id]!.noKey = true;
+    later(31_000);
+    const out = await c.sign(signed('hello'));
+    expect(out.signers).toHaveLength(3);
   });
 });
