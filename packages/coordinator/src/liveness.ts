@@ -13,11 +13,13 @@
  * A restarted node is thus heard of the moment a request needs it, with no
  * new RPC and no change on the node.
  *
- * If fewer than needed answer, {@link Liveness.awaitQuorum} probes again
- * until enough do or its time is up: under churn a node that is restarting
- * answers a moment later (on two busy cores its first TLS handshake alone
+ * If fewer than needed answer but enough might (their probes timed out
+ * rather than being refused), {@link Liveness.awaitQuorum} probes again
+ * until enough do or its time is up: a node that is restarting or just
+ * restarted may be slow (on two busy cores its first TLS handshake alone
  * can outlast one probe), and a request that fails while a quorum serves is
- * the failure issue 12 forbids. No I/O here: the caller supplies the probe.
+ * the failure issue 12 forbids. When too few could answer (connections
+ * refused) it fails at once. No I/O here: the caller supplies the probe.
  */
 
 /** A node call failed for want of an answer (not a refusal): the node may answer a moment later. */
@@ -44,7 +46,7 @@ export interface LivenessOptions {
 /** The outcome of {@link Liveness.confirm}: who answered, and why the others did not. */
 export interface Confirmed<T> {
   reachable: T[];
-  unreachable: Array<{ node: T; why: string }>;
+  unreachable: Array<{ node: T; why: string; error?: unknown }>;
 }
 
 /** When each node last answered, and the probe-before-use rule. */
@@ -96,7 +98,7 @@ export class Liveness {
     const stale = candidates.filter((c) => !this.isFresh(c.id));
     const answers = await Promise.allSettled(stale.map((c) => this.#probe(c, probe, timeoutMs)));
     const reachable = [...fresh];
-    const unreachable: Array<{ node: T; why: string }> = [];
+    const unreachable: Array<{ node: T; why: string; error?: unknown }> = [];
     answers.forEach((a, i) => {
       const c = stale[i]!;
       if (a.status === 'fulfilled') {
@@ -104,7 +106,7 @@ export class Liveness {
         reachable.push(c);
       } else {
         this.lost(c.id);
-        unreachable.push({ node: c, why: a.reason instanceof Error ? a.reason.message : String(a.reason) });
+        unreachable.push({ node: c, why: a.reason instanceof Error ? a.reason.message : String(a.reason), error: a.reason });
       }
     });
     return { reachable, unreachable };
@@ -112,17 +114,19 @@ export class Liveness {
 
   /**
    * {@link confirm} again, every `retryMs`, until `need` candidates are
-   * reachable or `quorumWaitMs` (or the `deadlineMs`, a `now()` time, if
-   * sooner) has passed; the last round's
-   * answer either way. Always at least one round. Each round's probes wait
+   * reachable, too few are left that `mayAnswer` (given a failed probe's
+   * error; default: any may), or `quorumWaitMs` (or the `deadlineMs`, a
+   * `now()` time, if sooner) has passed; the last round's answer either
+   * way. Always at least one round. Each round's probes wait
    * twice as long as the last (up to the time left): a node that answers in
    * 1.2 s every time is reachable, just slow, and must not time out forever.
    */
-  async awaitQuorum<T extends { id: number }>(candidates: readonly T[], need: number, probe: (node: T, timeoutMs: number) => Promise<void>, deadlineMs = Infinity): Promise<Confirmed<T>> {
+  async awaitQuorum<T extends { id: number }>(candidates: readonly T[], need: number, probe: (node: T, timeoutMs: number) => Promise<void>, deadlineMs = Infinity, mayAnswer: (err: unknown) => boolean = () => true): Promise<Confirmed<T>> {
     const untilMs = Math.min(deadlineMs, this.#now() + this.quorumWaitMs);
     for (let timeoutMs = this.probeTimeoutMs; ; timeoutMs *= 2) {
       const r = await this.confirm(candidates, need, probe, Math.max(this.probeTimeoutMs, Math.min(timeoutMs, untilMs - this.#now())));
-      if (r.reachable.length >= need || candidates.length < need || this.#now() + this.retryMs >= untilMs) return r;
+      const hopeful = r.reachable.length + r.unreachable.filter((u) => mayAnswer(u.error)).length;
+      if (r.reachable.length >= need || hopeful < need || this.#now() + this.retryMs >= untilMs) return r;
       await this.#sleep(this.retryMs);
     }
   }

@@ -5,7 +5,7 @@
  * fetched, aged out after `maxCommitmentAgeMs` (nodes expire their nonces)
  * and emptied when its node is marked dead.
  */
-import { QsignError, errorMessage, type PreparedCommitment, type ThresholdScheme } from '@qsign/protocol';
+import { QsignError, errorMessage, isQsignError, type PreparedCommitment, type ThresholdScheme } from '@qsign/protocol';
 import type { LogFields } from '@qsign/rpc';
 import { Liveness, isTransportFailure, type LivenessOptions } from './liveness.js';
 import type { NodePort } from './node-port.js';
@@ -67,7 +67,8 @@ export class NodePools {
   /**
    * The holders (identifier → node) not refused for this request that are
    * reachable now, probing those not heard from lately, and again until a
-   * quorum answers or `deadlineMs` (liveness.ts). A node excluded only as
+   * quorum answers or `deadlineMs`, while enough might: nodes that timed out
+   * rather than refused the connection (liveness.ts). A node excluded only as
    * unreachable is probed too — it may have restarted since — and taken
    * back (removed from `excluded`) if it answers.
    */
@@ -82,7 +83,7 @@ export class NodePools {
         this.markDead(n, errorMessage(e));
         throw e;
       }
-    }, deadlineMs);
+    }, deadlineMs, (e) => isQsignError(e, 'DEADLINE')); // a node that timed out may be slow, not gone; a refused one is gone now
     for (const h of reachable) excluded.delete(h.id);
     return reachable.map((h) => [h.identifier, h.n]);
   }

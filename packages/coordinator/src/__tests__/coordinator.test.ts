@@ -96,6 +96,9 @@ function cluster(min: number, max: number, faults: Record<number, Faults>, liven
   return { c, gpk: pkp.groupPublicKey };
 }
 
+const fail = (e: Error): never => {
+  throw e;
+};
 const signed = (body: string): SignedRequest => ({ body: new TextEncoder().encode(body), clientPublicKey: new Uint8Array(32), clientSignature: new Uint8Array(64) });
 const spki = (raw: Uint8Array) => createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]), format: 'der', type: 'spki' });
 
@@ -125,7 +128,7 @@ describe('Coordinator over in-process nodes', () => {
 
   it('says how many nodes are needed, reachable and usable when too few answer', async () => {
     const faults: Record<number, { down?: boolean }> = { 2: {}, 4: {}, 5: {} };
-    const { c } = cluster(3, 5, faults, { quorumWaitMs: 0 });
+    const { c } = cluster(3, 5, faults);
     await c.checkHealth();
     await c.getKey('k'); // the key view is known; then three holders go down
     for (const f of Object.values(faults)) f.down = true;
@@ -167,17 +170,28 @@ describe('Coordinator over in-process nodes', () => {
     vi.spyOn(Date, 'now').mockImplementation(() => now() + ms);
   };
 
-  it('waits for a quorum: a node that comes back while the request waits is used, not counted out', async () => {
-    const f: Record<number, Faults> = { 3: {}, 4: { down: true }, 5: { down: true } };
-    const { c } = cluster(3, 5, f);
-    await c.checkHealth();
-    await c.getKey('k');
-    f[3]!.down = true; // node 3 dies; it is back once the coordinator has probed it twice
+  it('waits for a quorum while a node that timed out may still answer (slow after its restart), and signs with it', async () => {
+    const f: Record<number, Faults> = { 4: { down: true }, 5: { down: true } };
     let probes = 0;
-    f[3]!.onStatus = () => void (++probes === 2 && (f[3]!.down = false));
+    f[3] = { onStatus: () => void (++probes < 3 && fail(new QsignError('DEADLINE', 'node 3 did not answer in time', { details: { transport: true } }))) };
+    const { c } = cluster(3, 5, f, { freshMs: 0 });
     const out = await c.sign(signed('hello'));
     expect(out.signers).toEqual([1, 2, 3]);
-    expect(probes).toBeGreaterThanOrEqual(2);
+    expect(probes).toBeGreaterThanOrEqual(3);
+  });
+
+  it('fails at once, without waiting, when too few holders could answer (connections refused)', async () => {
+    const f: Record<number, Faults> = { 3: {}, 4: {}, 5: {} };
+    let probes = 0;
+    f[3]!.onStatus = () => void probes++;
+    const { c } = cluster(3, 5, f, { freshMs: 0 });
+    await c.checkHealth();
+    await c.getKey('k');
+    for (const id of [3, 4, 5]) f[id]!.down = true;
+    probes = 0;
+    const e = await c.sign(signed('hello')).catch((x: unknown) => x as QsignError);
+    expect((e as QsignError).code).toBe('NOT_ENOUGH_NODES');
+    expect(probes).toBe(1); // one round of probes, no second
   });
 
   it('takes back a node that failed mid-attempt (killed and restarted) once it answers, with the attempt recorded as abandoned', async () => {

@@ -30,7 +30,7 @@ describe('Liveness', () => {
     });
     expect(probed.sort()).toEqual([[3, 800], [4, 800], [5, 800]]);
     expect(r.reachable.map((n) => n.id).sort()).toEqual([1, 2, 3, 4]);
-    expect(r.unreachable).toEqual([{ node: { id: 5 }, why: 'connection refused' }]);
+    expect(r.unreachable.map(({ node, why }) => ({ node, why }))).toEqual([{ node: { id: 5 }, why: 'connection refused' }]);
     expect(l.isFresh(4)).toBe(true);
     expect(l.isFresh(5)).toBe(false);
   });
@@ -105,5 +105,23 @@ describe('Liveness', () => {
     );
     expect(r.reachable.map((n) => n.id).sort()).toEqual([1, 2, 3]);
     expect(timeouts).toEqual([1000, 2000]);
+  });
+
+  it('does not wait when too few candidates may still answer (the others refused the connection)', async () => {
+    let t = 0;
+    const l = new Liveness({ retryMs: 250, now: () => t, sleep: async (ms) => void (t += ms) });
+    let rounds = 0;
+    const r = await l.awaitQuorum(
+      nodes,
+      3,
+      async (n) => {
+        if (n.id === 1) rounds++;
+        if (n.id > 2) throw new Error('connection refused');
+      },
+      10_000,
+      (e) => (e as { slow?: boolean }).slow === true,
+    );
+    expect(r.reachable.map((n) => n.id)).toEqual([1, 2]);
+    expect(rounds).toBe(1);
   });
 });
