@@ -67,24 +67,32 @@ describe('Liveness', () => {
     expect(round3).toBe(3);
   });
 
-  it('gives up at its deadline and says who did not answer', async () => {
+  /** Nodes 3-5 never answer; how many probe rounds run before awaitQuorum gives up, and when. */
+  async function refused(deadlineMs: number, mayAnswer?: (e: unknown) => boolean) {
     let t = 0;
     const l = new Liveness({ retryMs: 250, now: () => t, sleep: async (ms) => void (t += ms) });
     let rounds = 0;
-    const r = await l.awaitQuorum(
-      nodes,
-      3,
-      async (n) => {
-        if (n.id === 1) rounds++;
-        if (n.id > 2) throw new Error('connection refused');
-      },
-      2000,
-    );
+    const probe = async (n: { id: number }) => {
+      if (n.id === 1) rounds++;
+      if (n.id > 2) throw new Error('connection refused');
+    };
+    const r = await l.awaitQuorum(nodes, 3, probe, deadlineMs, mayAnswer);
+    return { r, rounds, t };
+  }
+
+  it('gives up at its deadline and says who did not answer', async () => {
+    const { r, rounds, t } = await refused(2000);
     expect(r.reachable.map((n) => n.id).sort()).toEqual([1, 2]);
     expect(r.unreachable.map((x) => x.node.id)).toEqual([3, 4, 5]);
     // nodes 1 and 2 stay fresh for 500 ms, so they are probed only every other round; the rounds stop before t = 2000
     expect(t).toBeLessThan(2000);
     expect(rounds).toBeGreaterThan(1);
+  });
+
+  it('does not wait when too few candidates may still answer (the others refused the connection)', async () => {
+    const { r, rounds } = await refused(10_000, (e) => (e as { slow?: boolean }).slow === true);
+    expect(r.reachable.map((n) => n.id)).toEqual([1, 2]);
+    expect(rounds).toBe(1);
   });
 
   it('waits longer in each round, so a node that is slow to answer (but answers) joins the quorum', async () => {
@@ -105,23 +113,5 @@ describe('Liveness', () => {
     );
     expect(r.reachable.map((n) => n.id).sort()).toEqual([1, 2, 3]);
     expect(timeouts).toEqual([1000, 2000]);
-  });
-
-  it('does not wait when too few candidates may still answer (the others refused the connection)', async () => {
-    let t = 0;
-    const l = new Liveness({ retryMs: 250, now: () => t, sleep: async (ms) => void (t += ms) });
-    let rounds = 0;
-    const r = await l.awaitQuorum(
-      nodes,
-      3,
-      async (n) => {
-        if (n.id === 1) rounds++;
-        if (n.id > 2) throw new Error('connection refused');
-      },
-      10_000,
-      (e) => (e as { slow?: boolean }).slow === true,
-    );
-    expect(r.reachable.map((n) => n.id)).toEqual([1, 2]);
-    expect(rounds).toBe(1);
   });
 });
