@@ -1,6 +1,6 @@
 /**
  * Issue 12, target 7: node churn under load. On a 3-of-5 cluster, one node is
- * SIGKILLed and restarted every ~2 s (never more than two down) for two
+ * SIGKILLed every ~2 s and restarted 2 s later (never more than two down) for two
  * minutes while 8 clients sign (QSIGN_CHAOS_SECONDS shortens it by hand):
  *  - at least 99.9 % of requests are signed;
  *  - none fails while a quorum serves: at no instant of its life were more
@@ -54,7 +54,8 @@ describe('chaos: node churn under load', () => {
 
   it('signs ≥ 99.9 % of requests, fails none while a quorum serves, and accounts for every released share', async () => {
     const churn = startChurn(c, { nodes: NODES, everyMs: 2000, downMs: 2000, maxDown: NODES.length - THRESHOLD });
-    const until = Date.now() + SECONDS * 1000;
+    const t0 = Date.now();
+    const until = t0 + SECONDS * 1000;
     const results: Array<{ ok: boolean; start: number; end: number; error?: string }> = [];
     const signatures: Uint8Array[] = [];
     try {
@@ -101,8 +102,10 @@ describe('chaos: node churn under load', () => {
     process.stdout.write(`chaos: ${released} shares released, ${unaccounted.length} neither in an issued signature, an abandoned attempt nor a failed request\n`);
     for (const u of unaccounted.slice(0, 5)) process.stdout.write(`  unaccounted: ${u}\n`);
     expect(results.length).toBeGreaterThan(0);
-    // On two busy cores a restart takes seconds, so kills come less often than every 2 s; still, nodes must churn.
-    expect(churn.down.length).toBeGreaterThanOrEqual(SECONDS / 10);
+    // A kill comes every 2 s while fewer than two are down; on two busy cores a restart takes 5-15 s, so
+    // that is what paces the churn. It must have happened, and with two nodes down at once.
+    expect(churn.down.length).toBeGreaterThanOrEqual(4);
+    expect(maxDownDuring(churn.down, t0, Date.now())).toBe(NODES.length - THRESHOLD);
     expect(failedWithQuorum.map((f) => f.error)).toEqual([]);
     expect(rate).toBeGreaterThanOrEqual(0.999);
     expect(unaccounted).toEqual([]);
