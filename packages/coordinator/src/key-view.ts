@@ -5,7 +5,7 @@
  * after a DKG, reshare or certificate change.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { QsignError, errorMessage, isValidKeyName } from '@qsign/protocol';
+import { QsignError, errorMessage, isQsignError, isValidKeyName } from '@qsign/protocol';
 import type { KeyInfo } from '@qsign/proto';
 import type { LogFields } from '@qsign/rpc';
 import { fromNode } from './node-reason.js';
@@ -13,6 +13,13 @@ import type { NodeHandle, NodePools } from './node-pools.js';
 
 /** How long a key view is used before the nodes are asked again. */
 export const KEY_TTL_MS = 30_000;
+
+/**
+ * How long a view that lacks holders (they were down when it was made) is
+ * used: a request counts only the holders its view knows, so a view made
+ * just after a node died would fail requests while a quorum serves (issue 12).
+ */
+export const PARTIAL_KEY_TTL_MS = 2_000;
 
 /** A key as the coordinator knows it: public data and which node holds which identifier. */
 export interface KeyView {
@@ -42,7 +49,8 @@ export class KeyViews {
   async get(name: string): Promise<KeyView> {
     if (!isValidKeyName(name)) throw new QsignError('INVALID_ARGUMENT', `not a valid key name: ${JSON.stringify(name.slice(0, 80))}`);
     const cached = this.#keys.get(name);
-    if (cached && Date.now() - cached.fetchedAt < KEY_TTL_MS) return cached;
+    const ttl = cached && cached.holders.size < cached.info.maxSigners ? PARTIAL_KEY_TTL_MS : KEY_TTL_MS;
+    if (cached && Date.now() - cached.fetchedAt < ttl) return cached;
     const live = this.pools.nodes.filter((n) => n.healthy !== false);
     const answers = await Promise.allSettled(live.map((n) => n.port.getKey(name, 3000)));
     const reports: Array<{ node: NodeHandle; info: KeyInfo }> = [];
@@ -55,10 +63,18 @@ export class KeyViews {
       else unknown.push(fromNode(n.id, errorMessage(err)));
     });
     if (reports.length === 0) {
+      if (cached && unknown.length === 0) return cached; // none reachable now: the record agreed before stands
       if (live.length === 0 || unknown.length === 0) throw new QsignError('NOT_ENOUGH_NODES', `cannot look up key ${name}: no node is reachable`);
       throw new QsignError('UNKNOWN_KEY', `unknown key ${name}`);
     }
-    const agreed = agreedKeyRecord(name, reports);
+    let agreed: ReturnType<typeof agreedKeyRecord<(typeof reports)[number]>>;
+    try {
+      agreed = agreedKeyRecord(name, reports);
+    } catch (e) {
+      // Too few answered this refresh (nodes restarting): the record they agreed on before still stands.
+      if (cached && isQsignError(e, 'NOT_ENOUGH_NODES')) return cached;
+      throw e;
+    }
     for (const r of reports) if (!agreed.members.includes(r)) this.log(`node ${r.node.id} reports a different record of key ${name}; ignoring it for this key`);
     const info = agreed.info;
     const holders = new Map<number, NodeHandle>(agreed.members.map((r) => [r.info.identifier, r.node]));
@@ -72,6 +88,7 @@ export class KeyViews {
     };
     // Keep the holders seen before if a node was briefly down during this lookup.
     if (cached) for (const [id, n] of cached.holders) if (!view.holders.has(id) && bytesToHex(cached.info.groupPublicKey) === bytesToHex(info.groupPublicKey)) view.holders.set(id, n);
+    if (view.holders.size < info.maxSigners) this.log(`key ${name}: only nodes ${[...view.holders.values()].map((n) => n.id).sort((a, b) => a - b).join(', ')} of ${info.maxSigners} answered; asking again in ${PARTIAL_KEY_TTL_MS / 1000} s`);
     this.#keys.set(name, view);
     return view;
   }

@@ -11,8 +11,21 @@
  * before an attempt picks its node set, every other candidate — the ones
  * marked dead included — is probed with a short timeout, all in parallel.
  * A restarted node is thus heard of the moment a request needs it, with no
- * new RPC and no change on the node. No I/O here: the caller supplies the probe.
+ * new RPC and no change on the node.
+ *
+ * If fewer than needed answer but enough might (their probes timed out
+ * rather than being refused), {@link Liveness.awaitQuorum} probes again
+ * until enough do or its time is up: a node that is restarting or just
+ * restarted may be slow (on two busy cores its first TLS handshake alone
+ * can outlast one probe), and a request that fails while a quorum serves is
+ * the failure issue 12 forbids. When too few could answer (connections
+ * refused) it fails at once. No I/O here: the caller supplies the probe.
  */
+
+/** A node call failed for want of an answer (not a refusal): the node may answer a moment later. */
+export function isTransportFailure(code: string): boolean {
+  return code === 'NODE_UNAVAILABLE' || code === 'DEADLINE';
+}
 
 /** Tunables of {@link Liveness}. */
 export interface LivenessOptions {
@@ -22,12 +35,18 @@ export interface LivenessOptions {
   probeTimeoutMs?: number;
   /** The clock (tests). */
   now?: () => number;
+  /** How long {@link Liveness.awaitQuorum} keeps probing for a quorum (default 10 s; never past the request's deadline). */
+  quorumWaitMs?: number;
+  /** Pause between probe rounds in {@link Liveness.awaitQuorum} (default 250 ms). */
+  retryMs?: number;
+  /** How to pause (tests). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** The outcome of {@link Liveness.confirm}: who answered, and why the others did not. */
 export interface Confirmed<T> {
   reachable: T[];
-  unreachable: Array<{ node: T; why: string }>;
+  unreachable: Array<{ node: T; why: string; error?: unknown }>;
 }
 
 /** When each node last answered, and the probe-before-use rule. */
@@ -37,12 +56,18 @@ export class Liveness {
   readonly #probing = new Map<number, Promise<void>>();
   readonly freshMs: number;
   readonly probeTimeoutMs: number;
+  readonly retryMs: number;
+  readonly quorumWaitMs: number;
   readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
 
   constructor(opts: LivenessOptions = {}) {
     this.freshMs = opts.freshMs ?? 500;
     this.probeTimeoutMs = opts.probeTimeoutMs ?? 1000;
+    this.retryMs = opts.retryMs ?? 250;
+    this.quorumWaitMs = opts.quorumWaitMs ?? 10_000;
     this.#now = opts.now ?? Date.now;
+    this.#sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
   /** Node `id` just answered a call. */
@@ -67,13 +92,13 @@ export class Liveness {
    * the timeout it is given, and rejects otherwise). Probes run in parallel
    * and only when they are needed: if `need` candidates are fresh, none runs.
    */
-  async confirm<T extends { id: number }>(candidates: readonly T[], need: number, probe: (node: T, timeoutMs: number) => Promise<void>): Promise<Confirmed<T>> {
+  async confirm<T extends { id: number }>(candidates: readonly T[], need: number, probe: (node: T, timeoutMs: number) => Promise<void>, timeoutMs = this.probeTimeoutMs): Promise<Confirmed<T>> {
     const fresh = candidates.filter((c) => this.isFresh(c.id));
     if (fresh.length >= need) return { reachable: fresh, unreachable: [] };
     const stale = candidates.filter((c) => !this.isFresh(c.id));
-    const answers = await Promise.allSettled(stale.map((c) => this.#probe(c, probe)));
+    const answers = await Promise.allSettled(stale.map((c) => this.#probe(c, probe, timeoutMs)));
     const reachable = [...fresh];
-    const unreachable: Array<{ node: T; why: string }> = [];
+    const unreachable: Array<{ node: T; why: string; error?: unknown }> = [];
     answers.forEach((a, i) => {
       const c = stale[i]!;
       if (a.status === 'fulfilled') {
@@ -81,16 +106,35 @@ export class Liveness {
         reachable.push(c);
       } else {
         this.lost(c.id);
-        unreachable.push({ node: c, why: a.reason instanceof Error ? a.reason.message : String(a.reason) });
+        unreachable.push({ node: c, why: a.reason instanceof Error ? a.reason.message : String(a.reason), error: a.reason });
       }
     });
     return { reachable, unreachable };
   }
 
-  #probe<T extends { id: number }>(c: T, probe: (node: T, timeoutMs: number) => Promise<void>): Promise<void> {
+  /**
+   * {@link confirm} again, every `retryMs`, until `need` candidates are
+   * reachable, too few are left that `mayAnswer` (given a failed probe's
+   * error; default: any may), or `quorumWaitMs` (or the `deadlineMs`, a
+   * `now()` time, if sooner) has passed; the last round's answer either
+   * way. Always at least one round. Each round's probes wait
+   * twice as long as the last (up to the time left): a node that answers in
+   * 1.2 s every time is reachable, just slow, and must not time out forever.
+   */
+  async awaitQuorum<T extends { id: number }>(candidates: readonly T[], need: number, probe: (node: T, timeoutMs: number) => Promise<void>, deadlineMs = Infinity, mayAnswer: (err: unknown) => boolean = () => true): Promise<Confirmed<T>> {
+    const untilMs = Math.min(deadlineMs, this.#now() + this.quorumWaitMs);
+    for (let timeoutMs = this.probeTimeoutMs; ; timeoutMs *= 2) {
+      const r = await this.confirm(candidates, need, probe, Math.max(this.probeTimeoutMs, Math.min(timeoutMs, untilMs - this.#now())));
+      const hopeful = r.reachable.length + r.unreachable.filter((u) => mayAnswer(u.error)).length;
+      if (r.reachable.length >= need || hopeful < need || this.#now() + this.retryMs >= untilMs) return r;
+      await this.#sleep(this.retryMs);
+    }
+  }
+
+  #probe<T extends { id: number }>(c: T, probe: (node: T, timeoutMs: number) => Promise<void>, timeoutMs: number): Promise<void> {
     let p = this.#probing.get(c.id);
     if (!p) {
-      p = probe(c, this.probeTimeoutMs).finally(() => this.#probing.delete(c.id));
+      p = probe(c, timeoutMs).finally(() => this.#probing.delete(c.id));
       this.#probing.set(c.id, p);
     }
     return p;

@@ -5,9 +5,9 @@
  * fetched, aged out after `maxCommitmentAgeMs` (nodes expire their nonces)
  * and emptied when its node is marked dead.
  */
-import { QsignError, errorMessage, type PreparedCommitment, type ThresholdScheme } from '@qsign/protocol';
+import { QsignError, errorMessage, isQsignError, type PreparedCommitment, type ThresholdScheme } from '@qsign/protocol';
 import type { LogFields } from '@qsign/rpc';
-import { Liveness, type LivenessOptions } from './liveness.js';
+import { Liveness, isTransportFailure, type LivenessOptions } from './liveness.js';
 import type { NodePort } from './node-port.js';
 
 /** A node's state as the coordinator tracks it. */
@@ -64,10 +64,17 @@ export class NodePools {
     );
   }
 
-  /** The holders (identifier → node) not yet excluded that are reachable now, probing those not heard from lately. */
-  async reachable(holders: ReadonlyMap<number, NodeHandle>, excluded: ReadonlyMap<number, unknown>, need: number): Promise<Array<[number, NodeHandle]>> {
-    const open = [...holders.entries()].filter(([, n]) => !excluded.has(n.id)).map(([identifier, n]) => ({ id: n.id, identifier, n }));
-    const { reachable } = await this.liveness.confirm(open, need, async ({ n }, timeoutMs) => {
+  /**
+   * The holders (identifier → node) not refused for this request that are
+   * reachable now, probing those not heard from lately, and again until a
+   * quorum answers or `deadlineMs`, while enough might: nodes that timed out
+   * rather than refused the connection (liveness.ts). A node excluded only as
+   * unreachable is probed too — it may have restarted since — and taken
+   * back (removed from `excluded`) if it answers.
+   */
+  async reachable(holders: ReadonlyMap<number, NodeHandle>, excluded: Map<number, { code: string }>, need: number, deadlineMs?: number): Promise<Array<[number, NodeHandle]>> {
+    const open = [...holders.entries()].filter(([, n]) => !excluded.has(n.id) || isTransportFailure(excluded.get(n.id)!.code)).map(([identifier, n]) => ({ id: n.id, identifier, n }));
+    const { reachable } = await this.liveness.awaitQuorum(open, need, async ({ n }, timeoutMs) => {
       try {
         if (n.healthy === false) n.port.redial?.(); // its channel may be backing off; dial the (restarted) node now
         await n.port.status(timeoutMs);
@@ -76,7 +83,8 @@ export class NodePools {
         this.markDead(n, errorMessage(e));
         throw e;
       }
-    });
+    }, deadlineMs, (e) => isQsignError(e, 'DEADLINE')); // a node that timed out may be slow, not gone; a refused one is gone now
+    for (const h of reachable) excluded.delete(h.id);
     return reachable.map((h) => [h.identifier, h.n]);
   }
 

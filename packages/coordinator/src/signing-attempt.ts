@@ -99,7 +99,7 @@ export class SigningRun {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       // Only nodes confirmed reachable (liveness.ts) — dead-marked ones probed again — so that
       // no share is released for an attempt that cannot complete, and a restarted node is used at once.
-      const candidates = await pools.reachable(key.holders, excluded, need);
+      const candidates = await pools.reachable(key.holders, excluded, need, this.deadlineMs);
       if (candidates.length < need) throw this.#notEnough(key, need);
       // Known-healthy nodes with pooled commitments first, then a fair random order:
       // ordering by pool size would starve a node that is one commitment behind.

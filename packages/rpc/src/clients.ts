@@ -45,6 +45,10 @@ export class NodeRpcClient {
     this.#c = new NodeClient(address, this.security, CHANNEL_OPTIONS);
   }
   private readonly security: grpc.ChannelCredentials;
+  /** Is the channel waiting out a reconnect backoff? Calls fail at once until it dials again (the coordinator redials then). */
+  backingOff(): boolean {
+    return this.#c.getChannel().getConnectivityState(false) === grpc.connectivityState.TRANSIENT_FAILURE;
+  }
   status(timeoutMs = 2000): Promise<NodeStatusResponse> {
     return callUnary(this.#c, this.#c.status, {}, timeoutMs, this.label);
   }

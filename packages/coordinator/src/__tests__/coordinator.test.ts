@@ -13,6 +13,12 @@ interface Faults {
   down?: boolean;
   forget?: boolean;
   hold?: { approved: boolean; checks: number; onCheck?: () => void; lists: string[] };
+  /** Its next share call fails as a killed node's would (it restarts at once). */
+  dropOnce?: boolean;
+  /** Its key lookups fail (e.g. they time out), all else works. */
+  noKey?: boolean;
+  /** Hears each Status call. */
+  onStatus?: () => void;
 }
 
 function fakeNode(id: number, share: frost.SecretSigningShare, info: KeyInfo, opts: Faults): NodePort {
@@ -22,7 +28,7 @@ function fakeNode(id: number, share: frost.SecretSigningShare, info: KeyInfo, op
   };
   return {
     address: `fake:${id}`,
-    status: async () => (up(), {} as never),
+    status: async () => (opts.onStatus?.(), up(), {} as never),
     getCommitments: async (count) => {
       up();
       const commitments = Array.from({ length: count }, () => {
@@ -34,6 +40,10 @@ function fakeNode(id: number, share: frost.SecretSigningShare, info: KeyInfo, op
     },
     signShare: async (req) => {
       up();
+      if (opts.dropOnce) {
+        opts.dropOnce = false;
+        throw new QsignError('NODE_UNAVAILABLE', `node ${id} is unreachable: the connection was closed`, { details: { transport: true } });
+      }
       const own = req.commitments.find((c) => c.identifier === id)!;
       // Held for its operator: the nonce stays unused (the coordinator may send the same list again).
       opts.hold?.lists.push(req.commitments.map((c) => `${c.identifier}:${bytesToHex(c.hiding)}`).join(','));
@@ -58,7 +68,11 @@ function fakeNode(id: number, share: frost.SecretSigningShare, info: KeyInfo, op
       return { ready: opts.hold.approved, holdId: `hold-${id}`, expiresUnixMs: 4e12 };
     },
     endRequest: async () => undefined,
-    getKey: async () => (up(), { ...info, identifier: id }),
+    getKey: async () => {
+      up();
+      if (opts.noKey) throw new QsignError('DEADLINE', `node ${id} did not answer in time`, { details: { transport: true } });
+      return { ...info, identifier: id };
+    },
     attestKey: async () => {
       throw new Error('unused');
     },
@@ -81,6 +95,9 @@ function cluster(min: number, max: number, faults: Record<number, Faults>, extra
   return { c, gpk: pkp.groupPublicKey };
 }
 
+const fail = (e: Error): never => {
+  throw e;
+};
 const signed = (body: string): SignedRequest => ({ body: new TextEncoder().encode(body), clientPublicKey: new Uint8Array(32), clientSignature: new Uint8Array(64) });
 const spki = (raw: Uint8Array) => createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]), format: 'der', type: 'spki' });
 
@@ -145,5 +162,68 @@ describe('Coordinator over in-process nodes', () => {
     expect(hold.lists).toHaveLength(2);
     expect(hold.lists[1]).toBe(hold.lists[0]);
     expect(c.requests.get('r1').state).toBe('done');
+  });
+
+  // Node churn (issue 12): none of these may fail while a quorum serves.
+  const later = (ms: number) => {
+    const now = Date.now.bind(Date);
+    vi.spyOn(Date, 'now').mockImplementation(() => now() + ms);
+  };
+
+  it('waits for a quorum while a node that timed out may still answer (slow after its restart), and signs with it', async () => {
+    const f: Record<number, Faults> = { 4: { down: true }, 5: { down: true } };
+    let probes = 0;
+    f[3] = { onStatus: () => void (++probes < 3 && fail(new QsignError('DEADLINE', 'node 3 did not answer in time', { details: { transport: true } }))) };
+    const { c } = cluster(3, 5, f, { liveness: { freshMs: 0 } });
+    const out = await c.sign(signed('hello'));
+    expect(out.signers).toEqual([1, 2, 3]);
+    expect(probes).toBeGreaterThanOrEqual(3);
+  });
+
+  it('fails at once, without waiting, when too few holders could answer (connections refused)', async () => {
+    const f: Record<number, Faults> = { 3: {}, 4: {}, 5: {} };
+    let probes = 0;
+    f[3]!.onStatus = () => void probes++;
+    const { c } = cluster(3, 5, f, { liveness: { freshMs: 0 } });
+    await c.checkHealth();
+    await c.getKey('k');
+    for (const id of [3, 4, 5]) f[id]!.down = true;
+    probes = 0;
+    const e = await c.sign(signed('hello')).catch((x: unknown) => x as QsignError);
+    expect((e as QsignError).code).toBe('NOT_ENOUGH_NODES');
+    expect(probes).toBe(1); // one round of probes, no second
+  });
+
+  it('takes back a node that failed mid-attempt (killed and restarted) once it answers, with the attempt recorded as abandoned', async () => {
+    const { c } = cluster(3, 4, { 3: { dropOnce: true }, 4: { down: true } }, { liveness: { quorumWaitMs: 0 } });
+    await c.checkHealth();
+    const out = await c.sign(signed('hello'));
+    expect(out.signers).toEqual([1, 2, 3]);
+    expect(out.abandoned).toEqual([{ signers: [1, 2, 3], released: [1, 2] }]);
+  });
+
+  it('uses a holder that was down when the key view was made as soon as it answers (not 30 s later)', async () => {
+    const f: Record<number, Faults> = { 3: {}, 4: {}, 5: { down: true } };
+    const { c } = cluster(3, 5, f, { liveness: { quorumWaitMs: 0 } });
+    await c.checkHealth();
+    await c.getKey('k'); // made without node 5
+    f[5]!.down = false;
+    await c.checkHealth(); // the health loop hears node 5
+    f[3]!.down = true;
+    f[4]!.down = true;
+    later(3000);
+    const out = await c.sign(signed('hello'));
+    expect(out.signers).toEqual([1, 2, 5]);
+  });
+
+  it('keeps the agreed key record when a refresh hears too few nodes, and signs', async () => {
+    const f: Record<number, Faults> = { 3: {}, 4: {}, 5: {} };
+    const { c } = cluster(3, 5, f);
+    await c.checkHealth();
+    await c.getKey('k');
+    for (const id of [3, 4, 5]) f[id]!.noKey = true;
+    later(31_000);
+    const out = await c.sign(signed('hello'));
+    expect(out.signers).toHaveLength(3);
   });
 });
