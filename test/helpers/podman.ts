@@ -6,7 +6,7 @@
  * inputs, so a second test file (or run) reuses it.
  */
 import { createHash } from 'node:crypto';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,4 +71,14 @@ export function buildImage(): string {
     timeout: 900_000,
   });
   return tag;
+}
+
+/** podman() without blocking the event loop, so several containers start at once. */
+export function podmanAsync(args: string[], timeoutMs = 600_000): Promise<string> {
+  return new Promise((res, rej) => {
+    execFile('podman', [...PODMAN_FLAGS, ...args], { env: podmanEnv(), encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      if (err) rej(new Error(`podman ${args.join(' ')} failed: ${stderr || err.message}`));
+      else res(stdout);
+    });
+  });
 }
