@@ -44,9 +44,9 @@ describe('a 3-of-5 cluster in podman containers with TLS', () => {
   }, 1_800_000);
 
   afterAll(() => {
-    for (const c of containers) podmanQuiet(['rm', '-f', '-t', '2', c]);
+    podmanQuiet(['rm', '-f', '-t', '2', ...containers]);
     podmanQuiet(['network', 'rm', '-f', name]);
-  });
+  }, 600_000);
 
   it('signs an RPM that rpmkeys -K accepts', () => {
     const r = signRpm(clientConfig, KEY, dir, dbpath, 'qs-container-a');

@@ -42,7 +42,7 @@ describe('deploy/compose under podman-compose', () => {
 
   afterAll(() => {
     if (dir) spawnSync('podman-compose', ['--podman-args', PODMAN_FLAGS.join(' '), '-p', project, '-f', join(dir, 'compose.yaml'), 'down', '-t', '2'], { env, cwd: dir, stdio: 'ignore', timeout: 300_000 });
-  });
+  }, 600_000);
 
   it('starts five nodes and a coordinator, and signs an RPM that rpmkeys -K accepts', () => {
     const ps = compose(['ps']);
