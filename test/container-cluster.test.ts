@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@qsign/devcluster';
@@ -46,6 +46,7 @@ describe('a 3-of-5 cluster in podman containers with TLS', () => {
   afterAll(() => {
     podmanQuiet(['rm', '-f', '-t', '2', ...containers]);
     podmanQuiet(['network', 'rm', '-f', name]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }, 600_000);
 
   it('signs an RPM that rpmkeys -K accepts', () => {

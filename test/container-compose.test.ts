@@ -6,11 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@qsign/devcluster';
-import { PODMAN_FLAGS, REPO, buildImage, podmanEnv } from './helpers/podman.js';
+import { PODMAN_FLAGS, REPO, buildImage, podmanEnv, podmanQuiet } from './helpers/podman.js';
 import { signRpm, trustKey, waitForCluster } from './helpers/container-cluster.js';
 
 const KEY = 'compose@example.org';
@@ -42,6 +42,8 @@ describe('deploy/compose under podman-compose', () => {
 
   afterAll(() => {
     if (dir) spawnSync('podman-compose', ['--podman-args', PODMAN_FLAGS.join(' '), '-p', project, '-f', join(dir, 'compose.yaml'), 'down', '-t', '2'], { env, cwd: dir, stdio: 'ignore', timeout: 300_000 });
+    podmanQuiet(['network', 'rm', '-f', `${project}_qsign`]); // podman-compose 1.0 down leaves its network
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }, 600_000);
 
   it('starts five nodes and a coordinator, and signs an RPM that rpmkeys -K accepts', () => {

@@ -11,7 +11,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -22,9 +22,11 @@ const K8S = join(REPO, 'deploy', 'kubernetes');
 
 describe('deploy/kubernetes under podman kube play', () => {
   const played: string[] = [];
+  const dirs: string[] = [];
 
   afterAll(() => {
     for (const f of played) podmanQuiet(['kube', 'down', f]);
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }, 600_000);
 
   it('refuses the StatefulSet and NetworkPolicy files: kinds podman does not support', () => {
@@ -35,6 +37,7 @@ describe('deploy/kubernetes under podman kube play', () => {
     requireTools('catatonit');
     const tag = buildImage();
     const dir = mkdtempSync(join(tmpdir(), 'qsign-kube-'));
+    dirs.push(dir);
     execFileSync(process.execPath, [join(REPO, 'deploy', 'compose', 'make-config.mjs'), '--dir', join(dir, 'config')], { stdio: 'pipe' });
     const docs = parseAllDocuments(readFileSync(join(K8S, 'coordinator.yaml'), 'utf8')).map((d) => d.toJS() as Record<string, any>);
     const deployment = docs.find((d) => d.kind === 'Deployment')!;
