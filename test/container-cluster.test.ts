@@ -6,12 +6,12 @@
  * passes `rpmkeys -K`; with one node container killed it still signs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@qsign/devcluster';
-import { REPO, buildImage, podmanAsync, podmanQuiet } from './helpers/podman.js';
+import { PODMAN_FLAGS, REPO, buildImage, podmanAsync, podmanEnv, podmanQuiet } from './helpers/podman.js';
 import { signRpm, trustKey, waitForCluster } from './helpers/container-cluster.js';
 
 const KEY = 'containers@example.org';
@@ -39,7 +39,13 @@ describe('a 3-of-5 cluster in podman containers with TLS', () => {
       ...NODES.map((id) => run(`${name}-node${id}`, `node${id}`, `node-${id}`, [], ['node', 'start', '--config', '/data/node.json'])),
       run(`${name}-coordinator`, 'coordinator', 'coordinator', ['-p', `127.0.0.1:${port}:7100`], ['coordinator', 'start', '--config', '/data/coordinator.json']),
     ]);
-    await waitForCluster(clientConfig, NODES.length);
+    try {
+      await waitForCluster(clientConfig, NODES.length);
+    } catch (e) {
+      // Say what the coordinator saw (one run under heavy load never answered on the published port).
+      const logs = spawnSync('podman', [...PODMAN_FLAGS, 'logs', '--tail', '30', `${name}-coordinator`], { env: podmanEnv(), encoding: 'utf8' });
+      throw new Error(`${(e as Error).message}\ncoordinator container log:\n${logs.stdout}${logs.stderr}`);
+    }
     dbpath = trustKey(clientConfig, KEY, dir);
   }, 1_800_000);
 
