@@ -6,8 +6,8 @@
  * inputs, so a second test file (or run) reuses it.
  */
 import { createHash } from 'node:crypto';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTools } from './tools.js';
@@ -18,11 +18,19 @@ export const PODMAN_FLAGS = ['--runtime', 'runc', '--storage-driver', 'vfs', '--
 /** The repository root (test/helpers/../..). */
 export const REPO = join(import.meta.dirname, '..', '..');
 
-/** Installs podman, runc and podman-compose and writes the containers.conf they need; returns the env to run them with. */
+/** Installs podman, runc, podman-compose and the CNI dnsname plugin and writes the containers.conf they need; returns the env to run them with. */
 export function podmanEnv(): NodeJS.ProcessEnv {
-  requireTools('podman', 'runc', 'podman-compose');
+  requireTools('podman', 'runc', 'podman-compose', '/usr/lib/cni/dnsname');
   const conf = join(tmpdir(), 'qsign-containers.conf');
-  writeFileSync(conf, '[containers]\ndefault_ulimits = []\n\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\n');
+  const text = '[containers]\ndefault_ulimits = []\n\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\n';
+  // Written only when missing or different: a podman started meanwhile must never read it half-written
+  // (seen: a truncated file let the default ulimits through, "error setting rlimit type 7").
+  let have = '';
+  try { have = readFileSync(conf, 'utf8'); } catch { /* not there yet */ }
+  if (have !== text) {
+    writeFileSync(`${conf}.${process.pid}`, text);
+    renameSync(`${conf}.${process.pid}`, conf);
+  }
   return { ...process.env, CONTAINERS_CONF: conf, STORAGE_DRIVER: 'vfs' };
 }
 
@@ -35,7 +43,7 @@ export function podman(args: string[], opts: { timeout?: number } = {}): string 
 
 /** Like podman() but never throws (for cleanup); returns the exit status. */
 export function podmanQuiet(args: string[]): number | null {
-  return spawnSync('podman', [...PODMAN_FLAGS, ...args], { env: podmanEnv(), stdio: 'ignore', timeout: 120_000 }).status;
+  return spawnSync('podman', [...PODMAN_FLAGS, ...args], { env: podmanEnv(), stdio: 'ignore', timeout: 300_000 }).status;
 }
 
 function hashTree(h: ReturnType<typeof createHash>, dir: string): void {
@@ -71,4 +79,14 @@ export function buildImage(): string {
     timeout: 900_000,
   });
   return tag;
+}
+
+/** podman() without blocking the event loop, so several containers start at once. */
+export function podmanAsync(args: string[], timeoutMs = 600_000): Promise<string> {
+  return new Promise((res, rej) => {
+    execFile('podman', [...PODMAN_FLAGS, ...args], { env: podmanEnv(), encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      if (err) rej(new Error(`podman ${args.join(' ')} failed: ${stderr || err.message}`));
+      else res(stdout);
+    });
+  });
 }

@@ -22,6 +22,10 @@ const PACKAGES: Record<string, string> = {
   podman: 'podman',
   runc: 'runc',
   'podman-compose': 'podman-compose',
+  // CNI's name resolution on podman networks (podman 4.3 with the CNI backend): containers reach each other by name.
+  '/usr/lib/cni/dnsname': 'golang-github-containernetworking-plugin-dnsname',
+  // The init podman builds its local pause image from (pods: podman kube play).
+  catatonit: 'catatonit',
 };
 
 let updated = false;

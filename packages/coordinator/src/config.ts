@@ -33,6 +33,8 @@ export interface CoordinatorConfig {
   masterKeyFile?: string;
   /** Prometheus metrics address, "host:port" (GET /metrics), or "off" (the default). */
   metricsListen: string;
+  /** Plaintext address serving only grpc.health.v1 (Kubernetes gRPC probes), or "off" (the default). */
+  healthListen: string;
   /** Mutual TLS files (or development plaintext on loopback); see docs/tls.md. */
   transport: TransportSetting;
 }
@@ -72,6 +74,7 @@ export function loadCoordinatorConfig(path: string): CoordinatorConfig {
           : bad('keygenThreshold', `must be an integer 2..${nodes.length}`),
     ...auditPaths(raw, path, bad),
     metricsListen: parseMetricsListen(raw.metricsListen, bad),
+    healthListen: parseMetricsListen(raw.healthListen, bad, 'healthListen'),
     ...(raw.keygenClientKeyFile === undefined
       ? {}
       : { keygenClientKeyFile: typeof raw.keygenClientKeyFile === 'string' && raw.keygenClientKeyFile ? resolve(dirname(resolve(path)), raw.keygenClientKeyFile) : bad('keygenClientKeyFile', 'must be a file name (hex Ed25519 secret key of a client with the keygen permission)') }),

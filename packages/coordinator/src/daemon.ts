@@ -4,7 +4,7 @@
 import type { Server } from 'node:http';
 import { installNativeBackend } from '@qsign/frost-native';
 import { CoordinatorApprovalService, CoordinatorKeysService, CoordinatorService } from '@qsign/proto';
-import { AuditService, NodeKeysRpcClient, NodeRpcClient, auditHandlers, authorizing, checkOwnIdentity, closeTransport, decodeSignRequest, expectIdentity, expecting, healthService, openTransport, opensslEd25519, serveMetrics, startServer, stopServer, type Log } from '@qsign/rpc';
+import { AuditService, NodeKeysRpcClient, NodeRpcClient, auditHandlers, authorizing, checkOwnIdentity, closeTransport, decodeSignRequest, expectIdentity, expecting, healthService, openTransport, startHealthListener, opensslEd25519, serveMetrics, startServer, stopServer, type Log } from '@qsign/rpc';
 import { setEd25519Backend } from '@qsign/audit';
 import { coordinatorAuthorizer } from './tls-access.js';
 import { errorMessage, isQsignError } from '@qsign/protocol';
@@ -62,7 +62,10 @@ export async function startCoordinator(configPath: string, opts: { log?: Log } =
     [CoordinatorApprovalService, coordinatorApprovalHandlers(coordinator, log) as never],
   ];
   if (audit) services.push([AuditService, auditHandlers(audit.service, (e) => log(`audit internal error: ${errorMessage(e)}`)) as never]);
-  services.push(healthService(coordinatorHealth(coordinator, config.keygenThreshold ?? Math.floor(config.nodes.length / 2) + 1)));
+  const health = coordinatorHealth(coordinator, config.keygenThreshold ?? Math.floor(config.nodes.length / 2) + 1);
+  services.push(healthService(health));
+  const healthPlain = config.healthListen === 'off' ? undefined : await startHealthListener(config.healthListen, health);
+  if (healthPlain) log(`plaintext health service (grpc.health.v1 only) on port ${healthPlain.port}`);
   metrics = new CoordinatorMetrics(config.coordinatorId, coordinator, audit?.service);
   const metricsHttp = config.metricsListen === 'off' ? undefined : await serveMetrics(config.metricsListen, () => metrics!.render(), log);
   if (metricsHttp) log(`Prometheus metrics at http://${metricsHttp.address}/metrics`);
@@ -83,6 +86,7 @@ export async function startCoordinator(configPath: string, opts: { log?: Log } =
       coordinator.stop();
       http?.close();
       await metricsHttp?.close();
+      await healthPlain?.close();
       clearInterval(checkpoints);
       await stopServer(server);
       await audit?.store.close();

@@ -236,7 +236,7 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
  * (verifier key), `threshold` attestations to pin a new key, and the keys
  * this cluster up split itself, pinned from the split (no one to ask).
  */
-export function clientTrust(nodes: ClusterProcess[], threshold: number, keys: Array<{ keyName: string; groupPublicKey: Uint8Array; createdUnixSeconds: number }>) {
+export function clientTrust(nodes: Array<Pick<ClusterProcess, 'id' | 'verifierKey'>>, threshold: number, keys: Array<{ keyName: string; groupPublicKey: Uint8Array; createdUnixSeconds: number }>) {
   return {
     nodes: nodes.map((n) => ({ id: n.id, verifierKey: n.verifierKey })),
     trustThreshold: threshold,

@@ -11,3 +11,4 @@ export * from './pki.js';
 export * from './node-lifecycle.js';
 export * from './daemons.js';
 export * from './audit-targets.js';
+export * from './container-configs.js';

@@ -61,6 +61,8 @@ export interface NodeConfig {
   peers: NodePeer[];
   /** Prometheus metrics address, "host:port" (GET /metrics), or "off" (the default). */
   metricsListen: string;
+  /** Plaintext address serving only grpc.health.v1 (Kubernetes gRPC probes), or "off" (the default). */
+  healthListen: string;
   /** Keys allowed to start lifecycle operations: DKG, reshare, retire (roles.ts). */
   officers: OfficerEntry[];
   /** Lifecycle bounds and holds (roles.ts; default: hold reshare and retire). */
@@ -151,6 +153,7 @@ export function validateNodeConfig(raw: unknown, path = 'node config'): NodeConf
     peers,
     ...nodeTransport(o, base, bad, listen, peers),
     metricsListen: parseMetricsListen(o.metricsListen, bad),
+    healthListen: parseMetricsListen(o.healthListen, bad, 'healthListen'),
     officers: parseOfficers(o.officers, new Set(clients.map((c) => c.publicKey)), bad),
     lifecycle: parseLifecycle(o.lifecycle, bad),
   };

@@ -5,7 +5,7 @@
  * least one key share and its audit log is sound; NOT_SERVING otherwise
  * (sealed nodes sign nothing). Service names: "" and "qsign.v1.Node".
  */
-import { ServingStatus, healthService, serveMetrics, type HealthSource, type Log, type MetricsEndpoint } from '@qsign/rpc';
+import { ServingStatus, healthService, serveMetrics, startHealthListener, type HealthSource, type Log, type MetricsEndpoint } from '@qsign/rpc';
 import type { AuditLogService, NodeStore } from '@qsign/storage';
 import type { NodeConfig } from './config.js';
 import type { Approvals } from './approvals.js';
@@ -45,6 +45,8 @@ export async function startNodeOps(config: NodeConfig, store: NodeStore, approva
   const logShare = shareLogger(log);
   const endpoint = config.metricsListen === 'off' ? undefined : await serveMetrics(config.metricsListen, () => metrics.render(), log);
   if (endpoint) log(`Prometheus metrics at http://${endpoint.address}/metrics`);
+  const health = config.healthListen === 'off' ? undefined : await startHealthListener(config.healthListen, nodeHealth(store));
+  if (health) log(`plaintext health service (grpc.health.v1 only) on port ${health.port}`);
   return {
     observe: (o, seconds) => {
       metrics.signShare(o, seconds);
@@ -52,6 +54,9 @@ export async function startNodeOps(config: NodeConfig, store: NodeStore, approva
     },
     health: healthService(nodeHealth(store)),
     metrics: endpoint,
-    close: async () => endpoint?.close(),
+    close: async () => {
+      await endpoint?.close();
+      await health?.close();
+    },
   };
 }

@@ -50,6 +50,19 @@ export function healthService(source: HealthSource): [grpc.ServiceDefinition, gr
   return [HealthService as unknown as grpc.ServiceDefinition, healthHandlers(source) as unknown as grpc.UntypedServiceImplementation];
 }
 
+/**
+ * A plaintext gRPC server on `address` (`healthListen`) serving ONLY
+ * grpc.health.v1 from `source`: Kubernetes gRPC probes speak plaintext,
+ * the daemon's own port is mutual TLS only. Every other method is
+ * UNIMPLEMENTED here, and the status says nothing secret.
+ */
+export async function startHealthListener(address: string, source: HealthSource): Promise<{ port: number; close(): Promise<void> }> {
+  const server = new grpc.Server();
+  server.addService(HealthService as unknown as grpc.ServiceDefinition, healthHandlers(source) as unknown as grpc.UntypedServiceImplementation);
+  const port = await new Promise<number>((res, rej) => server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
+  return { port, close: () => new Promise<void>((res) => server.tryShutdown(() => res())) };
+}
+
 /** Health.Check against a daemon ("" asks about the whole server). */
 export async function checkHealth(address: string, service = '', timeoutMs = 5000, security?: TransportSecurity): Promise<ServingStatus> {
   const c = new HealthClient(address, channelCredentials(security, address), CHANNEL_OPTIONS);

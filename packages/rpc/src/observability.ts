@@ -76,9 +76,9 @@ export async function serveMetrics(listen: string, render: () => Promise<{ conte
 }
 
 /** Validates a `metricsListen` config value: "off" (the default) or host:port. */
-export function parseMetricsListen(v: unknown, bad: (field: string, why: string) => never): string {
+export function parseMetricsListen(v: unknown, bad: (field: string, why: string) => never, field = 'metricsListen'): string {
   if (v === undefined || v === 'off') return 'off';
-  if (typeof v !== 'string' || !/^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/.test(v)) bad('metricsListen', 'must be "off" or host:port (e.g. "127.0.0.1:9464"; the page is not authenticated, keep it on loopback or a monitoring network)');
+  if (typeof v !== 'string' || !/^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/.test(v)) bad(field, `must be "off" or host:port (e.g. "127.0.0.1:${field === 'metricsListen' ? 9464 : 7180}"; it is not authenticated, keep it on loopback or a monitoring network)`);
   return v as string;
 }
 
