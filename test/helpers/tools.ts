@@ -22,6 +22,8 @@ const PACKAGES: Record<string, string> = {
   podman: 'podman',
   runc: 'runc',
   'podman-compose': 'podman-compose',
+  ip: 'iproute2',
+  iptables: 'iptables',
 };
 
 let updated = false;
