@@ -86,7 +86,9 @@ describe('network faults between namespaces (3-of-5, mutual TLS)', () => {
     // Processes first (they hold the namespaces open), then namespaces, links and rules.
     if (file) await stopPids([file.coordinator.pid, ...file.nodes.map((n) => n.pid)]).catch(() => undefined);
     lab?.cleanup();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    // QSIGN_KEEP_TEST_DIRS=1 keeps configs, data and logs for a post-mortem.
+    if (dir && process.env.QSIGN_KEEP_TEST_DIRS === '1') process.stderr.write(`kept netns test cluster at ${dir}\n`);
+    else if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   const sign = async () => {
@@ -116,16 +118,13 @@ describe('network faults between namespaces (3-of-5, mutual TLS)', () => {
   }, 120_000);
 
   it('with three cut off, fails within 5 s saying how many nodes are reachable', async () => {
-    const cutAt = Date.now();
+    // Node 3 signed the previous request just now: the coordinator takes it as reachable
+    // (liveness.ts), so this request's attempt sends it a SignShare that nobody receives.
     lab!.cut(nodeHost(3));
-    // A request sent within the liveness window of node 3's last answer still uses it and waits
-    // for its SignShare timeout; the bound is for requests after the coordinator has noticed.
-    await coordinatorSees(3, false);
-    const noticedMs = Date.now() - cutAt;
     const t0 = Date.now();
     const err = await sign().then(() => undefined, (e: unknown) => e);
     const failMs = Date.now() - t0;
-    process.stdout.write(`netns: coordinator noticed node 3 cut off after ${noticedMs} ms; the sign failed after ${failMs} ms: ${String((err as Error)?.message)}\n`);
+    process.stdout.write(`netns: with three nodes cut off the sign failed after ${failMs} ms: ${String((err as Error)?.message)}\n`);
     expect(isQsignError(err, 'NOT_ENOUGH_NODES'), String(err)).toBe(true);
     expect(String((err as Error).message)).toMatch(/needs 3 of 5 nodes; 2 reachable/);
     expect(failMs).toBeLessThan(5000);
@@ -136,9 +135,14 @@ describe('network faults between namespaces (3-of-5, mutual TLS)', () => {
     // No waiting for the health loop: the coordinator probes dead-marked nodes when a request needs them.
     expect((await sign()).signers).toHaveLength(3);
     for (const id of [3, 4, 5]) await coordinatorSees(id, true);
-    const seen = new Set<number>();
-    for (let i = 0; i < 8; i++) for (const s of (await sign()).signers) seen.add(s);
-    expect([...seen].sort()).toEqual([1, 2, 3, 4, 5]);
+    // The healed nodes sign, not only answer: with the other two cut off, they are the signers.
+    lab!.cut(nodeHost(1));
+    lab!.cut(nodeHost(2));
+    expect((await sign()).signers).toEqual([3, 4, 5]);
+    lab!.heal(nodeHost(1));
+    lab!.heal(nodeHost(2));
+    for (const id of [1, 2]) await coordinatorSees(id, true);
+    expect((await sign()).signers).toHaveLength(3);
   }, 120_000);
 
   it('signs with 100 ms added latency, and prints p50', async () => {
