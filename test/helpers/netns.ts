@@ -4,15 +4,19 @@
  * pair (`ip netns`, `ip link`; needs root). The test process stays in the root
  * namespace and reaches every host through the bridge. Names carry a random
  * tag, so parallel runs never collide, and {@link NetLab.cleanup} removes every
- * namespace, link and rule this lab made (call it from afterAll).
+ * namespace, link, rule and process this lab made (call it from afterAll);
+ * {@link NetLab.sweep} removes what a killed test run left behind.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const DELAYER = fileURLToPath(new URL('./nfqueue-delay.py', import.meta.url));
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+/** One file per live lab (its tag, holding the creating process's pid), for {@link NetLab.sweep}. */
+const REGISTRY = '/run/qsign-netlab';
 
 /** Runs `ip ARGS…`, throwing with its stderr on failure. */
 function ip(...args: string[]): string {
@@ -29,6 +33,9 @@ export class NetLab {
 
   /** Creates the bridge (with address .1 for the test process). */
   constructor() {
+    NetLab.sweep();
+    mkdirSync(REGISTRY, { recursive: true });
+    writeFileSync(join(REGISTRY, this.tag), String(process.pid));
     ip('link', 'add', this.bridge, 'type', 'bridge');
     ip('addr', 'add', `${this.subnet}.1/24`, 'dev', this.bridge);
     ip('link', 'set', this.bridge, 'up');
@@ -111,22 +118,47 @@ export class NetLab {
     };
   }
 
-  /** Removes every delayer, namespace (with its iptables rules and links) and the bridge; never throws. */
+  /** Removes every delayer, namespace (with its processes, iptables rules and links) and the bridge; never throws. */
   cleanup(): void {
     for (const p of this.#delayers) if (p.exitCode === null) p.kill('SIGKILL');
-    for (const { ns, hostIf } of this.#hosts.values()) {
-      for (const args of [['link', 'del', hostIf], ['netns', 'del', ns]]) {
-        try {
-          ip(...args);
-        } catch {
-          // already gone
-        }
+    NetLab.#remove(this.tag);
+  }
+
+  /** Removes the labs of test processes that died without cleaning up (their registry pid is gone). */
+  static sweep(): void {
+    const entries = existsSync(REGISTRY) ? readdirSync(REGISTRY) : [];
+    for (const tag of entries) {
+      const pid = Number(readFileSync(join(REGISTRY, tag), 'utf8'));
+      if (!alive(pid)) NetLab.#remove(tag);
+    }
+  }
+
+  /** Kills what runs in lab `tag`'s namespaces, then deletes them, its links and its registry entry. */
+  static #remove(tag: string): void {
+    const quiet = (...args: string[]) => {
+      try {
+        return ip(...args);
+      } catch {
+        return ''; // already gone
       }
+    };
+    const namespaces = quiet('netns', 'list').split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(`qsign-${tag}-`));
+    for (const ns of namespaces) {
+      for (const pid of quiet('netns', 'pids', ns).split('\n').filter(Boolean)) if (alive(Number(pid))) process.kill(Number(pid), 'SIGKILL');
+      quiet('netns', 'del', ns);
     }
-    try {
-      ip('link', 'del', this.bridge);
-    } catch {
-      // already gone
-    }
+    const links = quiet('-o', 'link', 'show').split('\n').map((l) => l.split(': ')[1]?.split('@')[0] ?? '').filter((n) => n.startsWith(`qs${tag}`));
+    for (const link of links) quiet('link', 'del', link);
+    rmSync(join(REGISTRY, tag), { force: true });
+  }
+}
+
+/** True if process `pid` exists. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
