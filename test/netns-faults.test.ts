@@ -112,7 +112,8 @@ describe('network faults between namespaces (3-of-5, mutual TLS)', () => {
     lab!.cut(nodeHost(4));
     lab!.cut(nodeHost(5));
     // The first request may still pick a node heard from within the last 500 ms (liveness.ts):
-    // its SignShare times out, that node is marked dead and the attempt is retried with the others.
+    // it goes silent, a status probe of it fails (liveness.unlessSilent), it is marked dead and the
+    // attempt is retried with the others — seconds, not the 10 s share timeout.
     expect((await sign()).signers).toEqual([1, 2, 3]);
     expect((await sign()).signers).toEqual([1, 2, 3]);
   }, 120_000);
