@@ -285,7 +285,7 @@ export class Coordinator {
       set.sort((a, b) => a.identifier - b.identifier);
       const list = set.map((s) => s.c);
       const results = await Promise.allSettled(
-        set.map((s) => this.#liveness.unlessSilent(s.n.port.signShare({ request: signed, commitments: list, coordinatorId: this.opts.coordinatorId }, this.opts.shareTimeoutMs), (ms) => s.n.port.status(ms).then(() => undefined))),
+        set.map((s) => s.n.port.signShare({ request: signed, commitments: list, coordinatorId: this.opts.coordinatorId }, this.opts.shareTimeoutMs)),
       );
       let failed = false;
       const shares: SchemeShare[] = [];

@@ -11,10 +11,7 @@
  * before an attempt picks its node set, every other candidate — the ones
  * marked dead included — is probed with a short timeout, all in parallel.
  * A restarted node is thus heard of the moment a request needs it, with no
- * new RPC and no change on the node. A node that falls silent during an
- * attempt is probed too ({@link Liveness.unlessSilent}), so a request does not
- * wait out the share timeout for a host that was cut off (issue 15,
- * test/netns-faults.test.ts). No I/O here: the caller supplies the probe.
+ * new RPC and no change on the node. No I/O here: the caller supplies the probe.
  */
 
 /** Tunables of {@link Liveness}. */
@@ -88,34 +85,6 @@ export class Liveness {
       }
     });
     return { reachable, unreachable };
-  }
-
-  /**
-   * `call` (a request to one node), given up early if that node falls silent:
-   * while it is unanswered, the node is probed every `probeTimeoutMs` (each
-   * probe waiting as long), and the first probe that fails rejects the result
-   * with the probe's error instead of waiting out the call's own, much longer
-   * deadline. A node cut off mid-request thus costs about two probe timeouts,
-   * not `shareTimeoutMs`; a slow node that still answers probes is waited for.
-   */
-  unlessSilent<R>(call: Promise<R>, probe: (timeoutMs: number) => Promise<void>): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      let done = false;
-      let timer: NodeJS.Timeout | undefined;
-      const settle = (f: () => void) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        f();
-      };
-      const check = () =>
-        probe(this.probeTimeoutMs).then(
-          () => void (done || (timer = setTimeout(check, this.probeTimeoutMs))),
-          (e: unknown) => settle(() => reject(e)),
-        );
-      call.then((v) => settle(() => resolve(v)), (e: unknown) => settle(() => reject(e)));
-      timer = setTimeout(check, this.probeTimeoutMs);
-    });
   }
 
   #probe<T extends { id: number }>(c: T, probe: (node: T, timeoutMs: number) => Promise<void>): Promise<void> {
