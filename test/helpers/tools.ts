@@ -26,6 +26,8 @@ const PACKAGES: Record<string, string> = {
   '/usr/lib/cni/dnsname': 'golang-github-containernetworking-plugin-dnsname',
   // The init podman builds its local pause image from (pods: podman kube play).
   catatonit: 'catatonit',
+  ip: 'iproute2',
+  iptables: 'iptables',
 };
 
 let updated = false;
