@@ -81,7 +81,7 @@ describe('bounded audit on a cluster', () => {
     for (const id of signers) await c.kill(id);
     const co = c.file.coordinator;
     process.kill(co.pid, 'SIGTERM');
-    const { alive } = await import('@qsign/cli');
+    const { alive } = await import('@qsign/devcluster');
     const { waitFor } = await import('./helpers/cluster.js');
     await waitFor(() => !alive(co.pid), 15_000, 'coordinator to stop');
     const entries = Array.from({ length: COUNT }, (_, i) => {

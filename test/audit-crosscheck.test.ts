@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { PayloadKind } from '@qsign/protocol';
-import { fileClaims } from '@qsign/cli';
+import { fileClaims } from '@qsign/client';
 import { TestCluster } from './helpers/cluster.js';
 import { registerSignatures } from './helpers/r-registry.js';
 import { syntheticRpmHeader } from './helpers/rpm-header.js';

@@ -14,7 +14,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { decodeRecord, leafHash, openCheckpoint, parseVerifierKey, verifyInclusion, verifyLog } from '@qsign/audit';
 import { isQsignError, newRequestId, signRequestBody } from '@qsign/protocol';
 import { AuditRpcClient, encodeSignRequest } from '@qsign/rpc';
-import { fileClaims, loadClientConfig } from '@qsign/cli';
+import { fileClaims, loadClientConfig } from '@qsign/client';
 import { loadNodeConfig, openNodeStore, startNode } from '@qsign/node';
 import { auditSlot } from '@qsign/storage';
 import { headerSignatureInput } from '@qsign/rpm';

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { parseSecretKey, parseSignature } from '@qsign/openpgp';
-import { signOpenPgp } from '@qsign/cli';
+import { signOpenPgp } from '@qsign/client';
 import { TestCluster } from './helpers/cluster.js';
 import { requireTools } from './helpers/tools.js';
 import { qsign } from './helpers/qsign-cli.js';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alive, clusterDown, clusterTransportAs, readClusterFile, type ClusterFile } from '@qsign/cli';
+import { alive, clusterDown, clusterTransportAs, readClusterFile, type ClusterFile } from '@qsign/devcluster';
 import { NodeRpcClient } from '@qsign/rpc';
 import { qsign } from './helpers/qsign-cli.js';
 import { nodeAudit, waitFor } from './helpers/cluster.js';

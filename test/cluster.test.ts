@@ -107,7 +107,7 @@ describe('3-of-5 cluster, multi-process', () => {
     const last = signed[signed.length - 1]!;
     expect(typeof last.nonce).toBe('string');
     // Replaying the consumed commitment to the restarted node is refused: the nonce is gone.
-    const client = (await import('@qsign/cli')).loadClientConfig(c.file.clientConfig);
+    const client = (await import('@qsign/client')).loadClientConfig(c.file.clientConfig);
     const body = encodeSignRequest({ requestId: newRequestId(), keyName: 'demo', createdAtMs: Date.now(), kind: 'raw', data: new Uint8Array([1, 2, 3]), clientName: 'dev-client', expectedGroupKey: c.groupKey('demo') });
     const signed2 = signRequestBody(body, client.secretKey);
     const others = await Promise.all([1, 3].map(async (id) => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { isQsignError } from '@qsign/protocol';
 import { CoordinatorRpcClient } from '@qsign/rpc';
-import { clusterTransport } from '@qsign/cli';
+import { clusterTransport } from '@qsign/devcluster';
 import { TestCluster, waitFor } from './helpers/cluster.js';
 import { registerSignatures } from './helpers/r-registry.js';
 

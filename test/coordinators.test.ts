@@ -5,11 +5,12 @@
  * coordinators fails over when the one in use dies, and no nonce is reused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadClientConfig } from '@qsign/cli';
+import { loadClientConfig } from '@qsign/client';
 import { isQsignError } from '@qsign/protocol';
 import { TestCluster, waitFor } from './helpers/cluster.js';
 import { registerSignatures } from './helpers/r-registry.js';
-import { clusterCoordinators, QsignClient } from '@qsign/cli';
+import { clusterCoordinators } from '@qsign/devcluster';
+import { QsignClient } from '@qsign/client';
 import { signedRequest } from './helpers/operator.js';
 
 describe('several coordinators', () => {

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QSIGN_BIN } from '@qsign/cli';
+import { QSIGN_BIN } from '@qsign/devcluster';
 import { validateNodeConfig } from '@qsign/node';
 import { loadCoordinatorConfig } from '@qsign/coordinator';
 import { isQsignError } from '@qsign/protocol';

@@ -12,7 +12,7 @@ import { TestCluster, waitFor } from './helpers/cluster.js';
 import { requireTools } from './helpers/tools.js';
 import { qsign } from './helpers/operator.js';
 import { SIGN_BIN } from './helpers/qsign-cli.js';
-import { QSIGN_BIN } from '@qsign/cli';
+import { QSIGN_BIN } from '@qsign/devcluster';
 import { buildRpm, tempDir } from '../packages/rpm/src/__tests__/fixtures.js';
 
 /** Runs a binary in the background, collecting its output. */

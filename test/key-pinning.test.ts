@@ -31,7 +31,7 @@ import {
 } from '@qsign/proto';
 import { CoordinatorRpcClient, openTransport } from '@qsign/rpc';
 import { loadNodeConfig } from '@qsign/node';
-import { loadClientConfig } from '@qsign/cli';
+import { loadClientConfig } from '@qsign/client';
 import { TestCluster } from './helpers/cluster.js';
 import { startGrpcProxy, type GrpcProxy, type Rewrite } from './helpers/grpc-proxy.js';
 import { qsign, sign } from './helpers/qsign-cli.js';

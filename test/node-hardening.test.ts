@@ -9,7 +9,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { isQsignError, newRequestId, signRequestBody, type SignedRequest, type ErrorCode } from '@qsign/protocol';
 import { encodeSignRequest, fromServiceError, type NodeRpcClient } from '@qsign/rpc';
 import { SignShareRequest, type Commitment } from '@qsign/proto';
-import { loadClientConfig } from '@qsign/cli';
+import { loadClientConfig } from '@qsign/client';
 import { TestCluster } from './helpers/cluster.js';
 import { registerSignatures } from './helpers/r-registry.js';
 

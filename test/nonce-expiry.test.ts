@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { isQsignError, newRequestId, signRequestBody } from '@qsign/protocol';
 import { encodeSignRequest } from '@qsign/rpc';
-import { loadClientConfig } from '@qsign/cli';
+import { loadClientConfig } from '@qsign/client';
 import { TestCluster, waitFor } from './helpers/cluster.js';
 import { registerSignatures } from './helpers/r-registry.js';
 

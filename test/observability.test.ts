@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { clusterCoordinators } from '@qsign/cli';
+import { clusterCoordinators } from '@qsign/devcluster';
 import { loadNodeConfig, openStoreWithShares } from '@qsign/node';
 import { ServingStatus, checkHealth, decodeSignRequest } from '@qsign/rpc';
 import { isQsignError } from '@qsign/protocol';

@@ -17,7 +17,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { armor, encodePacket, parseCertificate, parseSignature, PacketTag, toHex } from '@qsign/openpgp';
 import { isQsignError } from '@qsign/protocol';
 import { addHeaderSignature, readRpm, RpmSigTag } from '@qsign/rpm';
-import { keyCertificate, signOpenPgp } from '@qsign/cli';
+import { keyCertificate, signOpenPgp } from '@qsign/client';
 import { TestCluster, waitFor } from './helpers/cluster.js';
 import { requireTools } from './helpers/tools.js';
 import { registerSignatures } from './helpers/r-registry.js';

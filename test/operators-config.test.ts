@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QSIGN_BIN } from '@qsign/cli';
+import { QSIGN_BIN } from '@qsign/devcluster';
 
 let dir: string;
 const CLIENT = 'a'.repeat(64);

@@ -16,7 +16,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { fileURLToPath } from 'node:url';
 import { readRpm } from '@qsign/rpm';
-import { loadClientConfig } from '@qsign/cli';
+import { loadClientConfig } from '@qsign/client';
 import { TestCluster, waitFor } from './helpers/cluster.js';
 import { requireTools } from './helpers/tools.js';
 import { registerSignatures } from './helpers/r-registry.js';

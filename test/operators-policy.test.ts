@@ -10,7 +10,7 @@ import { userInfo } from 'node:os';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { isQsignError, type QsignError } from '@qsign/protocol';
 import { readRpm } from '@qsign/rpm';
-import { QsignClient, loadClientConfig } from '@qsign/cli';
+import { QsignClient, loadClientConfig } from '@qsign/client';
 import type { RequestStatus } from '@qsign/proto';
 import { TestCluster, waitFor } from './helpers/cluster.js';
 import { registerSignatures } from './helpers/r-registry.js';

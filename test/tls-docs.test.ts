@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QSIGN_BIN } from '@qsign/cli';
+import { QSIGN_BIN } from '@qsign/devcluster';
 import { requireTools } from './helpers/tools.js';
 
 /** The commands of the sh block that follows the marker naming this test. */

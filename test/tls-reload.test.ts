@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pkiInit, pkiIssue } from '@qsign/cli';
+import { pkiInit, pkiIssue } from '@qsign/devcluster';
 import { TlsMaterial } from '@qsign/rpc';
 import { waitFor } from './helpers/cluster.js';
 

@@ -3,7 +3,7 @@
  * lines, and make every node sign a checkpoint now.
  */
 import { execFile } from 'node:child_process';
-import { QSIGN_BIN } from '@qsign/cli';
+import { QSIGN_BIN } from '@qsign/devcluster';
 import { AuditRpcClient } from '@qsign/rpc';
 import type { TestCluster } from './cluster.js';
 

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { newRequestId, signRequestBody, type PayloadKind, type SignedRequest } from '@qsign/protocol';
 import { encodeSignRequest } from '@qsign/rpc';
-import { QSIGN_BIN } from '@qsign/cli';
+import { QSIGN_BIN } from '@qsign/devcluster';
 
 /** Runs `qsign args…` to completion. */
 export function qsign(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {

@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { QSIGN_BIN } from '@qsign/cli';
+import { QSIGN_BIN } from '@qsign/devcluster';
 
 /** Path of the compiled obs-sign compatible `sign` client. */
 export const SIGN_BIN = fileURLToPath(new URL('../../packages/cli/dist/bin/sign.js', import.meta.url));

@@ -6,7 +6,7 @@
  * threshold; the cluster's original threshold is not the minimum for later
  * signatures.
  */
-import type { FetchedLog } from './audit.js';
+import type { FetchedLog } from './fetch.js';
 
 const KEY_EVENTS = new Set(['key-imported', 'key-generated', 'reshared-in']);
 

@@ -7,7 +7,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { headerSignatureInput } from '@qsign/rpm';
 import type { AuditRecord } from '@qsign/audit';
-import type { FetchedLog } from './audit.js';
+import type { FetchedLog } from './fetch.js';
 
 /** What to look for with {@link querySignatures}. */
 export interface QueryFilter {

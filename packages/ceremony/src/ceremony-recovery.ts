@@ -14,6 +14,7 @@ import { combineShares } from '@qsign/frost/recovery';
 import * as frost from '@qsign/frost';
 import { ed25519Fingerprint } from '@qsign/openpgp';
 import { QsignError, decodeShareFile, errorMessage } from '@qsign/protocol';
+import { assertAbsent, writeFileAtomic } from './atomic-dir.js';
 
 /** One recovery-kit file as `ceremony split` writes it (bare hex shares carry only `share`). */
 interface KitShare {
@@ -136,4 +137,25 @@ export function recoverFromShares(files: string[]): { kind: 'scalar'; secret: Ui
   } finally {
     for (const d of decoded) d.share.fill(0);
   }
+}
+
+/** Where `ceremony recover` takes its shares from. */
+export type RecoverySource = { kind: 'kit'; files: string[]; expectPublicKey?: string; createdUnixSeconds?: number } | { kind: 'shares'; files: string[]; expectPublicKey?: string };
+
+/**
+ * Rebuilds the secret from `source` and writes it to the new file `out`
+ * (mode 0600, all-or-nothing, never over an existing file:
+ * {@link writeFileAtomic}); the secret is wiped from memory in every case.
+ * Returns what was recovered, without the secret.
+ */
+export async function recoverTo(out: string, source: RecoverySource): Promise<{ kind: 'seed' | 'scalar'; publicKey: string }> {
+  assertAbsent(out); // before any share is read
+  const r = source.kind === 'kit' ? await recoverFromKit(source.files, source.expectPublicKey, source.createdUnixSeconds) : recoverFromShares(source.files);
+  try {
+    if (source.expectPublicKey && r.publicKey !== source.expectPublicKey.toLowerCase()) throw new QsignError('INVALID_ARGUMENT', `the recovered ${r.kind} has public key ${r.publicKey}, not --expect ${source.expectPublicKey}`);
+    writeFileAtomic(out, r.secret);
+  } finally {
+    r.secret.fill(0);
+  }
+  return { kind: r.kind, publicKey: r.publicKey };
 }

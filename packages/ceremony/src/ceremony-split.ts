@@ -7,8 +7,7 @@
  * into a paper recovery kit, and write a transcript hashing every output.
  * Output is all-or-nothing: a temporary directory renamed into place.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -19,6 +18,7 @@ import { armor, buildCertificate, ed25519Fingerprint, parseSecretKey } from '@qs
 import { QsignError, encodeShareFile, errorMessage } from '@qsign/protocol';
 import { encryptShareFiles, parseEnrollmentPublicKey } from '@qsign/storage';
 import { defaultUserId, splitKey, validateSplitParams, wipeShares } from './ceremony.js';
+import { writeDirAtomic } from './atomic-dir.js';
 
 /** Where the key comes from. */
 export type KeySource = { kind: 'generate' } | { kind: 'gpg'; file: string } | { kind: 'seed'; file: string };
@@ -115,7 +115,6 @@ export async function ceremonySplit(o: CeremonyOptions): Promise<CeremonyResult>
   const scalar = frost.seedToScalar(seed);
   const userId = importedUid ?? o.userId ?? defaultUserId(o.keyName);
   const created = importedCreated ?? o.createdUnixSeconds ?? Math.floor((o.now?.() ?? new Date()).getTime() / 1000);
-  const tmp = join(dirname(o.out), `.${basename(o.out)}.partial-${process.pid}`);
   let split: ReturnType<typeof splitKey> | undefined;
   try {
     split = splitKey({ keyName: o.keyName, threshold: o.threshold, shares, userId, createdUnixSeconds: created, secretScalar: scalar });
@@ -126,8 +125,6 @@ export async function ceremonySplit(o: CeremonyOptions): Promise<CeremonyResult>
     const fingerprint = bytesToHex(ed25519Fingerprint(pub, created));
     const kit = o.recoveryKit ? await shamirSplit(seed, o.recoveryKit.shares, o.recoveryKit.threshold) : [];
 
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true, mode: 0o700 });
     const written: Record<string, Uint8Array | string> = {};
     const byId = new Map(nodes.map((n) => [n.id, n.enrollmentKey]));
     for (const f of split.files) {
@@ -141,10 +138,6 @@ export async function ceremonySplit(o: CeremonyOptions): Promise<CeremonyResult>
         `qsign recovery kit share ${i + 1} of ${kit.length} (${o.recoveryKit!.threshold} needed)\nkey: ${o.keyName}\nfingerprint: ${fingerprint}\ncreated: ${created}\nshare: ${bytesToHex(k)}\n`;
       k.fill(0);
     });
-    for (const [name, data] of Object.entries(written)) {
-      mkdirSync(dirname(join(tmp, name)), { recursive: true, mode: 0o700 });
-      writeFileSync(join(tmp, name), data, { mode: 0o600 });
-    }
     const transcript = {
       format: 'qsign-ceremony-transcript/v1',
       keyName: o.keyName,
@@ -160,14 +153,8 @@ export async function ceremonySplit(o: CeremonyOptions): Promise<CeremonyResult>
       time: (o.now?.() ?? new Date()).toISOString(),
       sha256: Object.fromEntries(Object.entries(written).map(([n, d]) => [n, bytesToHex(sha256(typeof d === 'string' ? Buffer.from(d) : d))])),
     };
-    writeFileSync(join(tmp, 'transcript.json'), JSON.stringify(transcript, null, 2) + '\n', { mode: 0o600 });
-    mkdirSync(dirname(o.out), { recursive: true });
-    if (existsSync(o.out)) rmSync(o.out, { recursive: true });
-    renameSync(tmp, o.out);
-    return { dir: o.out, files: [...Object.keys(written), 'transcript.json'].map((n) => join(o.out, n)), groupPublicKey: bytesToHex(pub), fingerprint, userId, createdUnixSeconds: created };
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
+    const files = writeDirAtomic(o.out, { ...written, 'transcript.json': JSON.stringify(transcript, null, 2) + '\n' });
+    return { dir: o.out, files, groupPublicKey: bytesToHex(pub), fingerprint, userId, createdUnixSeconds: created };
   } finally {
     seed.fill(0);
     scalar.fill(0);

@@ -2,10 +2,9 @@
  * Key ceremonies: a trusted-dealer split (RFC 9591 App. C) into one share
  * file per node, written all-or-nothing.
  */
-import { mkdirSync, renameSync, writeFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
-import { join, dirname, basename } from 'node:path';
 import * as frost from '@qsign/frost';
 import { QsignError, encodeShareFile, isValidKeyName, type ShareFile } from '@qsign/protocol';
+import { writeDirAtomic, type DirContents } from './atomic-dir.js';
 
 /** Parameters of a split. */
 export interface SplitParams {
@@ -51,33 +50,12 @@ export function wipeShares(files: ShareFile[]): void {
   for (const f of files) f.share.fill(0);
 }
 
-/**
- * Writes split output to `outDir` atomically: everything goes to a temporary
- * sibling directory first, which is renamed into place only when complete.
- */
+/** Writes split output to `outDir` all-or-nothing ({@link writeDirAtomic}): one share file per node and public-key.json. */
 export function writeSplit(outDir: string, files: ShareFile[], publicKeyPackage: frost.PublicKeyPackage): string[] {
-  if (existsSync(outDir) && readdirSync(outDir).length > 0)
-    throw new QsignError('INVALID_ARGUMENT', `output directory ${outDir} is not empty; refusing to overwrite a ceremony`);
-  const tmp = join(dirname(outDir), `.${basename(outDir)}.partial-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true, mode: 0o700 });
-  const names: string[] = [];
-  try {
-    for (const f of files) {
-      const name = `node-${f.identifier}.share.json`;
-      writeFileSync(join(tmp, name), encodeShareFile(f) + '\n', { mode: 0o600 });
-      names.push(name);
-    }
-    writeFileSync(join(tmp, 'public-key.json'), JSON.stringify({ keyName: files[0]!.keyName, userId: files[0]!.userId, ...frost.encodePublicKeyPackage(publicKeyPackage) }, null, 2) + '\n');
-    names.push('public-key.json');
-    if (existsSync(outDir)) rmSync(outDir, { recursive: true });
-    mkdirSync(dirname(outDir), { recursive: true });
-    renameSync(tmp, outDir);
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
-  return names.map((n) => join(outDir, n));
+  const out: DirContents = {};
+  for (const f of files) out[`node-${f.identifier}.share.json`] = encodeShareFile(f) + '\n';
+  out['public-key.json'] = JSON.stringify({ keyName: files[0]!.keyName, userId: files[0]!.userId, ...frost.encodePublicKeyPackage(publicKeyPackage) }, null, 2) + '\n';
+  return writeDirAtomic(outDir, out);
 }
 
 /** The default user ID of a dev key: "NAME <EMAIL>" for email-shaped key names (obs-sign / Copr style), else a demo address. */

@@ -3,6 +3,7 @@
  * dealer (share files encrypted to each node's enrollment key), verify a
  * ceremony directory, recover a key from K shares.
  */
+export * from './atomic-dir.js';
 export * from './ceremony.js';
 export * from './ceremony-split.js';
 export * from './ceremony-verify.js';

@@ -1,11 +1,8 @@
 /**
- * @qsign/cli — the `qsign` command line. Its library root re-exports the
- * packages the commands map onto (client, ceremony, devcluster) for existing
- * callers (tests, scripts); `bin/qsign.js` does not load this file.
+ * @qsign/cli — the `qsign` command line and the obs-sign compatible `sign`:
+ * flag mapping and output formatting over @qsign/client, auditor, ceremony
+ * and devcluster (import those directly; this root re-exports none of them).
+ * `bin/qsign.js` does not load this file.
  */
-export * from '@qsign/client';
-export * from '@qsign/ceremony';
-export * from '@qsign/devcluster';
 export * from './io.js';
 export * from './obs-sign.js';
-export * from '@qsign/auditor';

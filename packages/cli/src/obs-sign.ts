@@ -13,21 +13,11 @@
  * exit code 1 (Copr reacts by creating the key). Options are parsed one per
  * argument, as obs-sign does. The key name is the email given with -u.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { hexToBytes } from '@noble/hashes/utils.js';
-import { armor, keyId, toHex, type HashAlgorithm } from '@qsign/openpgp';
-import { QsignError, errorMessage, isQsignError } from '@qsign/protocol';
-import { packageInfo, readRpm } from '@qsign/rpm';
-import { loadClientConfig } from '@qsign/client';
-import { QsignClient } from '@qsign/client';
-import { clearsign, detachedSignature, ensureCertificate } from '@qsign/client';
-import { replaceFile, signRpmBytes } from '@qsign/client';
-import { isRepomdFile, signRepomd } from '@qsign/client';
-import { DEFAULT_APPROVAL_WAIT_SECONDS, describeWait } from '@qsign/client';
-import type { RequestStatus } from '@qsign/proto';
+import { armor, type HashAlgorithm } from '@qsign/openpgp';
+import { errorMessage, isQsignError } from '@qsign/protocol';
+import { QsignClient, ensureCertificate, loadClientConfig, obsKeyId, obsSignFile, type ObsSignMode } from '@qsign/client';
 
-type Mode = 'unset' | 'rpm' | 'clearsign' | 'detached' | 'rawdetached' | 'keyid' | 'pubkey' | 'ping';
+type Mode = ObsSignMode | 'keyid' | 'pubkey' | 'ping';
 
 /** Parsed command line of `sign`. */
 export interface ObsSignArgs {
@@ -115,17 +105,8 @@ export function parseObsSignArgs(argv: readonly string[]): ObsSignArgs | 'help' 
   return a;
 }
 
-function signTime(a: ObsSignArgs, file: string | undefined, data: Uint8Array | undefined): number | undefined {
-  if (a.time === undefined) return undefined;
-  if (/^\d+$/.test(a.time)) return Number(a.time);
-  if (a.time === 'buildtime' && a.mode === 'rpm' && data) return packageInfo(readRpm(data).mainHeader).buildTime;
-  if (!file) throw new UsageError('cannot use mtime on pipes');
-  return Math.floor(statSync(file).mtimeMs / 1000);
-}
-
-function readStdin(): Uint8Array {
-  return new Uint8Array(readFileSync(0));
-}
+/** The signing job `a` asks for (a signing mode, not -k / -p / -t). */
+const job = (a: ObsSignArgs) => ({ mode: a.mode as ObsSignMode, keyName: a.user, hash: a.hash, time: a.time, verbose: a.verbose });
 
 /** Runs `sign` with its arguments; resolves to the exit code. Output goes to the given streams. */
 export async function obsSign(argv: readonly string[], io: { stdout: (s: string | Uint8Array) => void; stderr: (s: string) => void } = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) }): Promise<number> {
@@ -153,17 +134,15 @@ export async function obsSign(argv: readonly string[], io: { stdout: (s: string 
       if (args.files.length > 0) throw new UsageError(`usage: sign ${args.mode === 'pubkey' ? '-p' : '-k'} [-u user]`);
       // Both answer from the pinned key: -k prints its key id once the cluster's certificate
       // (if it has one) checks out against the pin; -p prints only a certificate of the pinned key.
-      if (args.mode === 'keyid') {
-        await client.certificate(args.user);
-        io.stdout(toHex(keyId(hexToBytes((await client.pinned(args.user)).fingerprint)).subarray(4)) + '\n');
-      } else io.stdout(armor('PUBLIC KEY BLOCK', await ensureCertificate(client, args.user)));
+      if (args.mode === 'keyid') io.stdout((await obsKeyId(client, args.user)) + '\n');
+      else io.stdout(armor('PUBLIC KEY BLOCK', await ensureCertificate(client, args.user)));
       return 0;
     }
     if (args.files.length === 0) {
       if (args.mode === 'unset') throw new UsageError('please specify a mode for filter usage (see sign --help).');
-      await signOne(client, args, undefined, io);
+      await obsSignFile(client, job(args), undefined, io);
     } else {
-      for (const f of args.files) await signOne(client, args, f, io);
+      for (const f of args.files) await obsSignFile(client, job(args), f, io);
     }
     return 0;
   } catch (e) {
@@ -175,41 +154,3 @@ export async function obsSign(argv: readonly string[], io: { stdout: (s: string 
   }
 }
 
-async function signOne(client: QsignClient, a: ObsSignArgs, file: string | undefined, io: { stdout: (s: string | Uint8Array) => void; stderr: (s: string) => void }): Promise<void> {
-  let mode = a.mode;
-  if (mode === 'unset') mode = /\.(rpm|spm)$/.test(file!) ? 'rpm' : 'clearsign';
-  if (a.verbose) (file ? io.stdout : io.stderr)(`${mode} ${file ?? '<stdin>'}${a.user ? ` user ${a.user}` : ''}\n`);
-  let data: Uint8Array;
-  try {
-    data = file ? new Uint8Array(readFileSync(file)) : readStdin();
-  } catch (e) {
-    throw new QsignError('INVALID_ARGUMENT', `${file ?? '<stdin>'}: ${errorMessage(e)}`);
-  }
-  const claims = { fileName: file ?? '<stdin>', size: data.length, sha256: sha256(data) };
-  const createdUnixSeconds = signTime(a, file, data);
-  // Held for operator approval: say so (stderr), and wait as long as qsign sign does.
-  const wait = { waitMs: DEFAULT_APPROVAL_WAIT_SECONDS * 1000, onStatus: (st: RequestStatus) => io.stderr(`sign: ${file ?? '<stdin>'}: ${describeWait(st)}\n`) };
-  if (mode === 'rpm') {
-    // In place via a temp file and rename; filter mode: package on stdin, signed package on stdout.
-    const signed = await signRpmBytes(client, a.user, data, { hashAlgorithm: a.hash, createdUnixSeconds, fileName: file, ...wait });
-    if (file) replaceFile(file, signed);
-    else io.stdout(signed);
-    return;
-  }
-  if (mode === 'clearsign') {
-    const text = new TextDecoder().decode(data);
-    if (text.startsWith('-----BEGIN PGP SIGNED MESSAGE-----')) throw new QsignError('INVALID_ARGUMENT', `${file ?? '<stdin>'}: already signed`);
-    const out = await clearsign(client, a.user, text, { hashAlgorithm: a.hash, createdUnixSeconds, claims, ...wait });
-    if (file) replaceFile(file, new TextEncoder().encode(out));
-    else io.stdout(out);
-    return;
-  }
-  // OBS signs repositories with `sign -d repodata/repomd.xml`: send it as repository metadata, which every node parses and records.
-  if (mode === 'detached' && file && isRepomdFile(file)) {
-    writeFileSync(`${file}.asc`, await signRepomd(client, a.user, data, { hashAlgorithm: a.hash, createdUnixSeconds, fileName: file }));
-    return;
-  }
-  const sig = await detachedSignature(client, a.user, data, { hashAlgorithm: a.hash, createdUnixSeconds, claims, armor: mode === 'detached', ...wait });
-  if (file) writeFileSync(`${file}.${mode === 'detached' ? 'asc' : 'sig'}`, sig);
-  else io.stdout(sig);
-}

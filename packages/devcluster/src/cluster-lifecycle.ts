@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { QsignError, errorMessage } from '@qsign/protocol';
-import { initNode, loadNodeConfig, nodeVerifierKey, openNodeStore } from '@qsign/node';
+import { initNode, loadNodeConfig, offlineVerifierKey } from '@qsign/node';
 import { writeConfigObject } from '@qsign/client';
 import { NodeSealRpcClient } from '@qsign/rpc';
 import { clusterCoordinators, freePort, spawnDaemon, QSIGN_BIN, type ClusterFile, type ClusterProcess } from './cluster.js';
@@ -97,16 +97,6 @@ export async function unsealOverSocket(socket: string, shares: string[], timeout
   throw new QsignError('DEADLINE', `could not unseal the node at ${socket}: ${last}`);
 }
 
-/** A dev node's audit log verifier key (so `audit --cluster` can check its log), read from its store before it starts. */
-async function verifierKeyOf(cfg: ReturnType<typeof loadNodeConfig>): Promise<string> {
-  const store = await openNodeStore(cfg);
-  try {
-    return await nodeVerifierKey(cfg, store);
-  } finally {
-    await store.close();
-  }
-}
-
 /**
  * Initialises and starts a new node (development master key) in a running
  * cluster directory: it takes the first node's clients, officers and
@@ -129,7 +119,7 @@ export async function addClusterNode(dir: string, cluster: ClusterFile, id: numb
   copyRoles(cluster.nodes[0]!.config, join(ndir, 'node.json'));
   pinPeers(join(ndir, 'node.json'), peers);
   const cfg = loadNodeConfig(join(ndir, 'node.json'));
-  const verifierKey = await verifierKeyOf(cfg);
+  const verifierKey = await offlineVerifierKey(cfg);
   for (const n of cluster.nodes) pinPeers(n.config, [{ id, address: cfg.listen, verifierKey, enrollmentKey: r.enrollmentPublicKey }]);
   pinClientNode(cluster.clientConfig, id, verifierKey);
   const proc: ClusterProcess = { id, address: cfg.listen, pid: 0, dataDir: cfg.dataDir, config: r.configPath, log: join(ndir, 'node.log'), command: [process.execPath, QSIGN_BIN, 'node', 'start', '--config', r.configPath], verifierKey };

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { QSIGN_HINT, QsignError, errorMessage } from '@qsign/protocol';
-import { loadNodeConfig, NodeSigner, openNodeStore, nonceHedge, initNode, openStoreWithShares, nodeVerifierKey } from '@qsign/node';
+import { loadNodeConfig, initNode, importOffline } from '@qsign/node';
 import { openCoordinatorLog } from '@qsign/coordinator';
 import { CoordinatorRpcClient, type TransportSecurity } from '@qsign/rpc';
 import { createDevRoles, grantLifecycleRoles, pinPeers, unsealOverSocket } from './cluster-lifecycle.js';
@@ -170,16 +170,7 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
       }
       const cfg = loadNodeConfig(cfgPath);
       const port = Number(cfg.listen.split(':').pop());
-      const store = o.unseal ? await openStoreWithShares(cfg, unsealShares[id]!.slice(0, o.unseal.threshold)) : await openNodeStore(cfg);
-      let verifierKey: string;
-      try {
-        const signer = new NodeSigner(cfg, store, await nonceHedge(store));
-        await signer.importShare(f);
-        for (const more of extra) await signer.importShare(more.find((x) => x.identifier === id)!);
-        verifierKey = await nodeVerifierKey(cfg, store);
-      } finally {
-        await store.close();
-      }
+      const { verifierKey } = await importOffline(cfg, { files: [f, ...extra.map((more) => more.find((x) => x.identifier === id)!)] }, o.unseal ? unsealShares[id]!.slice(0, o.unseal.threshold) : undefined);
       nodes.push({ id, address: `127.0.0.1:${port}`, pid: 0, dataDir: cfg.dataDir, config: cfgPath, log: join(ndir, 'node.log'), command: [process.execPath, QSIGN_BIN, 'node', 'start', '--config', cfgPath], verifierKey });
     }
   } finally {

@@ -3,5 +3,5 @@
  * no daemon package itself (scripts/check-imports.mjs); `qsign node …` and
  * `qsign coordinator start` come through here, loaded only for those commands.
  */
-export { startNode, loadNodeConfig, openNodeStore, importShareTexts } from '@qsign/node';
+export { startNode, loadNodeConfig, importOffline } from '@qsign/node';
 export { startCoordinator } from '@qsign/coordinator';

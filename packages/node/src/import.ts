@@ -91,29 +91,40 @@ export async function openShareTexts(texts: string[], config: NodeConfig, store:
 }
 
 /**
+ * Stores checked share files (from {@link openShareTexts}, or built in
+ * process and checked here): each is for this node and passes
+ * {@link checkShareFile}, no key appears twice, else nothing is written; then
+ * one 'key-imported' audit record per key, IMPORT_BATCH keys per durable batch.
+ */
+export async function storeShareFiles(files: ShareFile[], config: NodeConfig, store: NodeStore, onProgress?: (done: number, total: number) => void): Promise<string[]> {
+  const names = new Set<string>();
+  for (const f of files) {
+    if (f.identifier !== config.nodeId) throw new QsignError('INVALID_ARGUMENT', `share of key ${f.keyName} is for node ${f.identifier}, this is node ${config.nodeId}`);
+    checkShareFile(f);
+    if (names.has(f.keyName)) throw new QsignError('INVALID_ARGUMENT', `key ${f.keyName} appears twice in the import`);
+    names.add(f.keyName);
+  }
+  for (let i = 0; i < files.length; i += IMPORT_BATCH) {
+    const chunk = files.slice(i, i + IMPORT_BATCH);
+    await store.putKeys(
+      chunk.map((f) => ({
+        key: storedKeyFromShare(f),
+        record: keyImportedEntry({ keyName: f.keyName, groupPublicKey: bytesToHex(f.groupPublicKey), identifier: f.identifier, threshold: `${f.minSigners}-of-${f.maxSigners}` }),
+      })),
+    );
+    onProgress?.(Math.min(i + IMPORT_BATCH, files.length), files.length);
+  }
+  return files.map((f) => `${f.keyName} (identifier ${f.identifier})`);
+}
+
+/**
  * Imports share file texts: all are opened and checked first (nothing is
- * written if any is bad), then stored with one 'key-imported' audit record
- * per key, IMPORT_BATCH keys per durable batch.
+ * written if any is bad), then stored by {@link storeShareFiles}.
  */
 export async function importShareTexts(texts: string[], config: NodeConfig, store: NodeStore, onProgress?: (done: number, total: number) => void): Promise<string[]> {
   const files = await openShareTexts(texts, config, store);
   try {
-    const names = new Set<string>();
-    for (const f of files) {
-      if (names.has(f.keyName)) throw new QsignError('INVALID_ARGUMENT', `key ${f.keyName} appears twice in the import`);
-      names.add(f.keyName);
-    }
-    for (let i = 0; i < files.length; i += IMPORT_BATCH) {
-      const chunk = files.slice(i, i + IMPORT_BATCH);
-      await store.putKeys(
-        chunk.map((f) => ({
-          key: storedKeyFromShare(f),
-          record: keyImportedEntry({ keyName: f.keyName, groupPublicKey: bytesToHex(f.groupPublicKey), identifier: f.identifier, threshold: `${f.minSigners}-of-${f.maxSigners}` }),
-        })),
-      );
-      onProgress?.(Math.min(i + IMPORT_BATCH, files.length), files.length);
-    }
-    return files.map((f) => `${f.keyName} (identifier ${f.identifier})`);
+    return await storeShareFiles(files, config, store, onProgress);
   } finally {
     for (const f of files) f.share.fill(0);
   }

@@ -10,6 +10,7 @@ export * from './admin.js';
 export * from './seal.js';
 export * from './seal-server.js';
 export * from './import.js';
+export * from './import-offline.js';
 export * from './keys.js';
 export * from './reshare.js';
 export * from './keys-server.js';

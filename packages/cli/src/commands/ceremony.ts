@@ -2,12 +2,8 @@
  * qsign ceremony …: key ceremonies (split, verify, recover, reshare).
  */
 import type { Command } from 'commander';
-import { existsSync, writeFileSync } from 'node:fs';
 import { QSIGN_HINT, QsignError } from '@qsign/protocol';
-import { parseKofL } from '@qsign/ceremony';
-import { ceremonySplit, parseNodeList, type KeySource } from '@qsign/ceremony';
-import { ceremonyVerify } from '@qsign/ceremony';
-import { recoverFromKit, recoverFromShares } from '@qsign/ceremony';
+import { ceremonySplit, ceremonyVerify, parseKofL, parseNodeList, recoverTo, type KeySource } from '@qsign/ceremony';
 import { intOption } from '../io.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -68,18 +64,7 @@ export function register(program: Command): void {
     .requiredOption('--out <file>', 'where to write the 32-byte secret (seed for --kit, scalar for --shares)')
     .action(async (o) => {
       if (!!o.kit === !!o.shares) throw new QsignError('INVALID_ARGUMENT', 'give --kit or --shares');
-      const exists = () => new QsignError('INVALID_ARGUMENT', `${o.out} already exists; refusing to overwrite it (give a new --out path)`);
-      if (existsSync(o.out)) throw exists();
-      const r = o.kit ? await recoverFromKit(o.kit, o.expect, o.created) : recoverFromShares(o.shares);
-      try {
-        if (o.expect && r.publicKey !== o.expect.toLowerCase()) throw new QsignError('INVALID_ARGUMENT', 'recovered secret does not match --expect');
-        writeFileSync(o.out, r.secret, { mode: 0o600, flag: 'wx' });
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw exists();
-        throw e;
-      } finally {
-        r.secret.fill(0);
-      }
+      const r = await recoverTo(o.out, o.kit ? { kind: 'kit', files: o.kit, expectPublicKey: o.expect, createdUnixSeconds: o.created } : { kind: 'shares', files: o.shares, expectPublicKey: o.expect });
       process.stdout.write(`recovered the ${r.kind} of public key ${r.publicKey} into ${o.out}${r.kind === 'seed' ? ` (re-split it with: ${QSIGN_HINT} ceremony split --import-seed ${o.out} …)` : ''}\n`);
     });
 }

@@ -3,13 +3,12 @@
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { startNode, loadNodeConfig, openNodeStore, importShareTexts } from '@qsign/devcluster';
+import { startNode, loadNodeConfig, importOffline } from '@qsign/devcluster';
 import { nodeInit, nodeUnseal, nodeImportOnline, canReachSocket } from '@qsign/devcluster';
 import { startCoordinator } from '@qsign/devcluster';
 import { NodeAdminRpcClient } from '@qsign/rpc';
 import { runDaemon } from './options.js';
 import { intOption } from '../io.js';
-import { QsignError } from '@qsign/protocol';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -52,13 +51,7 @@ export function register(program: Command): void {
       const cfg = loadNodeConfig(o.config);
       const texts = shareFiles.map((f) => readFileSync(f, 'utf8'));
       if (await canReachSocket(cfg.adminSocket)) return nodeImportOnline(cfg.adminSocket, texts);
-      if (!cfg.masterKeyFile) throw new QsignError('SEALED', `node ${cfg.nodeId} is not running and has no development master key: start it, unseal it, then import again`);
-      const store = await openNodeStore(cfg);
-      try {
-        for (const k of await importShareTexts(texts, cfg, store)) process.stdout.write(`imported key ${k}\n`);
-      } finally {
-        await store.close();
-      }
+      for (const k of (await importOffline(cfg, { texts })).keys) process.stdout.write(`imported key ${k}\n`);
     });
 
   node
