@@ -12,3 +12,4 @@ export * from './rpm-sign.js';
 export * from './publish-sign.js';
 export * from './wait-status.js';
 export * from './files.js';
+export * from './windowed.js';
