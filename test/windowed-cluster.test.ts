@@ -3,12 +3,15 @@
 // threshold bindings with threshold back-signatures); RPMs and files signed in two windows
 // carry different subkey issuers, and rpmkeys (--import, -K), gpg --verify and sq verify
 // accept both. The nodes refuse a subkey signature dated outside its window and a document
-// signature by the primary.
+// signature by the primary. Acceptance 2: `qsign key revoke-window --reason compromised` over
+// the first window makes sq reject it and accept the second, Debian's rpm still imports the
+// updated certificate, and the command lists exactly what was signed in that window.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { readSubkeys } from '@qsign/openpgp';
 import { isQsignError, parseSubkeyName } from '@qsign/protocol';
 import { publishedWindows, signOpenPgp } from '@qsign/client';
@@ -40,7 +43,7 @@ describe('windowed keys on a cluster: one subkey per window, accepted by rpm, gp
     expect(r.code, r.stderr).toBe(0);
     rpms.push(rpm);
     const sig = join(dir, `w${i}.sig`);
-    writeFileSync(sig, await signOpenPgp(c.client, KEY, data));
+    writeFileSync(sig, await signOpenPgp(c.client, KEY, data, { claims: { fileName: `data-w${i}.txt`, size: data.length, sha256: sha256(data) } }));
     sigs.push(sig);
   };
 
@@ -119,5 +122,56 @@ describe('windowed keys on a cluster: one subkey per window, accepted by rpm, gp
     const err = await c.client.sign({ keyName: KEY, kind: 'openpgp', data, openpgp: { signatureType: 0, hashAlgorithm: 'sha256', createdUnixSeconds: Math.floor(Date.now() / 1000) } }).catch((e) => e);
     expect(isQsignError(err)).toBe(true);
     expect(String(err.message)).toMatch(/its primary only certifies/);
+  });
+
+  describe('qsign key revoke-window', () => {
+    let revokedCert: string;
+    let listed: Array<{ fileName?: string; nevra?: string; client?: string; recordedBy: number[]; key: string }>;
+    const revoke = (from: number, to: number, reason = 'compromised') =>
+      qsign(['key', 'revoke-window', '--key', KEY, '--from', String(from), '--to', String(to), '--reason', reason, '--cluster', c.dir, '--json', '-c', c.file.clientConfig]);
+
+    beforeAll(async () => {
+      const r = await revoke(windows[0]!.start, windows[0]!.end);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/revoked subkey .* as compromised/);
+      listed = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      revokedCert = join(dir, 'revoked.asc');
+      const pub = await qsign(['pubkey', '--key', KEY, '--armor', '-o', revokedCert, '-c', c.file.clientConfig]);
+      expect(pub.code, pub.stderr).toBe(0);
+    }, 300_000);
+
+    it('lists exactly what was signed in the revoked window, with client, file, NEVRA and the signing nodes', () => {
+      expect(listed.map((r) => r.nevra ?? r.fileName).sort()).toEqual(['data-w0.txt', 'qs-window-0-2:1.2-3.fc40.noarch']);
+      expect(listed.find((r) => r.nevra)!.fileName).toMatch(/qs-window-0-[^/]*\.rpm$/);
+      for (const r of listed) {
+        expect(r.client).toBe('dev-client');
+        expect(r.recordedBy.length).toBeGreaterThanOrEqual(2);
+        expect(r.key).toBe(windows[0]!.keyName);
+      }
+    });
+
+    it('sq verify rejects the first window after the compromised revocation and accepts the second', () => {
+      const verify = (sig: string) => run('sq', ['verify', '--signer-cert', revokedCert, '--detached', sig, join(dir, 'data')]);
+      expect(verify(sigs[0]!).status).not.toBe(0);
+      const second = verify(sigs[1]!);
+      expect(second.status, second.out).toBe(0);
+      expect(readSubkeys(readFileSync(revokedCert, 'utf8')).map((s) => s.revocations.map((v) => v.hard))).toEqual([[true], []]);
+    });
+
+    it("Debian's rpmkeys --import still takes the updated certificate", () => {
+      const db = mkdtempSync(join(dir, 'rpmdb-revoked-'));
+      const r = run('rpmkeys', ['--dbpath', db, '--import', revokedCert]);
+      expect(r.status, r.out).toBe(0);
+    });
+
+    it('refuses a range that runs backwards and a range with no subkey, saying why', async () => {
+      const back = await revoke(windows[1]!.end, windows[1]!.start);
+      expect(back.code).not.toBe(0);
+      expect(back.stderr).toMatch(/runs backwards or is empty/);
+      const none = await revoke(windows[1]!.end + 3600, windows[1]!.end + 7200);
+      expect(none.code).not.toBe(0);
+      expect(none.stderr).toMatch(/has no subkey whose window falls in/);
+      expect(none.stderr.split('\n').filter(Boolean).length).toBe(1); // one line, no stack trace
+    });
   });
 });

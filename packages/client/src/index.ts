@@ -13,3 +13,4 @@ export * from './publish-sign.js';
 export * from './wait-status.js';
 export * from './files.js';
 export * from './windowed.js';
+export * from './window-revoke.js';

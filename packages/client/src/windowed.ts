@@ -84,7 +84,7 @@ export interface WindowedKeyOptions {
 }
 
 /** A threshold key signature of a 'key-binding' request, assembled and checked against the digest this client derived. */
-async function keySignature(client: QsignClient, keyName: string, signatureType: number, data: Uint8Array, createdUnixSeconds: number): Promise<Uint8Array> {
+export async function keySignature(client: QsignClient, keyName: string, signatureType: number, data: Uint8Array, createdUnixSeconds: number): Promise<Uint8Array> {
   const info = await client.key(keyName);
   const key: KeyContext = { groupPublicKey: info.groupPublicKey, createdUnixSeconds: info.createdUnixSeconds, userId: info.userId };
   const openpgp = { signatureType, hashAlgorithm: 'sha256' as const, createdUnixSeconds };
