@@ -27,6 +27,12 @@ export interface QueryRow {
   requestId: string;
   key: string;
   fileName?: string;
+  /** What was signed (the request's payload kind, e.g. rpm-header, openpgp, key-binding). */
+  payloadKind?: string;
+  /** The requesting client, as the records name it. */
+  client?: string;
+  /** `name-[epoch:]version-release.arch` of a signed RPM, as the nodes parsed it. */
+  nevra?: string;
   dataSha256?: string;
   messageSha256?: string;
   signature?: string;
@@ -61,6 +67,9 @@ export function querySignatures(logs: FetchedLog[], f: QueryFilter): QueryRow[] 
         rows.set(r.requestId, row);
       }
       row.fileName ??= r.fileName;
+      row.client ??= r.clientId;
+      row.payloadKind ??= r.payloadKind;
+      row.nevra ??= r.rpm?.nevra;
       row.dataSha256 ??= r.dataSha256;
       row.messageSha256 ??= r.digest;
       const c = claimSha(r);

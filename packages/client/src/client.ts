@@ -13,11 +13,12 @@
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { ed25519Fingerprint, parseCertificate } from '@qsign/openpgp';
+import { ed25519Fingerprint, parseCertificate, readSubkeys } from '@qsign/openpgp';
 import {
   QsignError,
   agreedKey,
   certificateProblem,
+  windowedCertificateProblem,
   errorMessage,
   newRequestId,
   openKeyAttestation,
@@ -187,7 +188,8 @@ export class QsignClient {
     let problem: string | undefined;
     try {
       const userId = parseCertificate(info.certificate).userIds[0] ?? '';
-      problem = certificateProblem(info.certificate, { groupPublicKey: hexToBytes(pin.groupPublicKey), createdUnixSeconds: info.createdUnixSeconds, userId });
+      const key = { groupPublicKey: hexToBytes(pin.groupPublicKey), createdUnixSeconds: info.createdUnixSeconds, userId };
+      problem = readSubkeys(info.certificate).length ? windowedCertificateProblem(info.certificate, key) : certificateProblem(info.certificate, key);
     } catch (e) {
       problem = `certificate does not parse: ${errorMessage(e)}`;
     }

@@ -13,3 +13,5 @@ export * from './publish-sign.js';
 export * from './wait-status.js';
 export * from './files.js';
 export * from './obs-sign-core.js';
+export * from './windowed.js';
+export * from './window-revoke.js';

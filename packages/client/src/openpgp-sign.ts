@@ -24,6 +24,7 @@ import { HEADER_MAGIC } from '@qsign/rpm';
 import { QSIGN_HINT, QsignError, keyFingerprint, preparedOpenPgp, type FileClaims, type KeyContext, type SignRequest } from '@qsign/protocol';
 import type { KeyInfo } from '@qsign/proto';
 import type { QsignClient } from './client.js';
+import { signingKeyFor } from './windowed.js';
 
 /** Options of {@link signOpenPgp}. */
 export interface OpenPgpSignOptions {
@@ -57,14 +58,16 @@ export function looksLikeRpmHeader(data: Uint8Array): boolean {
 
 /**
  * Signs `data` with an OpenPGP v4 signature made by the cluster (RFC 9580
- * §5.2): returns the binary signature packet, checked against the data and
+ * §5.2) — for a windowed key, by the subkey of the signature's window: returns the binary signature packet, checked against the data and
  * the group key before it is returned.
  */
-export async function signOpenPgp(client: QsignClient, keyName: string, data: Uint8Array, o: OpenPgpSignOptions = {}): Promise<Uint8Array> {
+export async function signOpenPgp(client: QsignClient, primaryName: string, data: Uint8Array, o: OpenPgpSignOptions = {}): Promise<Uint8Array> {
+  const openpgp = { signatureType: o.signatureType ?? 0x00, hashAlgorithm: o.hashAlgorithm ?? 'sha256', createdUnixSeconds: o.createdUnixSeconds ?? Math.floor(Date.now() / 1000) };
+  // A windowed key signs with the subkey of the window holding the creation time (docs/windows.md).
+  const keyName = await signingKeyFor(client, primaryName, openpgp.createdUnixSeconds);
   const info = await client.key(keyName);
   const key = keyContext(info);
   const kind = o.kind ?? 'openpgp';
-  const openpgp = { signatureType: o.signatureType ?? 0x00, hashAlgorithm: o.hashAlgorithm ?? 'sha256', createdUnixSeconds: o.createdUnixSeconds ?? Math.floor(Date.now() / 1000) };
   const claims = o.claims ?? { fileName: '', size: data.length, sha256: sha256(data) };
   const shape: SignRequest = { requestId: 'x', keyName, createdAtMs: 0, kind: kind === 'digest' ? 'openpgp' : kind, data, openpgp, clientName: '' };
   const prepared = kind === 'digest' ? prepareSignature({ ...openpgp, issuerFingerprint: keyFingerprint(key) }, data) : preparedOpenPgp(shape, key);

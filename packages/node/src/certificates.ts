@@ -14,6 +14,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { QsignError, certificateProblem, isValidKeyName, keyFingerprint } from '@qsign/protocol';
+import { windowedCertificateCheck } from './window-certificates.js';
 import { certificateStoredEntry, refusedEntry } from '@qsign/audit';
 import type { NodeStore } from '@qsign/storage';
 
@@ -31,11 +32,12 @@ export async function putCertificate(store: NodeStore, nodeId: number, keyName: 
   if (!isValidKeyName(keyName)) return refuse('INVALID_ARGUMENT', `not a valid key name: ${JSON.stringify(keyName.slice(0, 80))}`);
   const key = await store.getKey(keyName);
   if (!key) return refuse('UNKNOWN_KEY', `unknown key ${keyName}`);
-  const problem = certificateProblem(cert, key);
+  const windowed = await windowedCertificateCheck(store, key, cert);
+  const problem = windowed ? windowed.problem : certificateProblem(cert, key);
   if (problem) return refuse('INVALID_ARGUMENT', `certificate of key ${keyName} refused: ${problem}`);
   const fpr = keyFingerprint(key);
   if (key.certificate && key.certificate === bytesToHex(cert)) return fpr;
-  if (key.certificate)
+  if (key.certificate && !windowed?.replaces)
     return refuse('POLICY_REFUSED', `key ${keyName} already has a certificate (sha256 ${bytesToHex(sha256(hexToBytes(key.certificate))).slice(0, 16)}…); a certificate change is a lifecycle operation that no client may start`);
   await store.putKey(
     { ...key, fingerprint: bytesToHex(fpr), certificate: bytesToHex(cert) },

@@ -9,13 +9,13 @@ import { packageInfo } from '@qsign/rpm';
 import { errorMessage, parseSimpleSigning, type PayloadKind } from '@qsign/protocol';
 
 /** Every payload kind a rule can allow. */
-export const PAYLOAD_KINDS: readonly PayloadKind[] = ['raw', 'openpgp', 'rpm-header', 'digest', 'certification', 'repomd', 'container'];
+export const PAYLOAD_KINDS: readonly PayloadKind[] = ['raw', 'openpgp', 'rpm-header', 'digest', 'certification', 'repomd', 'container', 'key-binding'];
 /**
  * Kinds allowed when a rule does not list `payloadKinds`: all but opaque digests
  * (trust model 6) and what a build service publishes (repository metadata,
  * container signatures), which a rule must allow by name.
  */
-export const DEFAULT_PAYLOAD_KINDS: readonly PayloadKind[] = ['raw', 'openpgp', 'rpm-header', 'certification'];
+export const DEFAULT_PAYLOAD_KINDS: readonly PayloadKind[] = ['raw', 'openpgp', 'rpm-header', 'certification', 'key-binding'];
 /** Default life of a held request. */
 export const DEFAULT_HOLD_EXPIRY_SECONDS = 86_400;
 const HOUR_MS = 3_600_000;

@@ -27,6 +27,7 @@ import { keyImportedEntry, refusedEntry, signedEntry, withDetails, type AuditCon
 import type { NodeStore, StoredKey } from '@qsign/storage';
 import { opensslVerify } from '@qsign/rpc';
 import type { NodeConfig } from './config.js';
+import { checkWindowedRequest } from './window-keys.js';
 import { inspectPayload } from './payload.js';
 import { Approvals } from './approvals.js';
 import { storedKeyFromShare } from './import.js';
@@ -180,6 +181,7 @@ export class NodeSigner {
         // Parse what is signed (an RPM header, a policy check for digests) before any durable write.
         payloadFacts = inspectPayload(req, { digestOnlyKeys: this.config.digestOnlyKeys });
         message = signingMessage(req, key);
+        await checkWindowedRequest(this.store, req);
       } catch (e) {
         const c = req.claims ? withDetails(ctx, { claims: { fileName: req.claims.fileName, size: req.claims.size, sha256: bytesToHex(req.claims.sha256) } }) : ctx;
         return await this.#refuse((e as QsignError).code ?? 'MALFORMED_REQUEST', errorMessage(e), c);

@@ -26,10 +26,11 @@ export {
   type PreparedSignature,
   type SignatureParams,
   type SignatureTypeValue,
+  keyHashPrefix,
   v4Digest,
 } from './signature.js';
 export { parseSignature, parseSignatureBody, parseSignatureFields, type ParsedSignature, type SignatureFields } from './parse-signature.js';
-export { verifyCertificationPacket, verifySignaturePacket } from './verify.js';
+export { verifyCertificationPacket, verifyParsedCertification, verifySignaturePacket } from './verify.js';
 export { armor, crc24, dearmor, toBinary, type ArmorHeader, type ArmorKind, type Dearmored } from './armor.js';
 export { cleartextSignedMessage, cleartextSigningInput } from './cleartext.js';
 export { buildCertificate, parseCertificate, type CertificateOptions, type Ed25519Signer, type KeyInfo } from './certificate.js';
@@ -52,6 +53,9 @@ export {
   certifyPrimary,
   CERTIFY_ONLY_PREFERENCES,
   isHardRevocation,
+  prepareBackSignature,
+  prepareSubkeyBinding,
+  prepareSubkeyRevocation,
   primaryKeyPacket,
   publicSubkeyPacket,
   RevocationReason,
@@ -60,6 +64,7 @@ export {
   type PrimaryCertificationOptions,
   type RevocationReasonCode,
   type SubkeyBindingOptions,
+  type SubkeyBindingParams,
   type SubkeyRevocationOptions,
 } from './subkey.js';
 export {

@@ -5,11 +5,14 @@
  * for signing subkeys), subkey revocations (0x28, §5.2.3.31), and certification-only
  * self-signatures of the primary (0x13) with an expiry. Hashes: §5.2.4 (key ‖ subkey).
  */
-import { concat, expectTime, utf8 } from './bytes.js';
+import { concat, expectTime, Reader, utf8 } from './bytes.js';
 import { check } from './errors.js';
 import { expectHashAlgorithm, type HashAlgorithm } from './hash.js';
-import { fingerprint } from './key.js';
-import { keyAlgorithm, signPrepared, type KeySigner } from './key-signer.js';
+import { EDDSA_LEGACY, fingerprint } from './key.js';
+import { readRsaPublicFields } from './rsa-key.js';
+import { parseRsaSignatureBody } from './rsa-signature.js';
+import { keyAlgorithm, signPrepared, verifyRawSignature, type KeySigner } from './key-signer.js';
+import { parseSignatureBody } from './parse-signature.js';
 import { encodePacket, PacketTag } from './packet.js';
 import {
   KeyFlag,
@@ -106,44 +109,96 @@ export interface SubkeyBindingOptions {
  */
 export async function bindSubkey(opts: SubkeyBindingOptions): Promise<Uint8Array> {
   const hashAlgorithm = opts.hashAlgorithm ?? 'sha256';
-  expectHashAlgorithm(hashAlgorithm);
-  expectTime(opts.createdUnixSeconds, 'createdUnixSeconds');
   const primaryBody = opts.primary.publicKeyBody;
   const subkeyBody = opts.subkey.publicKeyBody;
-  const subCreated = keyCreated(subkeyBody);
-  check(opts.createdUnixSeconds >= subCreated, 'INVALID_ARGUMENT', 'the binding cannot predate the subkey');
-  const flags = opts.keyFlags ?? SIGNING_SUBKEY_FLAGS;
-  check(Number.isInteger(flags) && flags >= 0 && flags <= 255 && (flags & KeyFlag.Sign) !== 0, 'INVALID_ARGUMENT', 'a signing subkey binding needs the sign flag (0x02)');
-  const back = await signPrepared(
-    opts.subkey,
-    prepareKeyPair(
-      { signatureType: SignatureType.PrimaryKeyBinding, hashAlgorithm, createdUnixSeconds: opts.createdUnixSeconds, issuerFingerprint: fingerprint(subkeyBody), publicKeyAlgorithm: keyAlgorithm(subkeyBody) },
-      primaryBody,
-      subkeyBody,
-      [],
-    ),
-  );
-  const backBody = back.subarray(packetHeaderLength(back));
-  const keyExpirationSeconds = expirySeconds(subCreated, opts.expiresUnixSeconds);
+  const back = await signPrepared(opts.subkey, prepareBackSignature(primaryBody, subkeyBody, opts.createdUnixSeconds, hashAlgorithm));
   return signPrepared(
     opts.primary,
-    prepareKeyPair(
-      {
-        signatureType: SignatureType.SubkeyBinding,
-        hashAlgorithm,
-        createdUnixSeconds: opts.createdUnixSeconds,
-        issuerFingerprint: fingerprint(primaryBody),
-        publicKeyAlgorithm: keyAlgorithm(primaryBody),
-        ...(keyExpirationSeconds !== undefined && { keyExpirationSeconds }),
-      },
-      primaryBody,
-      subkeyBody,
-      [
-        { type: SubpacketType.KeyFlags, critical: false, body: Uint8Array.of(flags) },
-        { type: SubpacketType.EmbeddedSignature, critical: false, body: backBody },
-      ],
-    ),
+    prepareSubkeyBinding({ primaryBody, subkeyBody, createdUnixSeconds: opts.createdUnixSeconds, expiresUnixSeconds: opts.expiresUnixSeconds, keyFlags: opts.keyFlags, hashAlgorithm, backSignature: back }),
   );
+}
+
+/**
+ * The primary key binding back-signature (0x19) over primary ‖ subkey, issued by the
+ * subkey (RFC 9580 §5.2.3.34), prepared but unsigned: what a cluster holding the
+ * subkey signs. Pure; {@link bindSubkey} uses it.
+ */
+export function prepareBackSignature(primaryBody: Uint8Array, subkeyBody: Uint8Array, createdUnixSeconds: number, hashAlgorithm: HashAlgorithm = 'sha256'): PreparedSignature {
+  expectHashAlgorithm(hashAlgorithm);
+  expectTime(createdUnixSeconds, 'createdUnixSeconds');
+  keyAlgorithm(primaryBody);
+  check(createdUnixSeconds >= keyCreated(subkeyBody), 'INVALID_ARGUMENT', 'the binding cannot predate the subkey');
+  return prepareKeyPair(
+    { signatureType: SignatureType.PrimaryKeyBinding, hashAlgorithm, createdUnixSeconds, issuerFingerprint: fingerprint(subkeyBody), publicKeyAlgorithm: keyAlgorithm(subkeyBody) },
+    primaryBody,
+    subkeyBody,
+    [],
+  );
+}
+
+/** Inputs of {@link prepareSubkeyBinding}. */
+export interface SubkeyBindingParams {
+  primaryBody: Uint8Array;
+  subkeyBody: Uint8Array;
+  createdUnixSeconds: number;
+  expiresUnixSeconds?: number;
+  keyFlags?: number;
+  hashAlgorithm?: HashAlgorithm;
+  /** The 0x19 back-signature packet by the subkey; checked here against the subkey. */
+  backSignature: Uint8Array;
+}
+
+/**
+ * The subkey binding signature (0x18) by the primary, prepared but unsigned, with key
+ * flags, expiry and the embedded back-signature (RFC 9580 §5.2.3.34). The back-signature
+ * must be exactly {@link prepareBackSignature}'s for the same pair and time and verify
+ * under the subkey, so a primary never binds a subkey that did not sign for it.
+ *
+ * @throws OpenPgpError BAD_SIGNATURE, INVALID_ARGUMENT.
+ */
+export function prepareSubkeyBinding(p: SubkeyBindingParams): PreparedSignature {
+  const hashAlgorithm = p.hashAlgorithm ?? 'sha256';
+  const expected = prepareBackSignature(p.primaryBody, p.subkeyBody, p.createdUnixSeconds, hashAlgorithm);
+  const header = packetHeaderLength(p.backSignature);
+  check(p.backSignature.length > header && (p.backSignature[0]! & 0x3f) === PacketTag.Signature, 'INVALID_ARGUMENT', 'the back-signature must be a signature packet');
+  const backBody = p.backSignature.subarray(header);
+  const { hashedArea, value } = signatureValue(backBody, p.subkeyBody);
+  check(toHexString(hashedArea) === toHexString(expected.hashedArea), 'INVALID_ARGUMENT', 'the back-signature is not the 0x19 signature of this primary, subkey and time');
+  check(verifyRawSignature(p.subkeyBody, hashAlgorithm, expected.digest, value), 'BAD_SIGNATURE', 'the back-signature does not verify under the subkey');
+  const flags = p.keyFlags ?? SIGNING_SUBKEY_FLAGS;
+  check(Number.isInteger(flags) && flags >= 0 && flags <= 255 && (flags & KeyFlag.Sign) !== 0, 'INVALID_ARGUMENT', 'a signing subkey binding needs the sign flag (0x02)');
+  const keyExpirationSeconds = expirySeconds(keyCreated(p.subkeyBody), p.expiresUnixSeconds);
+  return prepareKeyPair(
+    {
+      signatureType: SignatureType.SubkeyBinding,
+      hashAlgorithm,
+      createdUnixSeconds: p.createdUnixSeconds,
+      issuerFingerprint: fingerprint(p.primaryBody),
+      publicKeyAlgorithm: keyAlgorithm(p.primaryBody),
+      ...(keyExpirationSeconds !== undefined && { keyExpirationSeconds }),
+    },
+    p.primaryBody,
+    p.subkeyBody,
+    [
+      { type: SubpacketType.KeyFlags, critical: false, body: Uint8Array.of(flags) },
+      { type: SubpacketType.EmbeddedSignature, critical: false, body: backBody },
+    ],
+  );
+}
+
+const toHexString = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/** Hashed area and raw signature value (Ed25519 R ‖ S, or RSA padded to the modulus length) of a signature body by `keyBody`. */
+function signatureValue(sigBody: Uint8Array, keyBody: Uint8Array): { hashedArea: Uint8Array; value: Uint8Array } {
+  if (keyAlgorithm(keyBody) === EDDSA_LEGACY) {
+    const f = parseSignatureBody(sigBody);
+    return { hashedArea: f.hashedArea, value: f.signature64 };
+  }
+  const f = parseRsaSignatureBody(sigBody);
+  const k = Math.ceil(readRsaPublicFields(new Reader(keyBody, 'key packet')).n.toString(2).length / 8);
+  const value = new Uint8Array(Math.max(k, f.signature.length));
+  value.set(f.signature, value.length - f.signature.length);
+  return { hashedArea: f.hashedArea, value };
 }
 
 /** Length of the new-format header encodePacket wrote (1 tag octet + 1, 2 or 5 length octets). */
@@ -175,21 +230,28 @@ export interface SubkeyRevocationOptions {
  * @throws OpenPgpError SIGNER_FAILED, BAD_SIGNATURE, INVALID_ARGUMENT.
  */
 export async function revokeSubkey(opts: SubkeyRevocationOptions): Promise<Uint8Array> {
-  const hashAlgorithm = opts.hashAlgorithm ?? 'sha256';
+  return signPrepared(opts.primary, prepareSubkeyRevocation(opts.primary.publicKeyBody, opts.subkeyBody, opts.createdUnixSeconds, opts.reason, opts.description, opts.hashAlgorithm));
+}
+
+/** The subkey revocation (0x28) of {@link revokeSubkey}, prepared but unsigned (pure). */
+export function prepareSubkeyRevocation(
+  primaryBody: Uint8Array,
+  subkeyBody: Uint8Array,
+  createdUnixSeconds: number,
+  reason: RevocationReasonCode,
+  description = '',
+  hashAlgorithm: HashAlgorithm = 'sha256',
+): PreparedSignature {
   expectHashAlgorithm(hashAlgorithm);
-  check(Object.values(RevocationReason).includes(opts.reason), 'INVALID_ARGUMENT', `revocation reason ${String(opts.reason)}; expected 0, 1, 2 or 3`);
-  check(opts.createdUnixSeconds >= keyCreated(opts.subkeyBody), 'INVALID_ARGUMENT', 'the revocation cannot predate the subkey');
-  const text = utf8(opts.description ?? '');
+  check(Object.values(RevocationReason).includes(reason), 'INVALID_ARGUMENT', `revocation reason ${String(reason)}; expected 0, 1, 2 or 3`);
+  check(createdUnixSeconds >= keyCreated(subkeyBody), 'INVALID_ARGUMENT', 'the revocation cannot predate the subkey');
+  const text = utf8(description);
   check(text.length <= 1024, 'INVALID_ARGUMENT', 'revocation description must be at most 1024 bytes');
-  const primaryBody = opts.primary.publicKeyBody;
-  return signPrepared(
-    opts.primary,
-    prepareKeyPair(
-      { signatureType: SignatureType.SubkeyRevocation, hashAlgorithm, createdUnixSeconds: opts.createdUnixSeconds, issuerFingerprint: fingerprint(primaryBody), publicKeyAlgorithm: keyAlgorithm(primaryBody) },
-      primaryBody,
-      opts.subkeyBody,
-      [{ type: SubpacketType.ReasonForRevocation, critical: false, body: concat(Uint8Array.of(opts.reason), text) }],
-    ),
+  return prepareKeyPair(
+    { signatureType: SignatureType.SubkeyRevocation, hashAlgorithm, createdUnixSeconds, issuerFingerprint: fingerprint(primaryBody), publicKeyAlgorithm: keyAlgorithm(primaryBody) },
+    primaryBody,
+    subkeyBody,
+    [{ type: SubpacketType.ReasonForRevocation, critical: false, body: concat(Uint8Array.of(reason), text) }],
   );
 }
 

@@ -16,6 +16,7 @@ import {
 import { QsignError, errorMessage } from './errors.js';
 import type { OpenPgpParams, SignRequest } from './request.js';
 import { parseSimpleSigning } from './simple-signing.js';
+import { preparedKeyBinding } from './key-binding.js';
 
 /** What a node or client knows about the key that determines OpenPGP digests. */
 export interface KeyContext {
@@ -127,6 +128,8 @@ export function signingMessage(req: SignRequest, key: KeyContext): Uint8Array {
     case 'repomd':
     case 'certification':
       return preparedOpenPgp(req, key).digest;
+    case 'key-binding':
+      return preparedKeyBinding(req, key).digest;
     default:
       throw new QsignError('UNSUPPORTED_PAYLOAD', `payload kind ${String(req.kind)} is not supported`);
   }

@@ -7,7 +7,7 @@ import { utf8ToBytes, concatBytes, bytesToHex } from '@noble/hashes/utils.js';
 import { QsignError } from './errors.js';
 
 /** How the message a node signs is derived from a request's data. */
-export type PayloadKind = 'raw' | 'openpgp' | 'rpm-header' | 'digest' | 'certification' | 'repomd' | 'container';
+export type PayloadKind = 'raw' | 'openpgp' | 'rpm-header' | 'digest' | 'certification' | 'repomd' | 'container' | 'key-binding';
 
 /** OpenPGP signature parameters (RFC 4880 §5.2.3) chosen by the client. */
 export interface OpenPgpParams {

@@ -11,6 +11,7 @@ const KINDS: Record<PayloadKind, PbKind> = {
   'rpm-header': PbKind.PAYLOAD_KIND_RPM_HEADER,
   digest: PbKind.PAYLOAD_KIND_DIGEST,
   certification: PbKind.PAYLOAD_KIND_CERTIFICATION,
+  'key-binding': PbKind.PAYLOAD_KIND_KEY_BINDING,
   repomd: PbKind.PAYLOAD_KIND_REPOMD,
   container: PbKind.PAYLOAD_KIND_CONTAINER,
 };

@@ -19,7 +19,9 @@ export function toServiceError(e: unknown, onInternal?: (e: unknown) => void): P
   const metadata = new grpc.Metadata();
   if (e instanceof QsignError) {
     metadata.set(CODE_KEY, e.code);
-    if (e.details) metadata.set(DETAILS_KEY, JSON.stringify(e.details));
+    // Metadata values must be printable ASCII (grpc-js throws otherwise, taking the server down):
+    // escape the rest as JSON \\u escapes, which JSON.parse restores.
+    if (e.details) metadata.set(DETAILS_KEY, JSON.stringify(e.details).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
     return { code: grpc.status[ERROR_STATUS[e.code]], details: e.message, metadata };
   }
   onInternal?.(e);

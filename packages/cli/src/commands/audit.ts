@@ -24,7 +24,7 @@ interface TargetOptions {
   config?: string;
 }
 
-function targets(o: TargetOptions): { targets: LogTarget[]; threshold?: number } {
+export function targets(o: TargetOptions): { targets: LogTarget[]; threshold?: number } {
   const out: LogTarget[] = [];
   let threshold: number | undefined;
   if (o.cluster) {
@@ -46,7 +46,7 @@ function targets(o: TargetOptions): { targets: LogTarget[]; threshold?: number }
   return { targets: chosen, threshold };
 }
 
-function withTargets(cmd: Command, only = true): Command {
+export function withTargets(cmd: Command, only = true): Command {
   cmd.option('--cluster <dir>', 'a cluster directory (its cluster.json names every log and pins its key)');
   cmd.option('--log <name@host:port@vkey>', 'a log to audit: NAME is coordinator or node-<id> (repeatable)', collect);
   if (only) cmd.option('--only <name>', 'audit only this log (coordinator, node-3 or 3; repeatable)', collect);
@@ -63,7 +63,7 @@ function printFindings(findings: Finding[], json: boolean): void {
   }
 }
 
-function parseTime(v: string, flag: string): number {
+export function parseTime(v: string, flag: string): number {
   const t = /^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v);
   if (!Number.isFinite(t)) throw new QsignError('INVALID_ARGUMENT', `${flag} must be an ISO 8601 time or POSIX seconds, got ${JSON.stringify(v)}`);
   return t;

@@ -6,14 +6,15 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { armor } from '@qsign/openpgp';
+import { armor, ed25519Fingerprint, parseCertificate } from '@qsign/openpgp';
 import { QsignError, errorMessage, isKeyEmail, isQsignError, openResharePlan, signKeygenRequest, signResharePlan, type SignedResharePlan } from '@qsign/protocol';
 import { CoordinatorKeysRpcClient } from '@qsign/rpc';
 import { coordinatorTransport, loadClientConfig } from '@qsign/client';
 import { OFFICER_OPTION, loadOfficerKey } from '@qsign/client';
 import { resharePlanFor } from '@qsign/client';
 import { QsignClient } from '@qsign/client';
-import { certifyKey, ensureCertificate } from '@qsign/client';
+import { certifyKey, ensureCertificate, makeWindowedKey } from '@qsign/client';
+import { parseDuration } from '@qsign/windows';
 import { parseNodeList } from '@qsign/ceremony';
 import { intOption } from '../io.js';
 import { writeOutput } from '@qsign/client';
@@ -29,9 +30,13 @@ export function register(program: Command): void {
     .requiredOption('--name <real-name>', 'real name for the user id')
     .requiredOption('--email <email>', 'email: the key name and the user id address')
     .option('--threshold <n>', 'signers needed (default: the coordinator\'s, a majority; nodes refuse less than their lifecycle.minThreshold)', intOption('--threshold', 2, 255))
+    .option('--window <duration>', 'make a windowed key: a certification-only primary and one signing subkey per window of this length (e.g. 7d; s, m, h, d, w)')
+    .option('--windows <n>', 'with --window: subkeys made now, the current window and those after it (default 2)', intOption('--windows', 1, 64))
     .option(...OFFICER_OPTION)
     .option(...CLIENT_CONFIG)
     .action(async (o) => {
+      if (o.windows !== undefined && o.window === undefined) throw new QsignError('INVALID_ARGUMENT', '--windows needs --window DURATION');
+      const windowSeconds = o.window === undefined ? undefined : windowDuration(o.window);
       if (!isKeyEmail(o.email)) throw new QsignError('INVALID_ARGUMENT', `--email ${JSON.stringify(o.email)} is not an email address (e.g. owner#project@copr.example.org)`);
       const config = loadClientConfig(o.config);
       const officer = loadOfficerKey(o.officer, config);
@@ -40,6 +45,13 @@ export function register(program: Command): void {
       try {
         process.stderr.write(`running DKG for ${o.email} (requested by officer ${officer.name})…\n`);
         const userId = `${o.name} <${o.email}>`;
+        if (windowSeconds !== undefined) {
+          const say = (m: string) => process.stderr.write(`${m}\n`);
+          const made = await makeWindowedKey(client, keys, { keyName: o.email, userId, threshold: o.threshold ?? 0, windowSeconds, windows: o.windows, officerSecretKey: officer.secretKey, say });
+          process.stdout.write(`${bytesToHex(readCertificateFingerprint(made.certificate)).toUpperCase()}\n`);
+          for (const w of made.windows) say(`subkey ${w.fingerprint.toUpperCase()}: ${new Date(w.start * 1000).toISOString()} – ${new Date(w.end * 1000).toISOString()}`);
+          return;
+        }
         const k = await keys.generateKey(o.email, userId, o.threshold ?? 0, signKeygenRequest({ keyName: o.email, userId, minSigners: o.threshold ?? 0 }, officer.secretKey));
         if (!k.created) throw new QsignError('KEY_EXISTS', `key ${o.email} already exists (fingerprint ${bytesToHex(k.fingerprint).toUpperCase()})`);
         await pinGeneratedKey(client, o.email, k.groupPublicKey);
@@ -172,4 +184,19 @@ function readSignedPlan(file: string): SignedResharePlan {
   } catch (e) {
     throw new QsignError('INVALID_ARGUMENT', `${file} is not a saved reshare plan: ${errorMessage(e)}`);
   }
+}
+
+/** Seconds of a --window duration; INVALID_ARGUMENT with the parser's reason. */
+export function windowDuration(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (e) {
+    throw new QsignError('INVALID_ARGUMENT', `--window: ${errorMessage(e)}`);
+  }
+}
+
+/** The primary's v4 fingerprint of a binary Ed25519 certificate. */
+function readCertificateFingerprint(cert: Uint8Array): Uint8Array {
+  const info = parseCertificate(cert);
+  return ed25519Fingerprint(info.publicKey32, info.createdUnixSeconds);
 }

@@ -34,6 +34,12 @@ export enum PayloadKind {
    * signature into an OpenPGP signed message.
    */
   PAYLOAD_KIND_CONTAINER = 7,
+  /**
+   * PAYLOAD_KIND_KEY_BINDING - A windowed key's own signatures (docs/windows.md): certification-only self-
+   * certification, subkey binding, back-signature, subkey revocation; nodes derive
+   * each and check that the subkey is one of the key's windows.
+   */
+  PAYLOAD_KIND_KEY_BINDING = 8,
   UNRECOGNIZED = -1,
 }
 
@@ -63,6 +69,9 @@ export function payloadKindFromJSON(object: any): PayloadKind {
     case 7:
     case "PAYLOAD_KIND_CONTAINER":
       return PayloadKind.PAYLOAD_KIND_CONTAINER;
+    case 8:
+    case "PAYLOAD_KIND_KEY_BINDING":
+      return PayloadKind.PAYLOAD_KIND_KEY_BINDING;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -88,6 +97,8 @@ export function payloadKindToJSON(object: PayloadKind): string {
       return "PAYLOAD_KIND_REPOMD";
     case PayloadKind.PAYLOAD_KIND_CONTAINER:
       return "PAYLOAD_KIND_CONTAINER";
+    case PayloadKind.PAYLOAD_KIND_KEY_BINDING:
+      return "PAYLOAD_KIND_KEY_BINDING";
     case PayloadKind.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

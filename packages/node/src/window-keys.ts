@@ -1,0 +1,55 @@
+/**
+ * A node's checks for windowed keys (docs/windows.md), before it signs: a window's
+ * subkey (`PRIMARY+wSTART-END`, protocol window-name.ts) signs documents only with a
+ * signature creation time inside its window, and only the back-signature for its own
+ * primary; a primary with subkeys signs no documents (its subkeys do) and binds or
+ * revokes only its own window subkeys, each binding expiring at its window's end.
+ * Each refusal says why (POLICY_REFUSED); the signer records it in the audit log.
+ */
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { publicKeyPacketBody, SignatureType } from '@qsign/openpgp';
+import { QsignError, decodeKeyBinding, parseSubkeyName, subkeyKeyName, subkeysOf, type SignRequest } from '@qsign/protocol';
+import type { NodeStore } from '@qsign/storage';
+
+const refuse = (why: string): never => {
+  throw new QsignError('POLICY_REFUSED', why);
+};
+
+const when = (t: number): string => new Date(t * 1000).toISOString();
+
+/** Throws POLICY_REFUSED when `req` breaks a windowed key's rules; resolves for every other request. */
+export async function checkWindowedRequest(store: Pick<NodeStore, 'getKey' | 'listKeys'>, req: SignRequest): Promise<void> {
+  const sub = parseSubkeyName(req.keyName);
+  const type = req.openpgp?.signatureType;
+  if (sub) {
+    if (req.kind === 'key-binding') {
+      if (type !== SignatureType.PrimaryKeyBinding) refuse(`key ${req.keyName} is a window subkey: of key signatures it makes only the back-signature (0x19) for ${sub.primary}`);
+      const primary = await store.getKey(sub.primary);
+      if (!primary || bytesToHex(publicKeyPacketBody(primary.groupPublicKey, primary.createdUnixSeconds)) !== bytesToHex(req.data))
+        refuse(`key ${req.keyName} back-signs only its own primary key ${sub.primary}`);
+      return;
+    }
+    const t = req.openpgp?.createdUnixSeconds;
+    if (req.kind === 'raw' || req.kind === 'certification' || t === undefined) return refuse(`key ${req.keyName} is a window subkey: it makes only OpenPGP document signatures`);
+    const created = (await store.getKey(req.keyName))?.createdUnixSeconds ?? sub.end;
+    if (t < Math.max(sub.start, created) || t >= sub.end)
+      refuse(`key ${req.keyName} signs only in its window ${when(Math.max(sub.start, created))} – ${when(sub.end)}; this signature would be dated ${when(t)}`);
+    return;
+  }
+  const windows = subkeysOf(req.keyName, await store.listKeys());
+  if (req.kind !== 'key-binding') {
+    if (windows.length) refuse(`key ${req.keyName} is a windowed key: its primary only certifies; documents are signed by the subkey of their window`);
+    return;
+  }
+  if (type === SignatureType.PositiveCertification) return;
+  if (type !== SignatureType.SubkeyBinding && type !== SignatureType.SubkeyRevocation) return refuse(`key ${req.keyName} is not a window subkey: it makes no back-signature`);
+  const d = decodeKeyBinding(type, req.data);
+  for (const w of windows) {
+    const k = await store.getKey(subkeyKeyName(req.keyName, w.start, w.end));
+    if (!k || bytesToHex(publicKeyPacketBody(k.groupPublicKey, k.createdUnixSeconds)) !== bytesToHex(d.subkeyBody)) continue;
+    if (type === SignatureType.SubkeyBinding && d.expiresUnixSeconds !== w.end)
+      refuse(`the binding of ${req.keyName}'s subkey for ${when(w.start)} must expire at its window's end ${when(w.end)}`);
+    return;
+  }
+  refuse(`key ${req.keyName} binds or revokes only its own window subkeys; this node holds no such subkey`);
+}
