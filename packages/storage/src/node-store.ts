@@ -44,6 +44,10 @@ export interface StoredKey {
   userId: string;
   fingerprint?: string;
   certificate?: string;
+  /** Threshold scheme (protocol SchemeId); absent means `frost-ed25519`. RSA shares are s_i big-endian, verifyingShares Shoup's v_i. */
+  scheme?: 'frost-ed25519' | 'rsa-shoup';
+  /** Shoup's verification base v (hex) of a safe-prime RSA key. */
+  verificationBase?: string;
 }
 
 /** A secret nonce pair with its public commitments. */
@@ -427,6 +431,14 @@ export class NodeStore {
     ]);
     this.#disown(bytesToHex(hidingCommitment));
     this.#nonceCount--;
+  }
+
+  /**
+   * One-round schemes (threshold RSA): the audit record and the replay entry in one durable
+   * batch before the share is computed; there is no nonce to delete.
+   */
+  async commitOneRoundSignature(requestId: string, replay: ReplayEntry, record: AuditEntry): Promise<void> {
+    await this.audit.append(record, [{ type: 'put', key: REPLAY + requestId, value: utf8ToBytes(JSON.stringify(replay)) }]);
   }
 
   // ---- metadata ----
