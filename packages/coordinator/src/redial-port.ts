@@ -5,7 +5,7 @@
  * stayed "unreachable" for up to two seconds after it answered (issue 12).
  * The coordinator redials a node marked dead before it probes it (liveness.ts).
  */
-import type { NodePort } from './coordinator.js';
+import type { NodePort } from './node-port.js';
 
 /** What a node client offers beyond the NodePort (the rpc NodeRpcClient). */
 type NodeClient = Omit<NodePort, 'redial'>;

@@ -7,7 +7,15 @@ import type { KeyInfo } from '@qsign/proto';
 import { Coordinator, type NodePort } from '../coordinator.js';
 
 /** An in-process node over real FROST: hands out commitments, signs with its nonces. */
-function fakeNode(id: number, share: frost.SecretSigningShare, info: KeyInfo, opts: { corrupt?: boolean; down?: boolean; forget?: boolean }): NodePort {
+/** Faults and behaviours of a fake node; `hold` makes it answer HELD until `approved`. */
+interface Faults {
+  corrupt?: boolean;
+  down?: boolean;
+  forget?: boolean;
+  hold?: { approved: boolean; checks: number; onCheck?: () => void; lists: string[] };
+}
+
+function fakeNode(id: number, share: frost.SecretSigningShare, info: KeyInfo, opts: Faults): NodePort {
   const nonces = new Map<string, frost.SecretSigningNonces>();
   const up = () => {
     if (opts.down) throw new QsignError('NODE_UNAVAILABLE', `node ${id} is unreachable: connection refused`, { details: { transport: true } });
@@ -27,6 +35,9 @@ function fakeNode(id: number, share: frost.SecretSigningShare, info: KeyInfo, op
     signShare: async (req) => {
       up();
       const own = req.commitments.find((c) => c.identifier === id)!;
+      // Held for its operator: the nonce stays unused (the coordinator may send the same list again).
+      opts.hold?.lists.push(req.commitments.map((c) => `${c.identifier}:${bytesToHex(c.hiding)}`).join(','));
+      if (opts.hold && !opts.hold.approved) throw new QsignError('HELD', `node ${id}: held for operator approval`, { details: { holdId: `hold-${id}`, expiresAtMs: 4e12 } });
       if (opts.forget) {
         // Its nonces expired: everything pooled so far is unknown to it now.
         opts.forget = false;
@@ -39,6 +50,14 @@ function fakeNode(id: number, share: frost.SecretSigningShare, info: KeyInfo, op
       if (opts.corrupt) s.share[0] ^= 1;
       return s;
     },
+    checkRequest: async () => {
+      up();
+      if (!opts.hold) return { ready: true, holdId: '', expiresUnixMs: 0 };
+      opts.hold.checks++;
+      opts.hold.onCheck?.();
+      return { ready: opts.hold.approved, holdId: `hold-${id}`, expiresUnixMs: 4e12 };
+    },
+    endRequest: async () => undefined,
     getKey: async () => (up(), { ...info, identifier: id }),
     attestKey: async () => {
       throw new Error('unused');
@@ -50,7 +69,7 @@ function fakeNode(id: number, share: frost.SecretSigningShare, info: KeyInfo, op
   };
 }
 
-function cluster(min: number, max: number, faults: Record<number, { corrupt?: boolean; down?: boolean; forget?: boolean }>) {
+function cluster(min: number, max: number, faults: Record<number, Faults>) {
   const { shares, publicKeyPackage: pkp } = frost.trustedDealerKeygen(min, max);
   const info: KeyInfo = {
     name: 'k', minSigners: min, maxSigners: max, groupPublicKey: pkp.groupPublicKey, identifier: 0,
@@ -58,7 +77,7 @@ function cluster(min: number, max: number, faults: Record<number, { corrupt?: bo
   };
   const nodes = shares.map((s) => ({ id: s.identifier, port: fakeNode(s.identifier, s, info, faults[s.identifier] ?? {}) }));
   const decode = (body: Uint8Array): SignRequest => ({ requestId: 'r1', keyName: 'k', createdAtMs: 1, kind: 'raw', data: body, clientName: 'c' });
-  const c = new Coordinator(nodes, { coordinatorId: 'test', shareTimeoutMs: 1000, decode, log: () => undefined, poolBatch: 4, poolLowWater: 1 });
+  const c = new Coordinator(nodes, { coordinatorId: 'test', shareTimeoutMs: 1000, decode, log: () => undefined, poolBatch: 4, poolLowWater: 1, approvalPollMs: 5 });
   return { c, gpk: pkp.groupPublicKey };
 }
 
@@ -99,5 +118,30 @@ describe('Coordinator over in-process nodes', () => {
     expect((e as QsignError).code).toBe('NOT_ENOUGH_NODES');
     expect((e as QsignError).message).toContain('key k needs 3 of 5 nodes; 2 reachable, 2 usable');
     expect((e as QsignError).details).toMatchObject({ needed: 3, reachable: 2 });
+  });
+
+  it('waits for operator approval when a node answers HELD, then signs with the list it parked', async () => {
+    const hold: NonNullable<Faults['hold']> = { approved: false, checks: 0, lists: [] };
+    const { c, gpk } = cluster(2, 2, { 2: { hold } });
+    await c.checkHealth();
+    let settled = false;
+    const signing = c.sign(signed('hello')).finally(() => (settled = true));
+    // The coordinator keeps asking the held node; until its operator approves, nothing is signed.
+    const asked = new Promise<void>((resolve) => (hold.onCheck = () => hold.checks >= 3 && resolve()));
+    await Promise.race([asked, signing]); // a sign call that ends early fails here, not at the test timeout
+    expect(settled).toBe(false);
+    const waiting = c.requests.get('r1');
+    expect(waiting.state).toBe('waiting');
+    expect(waiting.held).toEqual([{ nodeId: 2, holdId: 'hold-2', expiresUnixMs: 4e12 }]);
+    expect(waiting.ready).toEqual([1]);
+    hold.approved = true;
+    const out = await signing;
+    expect(out.signers).toEqual([1, 2]);
+    expect(out.excluded).toEqual([]);
+    expect(verify(null, out.message, spki(gpk), Buffer.from(out.signature))).toBe(true);
+    // Asked once before approval and once after, with the same commitment list (its nonce was kept).
+    expect(hold.lists).toHaveLength(2);
+    expect(hold.lists[1]).toBe(hold.lists[0]);
+    expect(c.requests.get('r1').state).toBe('done');
   });
 });

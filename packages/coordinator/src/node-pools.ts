@@ -1,0 +1,129 @@
+/**
+ * The nodes as the coordinator tracks them: health (liveness.ts) and a pool
+ * of fresh round-one commitments per node (DESIGN.md "Sign", step 1). A pool
+ * is refilled in batches off the signing path, validated by the scheme when
+ * fetched, aged out after `maxCommitmentAgeMs` (nodes expire their nonces)
+ * and emptied when its node is marked dead.
+ */
+import { QsignError, errorMessage, type PreparedCommitment, type ThresholdScheme } from '@qsign/protocol';
+import type { LogFields } from '@qsign/rpc';
+import { Liveness, type LivenessOptions } from './liveness.js';
+import type { NodePort } from './node-port.js';
+
+/** A node's state as the coordinator tracks it. */
+export interface NodeHandle {
+  id: number;
+  port: NodePort;
+  healthy: boolean | undefined;
+  lastError: string;
+  /** Pooled commitments, oldest first, with when they were fetched. */
+  pool: Array<PreparedCommitment & { fetchedAt: number }>;
+  refilling: Promise<void> | undefined;
+}
+
+/** Tunables of {@link NodePools}. */
+export interface NodePoolOptions {
+  coordinatorId: string;
+  scheme: ThresholdScheme;
+  log: (msg: string, fields?: LogFields) => void;
+  /** Commitments fetched per refill (default 64), and the level that triggers one (default 16). */
+  batch?: number;
+  lowWater?: number;
+  /** Pooled commitments older than this are dropped unused (default one hour). */
+  maxCommitmentAgeMs?: number;
+  liveness?: LivenessOptions;
+}
+
+/** Every node's health and commitment pool. */
+export class NodePools {
+  readonly nodes: NodeHandle[];
+  /** Who answered lately; probes the others before an attempt picks its nodes. */
+  readonly liveness: Liveness;
+  readonly #batch: number;
+  readonly #lowWater: number;
+
+  constructor(nodes: Array<{ id: number; port: NodePort }>, private readonly opts: NodePoolOptions) {
+    this.nodes = nodes.map((n) => ({ id: n.id, port: n.port, healthy: undefined, lastError: '', pool: [], refilling: undefined }));
+    this.#batch = opts.batch ?? 64;
+    this.#lowWater = opts.lowWater ?? 16;
+    this.liveness = new Liveness(opts.liveness);
+  }
+
+  /** Probes every node once and refills low commitment pools. */
+  async checkHealth(): Promise<void> {
+    await Promise.all(
+      this.nodes.map(async (n) => {
+        try {
+          await n.port.status(2000);
+          this.markHealthy(n);
+          if (n.pool.length < this.#lowWater) await this.refill(n);
+        } catch (e) {
+          this.markDead(n, errorMessage(e));
+        }
+      }),
+    );
+  }
+
+  /** The holders (identifier → node) not yet excluded that are reachable now, probing those not heard from lately. */
+  async reachable(holders: ReadonlyMap<number, NodeHandle>, excluded: ReadonlyMap<number, unknown>, need: number): Promise<Array<[number, NodeHandle]>> {
+    const open = [...holders.entries()].filter(([, n]) => !excluded.has(n.id)).map(([identifier, n]) => ({ id: n.id, identifier, n }));
+    const { reachable } = await this.liveness.confirm(open, need, async ({ n }, timeoutMs) => {
+      try {
+        if (n.healthy === false) n.port.redial?.(); // its channel may be backing off; dial the (restarted) node now
+        await n.port.status(timeoutMs);
+        this.markHealthy(n);
+      } catch (e) {
+        this.markDead(n, errorMessage(e));
+        throw e;
+      }
+    });
+    return reachable.map((h) => [h.identifier, h.n]);
+  }
+
+  /** The oldest fresh commitment of node `n`, refilling its pool as needed. */
+  async take(n: NodeHandle): Promise<PreparedCommitment> {
+    const oldest = Date.now() - (this.opts.maxCommitmentAgeMs ?? 3_600_000);
+    while (n.pool.length > 0 && n.pool[0]!.fetchedAt < oldest) n.pool.shift();
+    if (n.pool.length === 0) await this.refill(n);
+    const c = n.pool.shift();
+    if (!c) throw new QsignError('NODE_UNAVAILABLE', `node ${n.id} has no commitments`);
+    if (n.pool.length < this.#lowWater) void this.refill(n).catch(() => undefined);
+    return c;
+  }
+
+  /** Fetches a batch of commitments from node `n` (one refill at a time per node). */
+  refill(n: NodeHandle): Promise<void> {
+    n.refilling ??= (async () => {
+      try {
+        const res = await n.port.getCommitments(this.#batch, this.opts.coordinatorId);
+        const fetchedAt = Date.now();
+        const fresh = res.commitments.map((c) => ({ identifier: n.id, hiding: c.hiding, binding: c.binding, fetchedAt }));
+        // Validate (and cache the decoded points) off the signing path; a node that
+        // hands out invalid points is blamed here, before any signing session.
+        for (const c of fresh) this.opts.scheme.validatePrepared({ identifier: c.identifier, hiding: c.hiding, binding: c.binding });
+        n.pool.push(...fresh);
+        this.markHealthy(n);
+      } finally {
+        n.refilling = undefined;
+      }
+    })();
+    return n.refilling;
+  }
+
+  /** Node `n` answered. */
+  markHealthy(n: NodeHandle): void {
+    if (n.healthy !== true) this.opts.log(`node ${n.id} at ${n.port.address} is healthy`);
+    n.healthy = true;
+    n.lastError = '';
+    this.liveness.heard(n.id);
+  }
+
+  /** Node `n` did not answer (`why`): it is not taken as reachable, and its pool is dropped. */
+  markDead(n: NodeHandle, why: string): void {
+    if (n.healthy !== false) this.opts.log(`node ${n.id} at ${n.port.address} is unreachable: ${why}`);
+    n.healthy = false;
+    n.lastError = why;
+    this.liveness.lost(n.id);
+    n.pool = [];
+  }
+}
