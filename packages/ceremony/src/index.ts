@@ -5,6 +5,7 @@
  */
 export * from './ceremony.js';
 export * from './ceremony-split.js';
+export * from './ceremony-rsa.js';
 export * from './ceremony-verify.js';
 export * from './ceremony-recovery.js';
 /** K/L threshold parsing, shared with `qsign node init`. */
