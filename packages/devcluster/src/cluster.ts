@@ -16,7 +16,7 @@ import { loadNodeConfig, NodeSigner, openNodeStore, nonceHedge, initNode, openSt
 import { openCoordinatorLog } from '@qsign/coordinator';
 import { CoordinatorRpcClient, type TransportSecurity } from '@qsign/rpc';
 import { createDevRoles, grantLifecycleRoles, pinPeers, unsealOverSocket } from './cluster-lifecycle.js';
-import { defaultUserId, splitKey, wipeShares } from '@qsign/ceremony';
+import { defaultUserId, generateRsaKey, readGpgRsaKey, splitKey, splitRsaKey, wipeShares, type RsaDealerKey } from '@qsign/ceremony';
 import { QsignClient } from '@qsign/client';
 import { coordinatorTransport, loadClientConfig, pinOf } from '@qsign/client';
 import { addNodeTransport, clusterPki, transportFields } from './cluster-tls.js';
@@ -122,6 +122,10 @@ export interface ClusterUpOptions {
   metrics?: boolean;
   /** Development plaintext on loopback instead of mutual TLS (default: TLS with a CA in DIR/pki). */
   plaintext?: boolean;
+  /** The cluster key's type (default ed25519); RSA keys are new safe-prime keys, dealt as Shoup threshold RSA shares. */
+  keyType?: 'ed25519' | 'rsa2048' | 'rsa4096';
+  /** The cluster key is this RSA secret key (`gpg --export-secret-keys`), keeping its fingerprint and certificate. */
+  importGpg?: string;
 }
 
 /** Brings a development cluster up; resolves once every node is healthy. */
@@ -136,7 +140,8 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
   const clientPub = bytesToHex(ed25519.getPublicKey(clientSecret));
 
   say(`splitting key "${keyName}" ${o.threshold}-of-${o.nodes} (trusted dealer, development ceremony)`);
-  const { files } = splitKey({ keyName, threshold: o.threshold, shares: o.nodes, userId: o.userId ?? defaultUserId(keyName) });
+  const rsa = await rsaClusterKey(o, keyName);
+  const files = rsa ? splitRsaKey(keyName, o.threshold, o.nodes, rsa) : splitKey({ keyName, threshold: o.threshold, shares: o.nodes, userId: o.userId ?? defaultUserId(keyName) }).files;
   const extra = (o.extraKeys ?? []).map((k) => splitKey({ keyName: k, threshold: o.threshold, shares: o.nodes, userId: defaultUserId(k) }).files);
 
   const nodes: ClusterProcess[] = [];
@@ -214,7 +219,7 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
       for (const n of nodes) await unsealOverSocket(loadNodeConfig(n.config).adminSocket, unsealShares[n.id]!.slice(0, o.unseal.threshold), 30_000);
     }
     for (const c of coordinators) await waitHealthy(c.address, nodes.length, o.timeoutMs ?? 60_000, clusterTransport(cluster));
-    if (!o.noCertificate) {
+    if (!o.noCertificate && !rsa) {
       say(`certifying key "${keyName}": the cluster signs its own user ID; each node verifies and stores the certificate`);
       const client = new QsignClient(loadClientConfig(clientConfig));
       try {
@@ -358,4 +363,17 @@ export async function clusterDown(dir: string): Promise<number> {
   for (const p of all) p.pid = 0;
   writeClusterFile(resolve(dir), cluster);
   return pids.length;
+}
+
+/** The RSA key of a dev cluster (imported, or a new safe-prime key), or undefined for Ed25519. */
+async function rsaClusterKey(o: ClusterUpOptions, keyName: string): Promise<RsaDealerKey | undefined> {
+  if (o.importGpg) {
+    const k = readGpgRsaKey(o.importGpg);
+    if (!k) throw new QsignError('INVALID_ARGUMENT', `${o.importGpg}: cluster up --import-gpg takes an RSA secret key; split an Ed25519 key with '${QSIGN_HINT} ceremony split --import-gpg'`);
+    return k;
+  }
+  if (!o.keyType || o.keyType === 'ed25519') return undefined;
+  const bits = o.keyType === 'rsa4096' ? 4096 : 2048;
+  (o.progress ?? (() => undefined))(`generating a ${bits}-bit safe-prime RSA key (OpenSSL); it exists whole only in this process until it is dealt`);
+  return generateRsaKey(bits, o.userId ?? defaultUserId(keyName), Math.floor(Date.now() / 1000));
 }

@@ -6,7 +6,7 @@
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { fromBytes, modPowSecret, toBytes, byteLength } from '@qsign/threshold-rsa';
-import { QsignError, errorMessage, parseRsaGroupPublicKey, rsaPublicKeyOf, type ShareFile } from '@qsign/protocol';
+import { QsignError, errorMessage, keyFingerprint, parseRsaGroupPublicKey, rsaPublicKeyOf, type ShareFile } from '@qsign/protocol';
 import type { StoredKey } from '@qsign/storage';
 
 /** Checks an RSA share file; throws INVALID_ARGUMENT saying what is wrong. */
@@ -44,6 +44,7 @@ export function storedRsaKey(f: ShareFile): StoredKey {
     createdUnixSeconds: f.createdUnixSeconds,
     userId: f.userId,
     scheme: 'rsa-shoup',
+    fingerprint: bytesToHex(keyFingerprint({ groupPublicKey: f.groupPublicKey, createdUnixSeconds: f.createdUnixSeconds, userId: f.userId, scheme: 'rsa-shoup' })),
     ...(f.verificationBase && { verificationBase: bytesToHex(f.verificationBase) }),
     ...(f.certificate && { certificate: bytesToHex(f.certificate) }),
   };
