@@ -35,7 +35,7 @@ export class OneRoundRun {
     let askAll = false;
     for (let attempt = 1; attempt <= key.info.maxSigners + 2; attempt++) {
       // A fair random order among reachable holders not yet asked (known-healthy first).
-      const candidates = (await ctx.pools.reachable(key.holders, this.#excluded, need))
+      const candidates = (await ctx.pools.reachable(key.holders, this.#excluded, askAll ? key.holders.size : need))
         .filter(([id]) => !this.#good.has(id))
         .map((c) => ({ c, r: Math.random() }))
         .sort((x, y) => Number(y.c[1].healthy === true) - Number(x.c[1].healthy === true) || x.r - y.r)

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { QSIGN_HINT, QsignError, errorMessage } from '@qsign/protocol';
+import { QSIGN_HINT, QsignError, errorMessage, keyFingerprint } from '@qsign/protocol';
 import { loadNodeConfig, NodeSigner, openNodeStore, nonceHedge, initNode, openStoreWithShares, nodeVerifierKey } from '@qsign/node';
 import { openCoordinatorLog } from '@qsign/coordinator';
 import { CoordinatorRpcClient, type TransportSecurity } from '@qsign/rpc';
@@ -20,7 +20,6 @@ import { defaultUserId, generateRsaKey, readGpgRsaKey, splitKey, splitRsaKey, wi
 import { QsignClient } from '@qsign/client';
 import { coordinatorTransport, loadClientConfig, pinOf } from '@qsign/client';
 import { addNodeTransport, clusterPki, transportFields } from './cluster-tls.js';
-import { ed25519Fingerprint } from '@qsign/openpgp';
 import { certifyKey } from '@qsign/client';
 
 /** Path of the compiled `qsign` entry point, for spawning daemons. */
@@ -241,11 +240,11 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
  * (verifier key), `threshold` attestations to pin a new key, and the keys
  * this cluster up split itself, pinned from the split (no one to ask).
  */
-export function clientTrust(nodes: ClusterProcess[], threshold: number, keys: Array<{ keyName: string; groupPublicKey: Uint8Array; createdUnixSeconds: number }>) {
+export function clientTrust(nodes: ClusterProcess[], threshold: number, keys: Array<{ keyName: string; groupPublicKey: Uint8Array; createdUnixSeconds: number; userId?: string; scheme?: string }>) {
   return {
     nodes: nodes.map((n) => ({ id: n.id, verifierKey: n.verifierKey })),
     trustThreshold: threshold,
-    keys: Object.fromEntries(keys.map((k) => [k.keyName, pinOf(k.groupPublicKey, ed25519Fingerprint(k.groupPublicKey, k.createdUnixSeconds))])),
+    keys: Object.fromEntries(keys.map((k) => [k.keyName, pinOf(k.groupPublicKey, keyFingerprint({ userId: '', ...k }))])),
   };
 }
 
