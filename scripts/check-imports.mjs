@@ -19,17 +19,17 @@ const ALLOWED = {
   windows: [],
   keyring: ['rpm', 'openpgp'],
   audit: [],
-  protocol: ['frost', 'openpgp', 'rpm'],
+  protocol: ['frost', 'threshold-rsa', 'openpgp', 'rpm'],
   storage: ['frost', 'protocol', 'audit'],
-  rpc: ['proto', 'protocol'],
-  node: ['frost', 'frost-native', 'protocol', 'storage', 'rpc', 'proto', 'openpgp', 'rpm', 'audit'],
-  coordinator: ['frost', 'frost-native', 'protocol', 'rpc', 'proto', 'openpgp', 'audit', 'storage'],
+  rpc: ['proto', 'protocol', 'threshold-rsa'],
+  node: ['frost', 'frost-native', 'threshold-rsa', 'threshold-rsa-native', 'protocol', 'storage', 'rpc', 'proto', 'openpgp', 'rpm', 'audit'],
+  coordinator: ['frost', 'frost-native', 'threshold-rsa', 'threshold-rsa-native', 'protocol', 'rpc', 'proto', 'openpgp', 'audit', 'storage'],
   client: ['protocol', 'openpgp', 'rpm', 'rpc', 'proto', 'audit'],
   auditor: ['audit', 'protocol', 'rpc', 'rpm', 'openpgp'],
-  ceremony: ['frost', 'protocol', 'openpgp', 'storage', 'node', 'rpc'],
+  ceremony: ['frost', 'threshold-rsa', 'threshold-rsa-native', 'protocol', 'openpgp', 'storage', 'node', 'rpc'],
   // The one orchestrator allowed to reach the daemons: the CLI's `qsign node …`,
   // `qsign coordinator start` and `qsign cluster …` go through it.
-  devcluster: ['auditor', 'client', 'ceremony', 'frost', 'protocol', 'rpc', 'node', 'coordinator', 'openpgp'],
+  devcluster: ['auditor', 'client', 'ceremony', 'frost', 'threshold-rsa', 'protocol', 'rpc', 'node', 'coordinator', 'openpgp'],
   // Flag mapping and output only: no daemon (node, coordinator) and no storage.
   cli: ['auditor', 'client', 'ceremony', 'devcluster', 'frost', 'protocol', 'rpc', 'proto', 'openpgp', 'rpm', 'audit', 'windows'],
 };

@@ -38,6 +38,9 @@ export class TestCluster {
       coordinators?: number;
       /** Every daemon serves Prometheus metrics (ClusterProcess.metrics). */
       metrics?: boolean;
+      /** The key's type, or an RSA key to import (ClusterUpOptions). */
+      keyType?: 'ed25519' | 'rsa2048' | 'rsa4096';
+      importGpg?: string;
     } = {},
   ): Promise<TestCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'qsign-test-'));
@@ -53,6 +56,8 @@ export class TestCluster {
       noCertificate: opts.noCertificate ?? opts.nodeConfig !== undefined,
       coordinators: opts.coordinators,
       metrics: opts.metrics,
+      keyType: opts.keyType,
+      importGpg: opts.importGpg,
     });
     return new TestCluster(dir, file, new QsignClient(loadClientConfig(file.clientConfig)));
   }

@@ -19,6 +19,8 @@ import { QsignError, encodeShareFile, errorMessage } from '@qsign/protocol';
 import { encryptShareFiles, parseEnrollmentPublicKey } from '@qsign/storage';
 import { defaultUserId, splitKey, validateSplitParams, wipeShares } from './ceremony.js';
 import { writeDirAtomic } from './atomic-dir.js';
+import { readGpgRsaKey, splitRsaKey, type RsaDealerKey } from './ceremony-rsa.js';
+import type { ShareFile } from '@qsign/protocol';
 
 /** Where the key comes from. */
 export type KeySource = { kind: 'generate' } | { kind: 'gpg'; file: string } | { kind: 'seed'; file: string };
@@ -111,6 +113,8 @@ export async function ceremonySplit(o: CeremonyOptions): Promise<CeremonyResult>
   }
   if (existsSync(o.out) && readdirSync(o.out).length > 0) throw new QsignError('INVALID_ARGUMENT', `output directory ${o.out} is not empty; refusing to overwrite a ceremony`);
 
+  const rsa = o.source.kind === 'gpg' ? readGpgRsaKey(o.source.file) : undefined;
+  if (rsa) return ceremonySplitRsa(o, shares, nodes, rsa);
   const { seed, userId: importedUid, createdUnixSeconds: importedCreated } = loadSeed(o.source);
   const scalar = frost.seedToScalar(seed);
   const userId = importedUid ?? o.userId ?? defaultUserId(o.keyName);
@@ -159,5 +163,48 @@ export async function ceremonySplit(o: CeremonyOptions): Promise<CeremonyResult>
     seed.fill(0);
     scalar.fill(0);
     if (split) wipeShares(split.files);
+  }
+}
+
+/**
+ * The RSA branch of {@link ceremonySplit}: an imported gpg RSA key dealt k-of-l (Shoup), its
+ * original certificate kept (fingerprint, user IDs, expiry, self-signatures). No recovery kit:
+ * the gpg export the ceremony read is the key's backup (docs/threshold-rsa.md).
+ */
+async function ceremonySplitRsa(o: CeremonyOptions, shares: number, nodes: Array<{ id: number; enrollmentKey: string }>, rsa: RsaDealerKey): Promise<CeremonyResult> {
+  if (o.recoveryKit) throw new QsignError('INVALID_ARGUMENT', 'a recovery kit splits an Ed25519 seed; for an imported RSA key keep the gpg export itself offline as its backup');
+  let files: ShareFile[] = [];
+  try {
+    files = splitRsaKey(o.keyName, o.threshold, shares, rsa);
+    rsa.key.p = rsa.key.q = 0n;
+    const byId = new Map(nodes.map((n) => [n.id, n.enrollmentKey]));
+    const written: Record<string, Uint8Array | string> = {};
+    for (const f of files) {
+      const enc = byId.get(f.identifier);
+      written[`node-${f.identifier}.share.json`] = enc ? encryptShareFiles([f], parseEnrollmentPublicKey(enc)) : encodeShareFile(f) + '\n';
+    }
+    const groupPublicKey = bytesToHex(files[0]!.groupPublicKey);
+    written['public-key.json'] = JSON.stringify({ keyName: o.keyName, scheme: 'rsa-shoup', userId: rsa.userId, createdUnixSeconds: rsa.createdUnixSeconds, fingerprint: rsa.fingerprint, groupPublicKey, minSigners: o.threshold, maxSigners: shares }, null, 2) + '\n';
+    written['certificate.asc'] = armor('PUBLIC KEY BLOCK', rsa.certificate);
+    const transcript = {
+      format: 'qsign-ceremony-transcript/v1',
+      keyName: o.keyName,
+      scheme: 'rsa-shoup',
+      source: 'imported OpenPGP RSA secret key',
+      threshold: o.threshold,
+      shares,
+      nodes: files.map((f) => ({ id: f.identifier, enrollmentKey: byId.get(f.identifier) ?? null, encrypted: byId.has(f.identifier) })),
+      groupPublicKey,
+      fingerprint: rsa.fingerprint,
+      userId: rsa.userId,
+      createdUnixSeconds: rsa.createdUnixSeconds,
+      recoveryKit: null,
+      time: (o.now?.() ?? new Date()).toISOString(),
+      sha256: Object.fromEntries(Object.entries(written).map(([n, d]) => [n, bytesToHex(sha256(typeof d === 'string' ? Buffer.from(d) : d))])),
+    };
+    const paths = writeDirAtomic(o.out, { ...written, 'transcript.json': JSON.stringify(transcript, null, 2) + '\n' });
+    return { dir: o.out, files: paths, groupPublicKey, fingerprint: rsa.fingerprint, userId: rsa.userId, createdUnixSeconds: rsa.createdUnixSeconds };
+  } finally {
+    wipeShares(files);
   }
 }

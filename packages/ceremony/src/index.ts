@@ -6,6 +6,7 @@
 export * from './atomic-dir.js';
 export * from './ceremony.js';
 export * from './ceremony-split.js';
+export * from './ceremony-rsa.js';
 export * from './ceremony-verify.js';
 export * from './ceremony-recovery.js';
 /** K/L threshold parsing, shared with `qsign node init`. */

@@ -125,7 +125,8 @@ function parsePinnedKeys(raw: unknown, bad: (field: string, why: string) => neve
   for (const [name, v] of Object.entries(raw as Record<string, unknown>)) {
     const e = (v ?? {}) as Record<string, unknown>;
     if (!isValidKeyName(name)) bad(`keys.${name}`, 'is not a valid key name');
-    if (typeof e.groupPublicKey !== 'string' || !/^[0-9a-f]{64}$/.test(e.groupPublicKey)) bad(`keys.${name}.groupPublicKey`, 'must be a 32-byte Ed25519 public key in lowercase hex');
+    // 32 bytes: an Ed25519 group key; longer: an RSA key's MPI(n) ‖ MPI(e) (threshold RSA).
+    if (typeof e.groupPublicKey !== 'string' || !/^([0-9a-f]{64}|(?:[0-9a-f]{2}){64,1100})$/.test(e.groupPublicKey)) bad(`keys.${name}.groupPublicKey`, 'must be a 32-byte Ed25519 public key or an RSA MPI(n) ‖ MPI(e) in lowercase hex');
     if (typeof e.fingerprint !== 'string' || !/^[0-9a-f]{40}$/.test(e.fingerprint)) bad(`keys.${name}.fingerprint`, 'must be a 20-byte OpenPGP v4 fingerprint in lowercase hex');
     keys.set(name, { groupPublicKey: e.groupPublicKey as string, fingerprint: e.fingerprint as string });
   }

@@ -13,13 +13,14 @@
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { ed25519Fingerprint, parseCertificate, readSubkeys } from '@qsign/openpgp';
+import { parseCertificate, readSubkeys } from '@qsign/openpgp';
 import {
   QsignError,
   agreedKey,
   certificateProblem,
   windowedCertificateProblem,
   errorMessage,
+  keyFingerprint,
   newRequestId,
   openKeyAttestation,
   signRequestBody,
@@ -30,7 +31,8 @@ import {
   type PayloadKind,
   type SignRequest,
 } from '@qsign/protocol';
-import { CoordinatorApprovalRpcClient, CoordinatorRpcClient, decodeSignRequest, encodeSignRequest, isTransportFailure, opensslSigner, opensslVerify } from '@qsign/rpc';
+import { createHash } from 'node:crypto';
+import { CoordinatorApprovalRpcClient, CoordinatorRpcClient, decodeSignRequest, encodeSignRequest, isTransportFailure, opensslRsaVerify, opensslSigner, opensslVerify } from '@qsign/rpc';
 import type { KeyInfo, RequestStatus, SignResponse } from '@qsign/proto';
 import { coordinatorTransport, pinOf, pinnedKey, reloadPins, writePin, type ClientConfig, type PinnedKey } from './client-config.js';
 
@@ -120,9 +122,13 @@ export class QsignClient {
     } finally {
       stopWatch();
     }
-    if (res.signature.length !== 64 || !opensslVerify(res.signature, res.message, groupPublicKey))
-      throw new QsignError('KEY_MISMATCH', `the coordinator returned a signature that does not verify under the pinned key of ${input.keyName} (${bytesToHex(groupPublicKey)})`);
-    if (input.kind === 'raw' && Buffer.compare(Buffer.from(res.message), Buffer.from(input.data)) !== 0)
+    // A 32-byte pin is an Ed25519 group key; anything else is an RSA key's MPI(n) ‖ MPI(e), whose message is a digest.
+    const rsa = groupPublicKey.length !== 32;
+    const verified = rsa ? opensslRsaVerify(res.signature, res.message, groupPublicKey) : res.signature.length === 64 && opensslVerify(res.signature, res.message, groupPublicKey);
+    if (!verified)
+      throw new QsignError('KEY_MISMATCH', `the coordinator returned a signature that does not verify under the pinned key of ${input.keyName} (${bytesToHex(groupPublicKey).slice(0, 64)})`);
+    const expected = rsa ? createHash('sha256').update(input.data).digest() : input.data;
+    if (input.kind === 'raw' && Buffer.compare(Buffer.from(res.message), Buffer.from(expected)) !== 0)
       throw new QsignError('SIGNING_FAILED', 'the coordinator signed a different message');
     return { ...res, groupPublicKey };
   }
@@ -165,7 +171,7 @@ export class QsignClient {
     if (!k) {
       const pin = await this.pinned(name);
       k = await this.#failover((rpc) => rpc.getKey(name));
-      const got = pinOf(k.groupPublicKey, ed25519Fingerprint(k.groupPublicKey, k.createdUnixSeconds));
+      const got = pinOf(k.groupPublicKey, keyFingerprint(k));
       if (got.groupPublicKey !== pin.groupPublicKey || got.fingerprint !== pin.fingerprint)
         throw new QsignError(
           'KEY_MISMATCH',

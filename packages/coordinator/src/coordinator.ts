@@ -8,8 +8,8 @@
  *
  * No gRPC here: nodes are reached through the `NodePort` interface (node-port.ts).
  */
-import { opensslVerify } from '@qsign/rpc';
-import { QsignError, errorMessage, frostEd25519Scheme, isValidKeyName, validateSignRequest, type SignRequest, type SignedRequest, type ThresholdScheme } from '@qsign/protocol';
+import { opensslRsaVerify, opensslVerify } from '@qsign/rpc';
+import { QsignError, errorMessage, frostEd25519Scheme, isValidKeyName, shoupRsaScheme, validateSignRequest, type SignRequest, type SignedRequest, type ThresholdScheme } from '@qsign/protocol';
 import type { KeyInfo } from '@qsign/proto';
 import { RequestTracker } from './request-tracker.js';
 import { fromNode } from './node-reason.js';
@@ -17,6 +17,7 @@ import type { LivenessOptions } from './liveness.js';
 import type { NodePort } from './node-port.js';
 import { NodePools } from './node-pools.js';
 import { KeyViews } from './key-view.js';
+import { OneRoundRun } from './one-round-run.js';
 import { SigningRun, type SignOutcome, type SigningOptions } from './signing-attempt.js';
 
 export type { NodePort } from './node-port.js';
@@ -25,6 +26,8 @@ export { agreedKeyRecord } from './key-view.js';
 
 /** The scheme of every key so far (docs/architecture.md "Signature schemes"). */
 const SCHEME: ThresholdScheme = frostEd25519Scheme(opensslVerify);
+/** Threshold RSA keys (KeyInfo.scheme 'rsa-shoup'): one round, OpenSSL's PKCS#1 v1.5 as the final check. */
+const RSA_SCHEME: ThresholdScheme = shoupRsaScheme(opensslRsaVerify);
 
 /** Tunables. */
 export interface CoordinatorOptions extends SigningOptions {
@@ -157,8 +160,9 @@ export class Coordinator {
     const t0 = performance.now();
     const fields = { requestId: req.requestId, keyName: req.keyName, client: req.clientName };
     try {
-      const ctx = { pools: this.#pools, keys: this.#keys, scheme: SCHEME, requests: this.requests, opts: this.opts };
-      const out = await new SigningRun(ctx, signed, req, opts.deadlineMs).run();
+      const rsa = (await this.#keys.get(req.keyName)).info.scheme === 'rsa-shoup';
+      const ctx = { pools: this.#pools, keys: this.#keys, scheme: rsa ? RSA_SCHEME : SCHEME, requests: this.requests, opts: this.opts };
+      const out = await (rsa ? new OneRoundRun(ctx, signed, req, opts.deadlineMs) : new SigningRun(ctx, signed, req, opts.deadlineMs)).run();
       this.requests.finish(req.requestId, 'done');
       const seconds = (performance.now() - t0) / 1000;
       this.opts.observe?.({ requestId: req.requestId, keyName: req.keyName }, seconds);

@@ -5,7 +5,7 @@
  * after a DKG, reshare or certificate change.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { QsignError, errorMessage, isQsignError, isValidKeyName } from '@qsign/protocol';
+import { QsignError, errorMessage, isQsignError, isValidKeyName, type SchemeKey } from '@qsign/protocol';
 import type { KeyInfo } from '@qsign/proto';
 import type { LogFields } from '@qsign/rpc';
 import { fromNode } from './node-reason.js';
@@ -27,7 +27,7 @@ export interface KeyView {
   holders: Map<number, NodeHandle>;
   verifyingShares: Map<number, Uint8Array>;
   /** The scheme's view of the key. */
-  schemeKey: { groupPublicKey: Uint8Array; minSigners: number; maxSigners: number; verifyingShares: Map<number, Uint8Array> };
+  schemeKey: SchemeKey;
   fetchedAt: number;
 }
 
@@ -83,7 +83,7 @@ export class KeyViews {
       info,
       holders,
       verifyingShares,
-      schemeKey: { groupPublicKey: info.groupPublicKey, minSigners: info.minSigners, maxSigners: info.maxSigners, verifyingShares },
+      schemeKey: { groupPublicKey: info.groupPublicKey, minSigners: info.minSigners, maxSigners: info.maxSigners, verifyingShares, ...(info.verificationBase?.length && { verificationBase: info.verificationBase }) },
       fetchedAt: Date.now(),
     };
     // Keep the holders seen before if a node was briefly down during this lookup.

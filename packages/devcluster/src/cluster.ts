@@ -11,16 +11,15 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { QSIGN_HINT, QsignError, errorMessage } from '@qsign/protocol';
+import { QSIGN_HINT, QsignError, errorMessage, keyFingerprint } from '@qsign/protocol';
 import { loadNodeConfig, initNode, importOffline } from '@qsign/node';
 import { openCoordinatorLog } from '@qsign/coordinator';
 import { CoordinatorRpcClient, type TransportSecurity } from '@qsign/rpc';
 import { createDevRoles, grantLifecycleRoles, pinPeers, unsealOverSocket } from './cluster-lifecycle.js';
-import { defaultUserId, splitKey, wipeShares } from '@qsign/ceremony';
+import { defaultUserId, generateRsaKey, readGpgRsaKey, splitKey, splitRsaKey, wipeShares, type RsaDealerKey } from '@qsign/ceremony';
 import { QsignClient } from '@qsign/client';
 import { coordinatorTransport, loadClientConfig, pinOf } from '@qsign/client';
 import { addNodeTransport, clusterPki, transportFields } from './cluster-tls.js';
-import { ed25519Fingerprint } from '@qsign/openpgp';
 import { certifyKey } from '@qsign/client';
 
 /** Path of the compiled `qsign` entry point, for spawning daemons. */
@@ -122,6 +121,10 @@ export interface ClusterUpOptions {
   metrics?: boolean;
   /** Development plaintext on loopback instead of mutual TLS (default: TLS with a CA in DIR/pki). */
   plaintext?: boolean;
+  /** The cluster key's type (default ed25519); RSA keys are new safe-prime keys, dealt as Shoup threshold RSA shares. */
+  keyType?: 'ed25519' | 'rsa2048' | 'rsa4096';
+  /** The cluster key is this RSA secret key (`gpg --export-secret-keys`), keeping its fingerprint and certificate. */
+  importGpg?: string;
 }
 
 /** Brings a development cluster up; resolves once every node is healthy. */
@@ -136,7 +139,8 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
   const clientPub = bytesToHex(ed25519.getPublicKey(clientSecret));
 
   say(`splitting key "${keyName}" ${o.threshold}-of-${o.nodes} (trusted dealer, development ceremony)`);
-  const { files } = splitKey({ keyName, threshold: o.threshold, shares: o.nodes, userId: o.userId ?? defaultUserId(keyName) });
+  const rsa = await rsaClusterKey(o, keyName);
+  const files = rsa ? splitRsaKey(keyName, o.threshold, o.nodes, rsa) : splitKey({ keyName, threshold: o.threshold, shares: o.nodes, userId: o.userId ?? defaultUserId(keyName) }).files;
   const extra = (o.extraKeys ?? []).map((k) => splitKey({ keyName: k, threshold: o.threshold, shares: o.nodes, userId: defaultUserId(k) }).files);
 
   const nodes: ClusterProcess[] = [];
@@ -205,7 +209,7 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
       for (const n of nodes) await unsealOverSocket(loadNodeConfig(n.config).adminSocket, unsealShares[n.id]!.slice(0, o.unseal.threshold), 30_000);
     }
     for (const c of coordinators) await waitHealthy(c.address, nodes.length, o.timeoutMs ?? 60_000, clusterTransport(cluster));
-    if (!o.noCertificate) {
+    if (!o.noCertificate && !rsa) {
       say(`certifying key "${keyName}": the cluster signs its own user ID; each node verifies and stores the certificate`);
       const client = new QsignClient(loadClientConfig(clientConfig));
       try {
@@ -227,11 +231,11 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
  * (verifier key), `threshold` attestations to pin a new key, and the keys
  * this cluster up split itself, pinned from the split (no one to ask).
  */
-export function clientTrust(nodes: Array<Pick<ClusterProcess, 'id' | 'verifierKey'>>, threshold: number, keys: Array<{ keyName: string; groupPublicKey: Uint8Array; createdUnixSeconds: number }>) {
+export function clientTrust(nodes: Array<Pick<ClusterProcess, 'id' | 'verifierKey'>>, threshold: number, keys: Array<{ keyName: string; groupPublicKey: Uint8Array; createdUnixSeconds: number; userId?: string; scheme?: string }>) {
   return {
     nodes: nodes.map((n) => ({ id: n.id, verifierKey: n.verifierKey })),
     trustThreshold: threshold,
-    keys: Object.fromEntries(keys.map((k) => [k.keyName, pinOf(k.groupPublicKey, ed25519Fingerprint(k.groupPublicKey, k.createdUnixSeconds))])),
+    keys: Object.fromEntries(keys.map((k) => [k.keyName, pinOf(k.groupPublicKey, keyFingerprint({ userId: '', ...k }))])),
   };
 }
 
@@ -349,4 +353,17 @@ export async function clusterDown(dir: string): Promise<number> {
   for (const p of all) p.pid = 0;
   writeClusterFile(resolve(dir), cluster);
   return pids.length;
+}
+
+/** The RSA key of a dev cluster (imported, or a new safe-prime key), or undefined for Ed25519. */
+async function rsaClusterKey(o: ClusterUpOptions, keyName: string): Promise<RsaDealerKey | undefined> {
+  if (o.importGpg) {
+    const k = readGpgRsaKey(o.importGpg);
+    if (!k) throw new QsignError('INVALID_ARGUMENT', `${o.importGpg}: cluster up --import-gpg takes an RSA secret key; split an Ed25519 key with '${QSIGN_HINT} ceremony split --import-gpg'`);
+    return k;
+  }
+  if (!o.keyType || o.keyType === 'ed25519') return undefined;
+  const bits = o.keyType === 'rsa4096' ? 4096 : 2048;
+  (o.progress ?? (() => undefined))(`generating a ${bits}-bit safe-prime RSA key (OpenSSL); it exists whole only in this process until it is dealt`);
+  return generateRsaKey(bits, o.userId ?? defaultUserId(keyName), Math.floor(Date.now() / 1000));
 }

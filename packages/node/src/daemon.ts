@@ -3,6 +3,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { installNativeBackend } from '@qsign/frost-native';
+import { installNativeModexp } from '@qsign/threshold-rsa-native';
 import { QSIGN_HINT, QsignError, errorMessage } from '@qsign/protocol';
 import { refusedEntry } from '@qsign/audit';
 import { NodeStore, Sealer, readMasterKeyFile } from '@qsign/storage';
@@ -70,6 +71,7 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
   const config = loadNodeConfig(configPath);
   const log = opts.log ?? nodeLogger(config.nodeId);
   installNativeBackend({ log }); // libsodium group arithmetic, or noble with a log line
+  installNativeModexp({ log }); // OpenSSL's constant-time modexp for RSA shares, or BigInt with a log line
   setEd25519Backend(opensslEd25519); // audit checkpoints, witness cosignatures and their checks through OpenSSL
   // TLS material reloads on SIGHUP and when its files change (docs/tls.md).
   const transport = openTransport(config.transport, { watch: true, log });

@@ -11,6 +11,7 @@ import { keyImportedEntry } from '@qsign/audit';
 import { decryptShareFile, isEncryptedShareFile, type NodeStore, type StoredKey } from '@qsign/storage';
 import type { NodeConfig } from './config.js';
 import { enrollmentSecret } from './seal.js';
+import { checkRsaShareFile, storedRsaKey } from './import-rsa.js';
 
 /** Keys per durable batch in a bulk import. */
 export const IMPORT_BATCH = 500;
@@ -21,6 +22,7 @@ export const IMPORT_BATCH = 500;
  * commitments. Throws INVALID_ARGUMENT saying what is wrong.
  */
 export function checkShareFile(f: ShareFile, source = 'share file'): void {
+  if (f.scheme === 'rsa-shoup') return checkRsaShareFile(f, source);
   const bad = (why: string): never => {
     throw new QsignError('INVALID_ARGUMENT', `${source}: key ${f.keyName}: ${why}`);
   };
@@ -60,6 +62,7 @@ export function storedKey(
 
 /** The stored form of a checked share file. */
 export function storedKeyFromShare(f: ShareFile): StoredKey {
+  if (f.scheme === 'rsa-shoup') return storedRsaKey(f);
   return storedKey(f.keyName, { identifier: f.identifier, share: f.share }, f, { createdUnixSeconds: f.createdUnixSeconds, userId: f.userId });
 }
 

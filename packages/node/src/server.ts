@@ -105,6 +105,8 @@ export function keyInfo(key: StoredKey): KeyInfo {
     userId: key.userId,
     fingerprint: key.fingerprint ? hexToBytes(key.fingerprint) : new Uint8Array(0),
     certificate: key.certificate ? hexToBytes(key.certificate) : new Uint8Array(0),
+    scheme: key.scheme === 'rsa-shoup' ? key.scheme : '',
+    verificationBase: key.verificationBase ? hexToBytes(key.verificationBase) : new Uint8Array(0),
   };
 }
 

@@ -12,7 +12,7 @@ import {
   STALE_COMMITMENT,
   errorMessage,
   frostEd25519Scheme,
-  signingMessage,
+  shoupRsaScheme,
   validateSignRequest,
   verifyRequestSignature,
   type ErrorCode,
@@ -23,14 +23,15 @@ import {
   type SchemeShare,
   type ThresholdScheme,
 } from '@qsign/protocol';
-import { keyImportedEntry, refusedEntry, signedEntry, withDetails, type AuditContext, type RpmSummary } from '@qsign/audit';
+import { keyImportedEntry, refusedEntry, withDetails, type AuditContext } from '@qsign/audit';
 import type { NodeStore, StoredKey } from '@qsign/storage';
-import { opensslVerify } from '@qsign/rpc';
+import { opensslRsaVerify, opensslVerify } from '@qsign/rpc';
 import type { NodeConfig } from './config.js';
 import { checkWindowedRequest } from './window-keys.js';
-import { inspectPayload } from './payload.js';
-import { Approvals } from './approvals.js';
+import { Approvals, type Admission } from './approvals.js';
+import { prepareShare, type RefuseFn } from './share-record.js';
 import { storedKeyFromShare } from './import.js';
+import { checkRsaShareFile } from './import-rsa.js';
 
 /** Test-only faults (served only with QSIGN_TEST_FAULTS=1). */
 export type Fault = '' | 'corrupt-share' | 'crash-after-write' | 'fail-audit-write';
@@ -51,6 +52,9 @@ const sha256 = (b: Uint8Array): Uint8Array => createHash('sha256').update(b).dig
 
 /** The threshold scheme of the node's keys (the only one so far; docs/architecture.md "Signature schemes"). */
 export const NODE_SCHEME: ThresholdScheme = frostEd25519Scheme(opensslVerify);
+
+/** The scheme of the node's threshold RSA keys (one round, no nonces). */
+export const RSA_SCHEME: ThresholdScheme = shoupRsaScheme(opensslRsaVerify);
 
 /** Largest batch of commitments handed out per call. */
 export const MAX_COMMITMENT_BATCH = 256;
@@ -141,6 +145,7 @@ export class NodeSigner {
    */
   async signShare(signed: SignedRequest, decode: (body: Uint8Array) => SignRequest, commitmentList: Commitment[], coordinatorId: string, about: ShareContext = {}): Promise<SchemeShare> {
     const { req, key, ctx, admission } = await this.#admitRequest(signed, decode, coordinatorId, about);
+    if (key.scheme === 'rsa-shoup') return this.#signOneRound(req, key, ctx, admission, commitmentList);
 
     const listProblem = checkCommitmentList(commitmentList, key);
     if (listProblem) return this.#refuse('BAD_COMMITMENTS', listProblem, ctx);
@@ -175,17 +180,9 @@ export class NodeSigner {
         return await this.#refuse('BAD_COMMITMENTS', `node ${this.config.nodeId}'s commitment in the list was handed to another coordinator, not to ${JSON.stringify(coordinatorIdentity(coordinatorId))}`, ctx);
       }
 
-      let message: Uint8Array;
-      let payloadFacts: Record<string, unknown>;
-      try {
-        // Parse what is signed (an RPM header, a policy check for digests) before any durable write.
-        payloadFacts = inspectPayload(req, { digestOnlyKeys: this.config.digestOnlyKeys });
-        message = signingMessage(req, key);
-        await checkWindowedRequest(this.store, req);
-      } catch (e) {
-        const c = req.claims ? withDetails(ctx, { claims: { fileName: req.claims.fileName, size: req.claims.size, sha256: bytesToHex(req.claims.sha256) } }) : ctx;
-        return await this.#refuse((e as QsignError).code ?? 'MALFORMED_REQUEST', errorMessage(e), c);
-      }
+      const attempt = (seen?.attempts ?? 0) + 1;
+      const refuse: RefuseFn = (code, reason, c) => this.#refuse(code, reason, c);
+      const { message, record } = await prepareShare(req, key, ctx, admission, { signers: commitmentList.map((c) => c.identifier), attempt, nonce: nonceId, digestOnlyKeys: this.config.digestOnlyKeys, check: (r) => checkWindowedRequest(this.store, r) }, refuse);
       // Decode and check every other signer's commitment points (canonical, not identity,
       // prime order; RFC 9591 §6.5) before anything is written; decoded points are cached
       // for signShare, which checks this node's own commitment against its nonces.
@@ -194,24 +191,6 @@ export class NodeSigner {
       } catch (e) {
         return await this.#refuse('BAD_COMMITMENTS', `invalid commitment list: ${errorMessage(e)}`, ctx);
       }
-      const attempt = (seen?.attempts ?? 0) + 1;
-      const { rpm, ...facts } = payloadFacts as { rpm?: RpmSummary };
-      const record = signedEntry({ ...ctx, fileName: req.claims?.fileName }, {
-        keyFingerprint: key.fingerprint,
-        digest: bytesToHex(sha256(message)),
-        dataSha256: bytesToHex(sha256(req.data)),
-        signers: commitmentList.map((c) => c.identifier),
-        rpm,
-      }, {
-        groupPublicKey: bytesToHex(key.groupPublicKey),
-        messageLength: message.length,
-        claims: req.claims ? { fileName: req.claims.fileName, size: req.claims.size, sha256: bytesToHex(req.claims.sha256) } : undefined,
-        ...(req.openpgp && { openpgp: { signatureType: req.openpgp.signatureType, hashAlgorithm: req.openpgp.hashAlgorithm, createdUnixSeconds: req.openpgp.createdUnixSeconds } }),
-        ...facts,
-        nonce: nonceId,
-        attempt,
-        approvedHold: admission.by === 'approval' ? { holdId: admission.hold.holdId, operator: admission.hold.decidedBy } : undefined,
-      });
       await this.store.commitSignature(own.hiding, req.requestId, {
         attempts: attempt,
         lists: [...(seen?.lists ?? []), listDigest],
@@ -226,6 +205,47 @@ export class NodeSigner {
     } finally {
       this.#inFlightNonces.delete(nonceId);
       // `release` is set once `prior` settled, which happened before any exit from the try block.
+      release();
+      if (this.#inFlightRequests.get(req.requestId) === tail) this.#inFlightRequests.delete(req.requestId);
+    }
+  }
+
+  /**
+   * Round two of a one-round scheme (threshold RSA): no nonce and no session list. The
+   * attempt limit still bounds how often one request is signed, but a retry is not a replay
+   * (the commitment-list digest that keys FROST's replay check is empty here, and a share
+   * may be asked for again when the first one was lost): attempts run one at a time, and the
+   * audit record and replay entry are durable before the share is computed.
+   */
+  async #signOneRound(req: SignRequest, key: StoredKey, ctx: AuditContext, admission: Admission, session: Commitment[]): Promise<SchemeShare> {
+    if (session.length !== 0) return this.#refuse('BAD_COMMITMENTS', `key ${key.name} is a threshold RSA key: its requests carry no commitment list, got ${session.length} entries`, ctx);
+    const prior = this.#inFlightRequests.get(req.requestId);
+    let release!: () => void;
+    const tail = (prior ?? Promise.resolve()).then(() => new Promise<void>((r) => (release = r)));
+    this.#inFlightRequests.set(req.requestId, tail);
+    try {
+      await prior;
+      const seen = await this.store.getReplay(req.requestId);
+      if (seen && seen.attempts >= this.config.maxAttemptsPerRequest)
+        return await this.#refuse('REPLAYED_REQUEST', `replayed request ${req.requestId}: already signed ${seen.attempts} times (limit ${this.config.maxAttemptsPerRequest})`, ctx);
+      const attempt = (seen?.attempts ?? 0) + 1;
+      const refuse: RefuseFn = (code, reason, c) => this.#refuse(code, reason, c);
+      const { message, record } = await prepareShare(req, key, ctx, admission, { signers: [key.identifier], attempt, digestOnlyKeys: this.config.digestOnlyKeys, check: (r) => checkWindowedRequest(this.store, r) }, refuse);
+      await this.store.commitOneRoundSignature(req.requestId, {
+        attempts: attempt,
+        lists: seen?.lists ?? [],
+        expiresAtMs: Math.max(req.createdAtMs + 2 * this.config.freshnessWindowSeconds * 1000, admission.by === 'approval' ? admission.hold.expiresAtMs + 60_000 : 0),
+      }, record);
+      if (this.#fault === 'crash-after-write') this.crash();
+      let share: SchemeShare;
+      try {
+        share = RSA_SCHEME.signShare({ identifier: key.identifier, share: key.share }, schemeKey(key), undefined, [], message);
+      } catch (e) {
+        return await this.#refuse('MALFORMED_REQUEST', `cannot make a threshold RSA share: ${errorMessage(e)}`, ctx);
+      }
+      if (this.#fault === 'corrupt-share') share.share[share.share.length >> 1] ^= 0x01;
+      return share;
+    } finally {
       release();
       if (this.#inFlightRequests.get(req.requestId) === tail) this.#inFlightRequests.delete(req.requestId);
     }
@@ -315,8 +335,8 @@ export class NodeSigner {
   async importShare(file: ShareFile): Promise<void> {
     if (file.identifier !== this.config.nodeId)
       throw new QsignError('INVALID_ARGUMENT', `share file is for node ${file.identifier}, this is node ${this.config.nodeId}`);
-    const expected = file.verifyingShares.get(file.identifier)!;
-    if (bytesToHex(frost.deriveVerifyingShare({ identifier: file.identifier, share: file.share })) !== bytesToHex(expected))
+    if (file.scheme === 'rsa-shoup') checkRsaShareFile(file);
+    else if (bytesToHex(frost.deriveVerifyingShare({ identifier: file.identifier, share: file.share })) !== bytesToHex(file.verifyingShares.get(file.identifier)!))
       throw new QsignError('INVALID_ARGUMENT', `share of key ${file.keyName} does not match its verifying share (corrupted or tampered file)`);
     const key = storedKeyFromShare(file);
     await this.store.putKey(key, keyImportedEntry({ keyName: file.keyName, groupPublicKey: bytesToHex(file.groupPublicKey), identifier: file.identifier, threshold: `${file.minSigners}-of-${file.maxSigners}` }));
@@ -330,6 +350,7 @@ function schemeKey(key: StoredKey): SchemeKey {
     minSigners: key.minSigners,
     maxSigners: key.maxSigners,
     verifyingShares: new Map(Object.entries(key.verifyingShares).map(([id, v]) => [Number(id), hexToBytes(v)])),
+    ...(key.verificationBase && { verificationBase: hexToBytes(key.verificationBase) }),
   };
 }
 

@@ -21,3 +21,5 @@ export * from './key-email.js';
 export * from './hint.js';
 export * from './scheme.js';
 export * from './scheme-frost.js';
+export * from './scheme-rsa.js';
+export * from './scheme-rsa-key.js';

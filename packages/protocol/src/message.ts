@@ -3,8 +3,11 @@
  * from the request's data (RFC 9591 §7.7: check what you sign); the client
  * derives the same OpenPGP hashed area to assemble the packet.
  */
+import { sha256 } from '@noble/hashes/sha2.js';
 import {
+  RSA_ALGORITHM,
   ed25519Fingerprint,
+  fingerprint,
   prepareCertification,
   prepareSignature,
   publicKeyPacketBody,
@@ -20,8 +23,10 @@ import { preparedKeyBinding } from './key-binding.js';
 
 /** What a node or client knows about the key that determines OpenPGP digests. */
 export interface KeyContext {
-  /** 32-byte Ed25519 group public key. */
+  /** 32-byte Ed25519 group public key, or MPI(n) ‖ MPI(e) for an RSA key. */
   groupPublicKey: Uint8Array;
+  /** The key's threshold scheme (a `SchemeId`, as KeyInfo carries it); absent or '' means `frost-ed25519`. */
+  scheme?: string;
   /** Key creation time: part of the v4 fingerprint (RFC 9580 §5.5.4.2). */
   createdUnixSeconds: number;
   /** The key's one user ID; the only one a certification request may certify. */
@@ -52,9 +57,27 @@ function documentParams(p: OpenPgpParams | undefined): { signatureType: Signatur
   return { signatureType: p.signatureType as SignatureTypeValue, hashAlgorithm: p.hashAlgorithm, createdUnixSeconds: p.createdUnixSeconds };
 }
 
+/** True for keys whose signatures are RSA (algorithm 1), false for Ed25519 (EdDSALegacy, 22). */
+export function isRsaKey(key: Pick<KeyContext, 'scheme'>): boolean {
+  return key.scheme === 'rsa-shoup';
+}
+
+/**
+ * The v4 public-key packet body (RFC 9580 §5.5.2): version 4 ‖ creation time ‖ algorithm ‖
+ * key material; for RSA the material is the group public key MPI(n) ‖ MPI(e) itself.
+ */
+export function keyPacketBody(key: KeyContext): Uint8Array {
+  if (!isRsaKey(key)) return publicKeyPacketBody(key.groupPublicKey, key.createdUnixSeconds);
+  const t = key.createdUnixSeconds;
+  const out = new Uint8Array(6 + key.groupPublicKey.length);
+  out.set([4, (t >>> 24) & 0xff, (t >>> 16) & 0xff, (t >>> 8) & 0xff, t & 0xff, RSA_ALGORITHM]);
+  out.set(key.groupPublicKey, 6);
+  return out;
+}
+
 /** The v4 fingerprint of the key as OpenPGP names it (issuer fingerprint subpacket 33). */
 export function keyFingerprint(key: KeyContext): Uint8Array {
-  return ed25519Fingerprint(key.groupPublicKey, key.createdUnixSeconds);
+  return isRsaKey(key) ? fingerprint(keyPacketBody(key)) : ed25519Fingerprint(key.groupPublicKey, key.createdUnixSeconds);
 }
 
 /**
@@ -76,7 +99,7 @@ export function preparedOpenPgp(req: SignRequest, key: KeyContext): PreparedSign
         // Metadata and simple-signing payloads are signed as the exact bytes (a text
         // signature would let verifiers that canonicalise line ends read other bytes).
         if (req.kind !== 'openpgp' && p.signatureType !== SignatureType.Binary) bad(`a ${req.kind} signature must be a binary (0x00) signature`);
-        return prepareSignature({ ...p, issuerFingerprint: keyFingerprint(key) }, req.data);
+        return prepareSignature({ ...p, issuerFingerprint: keyFingerprint(key), ...(isRsaKey(key) && { publicKeyAlgorithm: RSA_ALGORITHM }) }, req.data);
       }
       case 'certification': {
         const uid = new TextDecoder('utf-8', { fatal: true }).decode(req.data);
@@ -87,9 +110,9 @@ export function preparedOpenPgp(req: SignRequest, key: KeyContext): PreparedSign
         if (p && p.signatureType !== SignatureType.PositiveCertification) bad(`certification signature type must be 0x13, got 0x${p.signatureType.toString(16)}`);
         const created = p?.createdUnixSeconds ?? key.createdUnixSeconds;
         if (!Number.isSafeInteger(created) || created < key.createdUnixSeconds || created > 0xffffffff) bad('a certification cannot predate the key');
-        const body = publicKeyPacketBody(key.groupPublicKey, key.createdUnixSeconds);
+        const body = keyPacketBody(key);
         return prepareCertification(
-          { signatureType: SignatureType.PositiveCertification, hashAlgorithm, createdUnixSeconds: created, issuerFingerprint: keyFingerprint(key), keyPreferences: QSIGN_KEY_PREFERENCES },
+          { signatureType: SignatureType.PositiveCertification, hashAlgorithm, createdUnixSeconds: created, issuerFingerprint: keyFingerprint(key), keyPreferences: QSIGN_KEY_PREFERENCES, ...(isRsaKey(key) && { publicKeyAlgorithm: RSA_ALGORITHM }) },
           body,
           uid,
         );
@@ -104,8 +127,9 @@ export function preparedOpenPgp(req: SignRequest, key: KeyContext): PreparedSign
 }
 
 /**
- * Derives the Ed25519 message for a request:
- * - 'raw': the data itself;
+ * Derives the message the scheme signs for a request (for RSA keys, always a SHA-256 or
+ * SHA-512 digest that each node encodes with EMSA-PKCS1-v1_5 itself):
+ * - 'raw': the data itself (RSA: its SHA-256, as `openssl dgst -sha256 -sign` signs);
  * - 'openpgp' / 'rpm-header' / 'repomd' / 'container': the OpenPGP v4 digest
  *   of the data with the request's parameters (EdDSALegacy signs the hash value, RFC 9580 §5.2.3.3);
  * - 'digest': the data IS the digest (its length must match the hash);
@@ -115,7 +139,7 @@ export function preparedOpenPgp(req: SignRequest, key: KeyContext): PreparedSign
 export function signingMessage(req: SignRequest, key: KeyContext): Uint8Array {
   switch (req.kind) {
     case 'raw':
-      return req.data;
+      return isRsaKey(key) ? sha256(req.data) : req.data;
     case 'digest': {
       const p = documentParams(req.openpgp);
       if (req.data.length !== DIGEST_LENGTHS[p.hashAlgorithm]) bad(`a ${p.hashAlgorithm} digest is ${DIGEST_LENGTHS[p.hashAlgorithm]} bytes, got ${req.data.length}`);
@@ -157,5 +181,5 @@ export function containerMessage(req: SignRequest, key: KeyContext): Uint8Array 
   }
   if (format === 'atomic') return preparedOpenPgp(req, key).digest;
   if (req.openpgp) bad('a cosign payload is signed as it is: the request must not carry OpenPGP parameters');
-  return req.data;
+  return isRsaKey(key) ? sha256(req.data) : req.data;
 }

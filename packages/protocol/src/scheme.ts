@@ -8,7 +8,10 @@
 import type { SecretSigningNonces, SigningCommitments } from '@qsign/frost';
 
 /** Identifier of a scheme, as a key record would carry it. */
-export type SchemeId = 'frost-ed25519';
+export type SchemeId = 'frost-ed25519' | 'rsa-shoup';
+
+/** Every scheme id a key record may carry (absent means `frost-ed25519`). */
+export const SCHEME_IDS: readonly SchemeId[] = ['frost-ed25519', 'rsa-shoup'];
 
 /** A node's public material made ahead of a request (FROST: a nonce commitment, RFC 9591 §5.1). */
 export type PreparedCommitment = SigningCommitments;
@@ -32,6 +35,8 @@ export interface SchemeKey {
   maxSigners: number;
   /** Per-identifier public verification data (FROST: verifying shares). */
   verifyingShares: ReadonlyMap<number, Uint8Array>;
+  /** Shoup RSA, safe-prime keys only: the verification base v (k octets). */
+  verificationBase?: Uint8Array;
 }
 
 /** A node's secret share of a key (never leaves the node). */
@@ -60,7 +65,7 @@ export interface ThresholdScheme {
   /** Coordinator: validates prepared material as it is pooled, so a node handing out bad material is blamed early; throws why. */
   validatePrepared(c: PreparedCommitment): void;
   /** Coordinator: why an answered share is malformed (wrong identifier or size), or undefined. */
-  shareProblem(share: SchemeShare, expectedIdentifier: number): string | undefined;
+  shareProblem(share: SchemeShare, expectedIdentifier: number, key?: SchemeKey): string | undefined;
   /** Coordinator: the signature from one share per session member; throws if the shares do not combine. */
   combine(shares: SchemeShare[], key: SchemeKey, session: SessionEntry[], message: Uint8Array): Uint8Array;
   /** Coordinator: an independent check of the result (OpenSSL through node:crypto, injected by the daemon). */

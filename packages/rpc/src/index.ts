@@ -16,3 +16,4 @@ export * from './observability.js';
 export * from './tls-identity.js';
 export * from './tls-files.js';
 export * from './tls-config.js';
+export * from './openssl-rsa.js';

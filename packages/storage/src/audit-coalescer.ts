@@ -9,10 +9,8 @@
  */
 import { errorMessage } from '@qsign/protocol';
 import type { AuditLog } from './audit-log.js';
+import type { BatchOp } from './store-db.js';
 import { coalescedEntry, type AuditEntry, type AuditEvent } from '@qsign/audit';
-
-type Bytes = Uint8Array;
-type BatchOp = { type: 'put'; key: string; value: Bytes } | { type: 'del'; key: string };
 
 /** Records of one kind written in full per second before the rest are only counted. */
 export const FULL_RECORDS_PER_SECOND = 8;

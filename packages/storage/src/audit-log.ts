@@ -20,11 +20,11 @@ import type { Level } from 'level';
 import { CompactRange, leafHash, type HashReader, type AuditRecord as LogRecord } from '@qsign/audit';
 import { QsignError, errorMessage } from '@qsign/protocol';
 import { buildRecord, type AuditEntry } from './audit-record.js';
+import type { BatchOp } from './store-db.js';
 
 export type { AuditEntry } from './audit-record.js';
 
 type Bytes = Uint8Array;
-type BatchOp = { type: 'put'; key: string; value: Bytes } | { type: 'del'; key: string };
 
 /** A stamped audit record as stored (the `@qsign/audit` record schema). */
 export type AuditRecord = LogRecord;

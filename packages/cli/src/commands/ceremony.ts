@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .option('--user-id <uid>', 'OpenPGP user ID for a generated key (default "LOCALPART <EMAIL>" for an email key name, as cluster up; an imported gpg key keeps its own)')
     .option('--node <id=enrollment-pub>', "node id and its enrollment public key (DIR/enrollment.pub of 'qsign node init'); repeat per node", collect, [])
     .option('--nodes-file <file>', 'file listing "ID=ENROLLMENT_PUB" lines')
-    .option('--import-gpg <file>', 'import an unencrypted OpenPGP Ed25519 secret key (gpg --export-secret-keys); keeps its user ID and creation time, and so its fingerprint')
+    .option('--import-gpg <file>', 'import an unencrypted OpenPGP Ed25519 or RSA secret key (gpg --export-secret-keys); keeps its user ID and creation time, and so its fingerprint (RSA: also its expiry and self-signatures, dealt as Shoup threshold RSA shares)')
     .option('--import-seed <file>', 'import a raw 32-byte Ed25519 seed')
     .option('--created <unix-seconds>', 'key creation time for a generated key', intOption('--created', 1, 2 ** 32 - 1))
     .option('--recovery-kit <K/L>', 'also split the seed into L paper recovery shares, K to recover')

@@ -24,14 +24,17 @@ export function register(program: Command): void {
     .option('--coordinators <n>', 'coordinators over the same nodes; client.json lists them all and the client fails over', intOption('--coordinators', 1, 8), 1)
     .option('--metrics', 'serve Prometheus metrics from every daemon on a loopback port (metricsListen)')
     .option('--insecure-plaintext', 'development: plaintext gRPC on loopback instead of mutual TLS (default: TLS, CA and certificates in DIR/pki)')
+    .option('--key-type <type>', 'ed25519 (FROST), rsa2048 or rsa4096 (Shoup threshold RSA; a new safe-prime key dealt by this process)', 'ed25519')
+    .option('--import-gpg <file>', 'the cluster key is this unencrypted RSA secret key (gpg --export-secret-keys); keeps its fingerprint and certificate')
     .action(async (o) => {
+      if (!['ed25519', 'rsa2048', 'rsa4096'].includes(o.keyType)) throw new QsignError('INVALID_ARGUMENT', `--key-type must be ed25519, rsa2048 or rsa4096, got ${JSON.stringify(o.keyType)}`);
       if (o.threshold > o.nodes) throw new QsignError('INVALID_ARGUMENT', `--threshold ${o.threshold} is greater than --nodes ${o.nodes}`);
       const progress = (m: string) => process.stderr.write(`• ${m}\n`);
       if (hasCluster(o.dir)) {
         progress(`${o.dir} already holds a cluster: starting it again (its own nodes, threshold and keys)`);
         return printUp(await clusterStart(o.dir, { progress }), o.dir);
       }
-      printUp(await clusterUp({ dir: o.dir, nodes: o.nodes, threshold: o.threshold, keyName: o.key, userId: o.userId, coordinators: o.coordinators, metrics: o.metrics === true, plaintext: o.insecurePlaintext === true, progress }), o.dir);
+      printUp(await clusterUp({ dir: o.dir, nodes: o.nodes, threshold: o.threshold, keyName: o.key, userId: o.userId, coordinators: o.coordinators, metrics: o.metrics === true, plaintext: o.insecurePlaintext === true, keyType: o.keyType, importGpg: o.importGpg, progress }), o.dir);
     });
   cluster
     .command('start')

@@ -184,6 +184,14 @@ export interface KeyInfo {
   fingerprint: Uint8Array;
   /** The OpenPGP certificate (binary), when known. */
   certificate: Uint8Array;
+  /**
+   * The threshold scheme (docs/architecture.md "Signature schemes"): "rsa-shoup",
+   * or empty for "frost-ed25519". For RSA, group_public_key is MPI(n) || MPI(e)
+   * and verifying_shares holds Shoup's v_i (safe-prime keys only).
+   */
+  scheme: string;
+  /** Shoup's verification base v of a safe-prime RSA key; empty otherwise. */
+  verificationBase: Uint8Array;
 }
 
 export interface KeyInfo_VerifyingSharesEntry {
@@ -894,6 +902,8 @@ function createBaseKeyInfo(): KeyInfo {
     userId: "",
     fingerprint: new Uint8Array(0),
     certificate: new Uint8Array(0),
+    scheme: "",
+    verificationBase: new Uint8Array(0),
   };
 }
 
@@ -928,6 +938,12 @@ export const KeyInfo: MessageFns<KeyInfo> = {
     }
     if (message.certificate.length !== 0) {
       writer.uint32(82).bytes(message.certificate);
+    }
+    if (message.scheme !== "") {
+      writer.uint32(90).string(message.scheme);
+    }
+    if (message.verificationBase.length !== 0) {
+      writer.uint32(98).bytes(message.verificationBase);
     }
     return writer;
   },
@@ -1028,6 +1044,22 @@ export const KeyInfo: MessageFns<KeyInfo> = {
             message.certificate = reader.bytes();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.scheme = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.verificationBase = reader.bytes();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1098,6 +1130,12 @@ export const KeyInfo: MessageFns<KeyInfo> = {
         : "",
       fingerprint: isSet(object.fingerprint) ? bytesFromBase64(object.fingerprint) : new Uint8Array(0),
       certificate: isSet(object.certificate) ? bytesFromBase64(object.certificate) : new Uint8Array(0),
+      scheme: isSet(object.scheme) ? globalThis.String(object.scheme) : "",
+      verificationBase: isSet(object.verificationBase)
+        ? bytesFromBase64(object.verificationBase)
+        : isSet(object.verification_base)
+        ? bytesFromBase64(object.verification_base)
+        : new Uint8Array(0),
     };
   },
 
@@ -1139,6 +1177,12 @@ export const KeyInfo: MessageFns<KeyInfo> = {
     if (message.certificate.length !== 0) {
       obj.certificate = base64FromBytes(message.certificate);
     }
+    if (message.scheme !== "") {
+      obj.scheme = message.scheme;
+    }
+    if (message.verificationBase.length !== 0) {
+      obj.verificationBase = base64FromBytes(message.verificationBase);
+    }
     return obj;
   },
 
@@ -1163,6 +1207,8 @@ export const KeyInfo: MessageFns<KeyInfo> = {
     message.userId = object.userId ?? "";
     message.fingerprint = object.fingerprint ?? new Uint8Array(0);
     message.certificate = object.certificate ?? new Uint8Array(0);
+    message.scheme = object.scheme ?? "";
+    message.verificationBase = object.verificationBase ?? new Uint8Array(0);
     return message;
   },
 };
