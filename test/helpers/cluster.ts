@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { QsignClient, loadClientConfig } from '@qsign/client';
 import { addClusterNode, alive, clusterCoordinators, clusterDown, clusterTransport, clusterTransportAs, clusterUp, spawnDaemon, writeClusterFile, waitHealthy, type ClusterFile } from '@qsign/devcluster';
-import { NodeRpcClient, expectIdentity, expecting, type TransportSecurity } from '@qsign/rpc';
+import { NodeRpcClient, expectIdentity, expecting, openTransport, type TransportSecurity } from '@qsign/rpc';
+import { loadCoordinatorConfig } from '@qsign/coordinator';
 
 /** A running test cluster. */
 export class TestCluster {
@@ -38,6 +39,8 @@ export class TestCluster {
       coordinators?: number;
       /** Every daemon serves Prometheus metrics (ClusterProcess.metrics). */
       metrics?: boolean;
+      /** Development plaintext on loopback instead of mutual TLS. */
+      plaintext?: boolean;
     } = {},
   ): Promise<TestCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'qsign-test-'));
@@ -53,6 +56,7 @@ export class TestCluster {
       noCertificate: opts.noCertificate ?? opts.nodeConfig !== undefined,
       coordinators: opts.coordinators,
       metrics: opts.metrics,
+      plaintext: opts.plaintext,
     });
     return new TestCluster(dir, file, new QsignClient(loadClientConfig(file.clientConfig)));
   }
@@ -64,11 +68,20 @@ export class TestCluster {
     return Uint8Array.from(Buffer.from(pin.groupPublicKey, 'hex'));
   }
 
-  /** A direct gRPC client to node `id` (caller closes it). */
-  node(id: number): NodeRpcClient {
+  /**
+   * A direct gRPC client to node `id` (caller closes it), standing where
+   * coordinator number `coordinator` (0: the first) stands, with its certificate.
+   */
+  node(id: number, coordinator = 0): NodeRpcClient {
     const n = this.file.nodes.find((x) => x.id === id);
     if (!n) throw new Error(`no node ${id}`);
-    return new NodeRpcClient(n.address, `node ${id}`, expecting(this.as('coordinator'), expectIdentity({ role: 'node', name: String(id) })));
+    const as = coordinator === 0 ? this.as('coordinator') : openTransport(loadCoordinatorConfig(clusterCoordinators(this.file)[coordinator]!.config).transport);
+    return new NodeRpcClient(n.address, `node ${id}`, expecting(as, expectIdentity({ role: 'node', name: String(id) })));
+  }
+
+  /** The identity (certificate name and coordinatorId) of coordinator number `index` (0: the first). */
+  coordinatorId(index = 0): string {
+    return loadCoordinatorConfig(clusterCoordinators(this.file)[index]!.config).coordinatorId;
   }
 
   /**
