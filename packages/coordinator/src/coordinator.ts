@@ -14,6 +14,7 @@ import {
   QsignError,
   classifyRefusal,
   errorMessage,
+  isQsignError,
   frostEd25519Scheme,
   isValidKeyName,
   signingMessage,
@@ -171,17 +172,21 @@ export class Coordinator {
    * challenge (relayed as is: the client verifies each against the node
    * identities it pins), and why the others gave none.
    */
-  async attestKey(name: string, challenge: Uint8Array): Promise<{ attestations: Array<{ nodeId: number; statement: Uint8Array; signature: Uint8Array }>; refusals: string[] }> {
+  async attestKey(name: string, challenge: Uint8Array): Promise<{ attestations: Array<{ nodeId: number; statement: Uint8Array; signature: Uint8Array }>; refusals: string[]; refusalCodes: string[] }> {
     if (!isValidKeyName(name)) throw new QsignError('INVALID_ARGUMENT', `not a valid key name: ${JSON.stringify(name.slice(0, 80))}`);
     const answers = await Promise.allSettled(this.#nodes.map((n) => n.port.attestKey(name, challenge, 5000)));
     const attestations: Array<{ nodeId: number; statement: Uint8Array; signature: Uint8Array }> = [];
     const refusals: string[] = [];
+    const refusalCodes: string[] = [];
     answers.forEach((a, i) => {
       const n = this.#nodes[i]!;
       if (a.status === 'fulfilled') attestations.push({ nodeId: n.id, statement: a.value.statement, signature: a.value.signature });
-      else refusals.push(`node ${n.id}: ${errorMessage(a.reason)}`);
+      else {
+        refusals.push(`node ${n.id}: ${errorMessage(a.reason)}`);
+        refusalCodes.push(isQsignError(a.reason) ? a.reason.code : 'INTERNAL');
+      }
     });
-    return { attestations, refusals };
+    return { attestations, refusals, refusalCodes };
   }
 
   /** Forgets the cached view of a key (after a DKG, reshare or certificate change). */
