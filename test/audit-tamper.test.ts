@@ -113,13 +113,13 @@ describe('audit: tampering, fail-closed writes, queries by package file', () => 
     const commitments = await Promise.all(ids.map(async (id) => {
       const n = c.node(id);
       try {
-        return { identifier: id, ...(await n.getCommitments(1, 'audit-test')).commitments[0]! };
+        return { identifier: id, ...(await n.getCommitments(1, c.coordinatorId())).commitments[0]! };
       } finally {
         n.close();
       }
     }));
     const list = commitments.map((x) => ({ identifier: x.identifier, hiding: x.hiding, binding: x.binding }));
-    return { request: signRequestBody(body, client.secretKey), commitments: list, coordinatorId: 'audit-test', target };
+    return { request: signRequestBody(body, client.secretKey), commitments: list, coordinatorId: c.coordinatorId(), target };
   }
 
   it('acceptance 4: with the audit write failing (injected fault) the node refuses, says why, and releases no share', async () => {

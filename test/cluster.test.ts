@@ -113,7 +113,7 @@ describe('3-of-5 cluster, multi-process', () => {
     const others = await Promise.all([1, 3].map(async (id) => {
       const n = c.node(id);
       try {
-        return { identifier: id, ...(await n.getCommitments(1, 'test')).commitments[0]! };
+        return { identifier: id, ...(await n.getCommitments(1, c.coordinatorId())).commitments[0]! };
       } finally {
         n.close();
       }
@@ -122,7 +122,7 @@ describe('3-of-5 cluster, multi-process', () => {
     const list = [others[0]!, others[1]!, own].sort((a, b) => a.identifier - b.identifier).map((x) => ({ identifier: x.identifier, hiding: x.hiding, binding: x.binding }));
     const node4 = c.node(4);
     try {
-      const err = await node4.signShare({ request: signed2, commitments: list, coordinatorId: 'test' }).catch((e) => e);
+      const err = await node4.signShare({ request: signed2, commitments: list, coordinatorId: c.coordinatorId() }).catch((e) => e);
       expect(isQsignError(err, 'BAD_COMMITMENTS')).toBe(true);
       expect(err.message).toMatch(/does not contain an unused commitment/);
       // And the cluster still signs with node 4 back.

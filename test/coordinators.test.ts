@@ -25,28 +25,30 @@ describe('several coordinators', () => {
   it('refuses a commitment handed out to another coordinator, and keeps it for its owner', async () => {
     const secret = loadClientConfig(c.file.clientConfig).secretKey;
     const ids = [1, 2, 3];
-    const clients = ids.map((id) => c.node(id));
+    const [a, b] = [c.coordinatorId(0), c.coordinatorId(1)];
+    const clients = ids.map((id) => c.node(id, 0));
+    const asB = c.node(1, 1);
     try {
       // Coordinator A fetches one commitment from each of three nodes.
       const list = await Promise.all(clients.map(async (n, i) => {
-        const r = await n.getCommitments(1, 'coordinator-a');
+        const r = await n.getCommitments(1, a);
         return { identifier: ids[i]!, hiding: r.commitments[0]!.hiding, binding: r.commitments[0]!.binding };
       }));
       const request = signedRequest(secret, { keyName: 'demo', kind: 'raw', data: new TextEncoder().encode('two coordinators'), clientName: 'dev-client', expectedGroupKey: c.groupKey() });
-      // Coordinator B presents A's commitments: node 1 refuses, naming why, and spends nothing.
-      const stolen = await clients[0]!.signShare({ request, commitments: list, coordinatorId: 'coordinator-b' }).then(
+      // Coordinator B (its own certificate and name) presents A's commitments: node 1 refuses, naming why, and spends nothing.
+      const stolen = await asB.signShare({ request, commitments: list, coordinatorId: b }).then(
         () => undefined,
         (e: unknown) => e,
       );
       expect(isQsignError(stolen, 'BAD_COMMITMENTS'), String(stolen)).toBe(true);
       expect(String((stolen as Error).message)).toMatch(/another coordinator/);
-      const refusal = (await c.audit(1)).filter((r) => r.event === 'refused' && r.coordinator === 'coordinator-b').pop();
+      const refusal = (await c.audit(1)).filter((r) => r.event === 'refused' && r.coordinator === b).pop();
       expect(refusal?.code).toBe('BAD_COMMITMENTS');
       // The nonce is still there for A: its own attempt is signed by all three nodes.
-      const shares = await Promise.all(clients.map((n) => n.signShare({ request, commitments: list, coordinatorId: 'coordinator-a' })));
+      const shares = await Promise.all(clients.map((n) => n.signShare({ request, commitments: list, coordinatorId: a })));
       expect(shares.map((s) => s.identifier)).toEqual(ids);
     } finally {
-      for (const n of clients) n.close();
+      for (const n of [...clients, asB]) n.close();
     }
   }, 60_000);
 

@@ -11,6 +11,7 @@ import { encodeSignRequest, fromServiceError, type NodeRpcClient } from '@qsign/
 import { SignShareRequest, type Commitment } from '@qsign/proto';
 import { loadClientConfig } from '@qsign/client';
 import { TestCluster } from './helpers/cluster.js';
+import { devCoordinatorId } from '@qsign/devcluster';
 import { registerSignatures } from './helpers/r-registry.js';
 
 let c: TestCluster;
@@ -29,8 +30,12 @@ function request(overrides: { createdAtMs?: number; keyName?: string; secret?: U
   return signRequestBody(body, overrides.secret ?? clientSecret);
 }
 
-/** The coordinator identity this test acts as: it fetches commitments and signs under it (nodes keep one nonce pool per coordinator). */
-const COORDINATOR = 't';
+/**
+ * The coordinator identity this test acts as (the first coordinator's, whose
+ * certificate the node clients present): it fetches commitments and signs
+ * under it (nodes keep one nonce pool per coordinator).
+ */
+const COORDINATOR = devCoordinatorId(1);
 
 /** Fresh commitments from nodes `ids` (from COORDINATOR's pool), as a sorted list. */
 async function freshList(ids: number[]): Promise<Commitment[]> {

@@ -28,11 +28,11 @@ describe('nonce expiry across a running cluster', () => {
       // not `mine` always happens in this test. Waiting for just any
       // `nonces-expired` record raced with such sweeps (the coordinator's own
       // pool expires too) and made this test flaky.
-      await n1.getCommitments(1, 'decoy');
+      await n1.getCommitments(1, c.coordinatorId());
       await new Promise((r) => setTimeout(r, 1500));
-      const mine = (await n1.getCommitments(1, 'test')).commitments[0]!;
+      const mine = (await n1.getCommitments(1, c.coordinatorId())).commitments[0]!;
       const handedOutBy = Date.now();
-      const other = (await n2.getCommitments(1, 'test')).commitments[0]!;
+      const other = (await n2.getCommitments(1, c.coordinatorId())).commitments[0]!;
       // Expired means: a sweep whose cutoff lies after `mine` was handed out.
       await waitFor(
         async () => (await c.audit(1)).some((r) => r.event === 'nonces-expired' && Date.parse(String(r.before)) > handedOutBy),
@@ -45,7 +45,7 @@ describe('nonce expiry across a running cluster', () => {
         { identifier: 1, hiding: mine.hiding, binding: mine.binding },
         { identifier: 2, hiding: other.hiding, binding: other.binding },
       ];
-      const err = await n1.signShare({ request: signRequestBody(body, secret), commitments: list, coordinatorId: 'test' }).catch((e) => e);
+      const err = await n1.signShare({ request: signRequestBody(body, secret), commitments: list, coordinatorId: c.coordinatorId() }).catch((e) => e);
       expect(isQsignError(err, 'BAD_COMMITMENTS')).toBe(true);
       expect(err.message).toMatch(/does not contain an unused commitment/);
       // The coordinator's pool went stale too: it refreshes and signs.

@@ -137,7 +137,7 @@ describe('acceptance 4: the web console in headless Chromium', () => {
     const n3 = c.node(3);
     try {
       const rpmReq = signedRequest(clientSecret, { keyName: 'demo', expectedGroupKey: c.groupKey('demo'), kind: 'rpm-header', data: header, fileName: 'hello-qsign-2.1-4.noarch.rpm', clientName: 'dev-client' });
-      const res = await n3.checkRequest(rpmReq, 'test');
+      const res = await n3.checkRequest(rpmReq, c.coordinatorId());
       expect(res.ready).toBe(false);
       await consoleLogin(3);
       const row = page.locator(`#hold-${res.holdId}`);
@@ -153,7 +153,7 @@ describe('acceptance 4: the web console in headless Chromium', () => {
       const show = qsign(['show', res.holdId, '--node-config', nodeCfg(3)]);
       expect(show.stdout).toMatch(new RegExp(`decided\\s+approved by ${me}@console`));
       // Approved: the node now says it would sign this very request.
-      expect((await n3.checkRequest(rpmReq, 'test')).ready).toBe(true);
+      expect((await n3.checkRequest(rpmReq, c.coordinatorId())).ready).toBe(true);
       // The activity table names the client, the operator and the package of the decision.
       await page.goto(`${consoleUrl}/`);
       const decided = page.locator('tr.activity', { hasText: 'hold-approved' }).first();
@@ -170,9 +170,9 @@ describe('acceptance 4: the web console in headless Chromium', () => {
     let victim: string;
     let decoy: string;
     try {
-      victim = (await n3.checkRequest(signedRequest(clientSecret, { keyName: 'demo', kind: 'raw', data: new Uint8Array(9), fileName: 'victim', expectedGroupKey: c.groupKey() }), 'test')).holdId;
+      victim = (await n3.checkRequest(signedRequest(clientSecret, { keyName: 'demo', kind: 'raw', data: new Uint8Array(9), fileName: 'victim', expectedGroupKey: c.groupKey() }), c.coordinatorId())).holdId;
       // A client picks, as its request id, the prefix an operator would type for someone else's hold.
-      decoy = (await n3.checkRequest(signedRequest(clientSecret, { keyName: 'demo', kind: 'raw', data: new Uint8Array(10), fileName: 'decoy', requestId: victim.slice(0, 6), expectedGroupKey: c.groupKey() }), 'test')).holdId;
+      decoy = (await n3.checkRequest(signedRequest(clientSecret, { keyName: 'demo', kind: 'raw', data: new Uint8Array(10), fileName: 'decoy', requestId: victim.slice(0, 6), expectedGroupKey: c.groupKey() }), c.coordinatorId())).holdId;
     } finally {
       n3.close();
     }
@@ -192,7 +192,7 @@ describe('acceptance 4: the web console in headless Chromium', () => {
     const n3 = c.node(3);
     let holdId: string;
     try {
-      holdId = (await n3.checkRequest(signedRequest(clientSecret, { keyName: 'demo', expectedGroupKey: c.groupKey('demo'), kind: 'raw', data: new Uint8Array(8), fileName: 'csrf-target' }), 'test')).holdId;
+      holdId = (await n3.checkRequest(signedRequest(clientSecret, { keyName: 'demo', expectedGroupKey: c.groupKey('demo'), kind: 'raw', data: new Uint8Array(8), fileName: 'csrf-target' }), c.coordinatorId())).holdId;
     } finally {
       n3.close();
     }

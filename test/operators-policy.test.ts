@@ -178,10 +178,10 @@ describe('acceptance 3: policy refusals name the rule, from each refusing node',
     for (const id of [1, 2, 3, 4, 5]) {
       const n = c.node(id);
       try {
-        const rpm = await n.checkRequest(signedRequest(secret, { keyName: 'demo', expectedGroupKey: c.groupKey('demo'), kind: 'rpm-header', data: header, clientName: 'dev-client' }), 't').catch((e) => e);
+        const rpm = await n.checkRequest(signedRequest(secret, { keyName: 'demo', expectedGroupKey: c.groupKey('demo'), kind: 'rpm-header', data: header, clientName: 'dev-client' }), c.coordinatorId()).catch((e) => e);
         expect(isQsignError(rpm, 'POLICY_REFUSED'), String(rpm)).toBe(true);
         expect(rpm.message).toMatch(new RegExp(`^node ${id}: policy refused: package name evil-tool is outside the allowed patterns good-\\* of key demo \\(rule policy\\.keys\\[3\\] \\("demo"\\)\\.rpmNames\\)`));
-        const dig = await n.checkRequest(signedRequest(secret, { keyName: 'demo', expectedGroupKey: c.groupKey('demo'), kind: 'digest', data: new Uint8Array(32).fill(7), clientName: 'dev-client' }), 't').catch((e) => e);
+        const dig = await n.checkRequest(signedRequest(secret, { keyName: 'demo', expectedGroupKey: c.groupKey('demo'), kind: 'digest', data: new Uint8Array(32).fill(7), clientName: 'dev-client' }), c.coordinatorId()).catch((e) => e);
         expect(isQsignError(dig, 'POLICY_REFUSED'), String(dig)).toBe(true);
         expect(dig.message).toMatch(/payload kind digest \(digest-only\) is not allowed for key demo \(rule policy\.keys\[3\] \("demo"\)\.payloadKinds allows raw, rpm-header\)/);
       } finally {

@@ -63,7 +63,7 @@ describe('sealed nodes', () => {
 
     // Sealed: no commitments, no signature shares (SEALED), and the cluster cannot use it.
     const n1 = c.node(1);
-    await expect(n1.getCommitments(1, 'test')).rejects.toSatisfy((e) => isQsignError(e, 'SEALED'));
+    await expect(n1.getCommitments(1, c.coordinatorId())).rejects.toSatisfy((e) => isQsignError(e, 'SEALED'));
     n1.close();
     await c.kill(2);
     await expect(c.client.sign({ keyName: 'demo', kind: 'raw', data: new Uint8Array(randomBytes(40)) })).rejects.toThrow(/node 1|not enough|cannot sign/i);
@@ -79,7 +79,7 @@ describe('sealed nodes', () => {
     expect(wrong.stderr).toMatch(/do not reconstruct this node's master key/);
     // Still sealed.
     const n1b = c.node(1);
-    await expect(n1b.getCommitments(1, 'test')).rejects.toSatisfy((e) => isQsignError(e, 'SEALED'));
+    await expect(n1b.getCommitments(1, c.coordinatorId())).rejects.toSatisfy((e) => isQsignError(e, 'SEALED'));
     n1b.close();
 
     // The right K shares, from stdin.

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { QsignClient, loadClientConfig } from '@qsign/client';
 import { addClusterNode, alive, clusterCoordinators, clusterDown, clusterTransport, clusterTransportAs, clusterUp, spawnDaemon, writeClusterFile, waitHealthy, type ClusterFile } from '@qsign/devcluster';
-import { NodeRpcClient, expectIdentity, expecting, type TransportSecurity } from '@qsign/rpc';
+import { NodeRpcClient, expectIdentity, expecting, openTransport, type TransportSecurity } from '@qsign/rpc';
+import { loadCoordinatorConfig } from '@qsign/coordinator';
 
 /** A running test cluster. */
 export class TestCluster {
@@ -41,6 +42,8 @@ export class TestCluster {
       /** The key's type, or an RSA key to import (ClusterUpOptions). */
       keyType?: 'ed25519' | 'rsa2048' | 'rsa4096';
       importGpg?: string;
+      /** Development plaintext on loopback instead of mutual TLS. */
+      plaintext?: boolean;
     } = {},
   ): Promise<TestCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'qsign-test-'));
@@ -58,6 +61,7 @@ export class TestCluster {
       metrics: opts.metrics,
       keyType: opts.keyType,
       importGpg: opts.importGpg,
+      plaintext: opts.plaintext,
     });
     return new TestCluster(dir, file, new QsignClient(loadClientConfig(file.clientConfig)));
   }
@@ -69,11 +73,20 @@ export class TestCluster {
     return Uint8Array.from(Buffer.from(pin.groupPublicKey, 'hex'));
   }
 
-  /** A direct gRPC client to node `id` (caller closes it). */
-  node(id: number): NodeRpcClient {
+  /**
+   * A direct gRPC client to node `id` (caller closes it), standing where
+   * coordinator number `coordinator` (0: the first) stands, with its certificate.
+   */
+  node(id: number, coordinator = 0): NodeRpcClient {
     const n = this.file.nodes.find((x) => x.id === id);
     if (!n) throw new Error(`no node ${id}`);
-    return new NodeRpcClient(n.address, `node ${id}`, expecting(this.as('coordinator'), expectIdentity({ role: 'node', name: String(id) })));
+    const as = coordinator === 0 ? this.as('coordinator') : openTransport(loadCoordinatorConfig(clusterCoordinators(this.file)[coordinator]!.config).transport);
+    return new NodeRpcClient(n.address, `node ${id}`, expecting(as, expectIdentity({ role: 'node', name: String(id) })));
+  }
+
+  /** The identity (certificate name and coordinatorId) of coordinator number `index` (0: the first). */
+  coordinatorId(index = 0): string {
+    return loadCoordinatorConfig(clusterCoordinators(this.file)[index]!.config).coordinatorId;
   }
 
   /**

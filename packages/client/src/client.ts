@@ -257,7 +257,9 @@ export class QsignClient {
         throw new QsignError('UNTRUSTED_KEY', `not trusting key ${name}: ${errorMessage(e)} (a forged or substituted attestation)`);
       }
     }
-    if (statements.length === 0 && problems.length > 0 && problems.every((p) => /unknown key/.test(p))) throw new QsignError('UNKNOWN_KEY', `unknown key ${name}`);
+    // Unknown only if every node that answered said so (by code; a node that is not pinned or unreachable is another story).
+    if (statements.length === 0 && problems.length > 0 && problems.length === res.refusals.length && res.refusalCodes.length === res.refusals.length && res.refusalCodes.every((c) => c === 'UNKNOWN_KEY'))
+      throw new QsignError('UNKNOWN_KEY', `unknown key ${name}`);
     try {
       return agreedKey(statements, needed);
     } catch (e) {

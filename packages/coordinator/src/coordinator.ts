@@ -9,7 +9,7 @@
  * No gRPC here: nodes are reached through the `NodePort` interface (node-port.ts).
  */
 import { opensslRsaVerify, opensslVerify } from '@qsign/rpc';
-import { QsignError, errorMessage, frostEd25519Scheme, isValidKeyName, shoupRsaScheme, validateSignRequest, type SignRequest, type SignedRequest, type ThresholdScheme } from '@qsign/protocol';
+import { QsignError, errorMessage, isQsignError, frostEd25519Scheme, isValidKeyName, shoupRsaScheme, validateSignRequest, type SignRequest, type SignedRequest, type ThresholdScheme } from '@qsign/protocol';
 import type { KeyInfo } from '@qsign/proto';
 import { RequestTracker } from './request-tracker.js';
 import { fromNode } from './node-reason.js';
@@ -98,18 +98,22 @@ export class Coordinator {
    * challenge (relayed as is: the client verifies each against the node
    * identities it pins), and why the others gave none.
    */
-  async attestKey(name: string, challenge: Uint8Array): Promise<{ attestations: Array<{ nodeId: number; statement: Uint8Array; signature: Uint8Array }>; refusals: string[] }> {
+  async attestKey(name: string, challenge: Uint8Array): Promise<{ attestations: Array<{ nodeId: number; statement: Uint8Array; signature: Uint8Array }>; refusals: string[]; refusalCodes: string[] }> {
     if (!isValidKeyName(name)) throw new QsignError('INVALID_ARGUMENT', `not a valid key name: ${JSON.stringify(name.slice(0, 80))}`);
     const nodes = this.#pools.nodes;
     const answers = await Promise.allSettled(nodes.map((n) => n.port.attestKey(name, challenge, 5000)));
     const attestations: Array<{ nodeId: number; statement: Uint8Array; signature: Uint8Array }> = [];
     const refusals: string[] = [];
+    const refusalCodes: string[] = [];
     answers.forEach((a, i) => {
       const n = nodes[i]!;
       if (a.status === 'fulfilled') attestations.push({ nodeId: n.id, statement: a.value.statement, signature: a.value.signature });
-      else refusals.push(`node ${n.id}: ${errorMessage(a.reason)}`);
+      else {
+        refusals.push(`node ${n.id}: ${errorMessage(a.reason)}`);
+        refusalCodes.push(isQsignError(a.reason) ? a.reason.code : 'INTERNAL');
+      }
     });
-    return { attestations, refusals };
+    return { attestations, refusals, refusalCodes };
   }
 
   /** Forgets the cached view of a key (after a DKG, reshare or certificate change). */

@@ -8,7 +8,7 @@
 import { appendFileSync } from 'node:fs';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { ed25519Fingerprint } from '@qsign/openpgp';
-import { QsignError, dkgSessionId, errorMessage, isQsignError, isValidKeyName, openKeygenRequest, openResharePlan, signKeygenRequest, type SignedLifecycle, type SignedResharePlan } from '@qsign/protocol';
+import { QsignError, dkgSessionId, errorMessage, isQsignError, isValidKeyName, openKeygenRequest, openResharePlan, signKeygenRequest, thresholdProblem, type SignedLifecycle, type SignedResharePlan } from '@qsign/protocol';
 import type { DkgParams, DkgRound1Package, KeyInfo, KeyOutcome, ReshareConfirmation, ReshareDealResponse, SealedPackage } from '@qsign/proto';
 import { fromNode } from './node-reason.js';
 
@@ -135,7 +135,8 @@ export class CoordinatorKeys {
     const req = openKeygenRequest(authorization); // for routing only: every node checks it and its signer itself
     if (req.keyName !== keyName || req.userId !== userId) throw new QsignError('INVALID_ARGUMENT', 'the signed keygen request names another key or user id');
     const t = req.minSigners || this.opts.defaultThreshold || Math.floor(ids.length / 2) + 1;
-    if (t < 2 || t > ids.length) throw new QsignError('INVALID_ARGUMENT', `threshold must be 2..${ids.length}, got ${t}`);
+    const badThreshold = thresholdProblem(t, ids.length);
+    if (badThreshold) throw new QsignError('INVALID_ARGUMENT', badThreshold);
     const created = Math.floor(Date.now() / 1000);
     const params: DkgParams = { sessionId: dkgSessionId(req), keyName, userId, minSigners: t, participants: ids, createdUnixSeconds: created };
     this.opts.log(`DKG ${params.sessionId}: key ${keyName}, ${t}-of-${ids.length}`);

@@ -20,6 +20,7 @@ import { NodeKeyOps } from './keys.js';
 import { NodeReshareOps } from './reshare.js';
 import { NodeApprovalService, NodeKeysService, NodeOperatorService, NodeSealService } from '@qsign/proto';
 import { approvalHandlers, operatorHandlers } from './operator.js';
+import { poolOwnerCheck } from './pool-owner.js';
 import { WebConsole } from './console.js';
 import { recordPolicyChange } from './policy-audit.js';
 import { reloadPolicy, type ReloadResult } from './policy-reload.js';
@@ -100,8 +101,9 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
     running.guard = guard;
     running.signer = signer;
     running.audit = audit;
-    nodeService.set(nodeHandlers(signer, store, { testFaults, log, observe: ops.observe }));
-    approvalService.set(approvalHandlers(signer, log));
+    const owner = poolOwnerCheck(store, config.nodeId, transport.kind === 'mtls');
+    nodeService.set(nodeHandlers(signer, store, { testFaults, log, owner, observe: ops.observe }));
+    approvalService.set(approvalHandlers(signer, owner, log));
     auditService.set(auditHandlers(audit.service, internalAudit));
     if (!running.stopped) {
       audit.publisher.start();

@@ -18,7 +18,7 @@ import { bytesToHex, hexToBytes, concatBytes, utf8ToBytes } from '@noble/hashes/
 import { sha256 } from '@noble/hashes/sha2.js';
 import * as frost from '@qsign/frost';
 import { ed25519Fingerprint } from '@qsign/openpgp';
-import { QsignError, checkFreshness, dkgSessionId, errorMessage, isQsignError, isValidKeyName, openKeygenRequest, type ErrorCode, type KeygenRequest, type SignedLifecycle } from '@qsign/protocol';
+import { QsignError, checkFreshness, dkgSessionId, errorMessage, isQsignError, isValidKeyName, openKeygenRequest, thresholdProblem, type ErrorCode, type KeygenRequest, type SignedLifecycle } from '@qsign/protocol';
 import { dkgRound1Entry, keyGeneratedEntry, refusedEntry, type AuditContext } from '@qsign/audit';
 import { openEnvelope, sealEnvelope, type NodeStore, type StoredKey } from '@qsign/storage';
 import type { NodeConfig } from './config.js';
@@ -161,8 +161,8 @@ export class NodeKeyOps {
     const ids = p.participants;
     if (!ids.includes(self)) return this.#refuse('INVALID_ARGUMENT', 'this node is not a DKG participant', ctx);
     if (ids.some((x, i) => i > 0 && x <= ids[i - 1]!)) return this.#refuse('INVALID_ARGUMENT', 'participants must be sorted and distinct', ctx);
-    if (!Number.isInteger(p.minSigners) || p.minSigners < 2 || p.minSigners > ids.length)
-      return this.#refuse('INVALID_ARGUMENT', `threshold must be 2..${ids.length}, got ${p.minSigners}`, ctx);
+    const badThreshold = thresholdProblem(p.minSigners, ids.length);
+    if (badThreshold) return this.#refuse('INVALID_ARGUMENT', badThreshold, ctx);
     for (const id of ids) if (id !== self && !pinnedEnrollmentKey(this.config.peers, id)) return this.#refuse('POLICY_REFUSED', `node ${id}'s enrollment key is not pinned in this node's config (peers)`, ctx);
     const requestedBy = await this.#authorise(p, auth, ctx);
     if (await this.store.getKey(p.keyName)) return this.#refuse('KEY_EXISTS', `key ${p.keyName} already exists on this node`, ctx);

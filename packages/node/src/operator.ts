@@ -5,9 +5,10 @@
  */
 import type { HoldView, NodeApprovalServer, NodeOperatorServer } from '@qsign/proto';
 import { QsignError, errorMessage } from '@qsign/protocol';
-import { decodeSignRequest, unaryHandler } from '@qsign/rpc';
+import { callerIdentity, decodeSignRequest, unaryHandler } from '@qsign/rpc';
 import type { Approvals, Hold } from './approvals.js';
 import type { NodeSigner } from './signer.js';
+import type { PoolOwnerCheck } from './pool-owner.js';
 
 /** The operator-facing view of a hold. */
 export function holdView(h: Hold): HoldView {
@@ -34,17 +35,19 @@ export function holdView(h: Hold): HoldView {
   };
 }
 
-/** Builds the NodeApproval handlers (coordinator-facing). */
-export function approvalHandlers(signer: NodeSigner, log: (m: string) => void): NodeApprovalServer {
+/** Builds the NodeApproval handlers (coordinator-facing; `owner` binds the caller, pool-owner.ts). */
+export function approvalHandlers(signer: NodeSigner, owner: PoolOwnerCheck, log: (m: string) => void): NodeApprovalServer {
   return {
-    checkRequest: unaryHandler(async (req) => {
+    checkRequest: unaryHandler(async (req, call) => {
+      const coordinator = await owner('CheckRequest', callerIdentity(call), req.coordinatorId);
       if (!req.request) throw new QsignError('MALFORMED_REQUEST', 'CheckRequest has no request');
-      const r = await signer.checkRequest(req.request, decodeSignRequest, req.coordinatorId);
+      const r = await signer.checkRequest(req.request, decodeSignRequest, coordinator);
       return { nodeId: signer.nodeId, ready: r.ready, holdId: r.holdId, expiresUnixMs: r.expiresAtMs };
     }, (e) => log(`internal error: ${errorMessage(e)}`)),
-    endRequest: unaryHandler(async (req) => {
+    endRequest: unaryHandler(async (req, call) => {
+      const coordinator = await owner('EndRequest', callerIdentity(call), req.coordinatorId);
       if (!req.request) throw new QsignError('MALFORMED_REQUEST', 'EndRequest has no request');
-      const ended = await signer.endRequest(req.request, decodeSignRequest, req.outcome, req.coordinatorId);
+      const ended = await signer.endRequest(req.request, decodeSignRequest, req.outcome, coordinator);
       if (ended) log(`hold of a request ended: ${req.outcome}`);
       return { ended };
     }, (e) => log(`internal error: ${errorMessage(e)}`)),

@@ -7,12 +7,13 @@ import * as grpc from '@grpc/grpc-js';
 
 import { NodeService, SignShareRequest, type KeyInfo, type NodeServer } from '@qsign/proto';
 import { QsignError, errorMessage, isValidKeyName } from '@qsign/protocol';
-import { decodeCommitment, decodeSignRequest, unaryHandler } from '@qsign/rpc';
+import { callerIdentity, decodeCommitment, decodeSignRequest, unaryHandler } from '@qsign/rpc';
 import { refusedEntry } from '@qsign/audit';
 import { MAX_AUDIT_PAGE, MAX_PAGE_BYTES, type NodeStore, type StoredKey } from '@qsign/storage';
-import { coordinatorIdentity, type Fault, type NodeSigner, type ShareContext } from './signer.js';
+import { type Fault, type NodeSigner, type ShareContext } from './signer.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { attestKey } from './attest.js';
+import type { PoolOwnerCheck } from './pool-owner.js';
 
 const FAULTS: Fault[] = ['', 'corrupt-share', 'crash-after-write', 'fail-audit-write'];
 
@@ -25,10 +26,14 @@ export const NodeServiceRaw: grpc.ServiceDefinition = {
 /** How a SignShare call ended, for logs and metrics: `code` is set when it was refused. */
 export type ShareObserver = (outcome: ShareContext & { code?: string; coordinatorId: string }, seconds: number) => void;
 
-/** Builds the handlers of the Node service; `observe` hears how each SignShare ended. */
-export function nodeHandlers(signer: NodeSigner, store: NodeStore, opts: { testFaults: boolean; log: (msg: string) => void; observe?: ShareObserver }): NodeServer {
+/**
+ * Builds the handlers of the Node service; `owner` binds each call's pool
+ * owner to the caller's certificate (pool-owner.ts); `observe` hears how
+ * each SignShare ended.
+ */
+export function nodeHandlers(signer: NodeSigner, store: NodeStore, opts: { testFaults: boolean; log: (msg: string) => void; owner: PoolOwnerCheck; observe?: ShareObserver }): NodeServer {
   const internal = (e: unknown) => opts.log(`internal error: ${errorMessage(e)}`);
-  const signShare = async (raw: unknown, seen: ShareContext & { coordinatorId: string }) => {
+  const signShare = async (raw: unknown, call: Parameters<typeof callerIdentity>[0], seen: ShareContext & { coordinatorId: string }) => {
     let req: SignShareRequest;
     try {
       req = SignShareRequest.decode(raw as Buffer);
@@ -37,15 +42,16 @@ export function nodeHandlers(signer: NodeSigner, store: NodeStore, opts: { testF
       throw new QsignError('MALFORMED_REQUEST', `node ${signer.nodeId}: undecodable SignShare message: ${errorMessage(e)}`);
     }
     seen.coordinatorId = req.coordinatorId;
+    const owner = await opts.owner('SignShare', callerIdentity(call), req.coordinatorId);
     if (!req.request) throw new QsignError('MALFORMED_REQUEST', 'SignShare has no request');
     let list;
     try {
       list = req.commitments.map(decodeCommitment);
     } catch (e) {
-      await store.coalesced.append(refusedEntry({ coordinator: coordinatorIdentity(req.coordinatorId) || undefined }, 'BAD_COMMITMENTS', errorMessage(e)), `coordinator:${coordinatorIdentity(req.coordinatorId)}`);
+      await store.coalesced.append(refusedEntry({ coordinator: owner || undefined }, 'BAD_COMMITMENTS', errorMessage(e)), `coordinator:${owner}`);
       throw new QsignError('BAD_COMMITMENTS', `node ${signer.nodeId}: ${errorMessage(e)}`);
     }
-    const share = await signer.signShare(req.request, decodeSignRequest, list, req.coordinatorId, seen);
+    const share = await signer.signShare(req.request, decodeSignRequest, list, owner, seen);
     return { identifier: share.identifier, share: share.share };
   };
   return {
@@ -57,15 +63,15 @@ export function nodeHandlers(signer: NodeSigner, store: NodeStore, opts: { testF
       auditSize: store.audit.size,
       version: '0.1.0',
     }), internal),
-    getCommitments: unaryHandler(async (req) => ({
+    getCommitments: unaryHandler(async (req, call) => ({
       nodeId: signer.nodeId,
-      commitments: await signer.commitments(req.count, req.coordinatorId),
+      commitments: await signer.commitments(req.count, await opts.owner('GetCommitments', callerIdentity(call), req.coordinatorId)),
     }), internal),
-    signShare: unaryHandler(async (raw: unknown) => {
+    signShare: unaryHandler(async (raw: unknown, call) => {
       const t0 = performance.now();
       const seen: ShareContext & { coordinatorId: string } = { coordinatorId: '' };
       try {
-        const share = await signShare(raw, seen);
+        const share = await signShare(raw, call, seen);
         opts.observe?.(seen, (performance.now() - t0) / 1000);
         return share;
       } catch (e) {

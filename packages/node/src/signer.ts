@@ -10,6 +10,7 @@ import * as frost from '@qsign/frost';
 import {
   QsignError,
   STALE_COMMITMENT,
+  checkCommitmentList,
   errorMessage,
   frostEd25519Scheme,
   shoupRsaScheme,
@@ -104,8 +105,8 @@ export class NodeSigner {
    * Round one (RFC 9591 §5.1): makes `count` fresh nonce pairs, stores them
    * sealed and durably in `coordinatorId`'s pool, and returns only their
    * commitments. Only that coordinator may spend them (round two checks).
-   * `coordinatorId` is the identity the nonces are handed to (today the
-   * coordinatorId the request carries; with mutual TLS, the certificate's): it
+   * `coordinatorId` is the identity the nonces are handed to (under mutual
+   * TLS the caller's certificate identity, pool-owner.ts): it
    * never holds more than `maxOutstandingNonces` unused ones (its oldest are
    * retired), and at most {@link MAX_NONCE_OWNERS} identities hold nonces at once.
    */
@@ -369,23 +370,5 @@ export function expectedKeyProblem(req: SignRequest, key: StoredKey): string | u
   const want = bytesToHex(req.expectedGroupKey);
   const have = bytesToHex(key.groupPublicKey);
   if (want !== have) return `request expects group key ${want.slice(0, 64)} for key ${req.keyName}, but this node's share is of ${have}: a substituted or stale pinned key`;
-  return undefined;
-}
-
-/**
- * Checks a commitment list against a key before any arithmetic (as frost-rs
- * round2::sign does): sorted, unique, enough signers, all enrolled, and this
- * node's own entry present. Returns the problem, or undefined.
- */
-export function checkCommitmentList(list: Commitment[], key: StoredKey): string | undefined {
-  if (list.length < key.minSigners) return `commitment list has ${list.length} signers, key ${key.name} needs ${key.minSigners}`;
-  if (list.length > key.maxSigners) return `commitment list has ${list.length} signers, key ${key.name} has only ${key.maxSigners} shares`;
-  for (let i = 0; i < list.length; i++) {
-    const c = list[i]!;
-    if (i > 0 && c.identifier <= list[i - 1]!.identifier) return 'commitment list must be sorted by identifier with no duplicates';
-    if (!(c.identifier in key.verifyingShares)) return `commitment list names signer ${c.identifier}, which holds no share of key ${key.name}`;
-  }
-  if (!list.some((c) => c.identifier === key.identifier))
-    return `commitment list does not contain an unused commitment of this node (identifier ${key.identifier})`;
   return undefined;
 }

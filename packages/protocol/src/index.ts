@@ -23,3 +23,4 @@ export * from './scheme.js';
 export * from './scheme-frost.js';
 export * from './scheme-rsa.js';
 export * from './scheme-rsa-key.js';
+export * from './signer-set.js';

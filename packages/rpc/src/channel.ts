@@ -103,6 +103,11 @@ export function channelCredentials(security: TransportSecurity | undefined, targ
   });
 }
 
+/** The qsign identity the client certificate of a server call names; undefined on plaintext or without one. */
+export function callerIdentity(call: { getAuthContext(): { sslPeerCertificate?: { subjectaltname?: string } } }): PeerIdentity | undefined {
+  return identityOfCertificate(call.getAuthContext().sslPeerCertificate);
+}
+
 /** A server interceptor that refuses calls `authorize` does not accept (PEER_REFUSED, with the reason). */
 function authorizationInterceptor(authorize: Authorizer): grpc.ServerInterceptor {
   return (method, call) =>
@@ -110,7 +115,7 @@ function authorizationInterceptor(authorize: Authorizer): grpc.ServerInterceptor
       call,
       new grpc.ResponderBuilder()
         .withStart((next) => {
-          const peer = identityOfCertificate(call.getAuthContext().sslPeerCertificate);
+          const peer = callerIdentity(call);
           const why = authorize(method.path, peer);
           if (why === undefined) return next(new grpc.ServerListenerBuilder().build());
           next(new grpc.ServerListenerBuilder().withOnReceiveMetadata(() => {

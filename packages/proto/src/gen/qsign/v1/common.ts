@@ -229,6 +229,11 @@ export interface KeyAttestation {
 export interface KeyAttestations {
   attestations: KeyAttestation[];
   refusals: string[];
+  /**
+   * The typed error code (packages/protocol/src/errors.ts) of each refusal,
+   * refusal_codes[i] for refusals[i]: clients branch on these, not on text.
+   */
+  refusalCodes: string[];
 }
 
 function createBaseCommitment(): Commitment {
@@ -1556,7 +1561,7 @@ export const KeyAttestation: MessageFns<KeyAttestation> = {
 };
 
 function createBaseKeyAttestations(): KeyAttestations {
-  return { attestations: [], refusals: [] };
+  return { attestations: [], refusals: [], refusalCodes: [] };
 }
 
 export const KeyAttestations: MessageFns<KeyAttestations> = {
@@ -1566,6 +1571,9 @@ export const KeyAttestations: MessageFns<KeyAttestations> = {
     }
     for (const v of message.refusals) {
       writer.uint32(18).string(v!);
+    }
+    for (const v of message.refusalCodes) {
+      writer.uint32(26).string(v!);
     }
     return writer;
   },
@@ -1599,6 +1607,14 @@ export const KeyAttestations: MessageFns<KeyAttestations> = {
             message.refusals.push(reader.string());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.refusalCodes.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1617,6 +1633,11 @@ export const KeyAttestations: MessageFns<KeyAttestations> = {
         ? object.attestations.map((e: any) => KeyAttestation.fromJSON(e))
         : [],
       refusals: globalThis.Array.isArray(object?.refusals) ? object.refusals.map((e: any) => globalThis.String(e)) : [],
+      refusalCodes: globalThis.Array.isArray(object?.refusalCodes)
+        ? object.refusalCodes.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.refusal_codes)
+        ? object.refusal_codes.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1628,6 +1649,9 @@ export const KeyAttestations: MessageFns<KeyAttestations> = {
     if (message.refusals?.length) {
       obj.refusals = message.refusals;
     }
+    if (message.refusalCodes?.length) {
+      obj.refusalCodes = message.refusalCodes;
+    }
     return obj;
   },
 
@@ -1638,6 +1662,7 @@ export const KeyAttestations: MessageFns<KeyAttestations> = {
     const message = createBaseKeyAttestations();
     message.attestations = object.attestations?.map((e) => KeyAttestation.fromPartial(e)) || [];
     message.refusals = object.refusals?.map((e) => e) || [];
+    message.refusalCodes = object.refusalCodes?.map((e) => e) || [];
     return message;
   },
 };
