@@ -35,7 +35,7 @@ export interface LivenessOptions {
   probeTimeoutMs?: number;
   /** The clock (tests). */
   now?: () => number;
-  /** How long {@link Liveness.awaitQuorum} keeps probing for a quorum (default 10 s; never past the request's deadline). */
+  /** How long {@link Liveness.awaitQuorum} keeps probing for a quorum (default 3 s, so that a cut-off quorum is reported within 5 s (test/netns-faults.test.ts); never past the request's deadline). */
   quorumWaitMs?: number;
   /** Pause between probe rounds in {@link Liveness.awaitQuorum} (default 250 ms). */
   retryMs?: number;
@@ -65,7 +65,7 @@ export class Liveness {
     this.freshMs = opts.freshMs ?? 500;
     this.probeTimeoutMs = opts.probeTimeoutMs ?? 1000;
     this.retryMs = opts.retryMs ?? 250;
-    this.quorumWaitMs = opts.quorumWaitMs ?? 10_000;
+    this.quorumWaitMs = opts.quorumWaitMs ?? 3_000;
     this.#now = opts.now ?? Date.now;
     this.#sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }

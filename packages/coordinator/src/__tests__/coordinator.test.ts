@@ -174,7 +174,8 @@ describe('Coordinator over in-process nodes', () => {
     const f: Record<number, Faults> = { 4: { down: true }, 5: { down: true } };
     let probes = 0;
     f[3] = { onStatus: () => void (++probes < 3 && fail(new QsignError('DEADLINE', 'node 3 did not answer in time', { details: { transport: true } }))) };
-    const { c } = cluster(3, 5, f, { liveness: { freshMs: 0 } });
+    // freshMs -1: no node ever counts as fresh, so every one is probed (with 0, a node heard in the same millisecond still counted, and was used unprobed).
+    const { c } = cluster(3, 5, f, { liveness: { freshMs: -1 } });
     const out = await c.sign(signed('hello'));
     expect(out.signers).toEqual([1, 2, 3]);
     expect(probes).toBeGreaterThanOrEqual(3);
@@ -184,7 +185,7 @@ describe('Coordinator over in-process nodes', () => {
     const f: Record<number, Faults> = { 3: {}, 4: {}, 5: {} };
     let probes = 0;
     f[3]!.onStatus = () => void probes++;
-    const { c } = cluster(3, 5, f, { liveness: { freshMs: 0 } });
+    const { c } = cluster(3, 5, f, { liveness: { freshMs: -1 } });
     await c.checkHealth();
     await c.getKey('k');
     for (const id of [3, 4, 5]) f[id]!.down = true;
