@@ -18,7 +18,7 @@ const KEY = 'copr-2026';
 const CREATED = 1_767_225_600;
 const group = opensslSigner(new Uint8Array(randomBytes(32)));
 const other = opensslSigner(new Uint8Array(randomBytes(32)));
-const keyInfo = (publicKey: Uint8Array): KeyInfo => ({ name: KEY, minSigners: 2, maxSigners: 3, groupPublicKey: publicKey, identifier: 0, verifyingShares: {}, createdUnixSeconds: CREATED, userId: 'Copr <copr@example.org>', fingerprint: ed25519Fingerprint(publicKey, CREATED), certificate: new Uint8Array() });
+const keyInfo = (publicKey: Uint8Array): KeyInfo => ({ name: KEY, minSigners: 2, maxSigners: 3, groupPublicKey: publicKey, identifier: 0, verifyingShares: {}, createdUnixSeconds: CREATED, userId: 'Copr <copr@example.org>', fingerprint: ed25519Fingerprint(publicKey, CREATED), certificate: new Uint8Array(), scheme: '', verificationBase: new Uint8Array() });
 
 /** A fake coordinator: records what it is asked, signs with `signer`, serves `key` (or says UNKNOWN_KEY for other names). */
 function fakeCoordinator(o: { signer?: typeof group; key?: KeyInfo; failSign?: QsignError } = {}) {
