@@ -11,11 +11,11 @@ import { waitForApprovals, type NodeState, type WaitNode } from './approval-wait
 import type { KeyView } from './key-view.js';
 import type { NodeHandle } from './node-pools.js';
 import { fromNode } from './node-reason.js';
-import type { SignOutcome, SigningContext } from './signing-attempt.js';
+import type { Exclusion, SignOutcome, SigningContext } from './signing-attempt.js';
 
 /** One one-round request across its attempts. `ctx.scheme` is the one-round scheme. */
 export class OneRoundRun {
-  readonly #excluded = new Map<number, { reason: string; code: ErrorCode }>();
+  readonly #excluded = new Map<number, Exclusion>();
   /** Good shares so far, by identifier, with the node that made them. */
   readonly #good = new Map<number, { n: NodeHandle; share: SchemeShare }>();
 

@@ -62,7 +62,8 @@ export interface SigningContext {
 }
 
 /** A node that was left out of this request, and why. */
-type Exclusion = { reason: string; code: ErrorCode };
+/** Why a node is left out of the rest of a request. */
+export type Exclusion = { reason: string; code: ErrorCode };
 
 /** One attempt: the chosen holders with their commitments (by identifier), the list they were sent, their answers. */
 interface Attempt {
