@@ -109,7 +109,11 @@ describe('acceptance 2: denial, expiry, restart', () => {
     console.log(`acceptance 2: expiry (3 s holds) ended the request after ${took} ms`);
     expect(took).toBeGreaterThanOrEqual(3000);
     expect(took).toBeLessThan(10_000);
-    expect((await c.audit(1)).some((x) => x.event === 'hold-expired')).toBe(true);
+    // Nodes expire a hold when next asked about it, so which ones expired before the quorum became
+    // impossible (and which were ended with the request) depends on timing: check the ones named.
+    const expired = [...r.err!.message.matchAll(/node (\d): hold [0-9a-f]{12} expired at/g)].map((m) => Number(m[1]));
+    expect(expired.length).toBeGreaterThanOrEqual(3);
+    for (const id of expired) expect((await c.audit(id)).some((x) => x.event === 'hold-expired'), `node ${id} audit`).toBe(true);
   });
 
   it('a node restart keeps the pending request; approvals then sign it', async () => {

@@ -57,7 +57,9 @@ function rsaCluster(name: string, faults: Record<number, { corrupt?: boolean }>)
     return { id, port };
   });
   const decode = (body: Uint8Array): SignRequest => ({ requestId: 'r1', keyName: 'k', createdAtMs: 1, kind: 'raw', data: body, clientName: 'c' });
-  const coordinator = new Coordinator(nodes, { coordinatorId: 'test', shareTimeoutMs: 30_000, decode, log: () => undefined, poolBatch: 2, poolLowWater: 1 });
+  // freshMs -1: every node is probed before each request, so all five are candidates in identifier
+  // order (with the default 500 ms, a loaded box left some "fresh" and others not, and node 2 unasked).
+  const coordinator = new Coordinator(nodes, { coordinatorId: 'test', shareTimeoutMs: 30_000, decode, log: () => undefined, poolBatch: 2, poolLowWater: 1, liveness: { freshMs: -1 } });
   const publicKey = createPublicKey({ key: { kty: 'RSA', n: Buffer.from(toBytes(pub.n, 256)).toString('base64url'), e: Buffer.from(toBytes(pub.e, 3)).toString('base64url') }, format: 'jwk' });
   return { coordinator, publicKey, asked };
 }
