@@ -5,7 +5,8 @@
 // own accounting: /proc/PID/stat for the daemons, process.cpuUsage for the in-process
 // client) with a per-process breakdown, one `qsign sign --raw` and one Copr `sign -4 -h
 // sha256 -u KEY -r FILE.rpm` call vs `node -e 0`, a node holding 10,000 keys (RSS, start-up;
-// scripts/bench-keys.mjs) and the threshold RSA figures (scripts/bench-rsa.mjs), each next
+// scripts/bench-keys.mjs) and the threshold RSA figures (scripts/bench-rsa.mjs for the math,
+// scripts/bench-rsa-cluster.mjs end to end), each next
 // to its target and ratio. Figures, not assertions: this machine is shared and noisy.
 //   npm run bench -- [--json] [--quick] [--latency=N] [--requests=N] [--keys=N] [--no-keys] [--no-rsa]
 // QSIGN_BENCH_PROFILE=DIR profiles every daemon (scripts/lib/cpu-profile-preload.mjs) into DIR; profile the
@@ -22,7 +23,7 @@ const { clusterUp, clusterDown } = await import(join(root, 'packages/devcluster/
 const { QsignClient, loadClientConfig } = await import(join(root, 'packages/client/dist/index.js'));
 
 const { syntheticRpm } = await import('./lib/synthetic-rpm.mjs');
-const { frostMathMs, procCpuMs, runJsonScript, wallMs, report } = await import('./lib/bench-figures.mjs');
+const { cpuPerCall, drive, frostMathMs, pct, runJsonScript, wallMs, report } = await import('./lib/bench-figures.mjs');
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const QUICK = 'quick' in args;
 const LATENCY_N = Number(args.latency ?? (QUICK ? 20 : 200));
@@ -41,30 +42,6 @@ function ensureGpg() {
   say('installing gnupg for the baseline');
   execFileSync('apt-get', ['update', '-q'], { stdio: 'ignore' });
   execFileSync('apt-get', ['install', '-y', '-q', 'gnupg'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-}
-
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
-const now = () => Number(process.hrtime.bigint()) / 1e6;
-
-/** Runs `count` calls of `fn` with `concurrency` workers; returns per-call ms and wall time. */
-async function drive(fn, count, concurrency) {
-  const lat = [];
-  let next = 0;
-  const t0 = now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        const i = next++;
-        const t = now();
-        await fn(i);
-        lat.push(now() - t);
-      }
-    }),
-  );
-  return { lat, wallMs: now() - t0 };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'qsign-bench-'));
@@ -110,16 +87,9 @@ try {
     for (const c of CONCURRENCY) {
       say(`${name}: ${THROUGHPUT_N} requests at concurrency ${c}`);
       const daemons = name === 'qsign' && c === 8 ? [['coordinator', cluster.coordinator.pid], ...cluster.nodes.map((n) => [`node ${n.id}`, n.pid])] : [];
-      const before = daemons.map(([, pid]) => procCpuMs(pid));
-      const own = process.cpuUsage();
-      const { wallMs: ms } = await drive(fn, THROUGHPUT_N, c);
+      const { wallMs: ms, perProcessMs, totalMs } = await cpuPerCall(fn, THROUGHPUT_N, c, daemons);
       results[name].tput[c] = (THROUGHPUT_N / ms) * 1000;
-      if (daemons.length) {
-        const u = process.cpuUsage(own);
-        const per = Object.fromEntries(daemons.map(([who, pid], k) => [who, (procCpuMs(pid) - before[k]) / THROUGHPUT_N]));
-        per.client = (u.user + u.system) / 1000 / THROUGHPUT_N;
-        fig.cpuPerSignature = { concurrency: 8, totalMs: Object.values(per).reduce((a, b) => a + b, 0), perProcessMs: per };
-      }
+      if (daemons.length) fig.cpuPerSignature = { concurrency: 8, totalMs, perProcessMs };
     }
   }
   client.close();
@@ -150,6 +120,8 @@ if (!('no-keys' in args)) {
 if (!('no-rsa' in args)) {
   say('threshold RSA CPU (scripts/bench-rsa.mjs)');
   fig.rsa = runJsonScript(join(root, 'scripts/bench-rsa.mjs'), [`--n=${QUICK ? 5 : 50}`, '--json']);
+  say('threshold RSA end to end: imported gpg keys in a 3-of-5 cluster (scripts/bench-rsa-cluster.mjs)');
+  fig.rsaCluster = runJsonScript(join(root, 'scripts/bench-rsa-cluster.mjs'), [`--n=${QUICK ? 16 : 80}`]);
 }
 console.log('json' in args ? JSON.stringify(fig) : report(fig, PAYLOAD));
 

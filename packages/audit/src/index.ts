@@ -61,6 +61,7 @@ export {
   type LogVerdict,
   type VerifyLogOptions,
   checkConsistencyWithPrevious,
+  checkOpenedConsistency,
   verifyLog,
 } from './log-verifier.js';
 export {

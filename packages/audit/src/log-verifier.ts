@@ -172,6 +172,19 @@ export function checkConsistencyWithPrevious(
   const keys = typeof verifiers === 'string' ? [parseVerifierKey(verifiers)] : Array.isArray(verifiers) ? verifiers : [verifiers as VerifierKey];
   const prev = openCheckpoint(previous, keys, options).checkpoint;
   const cur = openCheckpoint(latest, keys, { ...options, origin: prev.origin }).checkpoint;
+  return checkOpenedConsistency(prev, cur, proof);
+}
+
+/**
+ * {@link checkConsistencyWithPrevious} for two checkpoints whose notes were already opened
+ * (signatures verified) and parsed, e.g. a witness's last accepted checkpoint kept in memory:
+ * the origin, that the log did not shrink, and the RFC 9162 §2.1.4.2 consistency proof.
+ * Returns `cur`.
+ *
+ * @throws AuditError `inconsistent-checkpoints`, `proof-size`, `root-mismatch`.
+ */
+export function checkOpenedConsistency(prev: Checkpoint, cur: Checkpoint, proof: readonly Uint8Array[]): Checkpoint {
+  if (cur.origin !== prev.origin) throw new AuditError('inconsistent-checkpoints', `checkpoint origin ${JSON.stringify(cur.origin)} is not the expected one`);
   check(Array.isArray(proof), 'invalid-argument', 'proof must be an array');
   if (cur.size < prev.size) throw new AuditError('inconsistent-checkpoints', `log shrank from ${prev.size} to ${cur.size}`);
   if (prev.size === 0) {

@@ -5,8 +5,9 @@
  * self-test against the noble backend (validation of crafted edge-case points, known answers),
  * and only then switches frost's point backend; on any failure it keeps noble and says why.
  */
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { nobleBackend, pointBackend, setPointBackend, type PointBackend } from '@qsign/frost';
+import { nobleBackend, pointBackend, setPointBackend, setSha512, type PointBackend } from '@qsign/frost';
 import { sodiumBackend, type SodiumBackend, type SodiumEd25519 } from './sodium-backend.js';
 import { selfTest } from './self-test.js';
 
@@ -30,6 +31,9 @@ export function loadSodiumBackend(): SodiumBackend {
 
 let installed: PointBackend | undefined;
 
+/** OpenSSL's SHA-512 (node:crypto), as a fresh Uint8Array. */
+export const opensslSha512 = (m: Uint8Array): Uint8Array => new Uint8Array(createHash('sha512').update(m).digest());
+
 /**
  * Makes libsodium frost's point backend if the addon loads and passes {@link selfTest};
  * otherwise leaves noble in place. Logs one line either way; returns the backend's name.
@@ -42,11 +46,13 @@ export function installNativeBackend(opts: InstallOptions = {}): string {
   const env = opts.env ?? process.env;
   if (env.QSIGN_FROST_BACKEND === 'noble') {
     setPointBackend(nobleBackend);
+    setSha512(undefined);
     log('frost point backend: noble (QSIGN_FROST_BACKEND=noble)');
     return nobleBackend.name;
   }
   if (installed !== undefined && pointBackend() === installed) {
-    log('frost point backend: libsodium (sodium-native)');
+    setSha512(opensslSha512);
+    log('frost point backend: libsodium (sodium-native), SHA-512: OpenSSL');
     return installed.name; // already loaded and self-tested in this process
   }
   let native: PointBackend;
@@ -59,6 +65,8 @@ export function installNativeBackend(opts: InstallOptions = {}): string {
   }
   setPointBackend(native);
   installed = native;
-  log('frost point backend: libsodium (sodium-native)');
+  // H1..H5 through OpenSSL too (checked against noble's known answers by setSha512).
+  setSha512(opensslSha512);
+  log('frost point backend: libsodium (sodium-native), SHA-512: OpenSSL');
   return native.name;
 }

@@ -2,7 +2,7 @@
  * The hash functions of FROST(Ed25519, SHA-512), RFC 9591 §6.5 (H1..H5), plus the DKG
  * proof-of-knowledge hash used by frost-rs and noble (`contextString || "dkg"`).
  */
-import { sha512 } from '@noble/hashes/sha2.js';
+import { sha512 } from './sha512.js';
 import { concat } from './bytes.js';
 import { bytesToNumberLE, mod } from './scalar.js';
 

@@ -31,6 +31,7 @@ export {
 export { encodePublicKeyPackage, decodePublicKeyPackage, validatePublicKeyPackage, type PublicKeyPackageJSON } from './encoding.js';
 export { clearPointCache } from './point.js';
 export { setPointBackend, pointBackend, nobleBackend } from './select.js';
+export { setSha512, type Sha512 } from './sha512.js';
 export { IDENTITY_ENCODING, type PointBackend } from './backend.js';
 export { encodeIdentifier } from './identifier.js';
 export { seedToScalar } from './seed.js';

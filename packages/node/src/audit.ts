@@ -25,6 +25,8 @@ interface PeerState {
   /** Size this peer last accepted, if known. */
   known: number | undefined;
   name: string;
+  /** The peer's cosignature verifier key (parsed once). */
+  cosignKey: ReturnType<typeof parseVerifierKey>;
 }
 
 /** Signs checkpoints periodically and gathers peer cosignatures. */
@@ -42,7 +44,7 @@ export class CheckpointPublisher {
   ) {
     // Each witness must present its own node certificate (qsign:node:ID).
     const client = (peer: AuditPeer) => new AuditRpcClient(peer.address, `node ${peer.id} witness`, expecting(security, expectIdentity({ role: 'node', name: String(peer.id) })));
-    this.#peers = peers.map((peer) => ({ peer, client: client(peer), known: undefined, name: parseVerifierKey(peer.verifierKey).name }));
+    this.#peers = peers.map((peer) => ({ peer, client: client(peer), known: undefined, name: parseVerifierKey(peer.verifierKey).name, cosignKey: parseVerifierKey(witnessKeyOf(peer.verifierKey)) }));
   }
 
   /** Starts the loop: every `intervalMs`, if the log grew, sign and publish. */
@@ -70,13 +72,15 @@ export class CheckpointPublisher {
       this.log(`cannot sign an audit checkpoint: ${errorMessage(e)}`);
       return;
     }
-    const size = parseCheckpoint(note.slice(0, note.indexOf('\n\n') + 1)).size;
+    const cp = parseCheckpoint(note.slice(0, note.indexOf('\n\n') + 1));
+    const size = cp.size;
     if (size === this.#lastPublished && this.#peers.every((p) => p.known === size)) return;
-    await Promise.all(this.#peers.map((p) => this.#submit(p, note, size)));
+    const body = formatCheckpoint(cp);
+    await Promise.all(this.#peers.map((p) => this.#submit(p, note, body, size)));
     this.#lastPublished = size;
   }
 
-  async #submit(p: PeerState, note: string, size: number): Promise<void> {
+  async #submit(p: PeerState, note: string, body: string, size: number): Promise<void> {
     if (p.known === size) return;
     try {
       for (let attempt = 0; attempt < 2; attempt++) {
@@ -91,8 +95,7 @@ export class CheckpointPublisher {
           p.known = r.knownSize;
           continue;
         }
-        const body = note.slice(0, note.indexOf('\n\n') + 1);
-        verifyCosignature(formatCheckpoint(parseCheckpoint(body)), r.cosignature, parseVerifierKey(witnessKeyOf(p.peer.verifierKey)));
+        verifyCosignature(body, r.cosignature, p.cosignKey);
         await this.service.log.putCosignature(size, p.name, r.cosignature);
         p.known = size;
         return;

@@ -8,12 +8,12 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { parsePackets } from '@qsign/openpgp';
-import { MAX_CERTIFICATE_BYTES, subkeyKeyName, subkeysOf, windowedCertificateProblem } from '@qsign/protocol';
+import { MAX_CERTIFICATE_BYTES, subkeyKeyName, subkeyPrefix, subkeysOf, windowedCertificateProblem } from '@qsign/protocol';
 import type { NodeStore, StoredKey } from '@qsign/storage';
 
 /** The check of a windowed key's certificate: undefined when `key` has no window subkeys here (not windowed). */
 export async function windowedCertificateCheck(store: Pick<NodeStore, 'getKey' | 'listKeys'>, key: StoredKey, cert: Uint8Array): Promise<{ problem?: string; replaces: boolean } | undefined> {
-  const names = subkeysOf(key.name, await store.listKeys());
+  const names = subkeysOf(key.name, await store.listKeys(subkeyPrefix(key.name)));
   if (!names.length) return undefined;
   const subkeys = [];
   for (const s of names) {

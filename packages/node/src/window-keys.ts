@@ -8,7 +8,7 @@
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { publicKeyPacketBody, SignatureType } from '@qsign/openpgp';
-import { QsignError, decodeKeyBinding, parseSubkeyName, subkeyKeyName, subkeysOf, type SignRequest } from '@qsign/protocol';
+import { QsignError, decodeKeyBinding, parseSubkeyName, subkeyKeyName, subkeyPrefix, subkeysOf, type SignRequest } from '@qsign/protocol';
 import type { NodeStore } from '@qsign/storage';
 
 const refuse = (why: string): never => {
@@ -36,7 +36,8 @@ export async function checkWindowedRequest(store: Pick<NodeStore, 'getKey' | 'li
       refuse(`key ${req.keyName} signs only in its window ${when(Math.max(sub.start, created))} – ${when(sub.end)}; this signature would be dated ${when(t)}`);
     return;
   }
-  const windows = subkeysOf(req.keyName, await store.listKeys());
+  // Only the primary's own subkey names (PRIMARY+w…): a range scan, not every key the node holds.
+  const windows = subkeysOf(req.keyName, await store.listKeys(subkeyPrefix(req.keyName)));
   if (req.kind !== 'key-binding') {
     if (windows.length) refuse(`key ${req.keyName} is a windowed key: its primary only certifies; documents are signed by the subkey of their window`);
     return;

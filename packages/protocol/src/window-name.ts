@@ -17,7 +17,12 @@ const PATTERN = /^(.+)\+w(\d{1,10})-(\d{1,10})$/;
 
 /** The key name of `primary`'s subkey for the window `[start, end)`. */
 export function subkeyKeyName(primary: string, start: number, end: number): string {
-  return `${primary}+w${start}-${end}`;
+  return `${subkeyPrefix(primary)}${start}-${end}`;
+}
+
+/** What every subkey name of `primary` starts with (for a range scan of a node's keys). */
+export function subkeyPrefix(primary: string): string {
+  return `${primary}+w`;
 }
 
 /** Parses a subkey's key name; undefined for any other key name (or a window that runs backwards). */

@@ -60,10 +60,20 @@ export interface LogDamage {
   reason: string;
 }
 
+/** An append waiting for its group commit. */
+interface PendingAppend {
+  entries: AuditEntry[];
+  ops: BatchOp[];
+  resolve: (records: AuditRecord[]) => void;
+  reject: (e: unknown) => void;
+}
+
 /** The append-only audit log of one node or coordinator. */
 export class AuditLog implements HashReader {
   #state: CompactRange;
   #tail: Promise<unknown> = Promise.resolve();
+  /** Appends waiting for the next group commit (`#flush`). */
+  readonly #pending: PendingAppend[] = [];
   #damage: LogDamage | undefined;
   #checkpoints: number;
   /** Test-only fault: every append fails as if the disk were full. */
@@ -180,11 +190,15 @@ export class AuditLog implements HashReader {
    * Appends `entry` durably, in the same batch as `ops`. Resolves with the
    * stored record; rejects with AUDIT_WRITE_FAILED (and applies nothing) if
    * the record cannot be built or written, or the log is damaged.
+   *
+   * Group commit: appends that arrive while a write is in flight are written
+   * together in the next ONE synchronous batch (each with its own ops, in
+   * arrival order), so N concurrent appends cost one fsync, not N. Each still
+   * resolves only once its own record and ops are durable; a batch that
+   * fails rejects every append in it and applies none.
    */
   append(entry: AuditEntry, ops: BatchOp[] = []): Promise<AuditRecord> {
-    const run = this.#tail.then(() => this.#append(entry, ops));
-    this.#tail = run.catch(() => undefined);
-    return run;
+    return this.#enqueue([entry], ops).then((r) => r[0]!);
   }
 
   /**
@@ -192,54 +206,61 @@ export class AuditLog implements HashReader {
    * all of them and the change, or none.
    */
   appendMany(entries: AuditEntry[], ops: BatchOp[] = []): Promise<AuditRecord[]> {
-    const run = this.#tail.then(() => this.#appendMany(entries, ops));
-    this.#tail = run.catch(() => undefined);
-    return run;
+    return this.#enqueue(entries, ops);
   }
 
-  async #appendMany(entries: AuditEntry[], ops: BatchOp[]): Promise<AuditRecord[]> {
+  #enqueue(entries: AuditEntry[], ops: BatchOp[]): Promise<AuditRecord[]> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ entries, ops, resolve, reject });
+      if (this.#pending.length > 1) return; // a flush is already queued behind the write in flight
+      this.#tail = this.#tail.then(() => this.#flush()).catch(() => undefined);
+    });
+  }
+
+  /** Writes every queued append in one synchronous batch (group commit). */
+  async #flush(): Promise<void> {
+    const group = this.#pending.splice(0);
+    const fail = (items: PendingAppend[], e: unknown) => {
+      for (const p of items) p.reject(new QsignError('AUDIT_WRITE_FAILED', `cannot write the audit record${p.entries.length > 1 ? 's' : ''}, refusing: ${errorMessage(e)}`, { cause: e }));
+    };
     try {
       if (this.#damage) throw new Error(`the audit log is damaged from index ${this.#damage.firstBadIndex} (${this.#damage.reason}); refusing to append to it`);
       if (this.failWrites) throw new Error('audit log write failed (injected fault: disk full)');
       if (this.db.status !== 'open') throw new Error(`the audit database is ${this.db.status}`);
-      const now = Date.now();
-      const next = this.#state.clone();
-      const records: AuditRecord[] = [];
-      const written: Array<{ seq: number; bytes: Bytes }> = [];
-      const puts: BatchOp[] = [];
-      for (const entry of entries) {
-        const seq = next.size;
-        const { record, bytes } = buildRecord(entry, seq, now);
-        records.push(record);
-        written.push({ seq, bytes });
-        puts.push({ type: 'put', key: auditSlot(seq), value: bytes });
-        next.append(leafHash(bytes), (level, index, h) => puts.push({ type: 'put', key: hashSlot(level, index), value: h }));
-      }
-      await this.db.batch([...ops, ...puts, { type: 'put', key: STATE, value: next.toBytes() }], { sync: true });
-      this.#state = next;
-      for (const w of written) this.onAppend?.(w.seq, w.bytes);
-      return records;
     } catch (e) {
-      throw new QsignError('AUDIT_WRITE_FAILED', `cannot write the audit records, refusing: ${errorMessage(e)}`, { cause: e });
+      return fail(group, e);
     }
-  }
-
-  async #append(entry: AuditEntry, ops: BatchOp[]): Promise<AuditRecord> {
+    const now = Date.now();
+    const next = this.#state.clone();
+    const batch: BatchOp[] = [];
+    const written: Array<{ item: PendingAppend; records: AuditRecord[]; rows: Array<{ seq: number; bytes: Bytes }> }> = [];
+    for (const item of group) {
+      let built: Array<{ record: AuditRecord; bytes: Bytes }>;
+      try {
+        built = item.entries.map((entry, k) => buildRecord(entry, next.size + k, now));
+      } catch (e) {
+        fail([item], e); // an append whose records cannot be built fails alone; the others still go in
+        continue;
+      }
+      batch.push(...item.ops);
+      const rows = built.map(({ bytes }) => {
+        const seq = next.size;
+        batch.push({ type: 'put', key: auditSlot(seq), value: bytes });
+        next.append(leafHash(bytes), (level, index, h) => batch.push({ type: 'put', key: hashSlot(level, index), value: h }));
+        return { seq, bytes };
+      });
+      written.push({ item, records: built.map((b) => b.record), rows });
+    }
+    if (written.length === 0) return;
     try {
-      if (this.#damage) throw new Error(`the audit log is damaged from index ${this.#damage.firstBadIndex} (${this.#damage.reason}); refusing to append to it`);
-      if (this.failWrites) throw new Error('audit log write failed (injected fault: disk full)');
-      if (this.db.status !== 'open') throw new Error(`the audit database is ${this.db.status}`);
-      const seq = this.#state.size;
-      const { record, bytes } = buildRecord(entry, seq, Date.now());
-      const next = this.#state.clone();
-      const hashes: BatchOp[] = [];
-      next.append(leafHash(bytes), (level, index, h) => hashes.push({ type: 'put', key: hashSlot(level, index), value: h }));
-      await this.db.batch([...ops, { type: 'put', key: auditSlot(seq), value: bytes }, ...hashes, { type: 'put', key: STATE, value: next.toBytes() }], { sync: true });
-      this.#state = next;
-      this.onAppend?.(seq, bytes);
-      return record;
+      await this.db.batch([...batch, { type: 'put', key: STATE, value: next.toBytes() }], { sync: true });
     } catch (e) {
-      throw new QsignError('AUDIT_WRITE_FAILED', `cannot write the audit record, refusing: ${errorMessage(e)}`, { cause: e });
+      return fail(written.map((w) => w.item), e);
+    }
+    this.#state = next;
+    for (const w of written) {
+      for (const r of w.rows) this.onAppend?.(r.seq, r.bytes);
+      w.item.resolve(w.records);
     }
   }
 

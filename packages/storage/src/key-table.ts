@@ -102,10 +102,10 @@ export class KeyTable {
     return key;
   }
 
-  /** Names of all keys, sorted. */
-  async list(): Promise<string[]> {
+  /** Names of all keys (or of those starting with `prefix`: one bounded range scan), sorted. */
+  async list(prefix = ''): Promise<string[]> {
     const out: string[] = [];
-    for await (const k of this.db.level.keys(rangeOf(KEY))) out.push(k.slice(KEY.length));
+    for await (const k of this.db.level.keys(prefix ? { gte: KEY + prefix, lt: KEY + prefix + '\xff' } : rangeOf(KEY))) out.push(k.slice(KEY.length));
     return out;
   }
 

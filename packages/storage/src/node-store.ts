@@ -135,9 +135,9 @@ export class NodeStore {
     return this.#keys.get(name);
   }
 
-  /** Names of all keys, sorted. */
-  listKeys(): Promise<string[]> {
-    return this.#keys.list();
+  /** Names of all keys, sorted; with `prefix`, only those starting with it (a range scan, not a full one). */
+  listKeys(prefix?: string): Promise<string[]> {
+    return this.#keys.list(prefix);
   }
 
   /** Number of keys: a counter maintained in the same batches that add or delete keys (no scan). */

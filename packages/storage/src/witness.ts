@@ -7,7 +7,7 @@
  * the witness refuses, keeps its state, and appends a `fork-detected` record
  * with both checkpoints to its own audit log as evidence.
  */
-import { checkConsistencyWithPrevious, cosign, forkDetectedEntry, formatCheckpoint, openCheckpoint, parseVerifierKey, type VerifierKey } from '@qsign/audit';
+import { checkOpenedConsistency, cosign, forkDetectedEntry, formatCheckpoint, openCheckpoint, parseVerifierKey, type Checkpoint, type VerifierKey } from '@qsign/audit';
 import { QsignError, errorMessage } from '@qsign/protocol';
 import type { AuditLog } from './audit-log.js';
 import type { AuditIdentity } from './audit-notary.js';
@@ -29,6 +29,12 @@ export type CosignOutcome =
 export class Witness {
   readonly #peers: Map<string, { id: number; key: VerifierKey }>;
   #tail: Promise<unknown> = Promise.resolve();
+  /**
+   * The last checkpoint accepted per origin, as opened (signature verified) when it was accepted
+   * and made durable (`w!<origin>`): each new checkpoint costs one signature check, not four and
+   * a read. Filled from the log on first use after start.
+   */
+  readonly #accepted = new Map<string, { note: string; checkpoint: Checkpoint }>();
 
   constructor(
     private readonly log: AuditLog,
@@ -64,15 +70,15 @@ export class Witness {
     } catch (e) {
       throw new QsignError('INVALID_ARGUMENT', `checkpoint of ${origin} does not verify: ${errorMessage(e)}`);
     }
-    const prev = await this.log.witnessed(origin);
+    const prev = await this.#previous(origin, peer.key);
     if (prev !== undefined) {
-      const prevSize = openCheckpoint(prev, [peer.key], { origin }).checkpoint.size;
+      const prevSize = prev.checkpoint.size;
       if (oldSize !== prevSize) return { kind: 'conflict', knownSize: prevSize };
       try {
-        checkConsistencyWithPrevious(prev, note, proof, [peer.key]);
+        checkOpenedConsistency(prev.checkpoint, cp, proof);
       } catch (e) {
         await this.log
-          .append(forkDetectedEntry(`node ${peer.id} (${origin}) presented a checkpoint inconsistent with the one this node witnessed before: ${errorMessage(e)}`, { peer: peer.id, origin, previous: prev, presented: note }))
+          .append(forkDetectedEntry(`node ${peer.id} (${origin}) presented a checkpoint inconsistent with the one this node witnessed before: ${errorMessage(e)}`, { peer: peer.id, origin, previous: prev.note, presented: note }))
           .catch(() => undefined);
         throw new QsignError('AUDIT_LOG_FORK', `log ${origin} forked: checkpoint of size ${cp.size} is inconsistent with the witnessed size ${prevSize}: ${errorMessage(e)}`);
       }
@@ -80,6 +86,18 @@ export class Witness {
       return { kind: 'conflict', knownSize: 0 };
     }
     await this.log.putWitnessed(origin, note);
+    this.#accepted.set(origin, { note, checkpoint: cp });
     return { kind: 'cosigned', cosignature: cosign(formatCheckpoint(cp), this.identity.origin, this.identity.secretKey, Math.floor(this.now() / 1000)) };
+  }
+
+  /** The last checkpoint accepted from `origin` (memory, else the log, opened once), or undefined. */
+  async #previous(origin: string, key: VerifierKey): Promise<{ note: string; checkpoint: Checkpoint } | undefined> {
+    const known = this.#accepted.get(origin);
+    if (known) return known;
+    const note = await this.log.witnessed(origin);
+    if (note === undefined) return undefined;
+    const opened = { note, checkpoint: openCheckpoint(note, [key], { origin }).checkpoint };
+    this.#accepted.set(origin, opened);
+    return opened;
   }
 }

@@ -1,11 +1,12 @@
 // The whole @qsign/frost unit suite (RFC 9591 vectors, noble byte-compatibility, security
-// refusals, DKG, reshare, recovery) re-run with the libsodium backend installed on the same
-// module instance those tests import (frost's src, not its dist).
+// refusals, DKG, reshare, recovery) re-run with the libsodium backend and OpenSSL's SHA-512
+// installed on the same module instance those tests import (frost's src, not its dist).
 import { describe, expect, it } from 'vitest';
-import { pointBackend, setPointBackend } from '../../../frost/src/index.js';
-import { loadSodiumBackend } from '../index.js';
+import { pointBackend, setPointBackend, setSha512 } from '../../../frost/src/index.js';
+import { loadSodiumBackend, opensslSha512 } from '../index.js';
 
 setPointBackend(loadSodiumBackend());
+setSha512(opensslSha512);
 
 describe('frost suite under libsodium', () => {
   it('runs with the libsodium backend installed', () => {

@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { createPublicKey, randomBytes, verify as nodeVerify } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as frost from '@qsign/frost';
-import { FrostError, nobleBackend, pointBackend, setPointBackend, type PointBackend, type SigningCommitments } from '@qsign/frost';
-import { KNOWN_ANSWERS, SMALL_ORDER_POINTS, edgeCasePoints, installNativeBackend, loadSodiumBackend, selfTest, sodiumBackend, type SodiumEd25519 } from '../index.js';
+import { FrostError, nobleBackend, pointBackend, setPointBackend, setSha512, type PointBackend, type SigningCommitments } from '@qsign/frost';
+import { KNOWN_ANSWERS, SMALL_ORDER_POINTS, edgeCasePoints, installNativeBackend, loadSodiumBackend, opensslSha512, selfTest, sodiumBackend, type SodiumEd25519 } from '../index.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
@@ -56,8 +56,15 @@ describe('installNativeBackend', () => {
     const lines: string[] = [];
     expect(installNativeBackend({ log: (m) => lines.push(m), env: {} })).toBe('libsodium');
     expect(pointBackend().name).toBe('libsodium');
-    expect(lines).toEqual(['frost point backend: libsodium (sodium-native)']);
+    expect(lines).toEqual(['frost point backend: libsodium (sodium-native), SHA-512: OpenSSL']);
     setPointBackend(nobleBackend);
+  });
+
+  it('installs a SHA-512 only if it reproduces the reference digests', () => {
+    expect(() => setSha512((m) => opensslSha512(m).map((b, i) => (i === 63 ? b ^ 1 : b)))).toThrow(/disagrees with the reference/);
+    expect(() => setSha512((m) => opensslSha512(m).subarray(0, 32))).toThrow(/disagrees/);
+    expect(() => setSha512(opensslSha512)).not.toThrow();
+    setSha512(undefined);
   });
 
   it('keeps noble when told to by QSIGN_FROST_BACKEND=noble', () => {

@@ -93,6 +93,46 @@ describe('AuditLog', () => {
     await again.store.close();
   });
 
+  it('group commit: concurrent appends share one synchronous batch, each with its own ops, and each resolves only once durable', async () => {
+    const dir = tmp();
+    const { store, log } = await open(dir);
+    const db = (log as unknown as { db: Level<string, Uint8Array> }).db;
+    const real = db.batch.bind(db);
+    const batches: Array<{ ops: number; sync: boolean }> = [];
+    let durable = 0;
+    (db as unknown as { batch: unknown }).batch = async (ops: unknown[], opts: { sync?: boolean }) => {
+      batches.push({ ops: ops.length, sync: opts?.sync === true });
+      await real(ops as never, opts as never);
+      durable += ops.length;
+    };
+    const seen: number[] = [];
+    const appends = Array.from({ length: 10 }, (_, i) =>
+      log.append({ event: 'signed', requestId: `req-${i}`, keyName: 'demo', digest: '00'.repeat(32) }, [{ type: 'put', key: `r!req-${i}`, value: new Uint8Array([i]) }]).then((r) => {
+        // Resolved only after the batch holding this record was written (synchronously).
+        expect(durable).toBeGreaterThan(0);
+        seen.push(r.seq);
+        return r;
+      }),
+    );
+    // A record that cannot be built (no such event) fails alone; the rest of its group is written.
+    const bad = log.append({ event: 'no-such-event' as never, requestId: 'bad' }, [{ type: 'put', key: 'r!bad', value: new Uint8Array(1) }]).catch((e) => e);
+    const records = await Promise.all(appends);
+    expect(isQsignError(await bad, 'AUDIT_WRITE_FAILED')).toBe(true);
+    expect(records.map((r) => r.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(seen.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(batches.length).toBe(1);
+    expect(batches[0]!.sync).toBe(true);
+    for (let i = 0; i < 10; i++) expect([...(await db.get(`r!req-${i}`))!]).toEqual([i]);
+    expect(await db.get('r!bad')).toBeUndefined();
+    await store.close();
+    // The grouped records re-hash to the stored tree at open, in order.
+    const again = await open(dir);
+    expect(again.log.damage).toBeUndefined();
+    expect(again.log.size).toBe(10);
+    expect(decodeRecord((await again.log.readBytes(7))!).requestId).toBe('req-7');
+    await again.store.close();
+  });
+
   it('detects a record edited in LevelDB at open, names its index, and refuses to append or checkpoint', async () => {
     const dir = tmp();
     const first = await open(dir);
