@@ -32,7 +32,7 @@ describe('NAME-keyring RPM', () => {
     });
     armored = armor('PUBLIC KEY BLOCK', cert);
     id = toHex(keyId(fingerprint(primary.publicKeyBody)));
-    path = (await buildKeyringRpm({ name: 'copr-foo', version: '2', release: '1', workDir: dir, certificates: [{ fileName: 'RPM-GPG-KEY-copr-foo', keyId: id, armored }] })).path;
+    path = (await buildKeyringRpm({ name: 'copr-foo', version: '2', release: '1', workDir: dir, certificates: [{ fileName: 'RPM-GPG-KEY-copr-foo', keyIds: [id], armored }] })).path;
   });
   afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
 
@@ -43,13 +43,15 @@ describe('NAME-keyring RPM', () => {
     expect(rpmq('-qp', '--qf', '[%{FILEDIGESTS} %{FILESIZES} %{FILEMODES:octal}]\n', path)).toBe(`${createHash('sha256').update(armored).digest('hex')} ${armored.length} 100644\n`);
   });
 
-  it('carries a %posttrans that replaces the stored copy after the transaction, and is valid sh', () => {
+  it('carries a Lua %posttrans (no /bin/sh needed) that starts the refresh after the transaction, and the refresh is valid sh', () => {
     const scripts = rpmq('-qp', '--scripts', path);
-    expect(scripts).toMatch(/^posttrans program: \/bin\/sh|^posttrans scriptlet \(using \/bin\/sh\):/m);
-    const body = scripts.slice(scripts.indexOf('\n') + 1);
-    expect(body).toContain(`for pair in ${id.slice(-8).toLowerCase()}:/etc/pki/rpm-gpg/RPM-GPG-KEY-copr-foo; do`);
-    expect(body).toContain('id=${pair%%:*}; file=${pair#*:}');
-    expect(body).toContain("rpm -q gpg-pubkey-$id --qf '%{DESCRIPTION}\\n'");
+    expect(scripts).toMatch(/^posttrans scriptlet \(using <lua>\):/m);
+    expect(rpmq('-qp', '--requires', path)).not.toMatch(/\/bin\/sh/);
+    expect(scripts).toContain("if posix.access('/bin/sh', 'x') then");
+    const body = scripts.slice(scripts.indexOf('[==[\n') + 5, scripts.indexOf(']==]'));
+    expect(body).toContain(`for entry in ${id.slice(-8).toLowerCase()}:/etc/pki/rpm-gpg/RPM-GPG-KEY-copr-foo; do`);
+    expect(body).toContain('ids=${entry%%:*}; file=${entry#*:}');
+    expect(body).toContain("copy=$(rpm -q gpg-pubkey-$id --qf '%{DESCRIPTION}\\n')");
     expect(body).toContain('rpm -e --allmatches gpg-pubkey-$id');
     expect(body).toContain('rpmkeys --import "$file" || { [ -s "$saved" ] && rpmkeys --import "$saved"; }');
     expect(body).toMatch(/\) &\nexit 0/);
@@ -59,8 +61,8 @@ describe('NAME-keyring RPM', () => {
   });
 
   it('refuses names and key IDs a shell or spec could misread', () => {
-    const ok = { name: 'copr-foo', version: '1', release: '1', certificates: [{ fileName: 'K', keyId: id }] };
-    for (const bad of [{ ...ok, name: 'a b' }, { ...ok, name: 'x;rm' }, { ...ok, version: '1 2' }, { ...ok, certificates: [{ fileName: '../k', keyId: id }] }, { ...ok, certificates: [{ fileName: 'K', keyId: 'zz' }] }, { ...ok, certificates: [] }]) {
+    const ok = { name: 'copr-foo', version: '1', release: '1', certificates: [{ fileName: 'K', keyIds: [id] }] };
+    for (const bad of [{ ...ok, name: 'a b' }, { ...ok, name: 'x;rm' }, { ...ok, version: '1 2' }, { ...ok, certificates: [{ fileName: '../k', keyIds: [id] }] }, { ...ok, certificates: [{ fileName: 'K', keyIds: ['zz'] }] }, { ...ok, certificates: [{ fileName: 'K', keyIds: [] }] }, { ...ok, certificates: [] }]) {
       expect(() => keyringSpec(bad)).toThrow(RpmError);
     }
   });
