@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { armor, dearmor, fingerprint, keyId, parsePackets, toBinary, toHex } from '@qsign/openpgp';
 import { QsignError, TRANSITION_REASONS, errorMessage, verifyKeyTransition, parseKeyTransition, type TransitionReason } from '@qsign/protocol';
 import { CoordinatorKeysRpcClient } from '@qsign/rpc';
-import { OFFICER_OPTION, QsignClient, coordinatorTransport, loadClientConfig, loadOfficerKey, rotateKey, signRpmBytes } from '@qsign/client';
+import { OFFICER_OPTION, QsignClient, coordinatorTransport, ensureCertificate, loadClientConfig, loadOfficerKey, rotateKey, rpmCertificate, signRpmBytes } from '@qsign/client';
 import { buildKeyringRpm } from '@qsign/keyring';
 import { intOption } from '../io.js';
 import { CLIENT_CONFIG } from './options.js';
@@ -44,6 +44,41 @@ function pick(file: string, fpr: string): Uint8Array {
   return all.find((c) => toHex(fingerprint(parsePackets(c)[0]!.body)).toUpperCase() === fpr) ?? all[0]!;
 }
 
+/** Options of {@link publishKeyring}. */
+interface KeyringJob {
+  /** Package base name: builds NAME-keyring, installs /etc/pki/rpm-gpg/RPM-GPG-KEY-NAME. */
+  name: string;
+  version: string;
+  /** Binary certificates, in the file in this order. */
+  certificates: Uint8Array[];
+  /** The key clients trust now: it signs the package. */
+  signingKey: string;
+  out: string;
+}
+
+/** Builds NAME-keyring (rpmbuild) with all certificates in one file, signs it with `signingKey` through the cluster, writes it to `out`; returns its file name. */
+async function publishKeyring(client: QsignClient, j: KeyringJob): Promise<{ rpm: string; certFile: string }> {
+  const work = mkdtempSync(join(tmpdir(), 'qsign-keyring-'));
+  try {
+    const certFile = `RPM-GPG-KEY-${j.name}`;
+    const bundle = j.certificates.map((c) => armor('PUBLIC KEY BLOCK', c)).join('');
+    writeFileSync(join(j.out, certFile), bundle);
+    process.stderr.write(`building ${j.name}-keyring-${j.version}-1 (rpmbuild), signed by ${j.signingKey}\n`);
+    const built = await buildKeyringRpm({ name: j.name, version: j.version, release: '1', workDir: work, certificates: [{ fileName: certFile, keyIds: j.certificates.map(primaryKeyId), armored: bundle }] });
+    const rpm = `${j.name}-keyring-${j.version}-1.noarch.rpm`;
+    writeFileSync(join(j.out, rpm), await signRpmBytes(client, j.signingKey, built.bytes, { fileName: rpm }));
+    return { rpm, certFile };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const packageName = (explicit: string | undefined, key: string): string => {
+  const name = explicit ?? keyringName(key);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]{0,100}$/.test(name)) throw new QsignError('INVALID_ARGUMENT', `--package ${JSON.stringify(name)} must be letters, digits, . _ + -`);
+  return name;
+};
+
 /** Registers the commands of this module. */
 export function register(program: Command): void {
   const key = program.commands.find((c) => c.name() === 'key') ?? program.command('key');
@@ -60,34 +95,49 @@ export function register(program: Command): void {
     .option(...CLIENT_CONFIG)
     .action(async (o) => {
       if (!TRANSITION_REASONS.includes(o.reason)) throw new QsignError('INVALID_ARGUMENT', `--reason must be one of ${TRANSITION_REASONS.join(', ')}, got ${JSON.stringify(o.reason)}`);
-      const name = o.package ?? keyringName(o.key);
-      if (!/^[A-Za-z0-9][A-Za-z0-9._+-]{0,100}$/.test(name)) throw new QsignError('INVALID_ARGUMENT', `--package ${JSON.stringify(name)} must be letters, digits, . _ + -`);
+      const name = packageName(o.package, o.key);
       const config = loadClientConfig(o.config);
       const officer = loadOfficerKey(o.officer, config);
       const keys = new CoordinatorKeysRpcClient(config.coordinator, coordinatorTransport(config));
       const client = new QsignClient(config);
-      const work = mkdtempSync(join(tmpdir(), 'qsign-keyring-'));
       try {
         const say = (m: string) => process.stderr.write(`${m}\n`);
         const r = await rotateKey(client, keys, { keyName: o.key, reason: o.reason as TransitionReason, officerSecretKey: officer.secretKey, threshold: o.threshold, resume: o.resume === true, say });
-        const out = (f: string) => join(o.out, f);
-        writeFileSync(out(`${name}-transition.txt`), r.statement);
-        writeFileSync(out(`${name}-transition.txt.asc`), armor('SIGNATURE', r.signature));
-        // One file with both certificates: the file the repository's gpgkey= already names.
-        const bundle = armor('PUBLIC KEY BLOCK', r.oldCertificate) + armor('PUBLIC KEY BLOCK', r.newCertificate);
-        const certFile = `RPM-GPG-KEY-${name}`;
-        writeFileSync(out(certFile), bundle);
+        writeFileSync(join(o.out, `${name}-transition.txt`), r.statement);
+        writeFileSync(join(o.out, `${name}-transition.txt.asc`), armor('SIGNATURE', r.signature));
+        // One file with both certificates, the file the repository's gpgkey= already names; signed by the OLD key.
+        const oldForRpm = rpmCertificate(r.oldCertificate, (await client.key(o.key)).userId);
         const generation = /\+r(\d+)$/.exec(r.successor)![1]!;
-        say(`building ${name}-keyring-${generation}-1 (rpmbuild), signed by ${o.key}`);
-        const built = await buildKeyringRpm({ name, version: generation, release: '1', workDir: work, certificates: [{ fileName: certFile, keyIds: [primaryKeyId(r.oldCertificate), primaryKeyId(r.newCertificate)], armored: bundle }] });
-        const rpmName = `${name}-keyring-${generation}-1.noarch.rpm`;
-        writeFileSync(out(rpmName), await signRpmBytes(client, o.key, built.bytes, { fileName: rpmName }));
+        const { rpm, certFile } = await publishKeyring(client, { name, version: generation, certificates: [oldForRpm, r.newCertificate], signingKey: o.key, out: o.out });
         process.stdout.write(`${r.transition.newFingerprint}\n`);
-        say(`key ${o.key} → ${r.successor} (${r.transition.newFingerprint}); in ${o.out}: ${name}-transition.txt(.asc), ${certFile}, ${rpmName}`);
-        say(`publish ${rpmName} first; sign new packages with ${r.successor}; ${o.key} keeps signing keyring updates until it is retired`);
+        say(`key ${o.key} → ${r.successor} (${r.transition.newFingerprint}); in ${o.out}: ${name}-transition.txt(.asc), ${certFile}, ${rpm}`);
+        say(`publish ${rpm} first; sign new packages with ${r.successor}; ${o.key} keeps signing keyring updates until it is retired`);
       } finally {
-        rmSync(work, { recursive: true, force: true });
         keys.close();
+        client.close();
+      }
+    });
+
+  key
+    .command('keyring')
+    .description("build NAME-keyring.rpm with the keys' current certificates (new subkeys, revocations; hard-revoked window subkeys left out for rpm < 6), signed by a key clients trust now")
+    .requiredOption('--key <name>', 'a key whose certificate the package carries; repeat (e.g. the old key and its successor)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .requiredOption('--keyring-version <v>', 'package version, higher than the last keyring package (e.g. 3)')
+    .option('--sign-with <key>', 'the key that signs the package (default: the first --key)')
+    .option('--package <name>', 'package base name (default: from the first key\'s e-mail)')
+    .option('--out <dir>', 'where the certificate file and the RPM go', '.')
+    .option(...CLIENT_CONFIG)
+    .action(async (o) => {
+      if (!o.key.length) throw new QsignError('INVALID_ARGUMENT', '--key is required');
+      const name = packageName(o.package, o.key[0]);
+      const client = new QsignClient(loadClientConfig(o.config));
+      try {
+        const certificates = [];
+        for (const k of o.key as string[]) certificates.push(rpmCertificate(await ensureCertificate(client, k), (await client.key(k)).userId));
+        const { rpm, certFile } = await publishKeyring(client, { name, version: o.keyringVersion, certificates, signingKey: o.signWith ?? o.key[0], out: o.out });
+        process.stdout.write(`${join(o.out, rpm)}\n`);
+        process.stderr.write(`${rpm} installs /etc/pki/rpm-gpg/${certFile} and replaces rpm's stored copies after the transaction\n`);
+      } finally {
         client.close();
       }
     });
