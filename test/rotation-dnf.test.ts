@@ -39,6 +39,31 @@ describe('key rotation: a dnf client that trusts only the old key follows to the
   let newRpm: string;
   let dnf: (...args: string[]) => { status: number | null; out: string };
 
+  /**
+   * A client: its own rpmdb, the old certificate where its repo config's gpgkey= points, and
+   * the old key imported (it already trusts that key; nothing else).
+   */
+  const makeClient = (name: string, repo: string) => {
+    const r = join(dir, name);
+    mkdirSync(join(r, 'etc/pki/rpm-gpg'), { recursive: true });
+    expect(run('rpm', ['--root', r, '--initdb']).status).toBe(0);
+    copyFileSync(oldCert, join(r, `etc/pki/rpm-gpg/RPM-GPG-KEY-${NAME}`));
+    const imp = run('rpmkeys', ['--root', r, '--import', join(r, `etc/pki/rpm-gpg/RPM-GPG-KEY-${NAME}`)]);
+    expect(imp.status, imp.out).toBe(0);
+    const reposdir = join(dir, `${name}-repos.d`);
+    mkdirSync(reposdir);
+    // Debian's dnf 4.14 reads a file:// gpgkey from the host, not the installroot: name the
+    // installroot's copy (on a real client, root is / and this is /etc/pki/rpm-gpg/RPM-GPG-KEY-NAME).
+    writeFileSync(
+      join(reposdir, 'copr-rotation.repo'),
+      ['[copr-rotation]', 'name=copr rotation', `baseurl=file://${repo}`, 'gpgcheck=1', 'repo_gpgcheck=0', `gpgkey=file://${r}/etc/pki/rpm-gpg/RPM-GPG-KEY-${NAME}`, ''].join('\n'),
+    );
+    const dnfIn = (...args: string[]) =>
+      run('dnf', ['-y', '--installroot', r, `--setopt=reposdir=${reposdir}`, `--setopt=cachedir=${join(dir, `${name}-dnf-cache`)}`, '--releasever', '40', '--disablerepo=*', '--enablerepo=copr-rotation', ...args]);
+    return { root: r, dnf: dnfIn };
+  };
+  let repoDir: string;
+
   beforeAll(async () => {
     requireTools('dnf', 'createrepo_c', 'rpm', 'rpmbuild', 'rpmkeys', 'gpg', 'gpgconf', 'sq');
     dir = mkdtempSync(join(tmpdir(), 'qsign-rotation-'));
@@ -58,6 +83,7 @@ describe('key rotation: a dnf client that trusts only the old key follows to the
 
     // The repository: the keyring update (signed by the old key) and a package signed by the new key.
     const repo = join(dir, 'repo');
+    repoDir = repo;
     mkdirSync(repo);
     copyFileSync(join(out, `${NAME}-keyring-2-1.noarch.rpm`), join(repo, `${NAME}-keyring-2-1.noarch.rpm`));
     newRpm = buildRpm(dir, { ...standardSpecs()[0]!, name: 'qs-after-rotation' });
@@ -67,24 +93,9 @@ describe('key rotation: a dnf client that trusts only the old key follows to the
     const cr = run('createrepo_c', [repo]);
     expect(cr.status, cr.out).toBe(0);
 
-    // The client: its own rpmdb, the old certificate where its repo config's gpgkey= points,
-    // and the old key imported (it already trusts that key; nothing else).
-    root = join(dir, 'root');
-    mkdirSync(join(root, 'etc/pki/rpm-gpg'), { recursive: true });
-    expect(run('rpm', ['--root', root, '--initdb']).status).toBe(0);
-    copyFileSync(oldCert, join(root, `etc/pki/rpm-gpg/RPM-GPG-KEY-${NAME}`));
-    const imp = run('rpmkeys', ['--root', root, '--import', join(root, `etc/pki/rpm-gpg/RPM-GPG-KEY-${NAME}`)]);
-    expect(imp.status, imp.out).toBe(0);
-    const reposdir = join(dir, 'repos.d');
-    mkdirSync(reposdir);
-    // Debian's dnf 4.14 reads a file:// gpgkey from the host, not the installroot: name the
-    // installroot's copy (on a real client, root is / and this is /etc/pki/rpm-gpg/RPM-GPG-KEY-NAME).
-    writeFileSync(
-      join(reposdir, 'copr-rotation.repo'),
-      ['[copr-rotation]', 'name=copr rotation', `baseurl=file://${repo}`, 'gpgcheck=1', 'repo_gpgcheck=0', `gpgkey=file://${root}/etc/pki/rpm-gpg/RPM-GPG-KEY-${NAME}`, ''].join('\n'),
-    );
-    dnf = (...args: string[]) =>
-      run('dnf', ['-y', '--installroot', root, `--setopt=reposdir=${reposdir}`, `--setopt=cachedir=${join(dir, 'dnf-cache')}`, '--releasever', '40', '--disablerepo=*', '--enablerepo=copr-rotation', ...args]);
+    const client = makeClient('root', repo);
+    root = client.root;
+    dnf = client.dnf;
   }, 900_000);
   afterAll(async () => {
     await c?.stop();
@@ -99,6 +110,15 @@ describe('key rotation: a dnf client that trusts only the old key follows to the
     expect(r.status, r.out).not.toBe(0);
     expect(r.out).toMatch(/already installed but they are not correct|public key .* is not installed|GPG check FAILED/i);
     expect(installed()).toEqual([`gpg-pubkey-${short(oldFpr)}`]);
+  });
+
+  it('one transaction that brings the keyring update and a new-key package together is refused as a whole (why the keyring goes first)', () => {
+    const other = makeClient('root-together', repoDir);
+    const r = other.dnf('install', `${NAME}-keyring`, 'qs-after-rotation');
+    expect(r.status, r.out).not.toBe(0);
+    expect(r.out).toMatch(/Failing package is: qs-after-rotation/);
+    expect(r.out).toMatch(/GPG check FAILED/);
+    expect(run('rpm', ['--root', other.root, '-qa', '--qf', '%{NAME}-%{VERSION}\n']).out.trim()).toBe(`gpg-pubkey-${short(oldFpr)}`);
   });
 
   it('installs the keyring update with gpgcheck=1: it is signed by the old key', () => {
@@ -167,6 +187,19 @@ describe('key rotation: a dnf client that trusts only the old key follows to the
       expect(bare.stderr).toMatch(/carries no certification by the old key/);
       expect(bare.stderr.trim().split('\n')).toHaveLength(1);
     });
+  });
+
+  it('qsign key keyring builds the next keyring version with both current certificates, signed by the key clients trust', async () => {
+    const next = join(dir, 'keyring-3');
+    mkdirSync(next);
+    const r = await qsign(['key', 'keyring', '--key', KEY, '--key', SUCCESSOR, '--keyring-version', '3', '--out', next, '-c', c.file.clientConfig]);
+    expect(r.code, r.stderr).toBe(0);
+    const rpm = join(next, `${NAME}-keyring-3-1.noarch.rpm`);
+    expect(r.stdout.trim()).toBe(rpm);
+    const k = run('rpmkeys', ['--root', root, '-Kv', rpm]);
+    expect(k.status, k.out).toBe(0);
+    expect(k.out).toContain(`key ID ${short(oldFpr)}: OK`);
+    expect(readFileSync(join(next, `RPM-GPG-KEY-${NAME}`), 'utf8').match(/BEGIN PGP PUBLIC KEY BLOCK/g)).toHaveLength(2);
   });
 
   it('refuses to rotate a key that is already being rotated, saying why', async () => {
