@@ -22,7 +22,7 @@ import {
   type TransitionReason,
 } from '@qsign/protocol';
 import type { QsignClient } from './client.js';
-import { certifyKey, ensureCertificate, keyContext, signOpenPgp } from './openpgp-sign.js';
+import { ensureCertificate, keyContext, signOpenPgp } from './openpgp-sign.js';
 import { generatePinnedKey, keySignature, type WindowedKeygenPort } from './windowed.js';
 
 /** Options of {@link rotateKey}. */
@@ -94,7 +94,7 @@ export async function rotateKey(client: QsignClient, keys: WindowedKeygenPort, o
     }
   } else await client.pinned(successor).catch(() => client.trust(successor));
   const neu = await client.key(successor);
-  const selfCertified = neu.certificate.length ? await ensureCertificate(client, successor) : await certifyKey(client, successor);
+  const selfCertified = await ensureCertificate(client, successor);
   const oldCertificate = await ensureCertificate(client, o.keyName);
   const now = o.now ?? Math.floor(Date.now() / 1000);
 

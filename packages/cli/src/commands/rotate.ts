@@ -4,7 +4,7 @@
  * the successor certified by the old key, and a NAME-keyring RPM, signed by the OLD key
  * (the one clients trust now), that installs both certificates and makes rpm trust them.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -73,6 +73,12 @@ async function publishKeyring(client: QsignClient, j: KeyringJob): Promise<{ rpm
   }
 }
 
+/** INVALID_ARGUMENT unless `dir` is a directory (checked before any cluster work). */
+function outputDir(dir: string): string {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new QsignError('INVALID_ARGUMENT', `--out ${dir} is not a directory`);
+  return dir;
+}
+
 const packageName = (explicit: string | undefined, key: string): string => {
   const name = explicit ?? keyringName(key);
   if (!/^[A-Za-z0-9][A-Za-z0-9._+-]{0,100}$/.test(name)) throw new QsignError('INVALID_ARGUMENT', `--package ${JSON.stringify(name)} must be letters, digits, . _ + -`);
@@ -96,6 +102,7 @@ export function register(program: Command): void {
     .action(async (o) => {
       if (!TRANSITION_REASONS.includes(o.reason)) throw new QsignError('INVALID_ARGUMENT', `--reason must be one of ${TRANSITION_REASONS.join(', ')}, got ${JSON.stringify(o.reason)}`);
       const name = packageName(o.package, o.key);
+      outputDir(o.out);
       const config = loadClientConfig(o.config);
       const officer = loadOfficerKey(o.officer, config);
       const keys = new CoordinatorKeysRpcClient(config.coordinator, coordinatorTransport(config));
@@ -130,6 +137,7 @@ export function register(program: Command): void {
     .action(async (o) => {
       if (!o.key.length) throw new QsignError('INVALID_ARGUMENT', '--key is required');
       const name = packageName(o.package, o.key[0]);
+      outputDir(o.out);
       const client = new QsignClient(loadClientConfig(o.config));
       try {
         const certificates = [];
