@@ -186,7 +186,7 @@ describe('key rotation: a dnf client that trusts only the old key follows to the
       expect(bare.code).not.toBe(0);
       expect(bare.stderr).toMatch(/carries no certification by the old key/);
       expect(bare.stderr.trim().split('\n')).toHaveLength(1);
-    });
+    }, 600_000); // several qsign runs; a shared machine under load takes minutes
   });
 
   it('qsign key keyring builds the next keyring version with both current certificates, signed by the key clients trust', async () => {
@@ -200,7 +200,7 @@ describe('key rotation: a dnf client that trusts only the old key follows to the
     expect(k.status, k.out).toBe(0);
     expect(k.out).toContain(`key ID ${short(oldFpr)}: OK`);
     expect(readFileSync(join(next, `RPM-GPG-KEY-${NAME}`), 'utf8').match(/BEGIN PGP PUBLIC KEY BLOCK/g)).toHaveLength(2);
-  });
+  }, 600_000); // several qsign runs; a shared machine under load takes minutes
 
   it('refuses to rotate a key that is already being rotated, saying why', async () => {
     const again = await qsign(['key', 'rotate', '--key', KEY, '--out', out, '-c', c.file.clientConfig]);
@@ -208,7 +208,7 @@ describe('key rotation: a dnf client that trusts only the old key follows to the
     expect(again.stderr).toMatch(new RegExp(`key ${KEY} is already being rotated: its successor ${SUCCESSOR.replace('+', '\\+')} exists`));
     expect(again.stderr.trim().split('\n')).toHaveLength(1);
     for (const n of c.file.nodes) expect((await c.audit(n.id)).filter((a) => a.event === 'key-generated' && String(a.keyName).startsWith(`${KEY}+r`)).length).toBeLessThanOrEqual(1);
-  });
+  }, 600_000); // several qsign runs; a shared machine under load takes minutes
 
   it('nodes refuse to have the old key certify any key but its own successor', async () => {
     const stranger = publicKeyPacketBody(ed25519.getPublicKey(ed25519.utils.randomSecretKey()), Math.floor(Date.now() / 1000));
@@ -224,5 +224,5 @@ describe('key rotation: a dnf client that trusts only the old key follows to the
     const recorded = [];
     for (const n of c.file.nodes) if ((await c.audit(n.id)).some((a) => a.event === 'refused' && /certifies only its successor/.test(String(a.reason)))) recorded.push(n.id);
     expect(recorded.length).toBeGreaterThanOrEqual(1);
-  });
+  }, 600_000); // cluster round trips on a shared machine under load
 });
