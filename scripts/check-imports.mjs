@@ -31,7 +31,7 @@ const ALLOWED = {
   // `qsign coordinator start` and `qsign cluster …` go through it.
   devcluster: ['auditor', 'client', 'ceremony', 'frost', 'threshold-rsa', 'protocol', 'rpc', 'node', 'coordinator', 'openpgp'],
   // Flag mapping and output only: no daemon (node, coordinator) and no storage.
-  cli: ['auditor', 'client', 'ceremony', 'devcluster', 'frost', 'protocol', 'rpc', 'proto', 'openpgp', 'rpm', 'audit', 'windows'],
+  cli: ['auditor', 'client', 'ceremony', 'devcluster', 'frost', 'protocol', 'rpc', 'proto', 'openpgp', 'rpm', 'audit', 'windows', 'keyring'],
 };
 // Secret reconstruction is reachable only from ceremony and recovery code.
 const RECOVERY_ALLOWED = [/packages\/ceremony\/src\/(ceremony|recovery)[^/]*\.ts$/, /packages\/frost\/src\//];

@@ -22,6 +22,7 @@ export const COMMAND_MODULES: Record<string, Loader> = {
   operator: () => import('./commands/operator.js'),
   audit: () => import('./commands/audit.js'),
   key: () => import('./commands/windows.js'),
+  rotate: () => import('./commands/rotate.js'),
   pki: () => import('./commands/pki.js'),
 };
 
@@ -29,7 +30,7 @@ export const COMMAND_MODULES: Record<string, Loader> = {
 export const MODULES_OF: Record<string, string[]> = {
   cluster: ['cluster'], sign: ['sign'], pubkey: ['sign'], certify: ['sign'], rpm: ['rpm'], repo: ['publish'], container: ['publish'],
   ceremony: ['ceremony', 'keys'], node: ['node'], coordinator: ['node'], keygen: ['keys'], certificate: ['keys'], officer: ['keys'], trust: ['keys'],
-  pending: ['operator'], show: ['operator'], approve: ['operator'], deny: ['operator'], console: ['operator'], audit: ['audit'], pki: ['pki'], key: ['key'],
+  pending: ['operator'], show: ['operator'], approve: ['operator'], deny: ['operator'], console: ['operator'], audit: ['audit'], pki: ['pki'], key: ['key', 'rotate'],
 };
 
 /** The modules `argv` needs: none for --version, one group for a known command, all for help or anything else. */

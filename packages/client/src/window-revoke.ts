@@ -4,7 +4,7 @@
  * time with `[from, to)`, added to the key's certificate on the nodes (each checks it and
  * that it keeps every packet of the stored one).
  */
-import { encodePacket, PacketTag, parsePackets, RevocationReason, readSubkeys, assembleCertificate, SignatureType, type RevocationReasonCode } from '@qsign/openpgp';
+import { encodePacket, PacketTag, parsePackets, RevocationReason, readSubkeys, assembleCertificate, SignatureType, type CertificateLayout, type RevocationReasonCode } from '@qsign/openpgp';
 import { QsignError, encodeSubkeyRevocation } from '@qsign/protocol';
 import type { QsignClient } from './client.js';
 import { keySignature, publishedWindows, type PublishedWindow } from './windowed.js';
@@ -36,21 +36,38 @@ export async function revokeWindows(client: QsignClient, keyName: string, from: 
   const windows = cert ? publishedWindows(keyName, info.createdUnixSeconds, cert) : [];
   const revoked = windowsCovering(keyName, windows, from, to);
   const subkeys = readSubkeys(cert!);
-  const packets = parsePackets(cert!);
-  const selfSignatures = packets.slice(2, packets.findIndex((p) => p.tag === PacketTag.PublicSubkey)).map((p) => encodePacket(PacketTag.Signature, p.body));
-  const layout = subkeys.map((s) => ({
-    publicKeyBody: s.publicKeyBody,
-    bindings: s.signatures.filter((g) => signatureTypeOf(g) === SignatureType.SubkeyBinding),
-    revocations: s.signatures.filter((g) => signatureTypeOf(g) === SignatureType.SubkeyRevocation),
-  }));
+  const { primaryKeyBody, selfSignatures, subkeys: layout } = certificateLayout(cert!, info.userId);
   for (const w of revoked) {
     const sub = layout[subkeys.findIndex((s) => Buffer.from(s.fingerprint).toString('hex') === w.fingerprint)]!;
     const description = `qsign revoke-window ${iso(from)} – ${iso(to)}`.replace(' – ', ' to ');
     sub.revocations.push(await keySignature(client, keyName, SignatureType.SubkeyRevocation, encodeSubkeyRevocation(sub.publicKeyBody, reason, description), now));
   }
-  const certificate = assembleCertificate({ primaryKeyBody: packets[0]!.body, userId: info.userId, selfSignatures, subkeys: layout });
+  const certificate = assembleCertificate({ primaryKeyBody, userId: info.userId, selfSignatures, subkeys: layout });
   await client.putCertificate(keyName, certificate);
   return { revoked, certificate };
+}
+
+/** A windowed certificate read back into the layout {@link assembleCertificate} writes (signatures not verified). */
+export function certificateLayout(cert: Uint8Array, userId: string): CertificateLayout & { subkeys: { publicKeyBody: Uint8Array; bindings: Uint8Array[]; revocations: Uint8Array[] }[] } {
+  const packets = parsePackets(cert);
+  const firstSubkey = packets.findIndex((p) => p.tag === PacketTag.PublicSubkey);
+  const selfSignatures = packets.slice(2, firstSubkey < 0 ? undefined : firstSubkey).map((p) => encodePacket(PacketTag.Signature, p.body));
+  const subkeys = readSubkeys(cert).map((s) => ({
+    publicKeyBody: s.publicKeyBody,
+    bindings: s.signatures.filter((g) => signatureTypeOf(g) === SignatureType.SubkeyBinding),
+    revocations: s.signatures.filter((g) => signatureTypeOf(g) === SignatureType.SubkeyRevocation),
+  }));
+  return { primaryKeyBody: packets[0]!.body, userId, selfSignatures, subkeys };
+}
+
+/**
+ * The certificate as an rpm < 6 client should store it: for a windowed key, without its
+ * hard-revoked subkeys (rpm's legacy parser ignores revocations, so leaving the subkey out is
+ * the only way to withdraw it, docs/windows.md); any other certificate unchanged.
+ */
+export function rpmCertificate(cert: Uint8Array, userId: string): Uint8Array {
+  if (!readSubkeys(cert).length) return cert;
+  return assembleCertificate({ ...certificateLayout(cert, userId), dropHardRevoked: true });
 }
 
 /** Signature type octet of a v4 signature packet (after its header). */

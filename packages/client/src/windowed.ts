@@ -96,6 +96,19 @@ export async function keySignature(client: QsignClient, keyName: string, signatu
 }
 
 /**
+ * Runs an officer-signed DKG for a new key and pins it as the nodes attest it (never as
+ * the coordinator reports it). KEY_EXISTS if the name is taken (the cluster decides that
+ * atomically), KEY_MISMATCH if the coordinator's report and the attestations differ.
+ */
+export async function generatePinnedKey(client: QsignClient, keys: WindowedKeygenPort, o: Pick<WindowedKeyOptions, 'keyName' | 'userId' | 'threshold' | 'officerSecretKey'>) {
+  const k = await keys.generateKey(o.keyName, o.userId, o.threshold, signKeygenRequest({ keyName: o.keyName, userId: o.userId, minSigners: o.threshold }, o.officerSecretKey));
+  if (!k.created) throw new QsignError('KEY_EXISTS', `key ${o.keyName} already exists`);
+  const pin = await client.trust(o.keyName);
+  if (pin.groupPublicKey !== bytesToHex(k.groupPublicKey)) throw new QsignError('KEY_MISMATCH', `the coordinator reported another group key for ${o.keyName} than the nodes attest`);
+  return k;
+}
+
+/**
  * Makes windowed key `keyName` on the cluster: the primary by DKG, then one subkey per
  * window by DKG (each pinned by node attestation), a certification-only self-signature,
  * for each subkey its threshold back-signature and the primary's threshold binding
@@ -104,13 +117,7 @@ export async function keySignature(client: QsignClient, keyName: string, signatu
  */
 export async function makeWindowedKey(client: QsignClient, keys: WindowedKeygenPort, o: WindowedKeyOptions): Promise<{ certificate: Uint8Array; windows: PublishedWindow[] }> {
   const say = o.say ?? (() => undefined);
-  const dkg = async (name: string, userId: string) => {
-    const k = await keys.generateKey(name, userId, o.threshold, signKeygenRequest({ keyName: name, userId, minSigners: o.threshold }, o.officerSecretKey));
-    if (!k.created) throw new QsignError('KEY_EXISTS', `key ${name} already exists`);
-    const pin = await client.trust(name);
-    if (pin.groupPublicKey !== bytesToHex(k.groupPublicKey)) throw new QsignError('KEY_MISMATCH', `the coordinator reported another group key for ${name} than the nodes attest`);
-    return k;
-  };
+  const dkg = (name: string, userId: string) => generatePinnedKey(client, keys, { keyName: name, userId, threshold: o.threshold, officerSecretKey: o.officerSecretKey });
   say(`DKG of the certification-only primary ${o.keyName}`);
   const primary = await dkg(o.keyName, o.userId);
   const primaryBody = publicKeyPacketBody(primary.groupPublicKey, primary.createdUnixSeconds);

@@ -13,8 +13,8 @@ const run = promisify(execFile);
 
 /** Inputs of {@link buildKeyringRpm}. */
 export interface BuildKeyringOptions extends Omit<KeyringSpecOptions, 'certificates'> {
-  /** Certificates: file name under /etc/pki/rpm-gpg, primary key ID (16 hex), armored text. */
-  readonly certificates: readonly { fileName: string; keyId: string; armored: string }[];
+  /** Certificate files: name under /etc/pki/rpm-gpg, the primary key ID (16 hex) of each certificate in it, armored text (one block per certificate). */
+  readonly certificates: readonly { fileName: string; keyIds: readonly string[]; armored: string }[];
   /** An empty directory to build in (the rpmbuild _topdir goes below it). */
   readonly workDir: string;
   /** rpmbuild binary (default "rpmbuild" on PATH). */
@@ -37,7 +37,7 @@ export async function buildKeyringRpm(opts: BuildKeyringOptions): Promise<{ path
   for (const c of opts.certificates) {
     if (!c.armored.startsWith('-----BEGIN PGP PUBLIC KEY BLOCK-----')) throw new KeyringBuildError(`certificate ${c.fileName} is not an armored public key block`);
   }
-  const spec = keyringSpec({ ...opts, certificates: opts.certificates.map(({ fileName, keyId }) => ({ fileName, keyId })) });
+  const spec = keyringSpec({ ...opts, certificates: opts.certificates.map(({ fileName, keyIds }) => ({ fileName, keyIds })) });
   const top = join(opts.workDir, 'rpmbuild');
   const sources = join(top, 'SOURCES');
   mkdirSync(sources, { recursive: true });

@@ -3,13 +3,15 @@
  * subkey (`PRIMARY+wSTART-END`, protocol window-name.ts) signs documents only with a
  * signature creation time inside its window, and only the back-signature for its own
  * primary; a primary with subkeys signs no documents (its subkeys do) and binds or
- * revokes only its own window subkeys, each binding expiring at its window's end.
+ * revokes only its own window subkeys, each binding expiring at its window's end; a key
+ * certifies another key only as its successor (rotation-keys.ts).
  * Each refusal says why (POLICY_REFUSED); the signer records it in the audit log.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { publicKeyPacketBody, SignatureType } from '@qsign/openpgp';
 import { QsignError, decodeKeyBinding, parseSubkeyName, subkeyKeyName, subkeyPrefix, subkeysOf, type SignRequest } from '@qsign/protocol';
 import type { NodeStore } from '@qsign/storage';
+import { checkSuccessorCertification } from './rotation-keys.js';
 
 const refuse = (why: string): never => {
   throw new QsignError('POLICY_REFUSED', why);
@@ -43,6 +45,7 @@ export async function checkWindowedRequest(store: Pick<NodeStore, 'getKey' | 'li
     return;
   }
   if (type === SignatureType.PositiveCertification) return;
+  if (type === SignatureType.GenericCertification) return checkSuccessorCertification(store, req);
   if (type !== SignatureType.SubkeyBinding && type !== SignatureType.SubkeyRevocation) return refuse(`key ${req.keyName} is not a window subkey: it makes no back-signature`);
   const d = decodeKeyBinding(type, req.data);
   for (const w of windows) {

@@ -27,6 +27,7 @@ export {
   type SignatureParams,
   type SignatureTypeValue,
   keyHashPrefix,
+  userIdHashPrefix,
   v4Digest,
 } from './signature.js';
 export { parseSignature, parseSignatureBody, parseSignatureFields, type ParsedSignature, type SignatureFields } from './parse-signature.js';

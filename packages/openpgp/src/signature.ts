@@ -23,6 +23,8 @@ export const SignatureType = {
   Binary: 0x00,
   /** 0x01: signature of a canonical text document. */
   Text: 0x01,
+  /** 0x10: generic certification of a user ID and public key — here another key's (a successor's, docs/rotation.md). */
+  GenericCertification: 0x10,
   /** 0x13: positive certification of a user ID and public key. */
   PositiveCertification: 0x13,
   /** 0x18: subkey binding signature, made by the primary key. */
@@ -211,11 +213,11 @@ export function userIdBytes(userId: string): Uint8Array {
 }
 
 /**
- * Prepares a user-ID certification (type 0x13): hashes the key ‖ user ID ‖ v4
+ * Prepares a user-ID certification (type 0x13 self-certification, or 0x10 by another key): hashes the key ‖ user ID ‖ v4
  * trailer (RFC 4880 §5.2.4: 0x99 ‖ len16 ‖ key body, 0xB4 ‖ len32 ‖ uid). Pure and deterministic.
  */
 export function prepareCertification(params: SignatureParams, publicKeyBody: Uint8Array, userId: string): PreparedSignature {
-  const { hashedArea, unhashedArea } = signatureAreas(params, [SignatureType.PositiveCertification]);
+  const { hashedArea, unhashedArea } = signatureAreas(params, [SignatureType.GenericCertification, SignatureType.PositiveCertification]);
   expectBytes(publicKeyBody, undefined, 'publicKeyBody');
   check(publicKeyBody.length > 0 && publicKeyBody.length <= 0xffff, 'INVALID_ARGUMENT', 'publicKeyBody must be 1..65535 bytes');
   return preparedOver(params, { hashedArea, unhashedArea }, [keyHashPrefix(publicKeyBody), userIdHashPrefix(userIdBytes(userId))]);

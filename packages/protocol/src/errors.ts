@@ -28,6 +28,9 @@ export const ERROR_STATUS = {
   // Lookups.
   UNKNOWN_KEY: 'NOT_FOUND',
   KEY_EXISTS: 'ALREADY_EXISTS',
+  // Key rotation (docs/rotation.md): the key already has a successor; a transition statement does not check out.
+  ROTATION_IN_PROGRESS: 'ALREADY_EXISTS',
+  BAD_TRANSITION: 'FAILED_PRECONDITION',
   // Key pinning (docs/pinning.md): a request or answer names a different group
   // key than the one pinned; a key is not pinned, or not attested by enough nodes.
   KEY_MISMATCH: 'FAILED_PRECONDITION',

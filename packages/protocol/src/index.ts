@@ -8,6 +8,8 @@ export * from './request.js';
 export * from './message.js';
 export * from './key-binding.js';
 export * from './window-name.js';
+export * from './rotation-name.js';
+export * from './key-transition.js';
 export * from './windowed-certificate-check.js';
 export * from './share-file.js';
 export * from './reshare-plan.js';

@@ -8,8 +8,11 @@
  *   data: the primary's v4 public-key packet body;
  * - 0x18 subkey binding by the primary with key flags 0x12, expiry and the embedded
  *   back-signature, which must verify under the subkey; data: {@link encodeSubkeyBinding};
- * - 0x28 subkey revocation by the primary (RFC 9580 §5.2.3.31); data: {@link encodeSubkeyRevocation}.
- * Pure: whether the subkey belongs to the key's windows is the node's check (window-keys.ts).
+ * - 0x28 subkey revocation by the primary (RFC 9580 §5.2.3.31); data: {@link encodeSubkeyRevocation};
+ * - 0x10 certification of a successor key's user ID (key rotation, docs/rotation.md; RFC 9580
+ *   §5.2.1.1); data: {@link encodeSuccessorCertification}.
+ * Pure: whether the subkey belongs to the key's windows, or the certified key is the key's
+ * successor, is the node's check (window-keys.ts, rotation-keys.ts).
  */
 import {
   CERTIFY_ONLY_PREFERENCES,
@@ -64,6 +67,23 @@ export function encodeSubkeyRevocation(subkeyBody: Uint8Array, reason: Revocatio
   return frame(Uint8Array.of(reason), subkeyBody, new TextEncoder().encode(description));
 }
 
+/** The data of a 0x10 request: u16 length ‖ the successor's public-key packet body ‖ its UTF-8 user ID. */
+export function encodeSuccessorCertification(successorBody: Uint8Array, userId: string): Uint8Array {
+  return frame(new Uint8Array(0), successorBody, new TextEncoder().encode(userId));
+}
+
+/** Decodes the data of a 0x10 request (MALFORMED_REQUEST if it does not frame or the user ID is not UTF-8). */
+export function decodeSuccessorCertification(data: Uint8Array): { successorBody: Uint8Array; userId: string } {
+  if (data.length < 2) bad('data too short');
+  const len = (data[0]! << 8) | data[1]!;
+  if (len === 0 || data.length <= 2 + len) bad('successor key body or user ID missing');
+  try {
+    return { successorBody: data.slice(2, 2 + len), userId: new TextDecoder('utf-8', { fatal: true }).decode(data.slice(2 + len)) };
+  } catch {
+    return bad('the user ID is not UTF-8');
+  }
+}
+
 /** Decodes the data of a 0x18 or 0x28 request (MALFORMED_REQUEST if it does not frame). */
 export function decodeKeyBinding(signatureType: number, data: Uint8Array): KeyBindingData {
   const head = signatureType === SignatureType.SubkeyBinding ? 4 : 1;
@@ -95,6 +115,10 @@ export function preparedKeyBinding(req: SignRequest, key: KeyContext): PreparedS
           uid,
         );
       }
+      case SignatureType.GenericCertification: {
+        const d = decodeSuccessorCertification(req.data);
+        return prepareCertification({ signatureType: SignatureType.GenericCertification, hashAlgorithm: p.hashAlgorithm, createdUnixSeconds: created, issuerFingerprint: keyFingerprint(key) }, d.successorBody, d.userId);
+      }
       case SignatureType.PrimaryKeyBinding:
         return prepareBackSignature(req.data, own, created, p.hashAlgorithm);
       case SignatureType.SubkeyBinding: {
@@ -106,7 +130,7 @@ export function preparedKeyBinding(req: SignRequest, key: KeyContext): PreparedS
         return prepareSubkeyRevocation(own, d.subkeyBody, created, d.reason as RevocationReasonCode, new TextDecoder('utf-8', { fatal: true }).decode(d.rest), p.hashAlgorithm);
       }
       default:
-        return bad(`signature type 0x${p.signatureType.toString(16)} is not a key signature (0x13, 0x18, 0x19, 0x28)`);
+        return bad(`signature type 0x${p.signatureType.toString(16)} is not a key signature (0x10, 0x13, 0x18, 0x19, 0x28)`);
     }
   } catch (e) {
     if (e instanceof QsignError) throw e;

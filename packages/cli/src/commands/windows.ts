@@ -18,7 +18,7 @@ function affectedTable(rows: QueryRow[]): string {
 
 /** Registers the commands of this module. */
 export function register(program: Command): void {
-  const key = program.command('key').description('windowed keys: revoke windows (docs/windows.md)');
+  const key = program.command('key').description('key lifecycle: revoke windows (docs/windows.md), rotate, keyring packages (docs/rotation.md)');
   withTargets(key.command('revoke-window'), false)
     .description('revoke the signing subkeys of a time range with threshold revocations, then list everything they signed (from the nodes\' audit logs)')
     .requiredOption('--key <name>', 'the windowed key')
