@@ -217,6 +217,31 @@ describe('Coordinator over in-process nodes', () => {
     expect(out.signers).toEqual([1, 2, 5]);
   });
 
+  it('uses a holder missing from a key view the moment it is heard, not when that partial view expires', async () => {
+    const f: Record<number, Faults> = { 3: {}, 4: {}, 5: { down: true } };
+    const { c } = cluster(3, 5, f, { liveness: { quorumWaitMs: 0 } });
+    await c.checkHealth();
+    await c.getKey('k'); // made without node 5, and still within its TTL below
+    f[5]!.down = false;
+    await c.checkHealth(); // the health loop hears node 5
+    f[3]!.down = true;
+    f[4]!.down = true;
+    const out = await c.sign(signed('hello'));
+    expect(out.signers).toEqual([1, 2, 5]);
+  });
+
+  it('probes a holder missing from the key view before declaring too few nodes (restarted, not yet heard by the health loop)', async () => {
+    const f: Record<number, Faults> = { 3: {}, 4: {}, 5: { down: true } };
+    const { c } = cluster(3, 5, f, { liveness: { quorumWaitMs: 0 } });
+    await c.checkHealth();
+    await c.getKey('k'); // made without node 5
+    f[5]!.down = false; // back, and nobody has asked it yet
+    f[3]!.down = true;
+    f[4]!.down = true;
+    const out = await c.sign(signed('hello'));
+    expect(out.signers).toEqual([1, 2, 5]);
+  });
+
   it('keeps the agreed key record when a refresh hears too few nodes, and signs', async () => {
     const f: Record<number, Faults> = { 3: {}, 4: {}, 5: {} };
     const { c } = cluster(3, 5, f);
