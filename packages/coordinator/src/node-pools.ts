@@ -55,13 +55,22 @@ export class NodePools {
   async checkHealth(): Promise<void> {
     await Promise.all(
       this.nodes.map(async (n) => {
+        const answers = this.liveness.answers(n.id);
         try {
           if (n.healthy === false) n.port.redial?.(); // a restarted node is heard within one tick, not after the channel's backoff
           await n.port.status(2000);
-          this.markHealthy(n);
+        } catch (e) {
+          // Checks overlap (a 2 s timeout, one a second): one that failed after the node answered another call says nothing new.
+          if (this.liveness.answers(n.id) !== answers) return;
+          this.markDead(n, errorMessage(e));
+          this.liveness.silent(n.id, isQsignError(e, 'DEADLINE')); // timed out: requests probe it once but do not wait for it
+          return;
+        }
+        this.markHealthy(n);
+        try {
           if (n.pool.length < this.#lowWater) await this.refill(n);
         } catch (e) {
-          this.markDead(n, errorMessage(e));
+          this.markDead(n, errorMessage(e)); // e.g. it refuses nonces (a restored store): not used until it hands some out
         }
       }),
     );
