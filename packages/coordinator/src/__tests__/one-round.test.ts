@@ -57,9 +57,7 @@ function rsaCluster(name: string, faults: Record<number, { corrupt?: boolean }>)
     return { id, port };
   });
   const decode = (body: Uint8Array): SignRequest => ({ requestId: 'r1', keyName: 'k', createdAtMs: 1, kind: 'raw', data: body, clientName: 'c' });
-  // A frozen liveness clock: every node counts as heard just now however slow the box, so none is
-  // probed and the candidates stay in identifier order (else, past 500 ms, the fresh ones come first).
-  const coordinator = new Coordinator(nodes, { coordinatorId: 'test', shareTimeoutMs: 30_000, decode, log: () => undefined, poolBatch: 2, poolLowWater: 1, liveness: { now: () => 0 } });
+  const coordinator = new Coordinator(nodes, { coordinatorId: 'test', shareTimeoutMs: 30_000, decode, log: () => undefined, poolBatch: 2, poolLowWater: 1 });
   const publicKey = createPublicKey({ key: { kty: 'RSA', n: Buffer.from(toBytes(pub.n, 256)).toString('base64url'), e: Buffer.from(toBytes(pub.e, 3)).toString('base64url') }, format: 'jwk' });
   return { coordinator, publicKey, asked };
 }
