@@ -99,6 +99,7 @@ describe('chaos: node churn under load', () => {
     // Each failure with the churn around it: who was down when it started and ended, and how long
     // since the last kill and the last restarted node answered (the classes the mechanism must handle).
     for (const f of failed) process.stdout.write(`  failed: ${describeFailure(churn.down, f)}\n`);
+    process.stdout.write(`chaos: down spans (node: from-to ms): ${churn.down.map((d) => `${d.id}: ${d.from - t0}-${d.to - t0}`).join(', ')}\n`);
 
     const { sets, failed: failedIds } = await coordinatorAccount(c);
     let released = 0;

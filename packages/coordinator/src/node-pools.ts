@@ -63,7 +63,6 @@ export class NodePools {
           // Checks overlap (a 2 s timeout, one a second): one that failed after the node answered another call says nothing new.
           if (this.liveness.answers(n.id) !== answers) return;
           this.markDead(n, errorMessage(e));
-          this.liveness.silent(n.id, isQsignError(e, 'DEADLINE')); // timed out: requests probe it once but do not wait for it
           return;
         }
         this.markHealthy(n);
