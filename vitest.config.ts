@@ -5,10 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['packages/*/src/__tests__/**/*.test.ts', 'test/**/*.test.ts'],
-    // The churn test of issue 12 does not meet its target yet (99.29 % signed,
-    // 17 failures while a quorum served, in a quiet full run): it runs on its
-    // own with `npm run chaos` until it does, rather than keep CI red.
-    exclude: ['test/chaos.test.ts', '**/node_modules/**'],
+    // test/chaos.test.ts (issue 12, target 7) is part of the suite; `npm run chaos` runs it alone.
+    exclude: ['**/node_modules/**'],
     globalSetup: ['test/global-setup.ts'],
     // Generous: a multi-process workflow (a reshare, three approvals) takes
     // 10-20 s alone and several times that on 2 cores shared with other work;

@@ -18,13 +18,25 @@ import { randomBytes } from 'node:crypto';
 import { AuditRpcClient } from '@qsign/rpc';
 import { errorMessage } from '@qsign/protocol';
 import { TestCluster } from './helpers/cluster.js';
-import { maxDownDuring, startChurn } from './helpers/churn.js';
+import { maxDownDuring, startChurn, type DownSpan } from './helpers/churn.js';
 import { registerSignatures } from './helpers/r-registry.js';
 
 const SECONDS = Number(process.env.QSIGN_CHAOS_SECONDS ?? 120);
 const CONCURRENCY = 8;
 const THRESHOLD = 3;
 const NODES = [1, 2, 3, 4, 5];
+
+/** A failed request with the churn around it: nodes down at its start and end, and the last kill and return before its end. */
+function describeFailure(down: readonly DownSpan[], f: { start: number; end: number; error?: string }): string {
+  const downAt = (t: number) => down.filter((d) => d.from <= t && t < d.to).map((d) => d.id).join(',') || '-';
+  const lastKill = Math.max(...down.filter((d) => d.from <= f.end).map((d) => d.from));
+  const lastBack = Math.max(...down.filter((d) => d.to <= f.end).map((d) => d.to));
+  const ago = (t: number) => (Number.isFinite(t) ? `${f.end - t} ms` : 'never');
+  return (
+    `after ${f.end - f.start} ms, down at start [${downAt(f.start)}] at end [${downAt(f.end)}], most down ${maxDownDuring(down, f.start, f.end)}; ` +
+    `last kill ${ago(lastKill)} before, last return ${ago(lastBack)} before: ${f.error}`
+  );
+}
 
 /** What the coordinator's log says about each request: the signer sets that released shares, and which failed. */
 async function coordinatorAccount(c: TestCluster): Promise<{ sets: Map<string, Set<string>>; failed: Set<string> }> {
@@ -84,7 +96,10 @@ describe('chaos: node churn under load', () => {
       `chaos: ${results.length} requests in ${SECONDS} s at concurrency ${CONCURRENCY}, ${churn.down.length} kills; ` +
         `${(rate * 100).toFixed(2)} % signed, ${failed.length} failed (${failedWithQuorum.length} while a quorum served)\n`,
     );
-    for (const f of failed.slice(0, 5)) process.stdout.write(`  failed: ${f.error}\n`);
+    // Each failure with the churn around it: who was down when it started and ended, and how long
+    // since the last kill and the last restarted node answered (the classes the mechanism must handle).
+    for (const f of failed) process.stdout.write(`  failed: ${describeFailure(churn.down, f)}\n`);
+    process.stdout.write(`chaos: down spans (node: from-to ms): ${churn.down.map((d) => `${d.id}: ${d.from - t0}-${d.to - t0}`).join(', ')}\n`);
 
     const { sets, failed: failedIds } = await coordinatorAccount(c);
     let released = 0;

@@ -73,8 +73,9 @@ export function maxDownDuring(down: readonly DownSpan[], start: number, end: num
     if (d.from > end || d.to < start) continue;
     edges.push([Math.max(d.from, start), 1], [Math.min(d.to, end), -1]);
   }
-  // At equal times count arrivals first: a node that goes down as another comes back overlaps it.
-  edges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  // At equal times count returns first: the churn loop kills a node only after it saw another
+  // return (a loaded box often records both in the same millisecond); that is not three down.
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let now = 0;
   let max = 0;
   for (const [, delta] of edges) max = Math.max(max, (now += delta));

@@ -11,6 +11,7 @@ import { QsignClient, loadClientConfig } from '@qsign/client';
 import { addClusterNode, alive, clusterCoordinators, clusterDown, clusterTransport, clusterTransportAs, clusterUp, spawnDaemon, writeClusterFile, waitHealthy, type ClusterFile } from '@qsign/devcluster';
 import { NodeRpcClient, expectIdentity, expecting, openTransport, type TransportSecurity } from '@qsign/rpc';
 import { loadCoordinatorConfig } from '@qsign/coordinator';
+import { isQsignError } from '@qsign/protocol';
 
 /** A running test cluster. */
 export class TestCluster {
@@ -138,19 +139,31 @@ export class TestCluster {
     await this.waitServing(id);
   }
 
-  /** Waits until node `id` answers Status. */
+  /**
+   * Waits until node `id` answers Status. One connection is kept while its
+   * calls time out (a TLS handshake with a node still starting on busy cores
+   * can outlast any one call; a fresh connection per call may never finish
+   * one) and replaced when a call is refused (nothing listening yet), so the
+   * answer comes as soon as the node serves, without a reconnect backoff.
+   */
   async waitServing(id: number): Promise<void> {
-    await waitFor(async () => {
-      const c = this.node(id);
-      try {
-        await c.status(500);
-        return true;
-      } catch {
-        return false;
-      } finally {
-        c.close();
-      }
-    }, 60_000, `node ${id} to serve`);
+    let c = this.node(id);
+    try {
+      await waitFor(async () => {
+        try {
+          await c.status(2000);
+          return true;
+        } catch (e) {
+          if (!isQsignError(e, 'DEADLINE')) {
+            c.close();
+            c = this.node(id);
+          }
+          return false;
+        }
+      }, 120_000, `node ${id} to serve`);
+    } finally {
+      c.close();
+    }
   }
 
   /** Every audit record of node `id`, decoded, with `details` fields lifted to the top level for convenience. */

@@ -43,14 +43,49 @@ export class KeyViews {
   /** Forgets the cached view of key `name`. */
   forget(name: string): void {
     this.#keys.delete(name);
+    this.#loading.delete(name);
   }
 
-  /** The view of key `name`: cached, or asked of every node not marked dead. */
+  /**
+   * The view of key `name`: cached, or asked of every node not marked dead
+   * (one lookup at a time per key; concurrent requests share it). A view
+   * that lacks holders is asked again as soon as a node it lacks turns
+   * healthy: a restarted node is used at once, not after the partial view's
+   * TTL (issue 12: the chaos test failed requests while that node served).
+   */
   async get(name: string): Promise<KeyView> {
     if (!isValidKeyName(name)) throw new QsignError('INVALID_ARGUMENT', `not a valid key name: ${JSON.stringify(name.slice(0, 80))}`);
     const cached = this.#keys.get(name);
-    const ttl = cached && cached.holders.size < cached.info.maxSigners ? PARTIAL_KEY_TTL_MS : KEY_TTL_MS;
-    if (cached && Date.now() - cached.fetchedAt < ttl) return cached;
+    if (cached && !this.#stale(cached)) return cached;
+    let loading = this.#loading.get(name);
+    if (!loading) {
+      const mine: Promise<KeyView> = this.#load(name, cached)
+        .then((view) => {
+          if (this.#loading.get(name) === mine) this.#keys.set(name, view); // not if forgotten meanwhile
+          return view;
+        })
+        .finally(() => {
+          if (this.#loading.get(name) === mine) this.#loading.delete(name);
+        });
+      this.#loading.set(name, (loading = mine));
+    }
+    return loading;
+  }
+
+  readonly #loading = new Map<string, Promise<KeyView>>();
+
+  /** Is `view` due to be asked again: past its TTL, or partial while a node it lacks has come up since? */
+  #stale(view: KeyView): boolean {
+    const partial = view.holders.size < view.info.maxSigners;
+    if (Date.now() - view.fetchedAt >= (partial ? PARTIAL_KEY_TTL_MS : KEY_TTL_MS)) return true;
+    if (!partial) return false;
+    const members = new Set(view.holders.values());
+    return this.pools.nodes.some((n) => n.healthy === true && n.upSince >= view.fetchedAt && !members.has(n));
+  }
+
+  /** Asks every node not marked dead for key `name` and keeps the record they agree on. */
+  async #load(name: string, cached: KeyView | undefined): Promise<KeyView> {
+    const startedAt = Date.now(); // a node that turns healthy after this may be missing from the view
     const live = this.pools.nodes.filter((n) => n.healthy !== false);
     const answers = await Promise.allSettled(live.map((n) => n.port.getKey(name, 3000)));
     const reports: Array<{ node: NodeHandle; info: KeyInfo }> = [];
@@ -84,12 +119,11 @@ export class KeyViews {
       holders,
       verifyingShares,
       schemeKey: { groupPublicKey: info.groupPublicKey, minSigners: info.minSigners, maxSigners: info.maxSigners, verifyingShares, ...(info.verificationBase?.length && { verificationBase: info.verificationBase }) },
-      fetchedAt: Date.now(),
+      fetchedAt: startedAt,
     };
     // Keep the holders seen before if a node was briefly down during this lookup.
     if (cached) for (const [id, n] of cached.holders) if (!view.holders.has(id) && bytesToHex(cached.info.groupPublicKey) === bytesToHex(info.groupPublicKey)) view.holders.set(id, n);
     if (view.holders.size < info.maxSigners) this.log(`key ${name}: only nodes ${[...view.holders.values()].map((n) => n.id).sort((a, b) => a - b).join(', ')} of ${info.maxSigners} answered; asking again in ${PARTIAL_KEY_TTL_MS / 1000} s`);
-    this.#keys.set(name, view);
     return view;
   }
 }

@@ -15,6 +15,8 @@ export interface NodeHandle {
   id: number;
   port: NodePort;
   healthy: boolean | undefined;
+  /** When it last turned healthy (`Date.now()`): a key view made before that may lack it (key-view.ts). */
+  upSince: number;
   lastError: string;
   /** Pooled commitments, oldest first, with when they were fetched. */
   pool: Array<PreparedCommitment & { fetchedAt: number }>;
@@ -43,7 +45,7 @@ export class NodePools {
   readonly #lowWater: number;
 
   constructor(nodes: Array<{ id: number; port: NodePort }>, private readonly opts: NodePoolOptions) {
-    this.nodes = nodes.map((n) => ({ id: n.id, port: n.port, healthy: undefined, lastError: '', pool: [], refilling: undefined }));
+    this.nodes = nodes.map((n) => ({ id: n.id, port: n.port, healthy: undefined, upSince: 0, lastError: '', pool: [], refilling: undefined }));
     this.#batch = opts.batch ?? 64;
     this.#lowWater = opts.lowWater ?? 16;
     this.liveness = new Liveness(opts.liveness);
@@ -53,12 +55,21 @@ export class NodePools {
   async checkHealth(): Promise<void> {
     await Promise.all(
       this.nodes.map(async (n) => {
+        const answers = this.liveness.answers(n.id);
         try {
+          if (n.healthy === false) n.port.redial?.(); // a restarted node is heard within one tick, not after the channel's backoff
           await n.port.status(2000);
-          this.markHealthy(n);
+        } catch (e) {
+          // Checks overlap (a 2 s timeout, one a second): one that failed after the node answered another call says nothing new.
+          if (this.liveness.answers(n.id) !== answers) return;
+          this.markDead(n, errorMessage(e));
+          return;
+        }
+        this.markHealthy(n);
+        try {
           if (n.pool.length < this.#lowWater) await this.refill(n);
         } catch (e) {
-          this.markDead(n, errorMessage(e));
+          this.markDead(n, errorMessage(e)); // e.g. it refuses nonces (a restored store): not used until it hands some out
         }
       }),
     );
@@ -74,19 +85,36 @@ export class NodePools {
    */
   async reachable(holders: ReadonlyMap<number, NodeHandle>, excluded: Map<number, { code: string }>, need: number, deadlineMs?: number): Promise<Array<[number, NodeHandle]>> {
     const open = [...holders.entries()].filter(([, n]) => !excluded.has(n.id) || isTransportFailure(excluded.get(n.id)!.code)).map(([identifier, n]) => ({ id: n.id, identifier, n }));
-    const { reachable } = await this.liveness.awaitQuorum(open, need, async ({ n }, timeoutMs) => {
-      try {
-        if (n.healthy === false) n.port.redial?.(); // its channel may be backing off; dial the (restarted) node now
-        await n.port.status(timeoutMs);
-        this.markHealthy(n);
-      } catch (e) {
-        this.markDead(n, errorMessage(e));
-        throw e;
-      }
-    }, deadlineMs, (e) => isQsignError(e, 'DEADLINE')); // a node that timed out may be slow, not gone; a refused one is gone now
+    const { reachable } = await this.liveness.awaitQuorum(open, need, this.#probe, deadlineMs, (e) => isQsignError(e, 'DEADLINE')); // a node that timed out may be slow, not gone; a refused one is gone now
     for (const h of reachable) excluded.delete(h.id);
     return reachable.map((h) => [h.identifier, h.n]);
   }
+
+  /**
+   * Probes the nodes missing from `holders` (a key view made while they
+   * were down) that are not known healthy; true if one of them answered.
+   * A restarted node the health loop has not heard yet is then in the next
+   * view (key-view.ts), so a request does not fail while it serves.
+   */
+  async hearMissing(holders: ReadonlyMap<number, NodeHandle>): Promise<boolean> {
+    const members = new Set(holders.values());
+    const missing = this.nodes.filter((n) => !members.has(n) && n.healthy !== true).map((n) => ({ id: n.id, n }));
+    if (missing.length === 0) return false;
+    const { reachable } = await this.liveness.confirm(missing, missing.length, this.#probe);
+    return reachable.length > 0;
+  }
+
+  /** One Status call to node `n` (redialled first if marked dead: its channel may be backing off); marks it either way. */
+  readonly #probe = async ({ n }: { n: NodeHandle }, timeoutMs: number): Promise<void> => {
+    try {
+      if (n.healthy === false) n.port.redial?.(); // dial the (restarted) node now
+      await n.port.status(timeoutMs);
+      this.markHealthy(n);
+    } catch (e) {
+      this.markDead(n, errorMessage(e));
+      throw e;
+    }
+  };
 
   /** The oldest fresh commitment of node `n`, refilling its pool as needed. */
   async take(n: NodeHandle): Promise<PreparedCommitment> {
@@ -120,7 +148,10 @@ export class NodePools {
 
   /** Node `n` answered. */
   markHealthy(n: NodeHandle): void {
-    if (n.healthy !== true) this.opts.log(`node ${n.id} at ${n.port.address} is healthy`);
+    if (n.healthy !== true) {
+      this.opts.log(`node ${n.id} at ${n.port.address} is healthy`);
+      n.upSince = Date.now();
+    }
     n.healthy = true;
     n.lastError = '';
     this.liveness.heard(n.id);

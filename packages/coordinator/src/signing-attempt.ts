@@ -98,10 +98,17 @@ export class SigningRun {
     const need = key.info.minSigners;
     const maxAttempts = key.info.maxSigners - need + 3; // + one round with refreshed commitments
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      // The view again (cached: no call): one that lacked a restarted node is asked again once it is back (key-view.ts);
+      // if that lookup fails, the view this request started with stands.
+      if (attempt > 1) key = await ctx.keys.get(req.keyName).catch(() => key);
       // Only nodes confirmed reachable (liveness.ts) — dead-marked ones probed again — so that
       // no share is released for an attempt that cannot complete, and a restarted node is used at once.
       const candidates = await pools.reachable(key.holders, excluded, need, this.deadlineMs);
-      if (candidates.length < need) throw this.#notEnough(key, need);
+      if (candidates.length < need) {
+        // Nodes the key view lacks (down when it was made) may serve again: if one answers, try with the view that has it.
+        if (attempt < maxAttempts && (await pools.hearMissing(key.holders))) continue;
+        throw this.#notEnough(key, need);
+      }
       // Known-healthy nodes with pooled commitments first, then a fair random order:
       // ordering by pool size would starve a node that is one commitment behind.
       const rank = (n: NodeHandle) => Number(n.healthy === true) * 2 + Number(n.pool.length > 0);
