@@ -88,6 +88,7 @@ export {
   noncesExpiredEntry,
   refusedEntry,
   reshareDealtEntry,
+  rsaKeyDealtEntry,
   reshareReceivedEntry,
   resharedEntry,
   resharedInEntry,

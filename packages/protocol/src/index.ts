@@ -24,3 +24,5 @@ export * from './scheme-frost.js';
 export * from './scheme-rsa.js';
 export * from './scheme-rsa-key.js';
 export * from './signer-set.js';
+export * from './key-type.js';
+export * from './rsa-share-files.js';
