@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { OpenPgpError, buildRsaCertificate, parseRsaSecretKey, rsaPublicKeyPacketBody, fingerprint as v4Fingerprint, type SecretRsaKeyMaterial } from '@qsign/openpgp';
-import { DIGEST_INFO_PREFIX, dealShares, generateSafePrimeKey, toBytes, type SecretRsaKey } from '@qsign/threshold-rsa';
+import { DIGEST_INFO_PREFIX, MODULUS_BITS, bitLength, dealShares, generateSafePrimeKey, toBytes, type SecretRsaKey } from '@qsign/threshold-rsa';
 import { nodeSafePrime } from '@qsign/threshold-rsa-native';
 import { QsignError, errorMessage, rsaShareFiles, type ShareFile } from '@qsign/protocol';
 import { constants, createPrivateKey, privateEncrypt } from 'node:crypto';
@@ -40,6 +40,8 @@ export function readGpgRsaKey(file: string): RsaDealerKey | undefined {
   } finally {
     bytes.fill(0);
   }
+  const bits = bitLength(k.n);
+  if (!MODULUS_BITS.includes(bits)) throw new QsignError('INVALID_ARGUMENT', `${file}: an RSA-${bits} key cannot be dealt: threshold RSA supports RSA-2048, 3072 and 4096 only (WRONG_MODULUS_SIZE)`);
   if (k.userIds.length === 0) throw new QsignError('INVALID_ARGUMENT', `${file}: the secret key has no user id`);
   return { key: { n: k.n, e: k.e, p: k.p, q: k.q }, userId: k.userIds[0]!, createdUnixSeconds: k.createdUnixSeconds, certificate: k.certificate, fingerprint: bytesToHex(k.fingerprint) };
 }

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { armor, ed25519Fingerprint, parseCertificate } from '@qsign/openpgp';
-import { KEY_TYPES, QsignError, errorMessage, isKeyEmail, isQsignError, openResharePlan, parseKeyType, rsaBitsOf, signKeygenRequest, signResharePlan, type SignedResharePlan } from '@qsign/protocol';
+import { KEY_TYPES, QsignError, errorMessage, isKeyEmail, isQsignError, isRsaKey, openResharePlan, parseKeyType, rsaBitsOf, signKeygenRequest, signResharePlan, type SignedResharePlan } from '@qsign/protocol';
 import { CoordinatorKeysRpcClient } from '@qsign/rpc';
 import { coordinatorTransport, loadClientConfig } from '@qsign/client';
 import { OFFICER_OPTION, loadOfficerKey } from '@qsign/client';
@@ -139,8 +139,10 @@ export function register(program: Command): void {
       const client = new QsignClient(config);
       const keys = new CoordinatorKeysRpcClient(config.coordinator, coordinatorTransport(config));
       try {
+        if (o.key) refuseRsaReshare(o.key, await client.key(o.key));
         const signed = o.resume ? readSignedPlan(o.resume) : await newSignedPlan(o, client, loadOfficerKey(o.officer, config).secretKey);
         const plan = openResharePlan(signed);
+        if (!o.key) refuseRsaReshare(plan.keyName, await client.key(plan.keyName));
         let r: Awaited<ReturnType<CoordinatorKeysRpcClient['reshare']>>;
         try {
           r = await keys.reshare(signed);
@@ -166,6 +168,18 @@ export async function pinGeneratedKey(client: QsignClient, keyName: string, repo
   const k = await client.trust(keyName);
   if (k.groupPublicKey !== bytesToHex(reported))
     throw new QsignError('KEY_MISMATCH', `the coordinator reported group key ${bytesToHex(reported)} for the new key ${keyName}, but the nodes attest ${k.groupPublicKey}; pinned the attested key`);
+}
+
+/**
+ * Refuses to reshare a threshold RSA key, naming the way that works: Shoup shares cannot be
+ * re-randomised without p'q', so a new N-of-M needs the dealer again (docs/threshold-rsa.md).
+ */
+export function refuseRsaReshare(keyName: string, info: { scheme: string }): void {
+  if (!isRsaKey(info)) return;
+  throw new QsignError(
+    'INVALID_ARGUMENT',
+    `key ${keyName} is a threshold RSA key: a reshare needs the dealer again (RSA shares cannot be re-randomised without the primes). Re-split it from its secret key instead: 'qsign ceremony split --import-gpg SECRET.gpg --key-name ${keyName} --threshold N --node ID=ENROLLMENT_PUB …' with the gpg export kept offline as its recovery kit, then 'qsign node import' on every node; a key made on the cluster (keygen --type rsa…) has no copy to re-split: make a new key and rotate to it (docs/threshold-rsa.md, "Resharing an RSA key")`,
+  );
 }
 
 /** Builds and signs a plan from the command's options. */
