@@ -15,6 +15,8 @@ export * from './xml.js';
 export * from './repomd.js';
 export * from './simple-signing.js';
 export * from './certificate-check.js';
+export * from './rsa-certificate-check.js';
+export * from './key-query.js';
 export * from './key-attestation.js';
 export * from './lifecycle-request.js';
 export * from './key-email.js';
