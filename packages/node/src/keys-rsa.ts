@@ -14,17 +14,10 @@ import { bitLength, dealShares, fromBytes, safePrimeKey, type SecretRsaKey } fro
 import { nodeSafePrimeAsync } from '@qsign/threshold-rsa-native';
 import { QsignError, decodeShareFile, encodeShareFile, errorMessage, isKeyType, parseRsaGroupPublicKey, rsaBitsOf, rsaShareFiles, type KeyType, type ShareFile } from '@qsign/protocol';
 import { checkShareFile } from './import.js';
+import type { DkgParams } from './keys.js';
 
 /** The DKG parameters an RSA key generation reads. */
-export interface RsaKeygenParams {
-  keyName: string;
-  userId: string;
-  minSigners: number;
-  participants: number[];
-  createdUnixSeconds: number;
-  keyType?: string;
-  dealer?: number;
-}
+export type RsaKeygenParams = Omit<DkgParams, 'sessionId'>;
 
 /** The RSA key type of DKG parameters, or undefined for Ed25519 ('' or 'ed25519'). */
 export function rsaKeyTypeOf(p: Pick<RsaKeygenParams, 'keyType'>): Exclude<KeyType, 'ed25519'> | undefined {

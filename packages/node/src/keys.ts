@@ -341,8 +341,7 @@ export class NodeKeyOps {
     } finally {
       secret.fill(0);
     }
-    s.pending = storedRsaKey(dealt.own);
-    dealt.own.share.fill(0);
+    s.pending = storedRsaKey(dealt.own); // holds the share bytes until dkgConfirm stores them (zeroed if the run is void)
     await this.store.audit.append(
       rsaKeyDealtEntry(ctx, { keyType: p.keyType!, groupPublicKey: bytesToHex(dealt.groupPublicKey), recipients: dealt.sealed.map((x) => x.recipient), generationMs: dealt.generationMs, requestedBy: s.requestedBy }),
     );
@@ -363,9 +362,7 @@ export class NodeKeyOps {
       let plain: Uint8Array | undefined;
       try {
         plain = openEnvelope(secret, mine[0]!, dkgAad(p.sessionId, p.dealer!, self, s.transcript!), this.#peerKey(p.dealer!, 'RSA keygen'));
-        const file = receivedRsaShare(p, plain, self);
-        s.pending = storedRsaKey(file);
-        file.share.fill(0);
+        s.pending = storedRsaKey(receivedRsaShare(p, plain, self));
       } catch (e) {
         this.#dkg.delete(p.sessionId);
         const why = isQsignError(e) && e.code === 'INVALID_ARGUMENT' && /dealer node/.test(e.message) ? errorMessage(e) : `the share envelope from dealer node ${p.dealer} does not open (not from its pinned key, altered in transit, or for another session)`;
