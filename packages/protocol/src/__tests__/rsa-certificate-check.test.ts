@@ -2,6 +2,7 @@ import { generateKeyPairSync, privateEncrypt, constants, type KeyObject } from '
 import { describe, expect, it } from 'vitest';
 import { buildRsaCertificate, encodePacket, PacketTag, parsePackets } from '@qsign/openpgp';
 import { rsaCertificateProblem, verifiedRsaUserIds } from '../rsa-certificate-check.js';
+import { certificateProblem } from '../certificate-check.js';
 import { rsaGroupPublicKey } from '../scheme-rsa-key.js';
 import type { KeyContext } from '../message.js';
 
@@ -52,5 +53,21 @@ describe('an RSA key\'s certificate as the client checks it against the pin', ()
     const sig = parsePackets(cert).at(-1)!;
     const copied = new Uint8Array([...planted, ...encodePacket(PacketTag.Signature, sig.body)]);
     expect(verifiedRsaUserIds(copied, a.key)).toEqual([UID]);
+  });
+});
+
+describe('a new RSA key\'s certificate as a node checks it before storing it (certificateProblem with scheme rsa-shoup)', () => {
+  it('accepts exactly key, user ID and a self-certification of the key\'s own user ID', async () => {
+    expect(certificateProblem(await certOf(a), a.key)).toBeUndefined();
+  });
+  it('refuses another user ID, another key, extra packets and a broken self-signature', async () => {
+    expect(certificateProblem(await certOf(a, 'Other <other@copr.invalid>'), a.key)).toMatch(/user ID "Other <other@copr.invalid>" is not the key's/);
+    expect(certificateProblem(await certOf(b), a.key)).toMatch(/different public key/);
+    const cert = await certOf(a);
+    const extra = Uint8Array.from([...cert, ...encodePacket(PacketTag.UserId, new TextEncoder().encode('Extra <x@copr.invalid>'))]);
+    expect(certificateProblem(extra, a.key)).toBe('certificate must be exactly a public-key, a user ID and a signature packet');
+    const broken = Uint8Array.from(cert);
+    broken[broken.length - 10]! ^= 1;
+    expect(certificateProblem(broken, a.key)).toMatch(/no user ID carries a self-certification|does not parse/);
   });
 });
