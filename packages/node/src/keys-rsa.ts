@@ -10,9 +10,10 @@
  * docs/threshold-rsa.md, "Where the key exists whole", says for how long the key is whole.
  */
 import { utf8ToBytes } from '@noble/hashes/utils.js';
-import { bitLength, dealShares, fromBytes, safePrimeKey, type SecretRsaKey } from '@qsign/threshold-rsa';
-import { nodeSafePrimeAsync } from '@qsign/threshold-rsa-native';
-import { QsignError, decodeShareFile, encodeShareFile, errorMessage, isKeyType, parseRsaGroupPublicKey, rsaBitsOf, rsaShareFiles, type KeyType, type ShareFile } from '@qsign/protocol';
+import { Worker } from 'node:worker_threads';
+import { bitLength, fromBytes } from '@qsign/threshold-rsa';
+import { QsignError, decodeShareFile, encodeShareFile, errorMessage, isKeyType, parseRsaGroupPublicKey, rsaBitsOf, type KeyType, type ShareFile } from '@qsign/protocol';
+import type { DealJob } from './rsa-deal-worker.js';
 import { checkShareFile } from './import.js';
 import type { DkgParams } from './keys.js';
 
@@ -44,32 +45,30 @@ export interface RsaDealing<T> {
   generationMs: number;
 }
 
-/** Two safe primes from OpenSSL, off the event loop, until they make a key of exactly `bits` bits. */
-async function newSafePrimeKey(bits: number): Promise<SecretRsaKey> {
-  for (;;) {
-    const [p, q] = await Promise.all([nodeSafePrimeAsync(bits / 2), nodeSafePrimeAsync(bits / 2)]);
-    const key = safePrimeKey(bits, p, q);
-    if (key) return key;
-  }
+/** Runs the generation and dealing in a worker thread (rsa-deal-worker.ts); resolves with the encoded share files. */
+function dealInWorker(job: DealJob): Promise<{ texts: string[]; generationMs: number }> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL('./rsa-deal-worker.js', import.meta.url), { workerData: job });
+    w.once('message', (m: { ok: boolean; texts?: string[]; generationMs?: number; error?: string }) => {
+      void w.terminate();
+      if (m.ok) resolve({ texts: m.texts!, generationMs: m.generationMs! });
+      else reject(new QsignError('SIGNING_FAILED', `RSA key generation failed: ${m.error}`));
+    });
+    w.once('error', (e) => reject(new QsignError('SIGNING_FAILED', `RSA key generation failed: ${errorMessage(e)}`)));
+  });
 }
 
 /**
- * The dealer's part: generates the key, deals it k-of-l with proofs, seals every peer's
- * share file with `seal(recipient, plaintext)` and zeroes the plaintexts and share bytes it
- * holds; the key object's primes are overwritten once dealt (BigInts themselves cannot be wiped).
+ * The dealer's part: generates the key and deals it k-of-l with proofs in a worker thread
+ * (rsa-deal-worker.ts; the node keeps serving), seals every peer's share file with
+ * `seal(recipient, plaintext)` and zeroes the plaintexts and share bytes it holds; the key
+ * object's primes are overwritten once dealt (BigInts and strings cannot be wiped).
  */
 export async function dealRsaKey<T>(p: RsaKeygenParams, self: number, seal: (recipient: number, plain: Uint8Array) => T): Promise<RsaDealing<T>> {
   const keyType = rsaKeyTypeOf(p)!;
-  const started = Date.now();
-  const key = await newSafePrimeKey(rsaBitsOf(keyType)!);
-  const generationMs = Date.now() - started;
-  let files: ShareFile[];
-  try {
-    files = rsaShareFiles(dealShares(key, { parties: p.participants.length, threshold: p.minSigners, proofs: 'require' }), p);
-  } finally {
-    key.p = 0n;
-    key.q = 0n;
-  }
+  const meta = { keyName: p.keyName, userId: p.userId, createdUnixSeconds: p.createdUnixSeconds };
+  const { texts, generationMs } = await dealInWorker({ bits: rsaBitsOf(keyType)!, parties: p.participants.length, threshold: p.minSigners, meta });
+  const files = texts.map((t, i) => decodeShareFile(t, `dealt share ${i + 1}`));
   const sealed: T[] = [];
   try {
     for (const f of files) {
