@@ -128,8 +128,16 @@ export function keyGeneratedEntry(ctx: AuditContext, k: KeyFacts, details?: Audi
 }
 
 /** A node took part in DKG round 1. */
-export function dkgRound1Entry(ctx: AuditContext, details: { threshold: string; participants: readonly number[]; requestedBy?: string }): AuditEntry {
+export function dkgRound1Entry(ctx: AuditContext, details: { threshold: string; participants: readonly number[]; requestedBy?: string; keyType?: string; dealer?: number }): AuditEntry {
   return entry('dkg-round1', ctx, {}, details);
+}
+
+/**
+ * A dealer node generated a new safe-prime RSA key, sealed one Shoup share to each pinned
+ * peer and dropped its copy of the primes and the secret exponent.
+ */
+export function rsaKeyDealtEntry(ctx: AuditContext, details: { keyType: string; groupPublicKey: string; recipients: readonly number[]; generationMs: number; requestedBy?: string }): AuditEntry {
+  return entry('rsa-key-dealt', ctx, {}, details);
 }
 
 /** A node dealt sub-shares of its share for a reshare plan. */

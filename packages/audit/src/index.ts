@@ -89,6 +89,7 @@ export {
   noncesExpiredEntry,
   refusedEntry,
   reshareDealtEntry,
+  rsaKeyDealtEntry,
   reshareReceivedEntry,
   resharedEntry,
   resharedInEntry,

@@ -55,6 +55,8 @@ export const AUDIT_EVENTS = [
   'nonces-expired',
   /** A witness holds a checkpoint of this log beyond (or inconsistent with) what the log holds: it was rolled back; the node refuses to sign. */
   'rollback-detected',
+  /** A dealer node generated a new RSA key with safe primes, dealt its Shoup shares to the pinned peers and dropped the primes and d (its own share is stored later, 'key-generated'). */
+  'rsa-key-dealt',
 ] as const;
 /** One of {@link AUDIT_EVENTS}. */
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];

@@ -8,9 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { OpenPgpError, buildRsaCertificate, parseRsaSecretKey, rsaPublicKeyPacketBody, fingerprint as v4Fingerprint, type SecretRsaKeyMaterial } from '@qsign/openpgp';
-import { DIGEST_INFO_PREFIX, dealShares, generateSafePrimeKey, toBytes, byteLength, type SecretRsaKey } from '@qsign/threshold-rsa';
+import { DIGEST_INFO_PREFIX, MODULUS_BITS, bitLength, dealShares, generateSafePrimeKey, toBytes, type SecretRsaKey } from '@qsign/threshold-rsa';
 import { nodeSafePrime } from '@qsign/threshold-rsa-native';
-import { QsignError, errorMessage, rsaSchemeKey, type ShareFile } from '@qsign/protocol';
+import { QsignError, errorMessage, rsaShareFiles, type ShareFile } from '@qsign/protocol';
 import { constants, createPrivateKey, privateEncrypt } from 'node:crypto';
 
 /** An RSA key ready to deal, with its OpenPGP identity. */
@@ -40,6 +40,8 @@ export function readGpgRsaKey(file: string): RsaDealerKey | undefined {
   } finally {
     bytes.fill(0);
   }
+  const bits = bitLength(k.n);
+  if (!MODULUS_BITS.includes(bits)) throw new QsignError('INVALID_ARGUMENT', `${file}: an RSA-${bits} key cannot be dealt: threshold RSA supports RSA-2048, 3072 and 4096 only (WRONG_MODULUS_SIZE)`);
   if (k.userIds.length === 0) throw new QsignError('INVALID_ARGUMENT', `${file}: the secret key has no user id`);
   return { key: { n: k.n, e: k.e, p: k.p, q: k.q }, userId: k.userIds[0]!, createdUnixSeconds: k.createdUnixSeconds, certificate: k.certificate, fingerprint: bytesToHex(k.fingerprint) };
 }
@@ -69,24 +71,5 @@ export async function generateRsaKey(bits: number, userId: string, createdUnixSe
 
 /** Deals `key` k-of-l into one share file per identifier (proofs when its primes are safe). */
 export function splitRsaKey(keyName: string, threshold: number, shares: number, k: RsaDealerKey): ShareFile[] {
-  const dealt = dealShares(k.key, { parties: shares, threshold });
-  const sk = rsaSchemeKey(dealt.publicKey);
-  const len = byteLength(dealt.publicKey.n);
-  const files = dealt.shares.map((s) => ({
-    keyName,
-    identifier: s.index,
-    share: toBytes(s.secret, len),
-    minSigners: threshold,
-    maxSigners: shares,
-    groupPublicKey: sk.groupPublicKey,
-    verifyingShares: new Map(sk.verifyingShares),
-    vssCommitment: [],
-    createdUnixSeconds: k.createdUnixSeconds,
-    userId: k.userId,
-    scheme: 'rsa-shoup' as const,
-    ...(sk.verificationBase && { verificationBase: sk.verificationBase }),
-    certificate: k.certificate,
-  }));
-  for (const s of dealt.shares) s.secret = 0n;
-  return files;
+  return rsaShareFiles(dealShares(k.key, { parties: shares, threshold }), { keyName, userId: k.userId, createdUnixSeconds: k.createdUnixSeconds, certificate: k.certificate });
 }

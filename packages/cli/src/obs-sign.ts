@@ -11,11 +11,12 @@
  *   sign -t                               ping the cluster
  * A key the cluster does not hold gives "unknown key: EMAIL" on stderr and
  * exit code 1 (Copr reacts by creating the key). Options are parsed one per
- * argument, as obs-sign does. The key name is the email given with -u.
+ * argument, as obs-sign does. -u names the key by its name (Copr: the email),
+ * a user ID e-mail, key ID or fingerprint; RSA and Ed25519 keys alike.
  */
 import { armor, type HashAlgorithm } from '@qsign/openpgp';
 import { errorMessage, isQsignError } from '@qsign/protocol';
-import { QsignClient, ensureCertificate, loadClientConfig, obsKeyId, obsSignFile, type ObsSignMode } from '@qsign/client';
+import { QsignClient, ensureCertificate, loadClientConfig, obsKeyId, obsSignFile, resolveKeyName, type ObsSignMode } from '@qsign/client';
 
 type Mode = ObsSignMode | 'keyid' | 'pubkey' | 'ping';
 
@@ -50,7 +51,7 @@ const USAGE = `usage:  sign [-v] [options]
 
   -h sha1|sha256|sha512 (default sha256), -4 (v4 signatures: always), -T <unixtime>|mtime|buildtime
   --config FILE: qsign client config (default $QSIGN_CONFIG, else ./client.json)
-  The user (-u) is the qsign key name: the key's email address.
+  The user (-u) is the key: its name (Copr: the email), user ID e-mail, key ID or fingerprint.
 `;
 
 const UNSUPPORTED = new Set(['-g', '-x', '-C', '-O', '-a', '-S', '-P', '--appx', '--cert', '--othercerts', '--pkcs1pss', '--hashfile', '--noheaderonly']);
@@ -106,7 +107,7 @@ export function parseObsSignArgs(argv: readonly string[]): ObsSignArgs | 'help' 
 }
 
 /** The signing job `a` asks for (a signing mode, not -k / -p / -t). */
-const job = (a: ObsSignArgs) => ({ mode: a.mode as ObsSignMode, keyName: a.user, hash: a.hash, time: a.time, verbose: a.verbose });
+const job = (a: ObsSignArgs, keyName: string) => ({ mode: a.mode as ObsSignMode, keyName, hash: a.hash, time: a.time, verbose: a.verbose });
 
 /** Runs `sign` with its arguments; resolves to the exit code. Output goes to the given streams. */
 export async function obsSign(argv: readonly string[], io: { stdout: (s: string | Uint8Array) => void; stderr: (s: string) => void } = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) }): Promise<number> {
@@ -130,19 +131,20 @@ export async function obsSign(argv: readonly string[], io: { stdout: (s: string 
       return 0;
     }
     if (!args.user) throw new UsageError('no key given: pass -u EMAIL');
+    const keyName = await resolveKeyName(client, args.user);
     if (args.mode === 'pubkey' || args.mode === 'keyid') {
       if (args.files.length > 0) throw new UsageError(`usage: sign ${args.mode === 'pubkey' ? '-p' : '-k'} [-u user]`);
       // Both answer from the pinned key: -k prints its key id once the cluster's certificate
       // (if it has one) checks out against the pin; -p prints only a certificate of the pinned key.
-      if (args.mode === 'keyid') io.stdout((await obsKeyId(client, args.user)) + '\n');
-      else io.stdout(armor('PUBLIC KEY BLOCK', await ensureCertificate(client, args.user)));
+      if (args.mode === 'keyid') io.stdout((await obsKeyId(client, keyName)) + '\n');
+      else io.stdout(armor('PUBLIC KEY BLOCK', await ensureCertificate(client, keyName)));
       return 0;
     }
     if (args.files.length === 0) {
       if (args.mode === 'unset') throw new UsageError('please specify a mode for filter usage (see sign --help).');
-      await obsSignFile(client, job(args), undefined, io);
+      await obsSignFile(client, job(args, keyName), undefined, io);
     } else {
-      for (const f of args.files) await obsSignFile(client, job(args), f, io);
+      for (const f of args.files) await obsSignFile(client, job(args, keyName), f, io);
     }
     return 0;
   } catch (e) {

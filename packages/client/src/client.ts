@@ -18,6 +18,8 @@ import {
   QsignError,
   agreedKey,
   certificateProblem,
+  isRsaKey,
+  rsaCertificateProblem,
   windowedCertificateProblem,
   errorMessage,
   keyFingerprint,
@@ -185,7 +187,8 @@ export class QsignClient {
   /**
    * The key's OpenPGP certificate, checked against the pinned key (its public
    * key, creation time and a self-signature that verifies under the pinned
-   * group key, as nodes check it); undefined if the cluster holds none yet.
+   * group key, as nodes check it; an RSA key's imported certificate keeps gpg's
+   * layout and needs one verifying user ID certification); undefined if the cluster holds none yet.
    */
   async certificate(name: string): Promise<Uint8Array | undefined> {
     const info = await this.key(name);
@@ -193,14 +196,28 @@ export class QsignClient {
     const pin = await this.pinned(name);
     let problem: string | undefined;
     try {
-      const userId = parseCertificate(info.certificate).userIds[0] ?? '';
-      const key = { groupPublicKey: hexToBytes(pin.groupPublicKey), createdUnixSeconds: info.createdUnixSeconds, userId };
-      problem = readSubkeys(info.certificate).length ? windowedCertificateProblem(info.certificate, key) : certificateProblem(info.certificate, key);
+      const pinnedKey = { groupPublicKey: hexToBytes(pin.groupPublicKey), createdUnixSeconds: info.createdUnixSeconds, scheme: info.scheme };
+      if (isRsaKey(info)) problem = rsaCertificateProblem(info.certificate, { ...pinnedKey, userId: info.userId });
+      else {
+        const key = { ...pinnedKey, userId: parseCertificate(info.certificate).userIds[0] ?? '' };
+        problem = readSubkeys(info.certificate).length ? windowedCertificateProblem(info.certificate, key) : certificateProblem(info.certificate, key);
+      }
     } catch (e) {
       problem = `certificate does not parse: ${errorMessage(e)}`;
     }
     if (problem) throw new QsignError('KEY_MISMATCH', `the certificate of key ${name} from the coordinator is not the pinned key's: ${problem}; not using it`);
     return info.certificate;
+  }
+
+  /** Every key the client config pins, by name (pins another process wrote since are read first). */
+  pinnedKeys(): ReadonlyMap<string, PinnedKey> {
+    reloadPins(this.config);
+    return this.config.keys;
+  }
+
+  /** Where the pins live, for messages: the config file, or "the client config". */
+  get configName(): string {
+    return this.config.path ?? 'the client config';
   }
 
   /**

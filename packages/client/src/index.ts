@@ -16,3 +16,4 @@ export * from './obs-sign-core.js';
 export * from './windowed.js';
 export * from './window-revoke.js';
 export * from './rotate.js';
+export * from './key-resolve.js';

@@ -12,16 +12,17 @@ import {
   cleartextSignedMessage,
   cleartextSigningInput,
   encodePacket,
-  finishSignature,
   PacketTag,
   prepareSignature,
-  publicKeyPacketBody,
-  verifyCertificationPacket,
+  RSA_ALGORITHM,
+  signPrepared,
   verifySignaturePacket,
+  verifyRsaSignaturePacket,
   type HashAlgorithm,
+  type PreparedSignature,
 } from '@qsign/openpgp';
 import { HEADER_MAGIC } from '@qsign/rpm';
-import { QSIGN_HINT, QsignError, keyFingerprint, preparedOpenPgp, type FileClaims, type KeyContext, type SignRequest } from '@qsign/protocol';
+import { QSIGN_HINT, QsignError, isRsaKey, keyFingerprint, keyPacketBody, parseRsaGroupPublicKey, preparedOpenPgp, type FileClaims, type KeyContext, type SignRequest } from '@qsign/protocol';
 import type { KeyInfo } from '@qsign/proto';
 import type { QsignClient } from './client.js';
 import { signingKeyFor } from './windowed.js';
@@ -46,9 +47,29 @@ export interface OpenPgpSignOptions {
   onStatus?: (s: RequestStatus) => void;
 }
 
-/** The signing context of a key as the coordinator reports it. */
+/** The signing context of a key as the coordinator reports it (its scheme decides Ed25519 or RSA packets). */
 export function keyContext(info: KeyInfo): KeyContext {
-  return { groupPublicKey: info.groupPublicKey, createdUnixSeconds: info.createdUnixSeconds, userId: info.userId };
+  return { groupPublicKey: info.groupPublicKey, createdUnixSeconds: info.createdUnixSeconds, userId: info.userId, ...(info.scheme && { scheme: info.scheme }) };
+}
+
+/**
+ * The v4 signature packet of `prepared` around the cluster's raw signature — EdDSALegacy
+ * (22, r ‖ s) or RSA (1, the PKCS#1 v1.5 value) as the key's scheme says (RFC 9580 §5.2.3) —
+ * after checking that signature against the key and the digest this client computed.
+ */
+export async function assembleSignature(key: KeyContext, prepared: PreparedSignature, signature: Uint8Array): Promise<Uint8Array> {
+  try {
+    return await signPrepared({ publicKeyBody: keyPacketBody(key), sign: async () => signature }, prepared);
+  } catch (e) {
+    throw new QsignError('SIGNING_FAILED', `the cluster's signature does not verify under the key (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+  }
+}
+
+/** True if the document signature `packet` verifies over `data` under the key (Ed25519 or RSA). */
+export function verifyDocumentSignature(packet: Uint8Array, data: Uint8Array, key: KeyContext): boolean {
+  if (!isRsaKey(key)) return verifySignaturePacket(packet, data, key.groupPublicKey);
+  const { n, e } = parseRsaGroupPublicKey(key.groupPublicKey);
+  return verifyRsaSignaturePacket(packet, data, n, e);
 }
 
 /** True when `data` starts with the RPM header magic (8e ad e8 01 00 00 00 00): rpmsign handing over a main header. */
@@ -70,12 +91,12 @@ export async function signOpenPgp(client: QsignClient, primaryName: string, data
   const kind = o.kind ?? 'openpgp';
   const claims = o.claims ?? { fileName: '', size: data.length, sha256: sha256(data) };
   const shape: SignRequest = { requestId: 'x', keyName, createdAtMs: 0, kind: kind === 'digest' ? 'openpgp' : kind, data, openpgp, clientName: '' };
-  const prepared = kind === 'digest' ? prepareSignature({ ...openpgp, issuerFingerprint: keyFingerprint(key) }, data) : preparedOpenPgp(shape, key);
+  const prepared = kind === 'digest' ? prepareSignature({ ...openpgp, issuerFingerprint: keyFingerprint(key), ...(isRsaKey(key) && { publicKeyAlgorithm: RSA_ALGORITHM }) }, data) : preparedOpenPgp(shape, key);
   const res = await client.sign({ keyName, kind, data: kind === 'digest' ? prepared.digest : data, openpgp, claims }, o.waitMs, o.onStatus);
   if (Buffer.compare(Buffer.from(res.message), Buffer.from(prepared.digest)) !== 0)
     throw new QsignError('SIGNING_FAILED', 'the cluster signed a different OpenPGP digest than this client computed');
-  const packet = finishSignature(prepared, res.signature);
-  if (!verifySignaturePacket(packet, data, key.groupPublicKey)) throw new QsignError('SIGNING_FAILED', 'the assembled OpenPGP signature does not verify');
+  const packet = await assembleSignature(key, prepared, res.signature);
+  if (!verifyDocumentSignature(packet, data, key)) throw new QsignError('SIGNING_FAILED', 'the assembled OpenPGP signature does not verify');
   return packet;
 }
 
@@ -94,7 +115,7 @@ export async function clearsign(client: QsignClient, keyName: string, text: stri
 
 /**
  * Has the cluster self-certify the key's user ID (a threshold signature over
- * its own public-key packet, RFC 4880 §5.2.4), builds the certificate, checks
+ * its own public-key packet, RFC 4880 §5.2.4; Ed25519 or RSA), builds the certificate, checks
  * it, and stores it on the nodes (each verifies it again). Returns the binary
  * certificate.
  */
@@ -105,10 +126,9 @@ export async function certifyKey(client: QsignClient, keyName: string): Promise<
   const openpgp = { signatureType: 0x13, hashAlgorithm: 'sha256' as const, createdUnixSeconds: info.createdUnixSeconds };
   const prepared = preparedOpenPgp({ requestId: 'x', keyName, createdAtMs: 0, kind: 'certification', data: uid, openpgp, clientName: '' }, key);
   const res = await client.sign({ keyName, kind: 'certification', data: uid, openpgp });
-  const sig = finishSignature(prepared, res.signature);
-  const body = publicKeyPacketBody(key.groupPublicKey, key.createdUnixSeconds);
-  const pk = encodePacket(PacketTag.PublicKey, body);
-  if (!verifyCertificationPacket(sig, body, info.userId, key.groupPublicKey)) throw new QsignError('SIGNING_FAILED', 'the self-certification from the cluster does not verify');
+  // The digest is this client's own (key packet ‖ user ID), so a signature that verifies on it certifies the user ID.
+  const sig = await assembleSignature(key, prepared, res.signature);
+  const pk = encodePacket(PacketTag.PublicKey, keyPacketBody(key));
   const cert = new Uint8Array(Buffer.concat([pk, encodePacket(PacketTag.UserId, uid), sig]));
   await client.putCertificate(keyName, cert);
   return cert;

@@ -9,11 +9,12 @@
  */
 import { mkdirSync, existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { armor, openSignedMessage, signedMessage, verifySignaturePacket, type HashAlgorithm } from '@qsign/openpgp';
-import { QsignError, lookasidePath, parseRepomd, parseSimpleSigning, simpleSigningPayload, type SimpleSigningFacts } from '@qsign/protocol';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { armor, openSignedMessage, signedMessage, type HashAlgorithm } from '@qsign/openpgp';
+import { QsignError, isRsaKey, lookasidePath, parseRepomd, parseSimpleSigning, simpleSigningPayload, type SimpleSigningFacts } from '@qsign/protocol';
 import { fileClaims, type QsignClient } from './client.js';
 import { readInput, writeOutput } from './files.js';
-import { signOpenPgp, type OpenPgpSignOptions } from './openpgp-sign.js';
+import { keyContext, signOpenPgp, verifyDocumentSignature, type OpenPgpSignOptions } from './openpgp-sign.js';
 
 /** Options shared by the publishing signers. */
 export type PublishSignOptions = Pick<OpenPgpSignOptions, 'hashAlgorithm' | 'createdUnixSeconds' | 'waitMs' | 'onStatus'>;
@@ -56,7 +57,7 @@ export async function signContainer(client: QsignClient, keyName: string, claim:
   const packet = await signOpenPgp(client, keyName, payload, { ...o, kind: 'container', signatureType: 0x00, claims: fileClaims(claim.reference, payload) });
   const message = signedMessage(payload, packet);
   const opened = openSignedMessage(message);
-  if (!verifySignaturePacket(opened.signaturePacket, opened.data, (await client.key(keyName)).groupPublicKey))
+  if (!verifyDocumentSignature(opened.signaturePacket, opened.data, keyContext(await client.key(keyName))))
     throw new QsignError('SIGNING_FAILED', 'the assembled signed message does not verify');
   return message;
 }
@@ -64,7 +65,7 @@ export async function signContainer(client: QsignClient, keyName: string, claim:
 /** A cosign signature: the payload and the base64 signature over it (what `cosign attach signature --payload --signature` takes). */
 export interface CosignSignature {
   payload: Uint8Array;
-  /** Base64 of the 64-byte Ed25519 signature over the payload bytes. */
+  /** Base64 of the signature over the payload bytes: 64-byte Ed25519, or an RSA key's PKCS#1 v1.5 SHA-256 signature. */
   signatureBase64: string;
 }
 
@@ -78,7 +79,8 @@ export async function signCosign(client: QsignClient, keyName: string, claim: Om
   const payload = simpleSigningPayload({ ...claim, format: 'cosign' });
   parseSimpleSigning(payload);
   const res = await client.sign({ keyName, kind: 'container', data: payload, claims: fileClaims(claim.reference, payload) }, o.waitMs, o.onStatus);
-  if (Buffer.compare(Buffer.from(res.message), Buffer.from(payload)) !== 0) throw new QsignError('SIGNING_FAILED', 'the cluster signed a different message than the cosign payload');
+  const expected = isRsaKey(await client.key(keyName)) ? sha256(payload) : payload; // RSA signs the payload's SHA-256 (PKCS#1 v1.5)
+  if (Buffer.compare(Buffer.from(res.message), Buffer.from(expected)) !== 0) throw new QsignError('SIGNING_FAILED', 'the cluster signed a different message than the cosign payload');
   return { payload, signatureBase64: Buffer.from(res.signature).toString('base64') };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Signing RPM packages in place through the cluster, as `rpmsign --addsign`
- * does for EdDSA keys: a header-only OpenPGP signature over the main header
- * in signature tag 267 (RPMSIGTAG_DSA). The nodes parse the header
+ * does: a header-only OpenPGP signature over the main header in signature tag
+ * 267 (RPMSIGTAG_DSA) for an EdDSA key, 268 (RPMSIGTAG_RSA) for an RSA key
+ * (rpm's makeSigTag chooses by the packet's public-key algorithm). The nodes parse the header
  * themselves and record the package in their audit logs. Files are replaced
  * atomically (temp file + rename), so a failure never leaves a half-written package.
  */
@@ -10,7 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { type HashAlgorithm } from '@qsign/openpgp';
 import { QsignError, errorMessage } from '@qsign/protocol';
-import { addHeaderSignature, packageInfo, readRpm, RpmSigTag } from '@qsign/rpm';
+import { addHeaderSignature, packageInfo, readRpm } from '@qsign/rpm';
 import type { QsignClient } from './client.js';
 import { signOpenPgp } from './openpgp-sign.js';
 import type { RequestStatus } from '@qsign/proto';
@@ -43,7 +44,7 @@ export function nevraOf(mainHeader: Uint8Array): string {
 
 /**
  * Returns the package signed through the cluster (header-only signature in
- * tag 267). Refuses packages without a payload digest (rpm < 4.14): a
+ * tag 267 for EdDSA, 268 for RSA). Refuses packages without a payload digest (rpm < 4.14): a
  * header-only signature would not cover their payload.
  */
 export async function signRpmBytes(client: QsignClient, keyName: string, bytes: Uint8Array, o: RpmSignOptions & { fileName?: string } = {}): Promise<Uint8Array> {
@@ -58,7 +59,7 @@ export async function signRpmBytes(client: QsignClient, keyName: string, bytes: 
     waitMs: o.waitMs,
     onStatus: o.onStatus,
   });
-  return addHeaderSignature(bytes, packet, { tag: RpmSigTag.DSA });
+  return addHeaderSignature(bytes, packet); // the tag by the packet's algorithm: 22 → 267, 1 → 268
 }
 
 /** Signs one package in place; never throws, the result says what happened. */

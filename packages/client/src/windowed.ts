@@ -16,7 +16,7 @@ import {
   SignatureType,
   type PreparedSignature,
 } from '@qsign/openpgp';
-import { QsignError, encodeSubkeyBinding, preparedKeyBinding, signKeygenRequest, subkeyKeyName, type KeyContext, type SignRequest } from '@qsign/protocol';
+import { QsignError, isRsaKey, encodeSubkeyBinding, preparedKeyBinding, signKeygenRequest, subkeyKeyName, type KeyContext, type SignRequest } from '@qsign/protocol';
 import type { QsignClient } from './client.js';
 
 /** One published window: its subkey's cluster key name and `[start, end)`. */
@@ -54,7 +54,7 @@ export function publishedWindows(primaryName: string, primaryCreated: number, ce
  */
 export async function signingKeyFor(client: QsignClient, keyName: string, createdUnixSeconds: number): Promise<string> {
   const info = await client.key(keyName);
-  if (info.certificate.length === 0) return keyName;
+  if (info.certificate.length === 0 || isRsaKey(info)) return keyName; // windowed keys are Ed25519 keys made by DKG
   const cert = (await client.certificate(keyName))!;
   const windows = publishedWindows(keyName, info.createdUnixSeconds, cert);
   if (!windows.length) return keyName;

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { QsignError, errorMessage } from '@qsign/protocol';
+import { KEY_TYPES, QsignError, errorMessage, isKeyType, type KeyType } from '@qsign/protocol';
 import { parseMetricsListen, parseTransport, type TransportSetting } from '@qsign/rpc';
 
 /** A node the coordinator relays to. */
@@ -25,6 +25,10 @@ export interface CoordinatorConfig {
   keygenListen: string | undefined;
   /** Threshold of keys created by DKG when the request gives none (default: a majority of the nodes). */
   keygenThreshold: number | undefined;
+  /** Type of keys made when a request names none, e.g. "rsa4096" for copr-keygen's gen_key (default ed25519). */
+  keygenDefaultType?: KeyType;
+  /** The node that generates and deals new RSA keys (default: the lowest node id). */
+  keygenDealerNode?: number;
   /** File with the Ed25519 secret key (hex) of the coordinator's keygen client, which signs copr-keygen's DKG requests (absent: gen_key is refused). */
   keygenClientKeyFile?: string;
   /** LevelDB directory of the coordinator's own audit log (absent: no log is kept). */
@@ -72,6 +76,7 @@ export function loadCoordinatorConfig(path: string): CoordinatorConfig {
         : typeof raw.keygenThreshold === 'number' && Number.isInteger(raw.keygenThreshold) && raw.keygenThreshold >= 2 && raw.keygenThreshold <= nodes.length
           ? raw.keygenThreshold
           : bad('keygenThreshold', `must be an integer 2..${nodes.length}`),
+    ...keygenTypes(raw, nodes, bad),
     ...auditPaths(raw, path, bad),
     metricsListen: parseMetricsListen(raw.metricsListen, bad),
     healthListen: parseMetricsListen(raw.healthListen, bad, 'healthListen'),
@@ -80,6 +85,15 @@ export function loadCoordinatorConfig(path: string): CoordinatorConfig {
       : { keygenClientKeyFile: typeof raw.keygenClientKeyFile === 'string' && raw.keygenClientKeyFile ? resolve(dirname(resolve(path)), raw.keygenClientKeyFile) : bad('keygenClientKeyFile', 'must be a file name (hex Ed25519 secret key of a client with the keygen permission)') }),
     transport: coordinatorTransport(raw, path, bad, nodes),
   };
+}
+
+/** The optional key type and RSA dealer of new keys. */
+function keygenTypes(raw: Record<string, unknown>, nodes: NodeEndpoint[], bad: (field: string, why: string) => never): { keygenDefaultType?: KeyType; keygenDealerNode?: number } {
+  const out: { keygenDefaultType?: KeyType; keygenDealerNode?: number } = {};
+  if (raw.keygenDefaultType !== undefined) out.keygenDefaultType = isKeyType(raw.keygenDefaultType) ? raw.keygenDefaultType : bad('keygenDefaultType', `${JSON.stringify(raw.keygenDefaultType)} is not a key type; use one of ${KEY_TYPES.join(', ')}`);
+  if (raw.keygenDealerNode !== undefined)
+    out.keygenDealerNode = nodes.some((n) => n.id === raw.keygenDealerNode) ? (raw.keygenDealerNode as number) : bad('keygenDealerNode', `must be the id of a configured node (${nodes.map((n) => n.id).join(', ')})`);
+  return out;
 }
 
 /** The optional audit-log fields, resolved relative to the config file. */

@@ -49,6 +49,8 @@ export async function startCoordinator(configPath: string, opts: { log?: Log } =
     config.nodes.map((n) => ({ id: n.id, keys: new NodeKeysRpcClient(n.address, `node ${n.id} at ${n.address}`, toNode(n.id)) })),
     {
       defaultThreshold: config.keygenThreshold,
+      defaultKeyType: config.keygenDefaultType,
+      dealerNode: config.keygenDealerNode,
       keygenSecretKey: config.keygenClientKeyFile ? readKeyFile(config.keygenClientKeyFile, 'keygen client key') : undefined,
       lookup: (name) => coordinator.getKey(name).catch((e) => (isQsignError(e, 'UNKNOWN_KEY') ? undefined : Promise.reject(e))),
       forget: (name) => coordinator.forgetKey(name),

@@ -15,7 +15,7 @@ export function coordinatorKeysHandlers(coordinator: Coordinator, keys: Coordina
   return {
     generateKey: unaryHandler(async (req) => {
       if (!req.userId) throw new QsignError('INVALID_ARGUMENT', 'a user id is required');
-      return keys.generateKey(req.keyName, req.userId, req.minSigners, req.authorization);
+      return keys.generateKey(req.keyName, req.userId, req.minSigners, req.authorization, req.keyType);
     }, internal),
     reshare: unaryHandler(async (req) => keys.reshare(req), internal),
     putCertificate: unaryHandler(async (req) => {

@@ -7,8 +7,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { ed25519Fingerprint } from '@qsign/openpgp';
-import { QsignError, dkgSessionId, errorMessage, isQsignError, isValidKeyName, openKeygenRequest, openResharePlan, signKeygenRequest, thresholdProblem, type SignedLifecycle, type SignedResharePlan } from '@qsign/protocol';
+import { QsignError, dkgSessionId, errorMessage, isQsignError, isValidKeyName, keyFingerprint, keygenKeyType, openKeygenRequest, openResharePlan, parseKeyType, rsaBitsOf, signKeygenRequest, thresholdProblem, type KeyType, type SignedLifecycle, type SignedResharePlan } from '@qsign/protocol';
 import type { DkgParams, DkgRound1Package, KeyInfo, KeyOutcome, ReshareConfirmation, ReshareDealResponse, SealedPackage } from '@qsign/proto';
 import { fromNode } from './node-reason.js';
 
@@ -23,6 +22,9 @@ export interface NodeKeysPort {
   reshareRetire(plan: SignedResharePlan, confirmations: ReshareConfirmation[], timeoutMs?: number): Promise<KeyOutcome>;
   close(): void;
 }
+
+/** How long the dealer of a new RSA key may take (two safe primes: minutes for RSA-4096 on a loaded host). */
+export const RSA_DEAL_TIMEOUT_MS = 60 * 60_000;
 
 /** Result of a key generation. */
 export interface GeneratedKey {
@@ -49,6 +51,10 @@ export interface CoordinatorKeysOptions {
    * copr-keygen's `gen_key`. Absent: only officer-signed requests start a DKG.
    */
   keygenSecretKey?: Uint8Array;
+  /** Type of keys created when a request names none (coordinator config "keygenDefaultType"; default ed25519). */
+  defaultKeyType?: KeyType;
+  /** The node that generates and deals new RSA keys (config "keygenDealerNode"; default the lowest node id). */
+  dealerNode?: number;
   /** Test only: append every relayed node response (hex) to this file. */
   relayDump?: string;
 }
@@ -106,22 +112,22 @@ export class CoordinatorKeys {
    * (copr-keygen). Every node checks the request and its signer itself.
    * Concurrent requests for one name share one run.
    */
-  generateKey(keyName: string, userId: string, minSigners = 0, authorization?: SignedLifecycle): Promise<GeneratedKey> {
+  generateKey(keyName: string, userId: string, minSigners = 0, authorization?: SignedLifecycle, keyType = ''): Promise<GeneratedKey> {
     if (!isValidKeyName(keyName)) throw new QsignError('INVALID_ARGUMENT', `not a valid key name: ${JSON.stringify(keyName.slice(0, 80))}`);
     const running = this.#inProgress.get(keyName);
     if (running) return running.then((k) => ({ ...k, created: false }));
-    const p = this.#generate(keyName, userId, minSigners, authorization).finally(() => this.#inProgress.delete(keyName));
+    const p = this.#generate(keyName, userId, minSigners, authorization, keyType).finally(() => this.#inProgress.delete(keyName));
     this.#inProgress.set(keyName, p);
     return p;
   }
 
-  async #generate(keyName: string, userId: string, minSigners: number, authorization: SignedLifecycle | undefined): Promise<GeneratedKey> {
+  async #generate(keyName: string, userId: string, minSigners: number, authorization: SignedLifecycle | undefined, asked: string): Promise<GeneratedKey> {
     const existing = await this.opts.lookup(keyName);
     if (existing) {
       return {
         created: false,
         groupPublicKey: existing.groupPublicKey,
-        fingerprint: ed25519Fingerprint(existing.groupPublicKey, existing.createdUnixSeconds),
+        fingerprint: keyFingerprint(existing),
         createdUnixSeconds: existing.createdUnixSeconds,
         minSigners: existing.minSigners,
         maxSigners: existing.maxSigners,
@@ -130,18 +136,22 @@ export class CoordinatorKeys {
     const ids = this.nodes.map((n) => n.id).sort((a, b) => a - b);
     if (!authorization) {
       if (!this.opts.keygenSecretKey) throw new QsignError('POLICY_REFUSED', 'a DKG needs a keygen request signed by an officer (qsign keygen) or a coordinator keygen client (coordinator config "keygenClientKeyFile")');
-      authorization = signKeygenRequest({ keyName, userId, minSigners }, this.opts.keygenSecretKey);
+      authorization = signKeygenRequest({ keyName, userId, minSigners, keyType: asked ? parseKeyType(asked) : this.opts.defaultKeyType }, this.opts.keygenSecretKey);
     }
     const req = openKeygenRequest(authorization); // for routing only: every node checks it and its signer itself
     if (req.keyName !== keyName || req.userId !== userId) throw new QsignError('INVALID_ARGUMENT', 'the signed keygen request names another key or user id');
+    const keyType = keygenKeyType(req);
+    if (asked && asked !== keyType) throw new QsignError('INVALID_ARGUMENT', `the signed keygen request names key type ${keyType}, not ${asked}`);
+    const rsa = rsaBitsOf(keyType) !== undefined;
     const t = req.minSigners || this.opts.defaultThreshold || Math.floor(ids.length / 2) + 1;
     const badThreshold = thresholdProblem(t, ids.length);
     if (badThreshold) throw new QsignError('INVALID_ARGUMENT', badThreshold);
     const created = Math.floor(Date.now() / 1000);
-    const params: DkgParams = { sessionId: dkgSessionId(req), keyName, userId, minSigners: t, participants: ids, createdUnixSeconds: created };
-    this.opts.log(`DKG ${params.sessionId}: key ${keyName}, ${t}-of-${ids.length}`);
+    const dealer = rsa ? (this.opts.dealerNode ?? ids[0]!) : 0;
+    const params: DkgParams = { sessionId: dkgSessionId(req), keyName, userId, minSigners: t, participants: ids, createdUnixSeconds: created, keyType: rsa ? keyType : '', dealer };
+    this.opts.log(`DKG ${params.sessionId}: key ${keyName}, ${t}-of-${ids.length}${rsa ? `, ${keyType} generated and dealt by node ${dealer}` : ''}`);
     const round1 = await this.#all('DKG round 1', ids, (n) => n.keys.dkgRound1(params, authorization));
-    const round2 = await this.#all('DKG round 2', ids, (n) => n.keys.dkgRound2(params.sessionId, round1));
+    const round2 = await this.#all(rsa ? 'RSA keygen (dealer)' : 'DKG round 2', ids, (n) => n.keys.dkgRound2(params.sessionId, round1, rsa ? RSA_DEAL_TIMEOUT_MS : undefined));
     const envelopes = round2.flatMap((r) => r.packages);
     const outcomes = await this.#all('DKG finalise', ids, (n) => n.keys.dkgFinalize(params.sessionId, envelopes.filter((e) => e.recipient === n.id)));
     const gpk = bytesToHex(outcomes[0]!.groupPublicKey);
@@ -149,7 +159,8 @@ export class CoordinatorKeys {
     await this.#all('DKG confirm', ids, (n) => n.keys.dkgConfirm(params.sessionId, outcomes[0]!.groupPublicKey));
     this.opts.forget(keyName);
     this.opts.log(`DKG ${params.sessionId}: key ${keyName} created, group key ${gpk}`);
-    return { created: true, groupPublicKey: outcomes[0]!.groupPublicKey, fingerprint: ed25519Fingerprint(outcomes[0]!.groupPublicKey, created), createdUnixSeconds: created, minSigners: t, maxSigners: ids.length };
+    const fingerprint = keyFingerprint({ groupPublicKey: outcomes[0]!.groupPublicKey, createdUnixSeconds: created, userId, scheme: rsa ? 'rsa-shoup' : '' });
+    return { created: true, groupPublicKey: outcomes[0]!.groupPublicKey, fingerprint, createdUnixSeconds: created, minSigners: t, maxSigners: ids.length };
   }
 
   /**

@@ -1,12 +1,11 @@
 /**
  * Node.AttestKey (docs/pinning.md): the node states what a key is — name,
- * group public key, creation time, threshold — and signs the statement with
+ * group public key (and scheme, for RSA), creation time, threshold — and signs the statement with
  * its identity key (the key of its audit log's verifier key, which clients
  * pin). The client's challenge is repeated, so statements cannot be replayed.
  */
-import { ed25519Fingerprint } from '@qsign/openpgp';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { ATTESTATION_CHALLENGE_BYTES, QsignError, isValidKeyName, signKeyAttestation, type SignedKeyAttestation } from '@qsign/protocol';
+import { ATTESTATION_CHALLENGE_BYTES, QsignError, isValidKeyName, keyFingerprint, signKeyAttestation, type SignedKeyAttestation } from '@qsign/protocol';
 import { loadOrCreateIdentity, type NodeStore } from '@qsign/storage';
 import { nodeOriginPrefix } from './audit-wiring.js';
 
@@ -25,7 +24,8 @@ export async function attestKey(nodeId: number, store: NodeStore, name: string, 
         keyName: key.name,
         groupPublicKey: bytesToHex(key.groupPublicKey),
         createdUnixSeconds: key.createdUnixSeconds,
-        fingerprint: bytesToHex(ed25519Fingerprint(key.groupPublicKey, key.createdUnixSeconds)),
+        fingerprint: bytesToHex(keyFingerprint(key)),
+        ...(key.scheme === 'rsa-shoup' && { scheme: key.scheme }),
         minSigners: key.minSigners,
         maxSigners: key.maxSigners,
         challenge: bytesToHex(challenge),

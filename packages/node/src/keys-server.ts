@@ -26,7 +26,7 @@ export function nodeKeysHandlers(ops: NodeKeyOps, reshare: NodeReshareOps, store
     dkgRound1: unaryHandler(async (req) => {
       const p = req.params;
       if (!p) throw new QsignError('MALFORMED_REQUEST', 'missing DKG parameters');
-      return ops.dkgRound1({ sessionId: p.sessionId, keyName: p.keyName, userId: p.userId, minSigners: p.minSigners, participants: p.participants, createdUnixSeconds: p.createdUnixSeconds }, req.authorization);
+      return ops.dkgRound1({ sessionId: p.sessionId, keyName: p.keyName, userId: p.userId, minSigners: p.minSigners, participants: p.participants, createdUnixSeconds: p.createdUnixSeconds, keyType: p.keyType, dealer: p.dealer }, req.authorization);
     }, internal),
     dkgRound2: unaryHandler(async (req) => ({ packages: await ops.dkgRound2(req.sessionId, req.round1) }), internal),
     dkgFinalize: unaryHandler(async (req) => outcome(await ops.dkgFinalize(req.sessionId, req.packages.map(sealed))), internal),

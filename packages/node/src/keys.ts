@@ -18,13 +18,15 @@ import { bytesToHex, hexToBytes, concatBytes, utf8ToBytes } from '@noble/hashes/
 import { sha256 } from '@noble/hashes/sha2.js';
 import * as frost from '@qsign/frost';
 import { ed25519Fingerprint } from '@qsign/openpgp';
-import { QsignError, checkFreshness, dkgSessionId, errorMessage, isQsignError, isValidKeyName, openKeygenRequest, thresholdProblem, type ErrorCode, type KeygenRequest, type SignedLifecycle } from '@qsign/protocol';
-import { dkgRound1Entry, keyGeneratedEntry, refusedEntry, type AuditContext } from '@qsign/audit';
+import { QsignError, checkFreshness, dkgSessionId, errorMessage, isQsignError, isValidKeyName, keygenKeyType, openKeygenRequest, thresholdProblem, type ErrorCode, type KeygenRequest, type SignedLifecycle } from '@qsign/protocol';
+import { dkgRound1Entry, keyGeneratedEntry, refusedEntry, rsaKeyDealtEntry, type AuditContext } from '@qsign/audit';
 import { openEnvelope, sealEnvelope, type NodeStore, type StoredKey } from '@qsign/storage';
 import type { NodeConfig } from './config.js';
 import { enrollmentSecret } from './seal.js';
 import { pinnedEnrollmentKey } from './peers.js';
 import { storedKey } from './import.js';
+import { storedRsaKey } from './import-rsa.js';
+import { dealRsaKey, receivedRsaShare, rsaKeyTypeOf, rsaParamsProblem } from './keys-rsa.js';
 import { enrolledNodes, lifecycleSigner, minDkgThreshold } from './roles.js';
 
 /** DKG parameters, as the coordinator announces them. */
@@ -35,6 +37,9 @@ export interface DkgParams {
   minSigners: number;
   participants: number[];
   createdUnixSeconds: number;
+  /** '' or 'ed25519' (DKG), or an RSA type made by `dealer` (keys-rsa.ts). */
+  keyType?: string;
+  dealer?: number;
 }
 
 /** An enrollment envelope between two nodes. */
@@ -63,10 +68,16 @@ interface DkgSession {
   round2Secret?: frost.SecretDkgRound2;
   round1?: frost.DkgRound1Package[];
   transcript?: Uint8Array;
+  /** RSA keygen: round 2 ran on this node (the dealer dealt, or a receiver is ready for its share). */
+  rsaRound2?: boolean;
+  /** Who signed the keygen request (for the dealer's audit record). */
+  requestedBy?: string;
   expiresAtMs: number;
 }
 
 const DKG_SESSION_TTL_MS = 5 * 60_000;
+/** An RSA keygen session waits for the dealer's safe-prime search (minutes for RSA-4096 on a loaded host). */
+const RSA_SESSION_TTL_MS = 60 * 60_000;
 
 /** Test-only DKG misbehaviour (QSIGN_TEST_FAULTS=1 and QSIGN_TEST_DKG_FAULT=bad-share): send a wrong round-2 share. */
 function dkgFault(): string {
@@ -86,7 +97,7 @@ export function dkgAad(sessionId: string, sender: number, recipient: number, tra
 
 /** Hash of a DKG's parameters and round-1 broadcast as one node saw it (bound into every round-2 envelope). */
 export function dkgTranscript(p: DkgParams, round1: frost.DkgRound1Package[]): Uint8Array {
-  const params = { sessionId: p.sessionId, keyName: p.keyName, userId: p.userId, minSigners: p.minSigners, participants: p.participants, createdUnixSeconds: p.createdUnixSeconds };
+  const params = { sessionId: p.sessionId, keyName: p.keyName, userId: p.userId, minSigners: p.minSigners, participants: p.participants, createdUnixSeconds: p.createdUnixSeconds, ...(p.keyType && p.keyType !== 'ed25519' && { keyType: p.keyType, dealer: p.dealer }) };
   return sha256(utf8ToBytes(JSON.stringify({ params, round1: [...round1].sort((a, b) => a.identifier - b.identifier).map((r) => [r.identifier, r.commitment.map(bytesToHex), bytesToHex(r.proofOfKnowledge)]) })));
 }
 
@@ -140,6 +151,7 @@ export class NodeKeyOps {
     }
     if (req.keyName !== p.keyName || req.userId !== p.userId || p.sessionId !== dkgSessionId(req) || (req.minSigners !== 0 && req.minSigners !== p.minSigners))
       return this.#refuse('POLICY_REFUSED', `the DKG parameters (key, user id, session or threshold) differ from the keygen request ${signer.name} signed`, ctx);
+    if (keygenKeyType(req) !== (p.keyType || 'ed25519')) return this.#refuse('POLICY_REFUSED', `the DKG key type ${p.keyType || 'ed25519'} differs from the type ${keygenKeyType(req)} that ${signer.name} signed`, ctx);
     const enrolled = enrolledNodes(this.config);
     const missing = enrolled.filter((id) => !p.participants.includes(id));
     const extra = p.participants.filter((id) => !enrolled.includes(id));
@@ -164,8 +176,22 @@ export class NodeKeyOps {
     const badThreshold = thresholdProblem(p.minSigners, ids.length);
     if (badThreshold) return this.#refuse('INVALID_ARGUMENT', badThreshold, ctx);
     for (const id of ids) if (id !== self && !pinnedEnrollmentKey(this.config.peers, id)) return this.#refuse('POLICY_REFUSED', `node ${id}'s enrollment key is not pinned in this node's config (peers)`, ctx);
+    let rsa;
+    try {
+      rsa = rsaKeyTypeOf(p);
+    } catch (e) {
+      return this.#refuse('INVALID_ARGUMENT', errorMessage(e), ctx);
+    }
+    const rsaProblem = rsa && rsaParamsProblem(p);
+    if (rsaProblem) return this.#refuse('INVALID_ARGUMENT', rsaProblem, ctx);
     const requestedBy = await this.#authorise(p, auth, ctx);
     if (await this.store.getKey(p.keyName)) return this.#refuse('KEY_EXISTS', `key ${p.keyName} already exists on this node`, ctx);
+    if (rsa) {
+      // No polynomial here: the dealer generates and deals in round 2, once every participant accepted round 1.
+      this.#dkg.set(p.sessionId, { params: { ...p, participants: [...ids] }, requestedBy, transcript: dkgTranscript(p, []), expiresAtMs: this.now() + RSA_SESSION_TTL_MS });
+      await this.store.audit.append(dkgRound1Entry(ctx, { threshold: `${p.minSigners}-of-${ids.length}`, participants: ids, requestedBy, keyType: rsa, dealer: p.dealer }));
+      return { identifier: self, commitment: [], proofOfKnowledge: new Uint8Array() };
+    }
     const { package: pkg, secret } = frost.dkgRound1(self, p.minSigners, ids.length);
     this.#dkg.set(p.sessionId, { params: { ...p, participants: [...ids] }, round1Secret: secret, expiresAtMs: this.now() + DKG_SESSION_TTL_MS });
     await this.store.audit.append(dkgRound1Entry(ctx, { threshold: `${p.minSigners}-of-${ids.length}`, participants: ids, requestedBy }));
@@ -180,6 +206,7 @@ export class NodeKeyOps {
   async dkgRound2(sessionId: string, round1: frost.DkgRound1Package[]): Promise<SealedPackage[]> {
     const s = this.#dkg.get(sessionId);
     const ctx = dkgContext(sessionId, s?.params.keyName);
+    if (s?.params.dealer && !s.rsaRound2 && !s.pending) return this.#rsaRound2(s, ctx);
     if (!s?.round1Secret) return this.#refuse('INVALID_ARGUMENT', `no DKG session ${sessionId} in round 1 on this node`, ctx);
     const self = this.config.nodeId;
     const mine = round1.find((r) => r.identifier === self);
@@ -222,6 +249,7 @@ export class NodeKeyOps {
   async dkgFinalize(sessionId: string, packages: SealedPackage[]): Promise<KeyOutcome> {
     const s = this.#dkg.get(sessionId);
     const ctx = dkgContext(sessionId, s?.params.keyName);
+    if (s?.rsaRound2) return this.#rsaFinalize(s, packages, ctx);
     if (!s?.round2Secret || !s.round1 || !s.transcript) return this.#refuse('INVALID_ARGUMENT', `no DKG session ${sessionId} in round 2 on this node`, ctx);
     this.#dkg.delete(sessionId); // re-added below only on success
     const self = this.config.nodeId;
@@ -288,10 +316,64 @@ export class NodeKeyOps {
       keyGeneratedEntry(
         {},
         { keyName: key.name, groupPublicKey: bytesToHex(key.groupPublicKey), identifier: key.identifier, threshold: `${key.minSigners}-of-${key.maxSigners}` },
-        { method: 'dkg', sessionId, participants: s!.params.participants, fingerprint: key.fingerprint },
+        { method: s!.params.dealer ? 'rsa-dealer' : 'dkg', sessionId, participants: s!.params.participants, fingerprint: key.fingerprint, ...(s!.params.dealer && { keyType: s!.params.keyType, dealer: s!.params.dealer }) },
       ),
     );
     return { keyName: key.name, identifier: key.identifier, groupPublicKey: key.groupPublicKey, verifyingShare: hexToBytes(key.verifyingShares[key.identifier]!), holds: true };
+  }
+
+  // ---- RSA keygen (keys-rsa.ts): the dealer deals in round 2, receivers open their share in finalise ----
+
+  /** RSA round 2: the dealer generates, deals and seals one share per peer; a receiver only marks itself ready. */
+  async #rsaRound2(s: DkgSession, ctx: AuditContext): Promise<SealedPackage[]> {
+    const self = this.config.nodeId;
+    const p = s.params;
+    s.rsaRound2 = true;
+    if (p.dealer !== self) return [];
+    const secret = await enrollmentSecret(this.store);
+    let dealt;
+    try {
+      dealt = await dealRsaKey(p, self, (recipient, plain): SealedPackage => ({ sender: self, recipient, ...sealEnvelope(this.#peerKey(recipient, 'RSA keygen'), plain, dkgAad(p.sessionId, self, recipient, s.transcript!), secret) }));
+    } catch (e) {
+      this.#dkg.delete(p.sessionId);
+      const code = isQsignError(e) ? e.code : 'SIGNING_FAILED';
+      return this.#refuse(code, `RSA key generation failed: ${errorMessage(e)}`, ctx);
+    } finally {
+      secret.fill(0);
+    }
+    s.pending = storedRsaKey(dealt.own); // holds the share bytes until dkgConfirm stores them (zeroed if the run is void)
+    await this.store.audit.append(
+      rsaKeyDealtEntry(ctx, { keyType: p.keyType!, groupPublicKey: bytesToHex(dealt.groupPublicKey), recipients: dealt.sealed.map((x) => x.recipient), generationMs: dealt.generationMs, requestedBy: s.requestedBy }),
+    );
+    return dealt.sealed;
+  }
+
+  /** RSA finalise: a receiver opens the dealer's envelope (authenticated by the dealer's pinned key) and checks its share; the dealer already holds its own. */
+  async #rsaFinalize(s: DkgSession, packages: SealedPackage[], ctx: AuditContext): Promise<KeyOutcome> {
+    const self = this.config.nodeId;
+    const p = s.params;
+    if (!s.pending) {
+      const mine = packages.filter((x) => x.recipient === self);
+      if (mine.length !== 1 || mine[0]!.sender !== p.dealer) {
+        this.#dkg.delete(p.sessionId);
+        return this.#refuse('INVALID_ARGUMENT', `RSA keygen: expected one share envelope from dealer node ${p.dealer}, got ${mine.length} (from ${mine.map((x) => x.sender).join(', ') || 'nobody'})`, ctx);
+      }
+      const secret = await enrollmentSecret(this.store);
+      let plain: Uint8Array | undefined;
+      try {
+        plain = openEnvelope(secret, mine[0]!, dkgAad(p.sessionId, p.dealer!, self, s.transcript!), this.#peerKey(p.dealer!, 'RSA keygen'));
+        s.pending = storedRsaKey(receivedRsaShare(p, plain, self));
+      } catch (e) {
+        this.#dkg.delete(p.sessionId);
+        const why = isQsignError(e) && e.code === 'INVALID_ARGUMENT' && /dealer node/.test(e.message) ? errorMessage(e) : `the share envelope from dealer node ${p.dealer} does not open (not from its pinned key, altered in transit, or for another session)`;
+        return this.#refuse('INVALID_ARGUMENT', why, { ...ctx, details: { ...ctx.details, culprits: [p.dealer] } });
+      } finally {
+        secret.fill(0);
+        plain?.fill(0);
+      }
+    }
+    const key = s.pending;
+    return { keyName: key.name, identifier: self, groupPublicKey: key.groupPublicKey, verifyingShare: hexToBytes(key.verifyingShares[self]!), holds: false };
   }
 }
 

@@ -178,6 +178,7 @@ export class NodeReshareOps {
       const key = await this.store.getKey(plan.keyName);
       if (!key) return this.#refuse('UNKNOWN_KEY', `unknown key ${plan.keyName}`, ctx);
       if (bytesToHex(key.groupPublicKey) !== plan.groupPublicKey) return this.#refuse('INVALID_ARGUMENT', 'plan names a different group key', ctx);
+      if (key.scheme === 'rsa-shoup') return this.#refuse('INVALID_ARGUMENT', `key ${plan.keyName} is a threshold RSA key: resharing needs the dealer again; re-split it from its secret key (docs/threshold-rsa.md, "Resharing an RSA key")`, ctx);
       if (key.vssCommitment.length === 0) return this.#refuse('INVALID_ARGUMENT', 'key has no VSS commitment', ctx);
       let params: frost.ReshareParams;
       try {

@@ -13,6 +13,7 @@ import {
   checkCommitmentList,
   errorMessage,
   frostEd25519Scheme,
+  rsaHashOfDigest,
   shoupRsaScheme,
   validateSignRequest,
   verifyRequestSignature,
@@ -232,6 +233,11 @@ export class NodeSigner {
       const attempt = (seen?.attempts ?? 0) + 1;
       const refuse: RefuseFn = (code, reason, c) => this.#refuse(code, reason, c);
       const { message, record } = await prepareShare(req, key, ctx, admission, { signers: [key.identifier], attempt, digestOnlyKeys: this.config.digestOnlyKeys, check: (r) => checkWindowedRequest(this.store, r) }, refuse);
+      try {
+        rsaHashOfDigest(message); // a digest EMSA-PKCS1-v1_5 cannot carry (SHA-1) is refused before anything is recorded as signed
+      } catch (e) {
+        return await this.#refuse('MALFORMED_REQUEST', `cannot make a threshold RSA share: ${errorMessage(e)}`, ctx);
+      }
       await this.store.commitOneRoundSignature(req.requestId, {
         attempts: attempt,
         lists: seen?.lists ?? [],

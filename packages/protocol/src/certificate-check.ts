@@ -9,17 +9,27 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { encodePacket, parseCertificate, parsePackets, parseSignature, PacketTag, verifyCertificationPacket } from '@qsign/openpgp';
 import { errorMessage } from './errors.js';
+import { isRsaKey } from './message.js';
+import { verifiedRsaUserIds } from './rsa-certificate-check.js';
 
 /** Largest certificate accepted (ours are ~300 bytes). */
 export const MAX_CERTIFICATE_BYTES = 64 * 1024;
 
-/** Why `cert` is not the certificate of `key`, or undefined if it is. */
-export function certificateProblem(cert: Uint8Array, key: { groupPublicKey: Uint8Array; createdUnixSeconds: number; userId: string }): string | undefined {
+/**
+ * Why `cert` is not the certificate of `key`, or undefined if it is. For a threshold RSA key
+ * (`scheme` 'rsa-shoup': one made on the cluster, certified through the quorum) the same
+ * three-packet layout, with an RSA self-certification of the key's own user ID.
+ */
+export function certificateProblem(cert: Uint8Array, key: { groupPublicKey: Uint8Array; createdUnixSeconds: number; userId: string; scheme?: string }): string | undefined {
   if (cert.length === 0 || cert.length > MAX_CERTIFICATE_BYTES) return `certificate must be 1..${MAX_CERTIFICATE_BYTES} bytes`;
   try {
     const packets = parsePackets(cert, { maxBytes: MAX_CERTIFICATE_BYTES, maxPackets: 16 });
     if (packets.length !== 3 || packets[0]!.tag !== PacketTag.PublicKey || packets[1]!.tag !== PacketTag.UserId || packets[2]!.tag !== PacketTag.Signature)
       return 'certificate must be exactly a public-key, a user ID and a signature packet';
+    if (isRsaKey(key)) {
+      const uids = verifiedRsaUserIds(cert, key);
+      return uids.includes(key.userId) ? undefined : `certificate user ID ${JSON.stringify(uids[0])} is not the key's ${JSON.stringify(key.userId)}`;
+    }
     const info = parseCertificate(cert);
     if (bytesToHex(info.publicKey32) !== bytesToHex(key.groupPublicKey)) return 'certificate is for a different public key';
     if (info.createdUnixSeconds !== key.createdUnixSeconds) return `certificate key creation time ${info.createdUnixSeconds} is not the key's ${key.createdUnixSeconds}`;

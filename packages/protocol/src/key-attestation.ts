@@ -7,8 +7,9 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
-import { ed25519Fingerprint } from '@qsign/openpgp';
 import { QsignError, errorMessage } from './errors.js';
+import { keyFingerprint } from './message.js';
+import { parseRsaGroupPublicKey } from './scheme-rsa-key.js';
 
 /** Domain separation prefix of an attestation signature. */
 export const KEY_ATTESTATION_CONTEXT = utf8ToBytes('qsign/v1/key-attestation\n');
@@ -20,8 +21,10 @@ export const ATTESTATION_CHALLENGE_BYTES = { min: 16, max: 64 } as const;
 export interface KeyStatement {
   nodeId: number;
   keyName: string;
-  /** 32-byte group public key, lowercase hex. */
+  /** Group public key, lowercase hex: 32 bytes (Ed25519) or MPI(n) ‖ MPI(e) (RSA). */
   groupPublicKey: string;
+  /** 'rsa-shoup' for a threshold RSA key; absent for Ed25519 (statements before RSA name none). */
+  scheme?: string;
   createdUnixSeconds: number;
   /** OpenPGP v4 fingerprint (RFC 9580 §5.5.4.2) of the key, lowercase hex. */
   fingerprint: string;
@@ -51,6 +54,7 @@ export function signKeyAttestation(s: KeyStatement, identitySecretKey: Uint8Arra
       minSigners: s.minSigners,
       maxSigners: s.maxSigners,
       challenge: s.challenge,
+      ...(s.scheme === 'rsa-shoup' && { scheme: s.scheme }),
     }),
   );
   return { nodeId: s.nodeId, statement, signature: ed25519.sign(concatBytes(KEY_ATTESTATION_CONTEXT, statement), identitySecretKey) };
@@ -84,10 +88,23 @@ export function openKeyAttestation(a: SignedKeyAttestation, identityPublicKey: U
   if (o.challenge !== bytesToHex(expect.challenge)) bad('statement does not repeat this challenge (replayed?)');
   const hex = (v: unknown, n: number) => typeof v === 'string' && v.length === 2 * n && /^[0-9a-f]+$/.test(v);
   const int = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-  if (!hex(o.groupPublicKey, 32) || !hex(o.fingerprint, 20) || !int(o.createdUnixSeconds) || !int(o.minSigners) || !int(o.maxSigners)) bad('statement fields are malformed');
+  const rsa = o.scheme === 'rsa-shoup';
+  if (o.scheme !== undefined && !rsa) bad(`statement names unknown scheme ${JSON.stringify(o.scheme)}`);
+  const keyOk = rsa ? typeof o.groupPublicKey === 'string' && o.groupPublicKey.length <= 2 * 1100 && hex(o.groupPublicKey, o.groupPublicKey.length / 2) && rsaKeyParses(o.groupPublicKey) : hex(o.groupPublicKey, 32);
+  if (!keyOk || !hex(o.fingerprint, 20) || !int(o.createdUnixSeconds) || !int(o.minSigners) || !int(o.maxSigners)) bad('statement fields are malformed');
   const s = o as unknown as KeyStatement;
-  if (bytesToHex(ed25519Fingerprint(hexToBytes(s.groupPublicKey), s.createdUnixSeconds)) !== s.fingerprint) bad('fingerprint is not the fingerprint of the attested key');
+  const fpr = keyFingerprint({ groupPublicKey: hexToBytes(s.groupPublicKey), createdUnixSeconds: s.createdUnixSeconds, userId: '', ...(rsa && { scheme: 'rsa-shoup' }) });
+  if (bytesToHex(fpr) !== s.fingerprint) bad('fingerprint is not the fingerprint of the attested key');
   return s;
+}
+
+function rsaKeyParses(hex: string): boolean {
+  try {
+    parseRsaGroupPublicKey(hexToBytes(hex));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The key a set of verified statements agrees on. */

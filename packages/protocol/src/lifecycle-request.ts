@@ -11,6 +11,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { QsignError } from './errors.js';
 import { isValidKeyName, newRequestId } from './request.js';
+import { isKeyType, type KeyType } from './key-type.js';
 
 /** JSON bytes with the signer's Ed25519 public key and signature (wire: `SignedPlan`). */
 export interface SignedLifecycle {
@@ -58,6 +59,13 @@ export interface KeygenRequest {
   /** Threshold asked for; 0 = the coordinator's default (nodes still enforce their minimum). */
   minSigners: number;
   createdAtMs: number;
+  /** Key type; absent means 'ed25519' (DKG). An RSA type is made by a dealer node. Signed, so no relay can change it. */
+  keyType?: KeyType;
+}
+
+/** The key type a keygen request asks for. */
+export function keygenKeyType(r: Pick<KeygenRequest, 'keyType'>): KeyType {
+  return r.keyType ?? 'ed25519';
 }
 
 /** The DKG session id a keygen request names. */
@@ -66,8 +74,9 @@ export function dkgSessionId(r: Pick<KeygenRequest, 'requestId'>): string {
 }
 
 /** Builds and signs a keygen request with a fresh id and the current time. */
-export function signKeygenRequest(p: { keyName: string; userId: string; minSigners?: number }, secretKey: Uint8Array): SignedLifecycle {
+export function signKeygenRequest(p: { keyName: string; userId: string; minSigners?: number; keyType?: KeyType }, secretKey: Uint8Array): SignedLifecycle {
   const r: KeygenRequest = { format: KEYGEN_REQUEST_FORMAT, requestId: newRequestId(), keyName: p.keyName, userId: p.userId, minSigners: p.minSigners ?? 0, createdAtMs: Date.now() };
+  if (p.keyType && p.keyType !== 'ed25519') r.keyType = p.keyType;
   validateKeygenRequest(r);
   return signLifecycle(KEYGEN_REQUEST_CONTEXT, r, secretKey);
 }
@@ -90,6 +99,7 @@ export function validateKeygenRequest(r: KeygenRequest): void {
   if (typeof r.userId !== 'string' || !r.userId || r.userId.length > 400) bad('userId must be 1-400 characters');
   if (!Number.isInteger(r.minSigners) || r.minSigners < 0 || r.minSigners > 0xffff) bad('minSigners must be 0 (default) or a threshold');
   if (!Number.isSafeInteger(r.createdAtMs)) bad('createdAtMs is required');
+  if (r.keyType !== undefined && !isKeyType(r.keyType)) bad('keyType must be ed25519, rsa2048, rsa3072 or rsa4096');
 }
 
 // ---- reshare confirmations ----

@@ -90,8 +90,8 @@ export class CoordinatorKeysRpcClient {
     this.#c = new CoordinatorKeysClient(address, channelCredentials(security, address), CHANNEL_OPTIONS);
   }
   /** Asks for a DKG; `authorization` is a keygen request signed by an officer (absent: the coordinator's own keygen client signs). */
-  generateKey(keyName: string, userId: string, minSigners = 0, authorization?: SignedPlan, timeoutMs = 120_000): Promise<GenerateKeyResponse> {
-    return callUnary(this.#c, this.#c.generateKey, { keyName, userId, minSigners, authorization }, timeoutMs, `coordinator at ${this.address}`);
+  generateKey(keyName: string, userId: string, minSigners = 0, authorization?: SignedPlan, timeoutMs = 120_000, keyType = ''): Promise<GenerateKeyResponse> {
+    return callUnary(this.#c, this.#c.generateKey, { keyName, userId, minSigners, authorization, keyType }, timeoutMs, `coordinator at ${this.address}`);
   }
   reshare(plan: SignedPlan, timeoutMs = 120_000): Promise<ReshareResponse> {
     return callUnary(this.#c, this.#c.reshare, plan, timeoutMs, `coordinator at ${this.address}`);

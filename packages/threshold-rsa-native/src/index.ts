@@ -3,7 +3,7 @@
  * constant-time modexp backend ({@link installNativeModexp}) and a safe-prime source for new
  * keys ({@link nodeSafePrime}). Not pure: it imports node:crypto.
  */
-import { generatePrimeSync } from 'node:crypto';
+import { generatePrime, generatePrimeSync } from 'node:crypto';
 import { backendName, pureBackend, setModexpBackend, type SafePrimeSource } from '@qsign/threshold-rsa';
 import { opensslDhBackend } from './openssl-dh.js';
 import { selfTest } from './self-test.js';
@@ -52,3 +52,11 @@ export function installNativeModexp(opts: InstallOptions = {}): string {
  * minutes; see docs/threshold-rsa.md for measured figures.
  */
 export const nodeSafePrime: SafePrimeSource = (bits) => generatePrimeSync(bits, { safe: true, bigint: true });
+
+/**
+ * {@link nodeSafePrime} off the event loop: OpenSSL's safe-prime search in libuv's thread
+ * pool (node:crypto generatePrime), so a daemon dealing a new key keeps serving meanwhile.
+ */
+export function nodeSafePrimeAsync(bits: number): Promise<bigint> {
+  return new Promise((resolve, reject) => generatePrime(bits, { safe: true, bigint: true }, (err, p) => (err ? reject(err) : resolve(p))));
+}

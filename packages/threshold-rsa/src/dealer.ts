@@ -112,22 +112,34 @@ export interface GenerateOptions {
  * @throws ThresholdRsaError BACKEND_FAILED if the source returns a non-safe or wrong-size prime.
  */
 export function generateSafePrimeKey(opts: GenerateOptions): SecretRsaKey {
+  expectKeyBits(opts.bits);
+  check(typeof opts.safePrime === 'function', 'INVALID_PARAMETERS', 'safePrime must be a function');
+  for (;;) {
+    const key = safePrimeKey(opts.bits, opts.safePrime(opts.bits / 2), opts.safePrime(opts.bits / 2), opts);
+    if (key) return key;
+  }
+}
+
+function expectKeyBits(bits: number): void {
+  check(MODULUS_BITS.includes(bits), 'WRONG_MODULUS_SIZE', `cannot generate a ${bits}-bit key; use 2048, 3072 or 4096`);
+}
+
+/**
+ * The key of two safe primes from a prime source (e.g. OpenSSL's, asynchronously), each
+ * re-checked with Miller–Rabin; undefined when the pair does not make a key (p = q, n not
+ * exactly `bits` long, e not invertible): draw another pair.
+ *
+ * @throws ThresholdRsaError WRONG_MODULUS_SIZE, or BACKEND_FAILED if a value is not a safe prime of bits/2 bits.
+ */
+export function safePrimeKey(bits: number, p: bigint, q: bigint, opts: { e?: bigint; random?: RandomBytes } = {}): SecretRsaKey | undefined {
+  expectKeyBits(bits);
   const e = opts.e ?? 65537n;
   const random = opts.random ?? defaultRandom;
-  check(MODULUS_BITS.includes(opts.bits), 'WRONG_MODULUS_SIZE', `cannot generate a ${opts.bits}-bit key; use 2048, 3072 or 4096`);
-  check(typeof opts.safePrime === 'function', 'INVALID_PARAMETERS', 'safePrime must be a function');
-  const half = opts.bits / 2;
-  const prime = (): bigint => {
-    const p = opts.safePrime(half);
-    check(typeof p === 'bigint' && bitLength(p) === half, 'BACKEND_FAILED', `the prime source returned a value that is not ${half} bits`);
-    check(isSafePrime(p, random, 20), 'BACKEND_FAILED', 'the prime source returned a value that is not a safe prime');
-    return p;
-  };
-  for (;;) {
-    const p = prime();
-    const q = prime();
-    if (p === q || bitLength(p * q) !== opts.bits) continue;
-    if (gcd(e, (p - 1n) * (q - 1n)) !== 1n) continue;
-    return { n: p * q, e, p, q };
+  const half = bits / 2;
+  for (const x of [p, q]) {
+    check(typeof x === 'bigint' && bitLength(x) === half, 'BACKEND_FAILED', `the prime source returned a value that is not ${half} bits`);
+    check(isSafePrime(x, random, 20), 'BACKEND_FAILED', 'the prime source returned a value that is not a safe prime');
   }
+  if (p === q || bitLength(p * q) !== bits || gcd(e, (p - 1n) * (q - 1n)) !== 1n) return undefined;
+  return { n: p * q, e, p, q };
 }

@@ -11,7 +11,7 @@ export { pureBackend, setModexpBackend, modexpBackend, backendName, modPowSecret
 export { DIGEST_INFO_PREFIX, emsaPkcs1v15Encode, parseEmsaPkcs1v15, type RsaHash } from './pkcs1.js';
 export { MODULUS_BITS, MAX_PARTIES, MAX_PUBLIC_EXPONENT_BITS, validatePublicKey } from './params.js';
 export { isProbablePrime, isSafePrime } from './prime.js';
-export { dealShares, validateSecretKey, generateSafePrimeKey, type DealOptions, type Dealt, type GenerateOptions, type SafePrimeSource } from './dealer.js';
+export { dealShares, validateSecretKey, generateSafePrimeKey, safePrimeKey, type DealOptions, type Dealt, type GenerateOptions, type SafePrimeSource } from './dealer.js';
 export { signShare, verifyShare, messageRepresentative } from './share.js';
 export { combine, lagrangeCoefficient, MAX_COMBINATIONS, type Combined } from './combine.js';
 export { verifySignature, type RsaPublicKey } from './verify.js';

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { armor, ed25519Fingerprint, parseCertificate } from '@qsign/openpgp';
-import { QsignError, errorMessage, isKeyEmail, isQsignError, openResharePlan, signKeygenRequest, signResharePlan, type SignedResharePlan } from '@qsign/protocol';
+import { KEY_TYPES, QsignError, errorMessage, isKeyEmail, isQsignError, isRsaKey, openResharePlan, parseKeyType, rsaBitsOf, signKeygenRequest, signResharePlan, type SignedResharePlan } from '@qsign/protocol';
 import { CoordinatorKeysRpcClient } from '@qsign/rpc';
 import { coordinatorTransport, loadClientConfig } from '@qsign/client';
 import { OFFICER_OPTION, loadOfficerKey } from '@qsign/client';
@@ -22,14 +22,18 @@ import { CLIENT_CONFIG } from './options.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
+/** How long `qsign keygen --type rsa…` waits for the dealer (the coordinator allows it an hour). */
+const RSA_KEYGEN_WAIT_MS = 65 * 60_000;
+
 /** Registers the commands of this module. */
 export function register(program: Command): void {
   program
     .command('keygen')
-    .description('create a key by dealerless DKG on the cluster (named by the email, as Copr\'s sign -u EMAIL expects) and print its OpenPGP fingerprint')
+    .description('create a key on the cluster (named by the email, as Copr\'s sign -u EMAIL expects) and print its OpenPGP fingerprint: Ed25519 by dealerless DKG, RSA by a dealer node (docs/threshold-rsa.md)')
     .requiredOption('--name <real-name>', 'real name for the user id')
     .requiredOption('--email <email>', 'email: the key name and the user id address')
     .option('--threshold <n>', 'signers needed (default: the coordinator\'s, a majority; nodes refuse less than their lifecycle.minThreshold)', intOption('--threshold', 2, 255))
+    .option('--type <type>', `key type: ${KEY_TYPES.join(', ')} (RSA: one dealer node generates safe primes and deals the shares; RSA-4096 takes minutes)`, 'ed25519')
     .option('--window <duration>', 'make a windowed key: a certification-only primary and one signing subkey per window of this length (e.g. 7d; s, m, h, d, w)')
     .option('--windows <n>', 'with --window: subkeys made now, the current window and those after it (default 2)', intOption('--windows', 1, 64))
     .option(...OFFICER_OPTION)
@@ -37,13 +41,16 @@ export function register(program: Command): void {
     .action(async (o) => {
       if (o.windows !== undefined && o.window === undefined) throw new QsignError('INVALID_ARGUMENT', '--windows needs --window DURATION');
       const windowSeconds = o.window === undefined ? undefined : windowDuration(o.window);
+      const keyType = parseKeyType(o.type, '--type');
+      if (windowSeconds !== undefined && keyType !== 'ed25519') throw new QsignError('INVALID_ARGUMENT', '--window makes Ed25519 subkeys; it cannot be combined with an RSA --type');
       if (!isKeyEmail(o.email)) throw new QsignError('INVALID_ARGUMENT', `--email ${JSON.stringify(o.email)} is not an email address (e.g. owner#project@copr.example.org)`);
       const config = loadClientConfig(o.config);
       const officer = loadOfficerKey(o.officer, config);
       const keys = new CoordinatorKeysRpcClient(config.coordinator, coordinatorTransport(config));
       const client = new QsignClient(config);
       try {
-        process.stderr.write(`running DKG for ${o.email} (requested by officer ${officer.name})…\n`);
+        const rsa = rsaBitsOf(keyType) !== undefined;
+        process.stderr.write(rsa ? `generating ${keyType} for ${o.email} on the dealer node (requested by officer ${officer.name}); safe primes take a while…\n` : `running DKG for ${o.email} (requested by officer ${officer.name})…\n`);
         const userId = `${o.name} <${o.email}>`;
         if (windowSeconds !== undefined) {
           const say = (m: string) => process.stderr.write(`${m}\n`);
@@ -52,7 +59,8 @@ export function register(program: Command): void {
           for (const w of made.windows) say(`subkey ${w.fingerprint.toUpperCase()}: ${new Date(w.start * 1000).toISOString()} – ${new Date(w.end * 1000).toISOString()}`);
           return;
         }
-        const k = await keys.generateKey(o.email, userId, o.threshold ?? 0, signKeygenRequest({ keyName: o.email, userId, minSigners: o.threshold ?? 0 }, officer.secretKey));
+        const auth = signKeygenRequest({ keyName: o.email, userId, minSigners: o.threshold ?? 0, keyType }, officer.secretKey);
+        const k = await keys.generateKey(o.email, userId, o.threshold ?? 0, auth, rsa ? RSA_KEYGEN_WAIT_MS : undefined, keyType);
         if (!k.created) throw new QsignError('KEY_EXISTS', `key ${o.email} already exists (fingerprint ${bytesToHex(k.fingerprint).toUpperCase()})`);
         await pinGeneratedKey(client, o.email, k.groupPublicKey);
         await certifyKey(client, o.email);
@@ -131,8 +139,10 @@ export function register(program: Command): void {
       const client = new QsignClient(config);
       const keys = new CoordinatorKeysRpcClient(config.coordinator, coordinatorTransport(config));
       try {
+        if (o.key) refuseRsaReshare(o.key, await client.key(o.key));
         const signed = o.resume ? readSignedPlan(o.resume) : await newSignedPlan(o, client, loadOfficerKey(o.officer, config).secretKey);
         const plan = openResharePlan(signed);
+        if (!o.key) refuseRsaReshare(plan.keyName, await client.key(plan.keyName));
         let r: Awaited<ReturnType<CoordinatorKeysRpcClient['reshare']>>;
         try {
           r = await keys.reshare(signed);
@@ -158,6 +168,18 @@ export async function pinGeneratedKey(client: QsignClient, keyName: string, repo
   const k = await client.trust(keyName);
   if (k.groupPublicKey !== bytesToHex(reported))
     throw new QsignError('KEY_MISMATCH', `the coordinator reported group key ${bytesToHex(reported)} for the new key ${keyName}, but the nodes attest ${k.groupPublicKey}; pinned the attested key`);
+}
+
+/**
+ * Refuses to reshare a threshold RSA key, naming the way that works: Shoup shares cannot be
+ * re-randomised without p'q', so a new N-of-M needs the dealer again (docs/threshold-rsa.md).
+ */
+export function refuseRsaReshare(keyName: string, info: { scheme: string }): void {
+  if (!isRsaKey(info)) return;
+  throw new QsignError(
+    'INVALID_ARGUMENT',
+    `key ${keyName} is a threshold RSA key: a reshare needs the dealer again (RSA shares cannot be re-randomised without the primes). Re-split it from its secret key instead: 'qsign ceremony split --import-gpg SECRET.gpg --key-name ${keyName} --threshold N --node ID=ENROLLMENT_PUB …' with the gpg export kept offline as its recovery kit, then 'qsign node import' on every node; a key made on the cluster (keygen --type rsa…) has no copy to re-split: make a new key and rotate to it (docs/threshold-rsa.md, "Resharing an RSA key")`,
+  );
 }
 
 /** Builds and signs a plan from the command's options. */

@@ -7,7 +7,7 @@ import { QsignError } from '@qsign/protocol';
 import { loadClientConfig } from '@qsign/client';
 import { QsignClient } from '@qsign/client';
 import { intOption } from '../io.js';
-import { signRpmFiles } from '@qsign/client';
+import { resolveKeyName, signRpmFiles } from '@qsign/client';
 import { DEFAULT_APPROVAL_WAIT_SECONDS, describeWait } from '@qsign/client';
 import { digestAlgo } from './sign.js';
 import { CLIENT_CONFIG, noteFailover } from './options.js';
@@ -17,9 +17,9 @@ export function register(program: Command): void {
   const rpm = program.command('rpm').description('RPM packages');
   rpm
     .command('sign')
-    .description('sign RPM packages in place (header signature in tag 267, as rpmsign does for EdDSA); nodes record each package in their audit logs')
+    .description('sign RPM packages in place (header signature in tag 267 for an EdDSA key, 268 for an RSA key, as rpmsign does); nodes record each package in their audit logs')
     .argument('<files...>', 'packages to sign')
-    .requiredOption('--key <name>', 'key name')
+    .requiredOption('--key <key>', 'key: its name, user ID e-mail, key ID (16 hex) or fingerprint (40 hex)')
     .option('--digest-algo <algo>', 'hash: SHA256 (default) or SHA512', digestAlgo)
     .option('-j, --jobs <n>', 'packages signed at once', intOption('--jobs', 1, 64), 4)
     .option('--wait <seconds>', 'how long to wait for nodes whose operators must approve a package', intOption('--wait', 1, 7 * 86400), DEFAULT_APPROVAL_WAIT_SECONDS)
@@ -29,7 +29,7 @@ export function register(program: Command): void {
       const bar = process.stderr.isTTY && files.length > 1 ? new SingleBar({ stream: process.stderr, format: 'signing {bar} {value}/{total} {file}', hideCursor: true }, Presets.shades_classic) : undefined;
       bar?.start(files.length, 0, { file: '' });
       try {
-        const results = await signRpmFiles(client, o.key, files, {
+        const results = await signRpmFiles(client, await resolveKeyName(client, o.key), files, {
           hashAlgorithm: o.digestAlgo,
           concurrency: o.jobs,
           waitMs: o.wait * 1000,

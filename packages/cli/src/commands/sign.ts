@@ -13,7 +13,7 @@ import { loadClientConfig } from '@qsign/client';
 import { QsignClient, fileClaims } from '@qsign/client';
 import { intOption } from '../io.js';
 import { readInput, writeOutput } from '@qsign/client';
-import { certifyKey, clearsign, keyCertificate, looksLikeRpmHeader, signOpenPgp } from '@qsign/client';
+import { certifyKey, clearsign, keyCertificate, looksLikeRpmHeader, resolveKeyName, signOpenPgp } from '@qsign/client';
 import { DEFAULT_APPROVAL_WAIT_SECONDS, describeWait } from '@qsign/client';
 import { CLIENT_CONFIG, noteFailover } from './options.js';
 
@@ -32,10 +32,10 @@ export function digestAlgo(v: string): HashAlgorithm {
 export function register(program: Command): void {
   const sign = program
     .command('sign [file]')
-    .description('sign a file through the cluster: OpenPGP detached (-b) or cleartext (--clearsign), or raw Ed25519 (--raw); gpg-compatible for rpmsign')
-    .option('--key <name>', 'key name')
-    .option('-u, --local-user <name>', 'key name (gpg spelling; rpmsign passes %_gpg_name)')
-    .option('--raw <file>', 'write the 64-byte Ed25519 signature of the file\'s bytes ("-" reads stdin)')
+    .description('sign a file through the cluster: OpenPGP detached (-b) or cleartext (--clearsign), or raw (--raw: Ed25519, or PKCS#1 v1.5 over SHA-256 for an RSA key); gpg-compatible for rpmsign')
+    .option('--key <key>', 'key: its name, user ID e-mail, key ID (16 hex) or fingerprint (40 hex)')
+    .option('-u, --local-user <key>', 'the same as --key (gpg spelling; rpmsign passes %_gpg_name)')
+    .option('--raw <file>', 'write the raw signature of the file\'s bytes ("-" reads stdin): 64-byte Ed25519, or an RSA key\'s PKCS#1 v1.5 SHA-256 signature (as openssl dgst -sha256 -sign)')
     .option('-b, --detach-sign', 'OpenPGP detached signature')
     .option('-s, --sign', 'accepted with -b (gpg -sb); alone it would mean an inline signed message, which qsign does not make')
     .option('--clearsign', 'cleartext-signed message of a text file')
@@ -54,15 +54,16 @@ export function register(program: Command): void {
       if (o.raw !== undefined) {
         if (!o.key && !o.localUser) throw new QsignError('INVALID_ARGUMENT', 'missing --key NAME');
         const data = readInput(o.raw);
-        const res = await client.sign({ keyName: o.key ?? o.localUser, kind: 'raw', data, claims: fileClaims(o.raw, data) }, o.wait * 1000, onStatus);
+        const res = await client.sign({ keyName: await resolveKeyName(client, o.key ?? o.localUser), kind: 'raw', data, claims: fileClaims(o.raw, data) }, o.wait * 1000, onStatus);
         writeOutput(o.output, res.signature);
         return;
       }
-      const keyName: string | undefined = o.key ?? o.localUser;
+      const query: string | undefined = o.key ?? o.localUser;
       const wait = { waitMs: o.wait * 1000, onStatus };
-      if (!keyName) throw new QsignError('INVALID_ARGUMENT', 'missing key: pass --key NAME or -u NAME');
+      if (!query) throw new QsignError('INVALID_ARGUMENT', 'missing key: pass --key NAME or -u NAME');
       if (!o.detachSign && !o.clearsign)
-        throw new QsignError('INVALID_ARGUMENT', 'say what to make: -b/--detach-sign (detached), --clearsign (cleartext) or --raw FILE (Ed25519); inline signed messages are not supported');
+        throw new QsignError('INVALID_ARGUMENT', 'say what to make: -b/--detach-sign (detached), --clearsign (cleartext) or --raw FILE; inline signed messages are not supported');
+      const keyName = await resolveKeyName(client, query);
       const input = file ?? '-';
       const data = readInput(input);
       const claims = { fileName: input === '-' ? '(stdin)' : input, size: data.length, sha256: sha256(data) };
@@ -84,8 +85,8 @@ export function register(program: Command): void {
 
   program
     .command('pubkey')
-    .description("print a key's OpenPGP certificate (binary, or --armor), or its raw Ed25519 public key (--raw)")
-    .requiredOption('--key <name>', 'key name')
+    .description("print a key's OpenPGP certificate (binary, or --armor), or its raw group public key (--raw: 32-byte Ed25519, or an RSA key's MPI(n) ‖ MPI(e))")
+    .requiredOption('--key <key>', 'key: its name, user ID e-mail, key ID or fingerprint')
     .option('-a, --armor', 'ASCII-armored certificate (what rpmkeys --import and gpg --import read)')
     .option('--raw', 'the 32-byte Ed25519 group public key instead of the certificate')
     .option('-o, --output <file>', 'output file (default stdout)')
@@ -93,11 +94,12 @@ export function register(program: Command): void {
     .action(async (o) => {
       const client = new QsignClient(loadClientConfig(o.config), noteFailover);
       try {
+        const keyName = await resolveKeyName(client, o.key);
         if (o.raw) {
-          writeOutput(o.output, (await client.key(o.key)).groupPublicKey);
+          writeOutput(o.output, (await client.key(keyName)).groupPublicKey);
           return;
         }
-        const cert = await keyCertificate(client, o.key);
+        const cert = await keyCertificate(client, keyName);
         writeOutput(o.output, o.armor ? armor('PUBLIC KEY BLOCK', cert) : cert);
       } finally {
         client.close();

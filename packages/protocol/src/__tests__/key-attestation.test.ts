@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { ed25519Fingerprint } from '@qsign/openpgp';
-import { agreedKey, isQsignError, openKeyAttestation, signKeyAttestation, type KeyStatement } from '../index.js';
+import { agreedKey, isQsignError, keyFingerprint, openKeyAttestation, rsaGroupPublicKey, signKeyAttestation, type KeyStatement } from '../index.js';
+import { generateKeyPairSync } from 'node:crypto';
 
 const ids = [1, 2, 3].map(() => ed25519.utils.randomSecretKey());
 const gpk = ed25519.getPublicKey(ed25519.utils.randomSecretKey());
@@ -34,6 +35,21 @@ const untrusted = (f: () => unknown, why: RegExp) => {
 };
 
 describe('key attestations', () => {
+  it('attest a threshold RSA key: the statement names the scheme, and the fingerprint must be the RSA key packet\'s', () => {
+    const jwk = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
+    const big = (b: string) => BigInt(`0x${Buffer.from(b, 'base64url').toString('hex')}`);
+    const rsaKey = rsaGroupPublicKey(big(jwk.n!), big(jwk.e!));
+    const rsa: KeyStatement = { ...statement(1), groupPublicKey: bytesToHex(rsaKey), scheme: 'rsa-shoup', fingerprint: bytesToHex(keyFingerprint({ groupPublicKey: rsaKey, createdUnixSeconds: 1_700_000_000, userId: '', scheme: 'rsa-shoup' })) };
+    const pub = ed25519.getPublicKey(ids[0]!);
+    const ask = { nodeId: 1, keyName: 'demo', challenge };
+    expect(openKeyAttestation(signKeyAttestation(rsa, ids[0]!), pub, ask)).toMatchObject({ groupPublicKey: rsa.groupPublicKey, scheme: 'rsa-shoup' });
+    // The same RSA key without its scheme, or with an Ed25519 fingerprint, or an unknown scheme: refused.
+    untrusted(() => openKeyAttestation(signKeyAttestation({ ...rsa, scheme: undefined }, ids[0]!), pub, ask), /statement fields are malformed/);
+    untrusted(() => openKeyAttestation(signKeyAttestation({ ...rsa, fingerprint: statement(1).fingerprint }, ids[0]!), pub, ask), /fingerprint is not the fingerprint of the attested key/);
+    untrusted(() => openKeyAttestation(signKeyAttestation({ ...rsa, scheme: 'rsa-other' }, ids[0]!), pub, ask), /statement fields are malformed|unknown scheme/);
+    untrusted(() => openKeyAttestation(signKeyAttestation({ ...rsa, groupPublicKey: rsa.groupPublicKey.slice(0, 100) }, ids[0]!), pub, ask), /statement fields are malformed/);
+  });
+
   it('open only under the node identity, for the asked node, key and challenge', () => {
     const a = signKeyAttestation(statement(1), ids[0]!);
     const expect1 = { nodeId: 1, keyName: 'demo', challenge };

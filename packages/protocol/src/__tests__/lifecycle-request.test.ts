@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { openKeygenRequest, signKeygenRequest, signReshareStatement, verifyReshareConfirmations } from '../lifecycle-request.js';
+import { keygenKeyType, openKeygenRequest, signKeygenRequest, signLifecycle, signReshareStatement, verifyReshareConfirmations, KEYGEN_REQUEST_CONTEXT } from '../lifecycle-request.js';
+import { parseKeyType, rsaBitsOf } from '../key-type.js';
 import { signResharePlan } from '../reshare-plan.js';
 import { isQsignError } from '../errors.js';
 
@@ -20,6 +21,34 @@ describe('lifecycle requests and reshare confirmations', () => {
     const asPlan = signResharePlan({} as never, k);
     expect(() => openKeygenRequest({ ...asPlan, plan: s.plan })).toThrow(/signature does not verify/);
     expect(() => openKeygenRequest({ ...s, clientSignature: new Uint8Array(64) })).toThrow(/keygen request signature does not verify/);
+  });
+
+  it('a keygen request carries its key type under the signature: absent means ed25519, unknown types are refused', () => {
+    const k = ed25519.utils.randomSecretKey();
+    const plain = signKeygenRequest({ keyName: 'x@copr', userId: 'X <x@copr>' }, k);
+    expect(JSON.parse(new TextDecoder().decode(plain.plan))).not.toHaveProperty('keyType'); // Ed25519 requests are unchanged
+    expect(keygenKeyType(openKeygenRequest(plain))).toBe('ed25519');
+    const rsa = signKeygenRequest({ keyName: 'x@copr', userId: 'X <x@copr>', keyType: 'rsa4096' }, k);
+    expect(keygenKeyType(openKeygenRequest(rsa))).toBe('rsa4096');
+    const body = { ...JSON.parse(new TextDecoder().decode(rsa.plan)), keyType: 'rsa1024' };
+    expect(() => openKeygenRequest(signLifecycle(KEYGEN_REQUEST_CONTEXT, body, k))).toThrow(/keyType must be ed25519, rsa2048, rsa3072 or rsa4096/);
+    // The type cannot be changed by a relay: the signature covers it.
+    const swapped = new TextEncoder().encode(new TextDecoder().decode(rsa.plan).replace('rsa4096', 'rsa2048'));
+    expect(() => openKeygenRequest({ ...rsa, plan: swapped })).toThrow(/signature does not verify/);
+  });
+
+  it('parses key type names and says which exist', () => {
+    expect([parseKeyType('ed25519'), rsaBitsOf(parseKeyType('rsa2048')), rsaBitsOf(parseKeyType('rsa3072')), rsaBitsOf(parseKeyType('rsa4096'))]).toEqual(['ed25519', 2048, 3072, 4096]);
+    for (const bad of ['rsa1024', 'rsa8192', 'RSA4096', '', 4096]) {
+      let err: unknown;
+      try {
+        parseKeyType(bad, '--type');
+      } catch (e) {
+        err = e;
+      }
+      expect(isQsignError(err, 'INVALID_ARGUMENT')).toBe(true);
+      expect((err as Error).message).toMatch(/^--type .* is not one of ed25519, rsa2048, rsa3072, rsa4096$/);
+    }
   });
 
   it('accepts one confirmation per new holder on one commitment, and refuses disagreement, gaps and forgeries', () => {

@@ -8,6 +8,7 @@ import {
   emsaPkcs1v15Encode,
   encodePublicKey,
   generateSafePrimeKey,
+  safePrimeKey,
   modPowSecret,
   parseEmsaPkcs1v15,
   pureBackend,
@@ -132,6 +133,23 @@ describe('input validation', () => {
     const small = { ...c.key, n: c.key.n >> 8n };
     expect(codeOf(() => dealShares(small, { parties: 5, threshold: 3 }))).toBe('WRONG_MODULUS_SIZE');
     expect(codeOf(() => decodePublicKey({ ...encodePublicKey(c.publicKey), n: (c.publicKey.n >> 1n).toString(16) }))).toBe('WRONG_MODULUS_SIZE');
+  });
+
+  it('refuses 1024-, 1536- and 8192-bit moduli: RSA-2048, 3072 and 4096 only', () => {
+    for (const bits of [1024, 1536, 8192]) {
+      const n = (1n << BigInt(bits - 1)) | 1n | (c.key.n & ((1n << 512n) - 1n));
+      const err = errorOf(() => decodePublicKey({ ...encodePublicKey(c.publicKey), n: n.toString(16) }));
+      expect(err.code).toBe('WRONG_MODULUS_SIZE');
+      expect(err.message).toBe(`modulus is ${bits} bits; RSA-2048, 3072 and 4096 are supported`);
+      expect(codeOf(() => safePrimeKey(bits, c.key.p, c.key.q))).toBe('WRONG_MODULUS_SIZE');
+    }
+  });
+
+  it('safePrimeKey re-checks the primes it is handed: a non-safe prime is BACKEND_FAILED, a pair making a short n is skipped', () => {
+    expect(codeOf(() => safePrimeKey(2048, c.key.p, c.key.q))).toBe('BACKEND_FAILED');
+    const safe = vector('safe-prime-2048-sha256').key;
+    expect(safePrimeKey(2048, safe.p, safe.q)).toEqual({ n: safe.n, e: 65537n, p: safe.p, q: safe.q });
+    expect(safePrimeKey(2048, safe.p, safe.p)).toBeUndefined();
   });
 
   it('refuses a key whose n is not p·q', () => {

@@ -54,6 +54,15 @@ export interface DkgParams {
   /** Node ids taking part (= FROST identifiers), sorted. */
   participants: number[];
   createdUnixSeconds: number;
+  /**
+   * Key type: "" or "ed25519" (Pedersen DKG), or "rsa2048"/"rsa3072"/"rsa4096":
+   * the dealer node generates a safe-prime key and deals Shoup shares to the
+   * other participants in round 2 (one envelope each, sealed to the
+   * recipient's pinned enrollment key); it must match the signed keygen request.
+   */
+  keyType: string;
+  /** With an RSA key type: the participant that generates and deals the key. */
+  dealer: number;
 }
 
 export interface DkgRound1Request {
@@ -174,7 +183,14 @@ export interface GenerateKeyRequest {
    * The keygen request signed by an officer key (qsign keygen). Absent: the
    * coordinator signs one with its own keygen client key, if it has one.
    */
-  authorization: SignedPlan | undefined;
+  authorization:
+    | SignedPlan
+    | undefined;
+  /**
+   * "" = the coordinator's default type (keygenDefaultType, else ed25519);
+   * with an authorization, it must be the type the request names.
+   */
+  keyType: string;
 }
 
 export interface GenerateKeyResponse {
@@ -608,7 +624,16 @@ export const SealedPackage: MessageFns<SealedPackage> = {
 };
 
 function createBaseDkgParams(): DkgParams {
-  return { sessionId: "", keyName: "", userId: "", minSigners: 0, participants: [], createdUnixSeconds: 0 };
+  return {
+    sessionId: "",
+    keyName: "",
+    userId: "",
+    minSigners: 0,
+    participants: [],
+    createdUnixSeconds: 0,
+    keyType: "",
+    dealer: 0,
+  };
 }
 
 export const DkgParams: MessageFns<DkgParams> = {
@@ -634,6 +659,12 @@ export const DkgParams: MessageFns<DkgParams> = {
     }
     if (message.createdUnixSeconds !== 0) {
       writer.uint32(48).int64(message.createdUnixSeconds);
+    }
+    if (message.keyType !== "") {
+      writer.uint32(58).string(message.keyType);
+    }
+    if (message.dealer !== 0) {
+      writer.uint32(64).uint32(message.dealer);
     }
     return writer;
   },
@@ -709,6 +740,22 @@ export const DkgParams: MessageFns<DkgParams> = {
             message.createdUnixSeconds = longToNumber(reader.int64());
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.keyType = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.dealer = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -751,6 +798,12 @@ export const DkgParams: MessageFns<DkgParams> = {
         : isSet(object.created_unix_seconds)
         ? globalThis.Number(object.created_unix_seconds)
         : 0,
+      keyType: isSet(object.keyType)
+        ? globalThis.String(object.keyType)
+        : isSet(object.key_type)
+        ? globalThis.String(object.key_type)
+        : "",
+      dealer: isSet(object.dealer) ? globalThis.Number(object.dealer) : 0,
     };
   },
 
@@ -774,6 +827,12 @@ export const DkgParams: MessageFns<DkgParams> = {
     if (message.createdUnixSeconds !== 0) {
       obj.createdUnixSeconds = Math.round(message.createdUnixSeconds);
     }
+    if (message.keyType !== "") {
+      obj.keyType = message.keyType;
+    }
+    if (message.dealer !== 0) {
+      obj.dealer = Math.round(message.dealer);
+    }
     return obj;
   },
 
@@ -788,6 +847,8 @@ export const DkgParams: MessageFns<DkgParams> = {
     message.minSigners = object.minSigners ?? 0;
     message.participants = object.participants?.map((e) => e) || [];
     message.createdUnixSeconds = object.createdUnixSeconds ?? 0;
+    message.keyType = object.keyType ?? "";
+    message.dealer = object.dealer ?? 0;
     return message;
   },
 };
@@ -2208,7 +2269,7 @@ export const KeyOutcome: MessageFns<KeyOutcome> = {
 };
 
 function createBaseGenerateKeyRequest(): GenerateKeyRequest {
-  return { keyName: "", userId: "", minSigners: 0, authorization: undefined };
+  return { keyName: "", userId: "", minSigners: 0, authorization: undefined, keyType: "" };
 }
 
 export const GenerateKeyRequest: MessageFns<GenerateKeyRequest> = {
@@ -2224,6 +2285,9 @@ export const GenerateKeyRequest: MessageFns<GenerateKeyRequest> = {
     }
     if (message.authorization !== undefined) {
       SignedPlan.encode(message.authorization, writer.uint32(34).fork()).join();
+    }
+    if (message.keyType !== "") {
+      writer.uint32(42).string(message.keyType);
     }
     return writer;
   },
@@ -2273,6 +2337,14 @@ export const GenerateKeyRequest: MessageFns<GenerateKeyRequest> = {
             message.authorization = SignedPlan.decode(reader, reader.uint32());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.keyType = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2303,6 +2375,11 @@ export const GenerateKeyRequest: MessageFns<GenerateKeyRequest> = {
         ? globalThis.Number(object.min_signers)
         : 0,
       authorization: isSet(object.authorization) ? SignedPlan.fromJSON(object.authorization) : undefined,
+      keyType: isSet(object.keyType)
+        ? globalThis.String(object.keyType)
+        : isSet(object.key_type)
+        ? globalThis.String(object.key_type)
+        : "",
     };
   },
 
@@ -2320,6 +2397,9 @@ export const GenerateKeyRequest: MessageFns<GenerateKeyRequest> = {
     if (message.authorization !== undefined) {
       obj.authorization = SignedPlan.toJSON(message.authorization);
     }
+    if (message.keyType !== "") {
+      obj.keyType = message.keyType;
+    }
     return obj;
   },
 
@@ -2334,6 +2414,7 @@ export const GenerateKeyRequest: MessageFns<GenerateKeyRequest> = {
     message.authorization = (object.authorization !== undefined && object.authorization !== null)
       ? SignedPlan.fromPartial(object.authorization)
       : undefined;
+    message.keyType = object.keyType ?? "";
     return message;
   },
 };
