@@ -48,5 +48,6 @@ export async function resolveKeyName(client: QsignClient, query: string): Promis
   );
   const hit = resolveKeyQuery(query, candidates);
   if (hit) return hit;
-  throw new QsignError('UNKNOWN_KEY', `unknown key ${query}: the cluster has no key of that name, and none of the ${names.length} keys pinned in ${client.configName} has that ${describeKeyQuery(q)}`);
+  const byName = q.kind === 'text' ? 'the cluster has no key of that name, and ' : '';
+  throw new QsignError('UNKNOWN_KEY', `unknown key ${query}: ${byName}none of the ${names.length} keys pinned in ${client.configName} has that ${describeKeyQuery(q)}`);
 }
