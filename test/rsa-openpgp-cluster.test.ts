@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseRsaCertificate, parseRsaSignature, toHex } from '@qsign/openpgp';
+import { bitLength, toBytes } from '@qsign/threshold-rsa';
 import { readRpm, RpmSigTag } from '@qsign/rpm';
 import { TestCluster } from './helpers/cluster.js';
 import { requireTools } from './helpers/tools.js';
@@ -122,6 +123,8 @@ class ImportedRsaCluster {
   }
 }
 
+const bigintBytes = (x: bigint) => toBytes(x, Math.ceil(bitLength(x) / 8));
+
 /** The fingerprint as gpg prints it: ten groups of four, two spaces in the middle. */
 const spaced = (fpr: string) => fpr.toUpperCase().replace(/(.{4})/g, '$1 ').trim().replace(/^((?:\S{4} ){4}\S{4}) /, '$1  ');
 
@@ -170,7 +173,7 @@ describe('threshold RSA (imported rsa2048 key, 3 of 5): every client path as gpg
     expect(k.checksig(k.file('tampered.rpm', bytes)).status).not.toBe(0);
   }, 600_000);
 
-  it('qsign sign -b (binary, armored) and --clearsign: gpg --verify and sq verify accept them under the certificate exported before the import', () => {
+  it('qsign sign -b (binary, armored) and --clearsign: gpg --verify and sq verify accept them under the certificate exported before the import; --raw is PKCS#1 v1.5 over SHA-256', () => {
     const data = k.file('random.bin', new Uint8Array(randomBytes(4000)));
     const bin = k.qsign('sign', '-u', k.email, '-sbo', join(k.dir, 'random.bin.sig'), '--no-armor', '--digest-algo', 'SHA256', '--', data);
     expect(bin.status, bin.stderr).toBe(0);
@@ -183,9 +186,17 @@ describe('threshold RSA (imported rsa2048 key, 3 of 5): every client path as gpg
     expect(clear.status, clear.stderr).toBe(0);
     k.expectClearsignedVerifies(join(k.dir, 'notes.txt.asc'));
 
+    // --raw with the key named by its key ID: PKCS#1 v1.5 over SHA-256, as openssl dgst -sha256 -sign makes it.
+    const raw = k.qsign('sign', '--key', `0x${k.keyId}`, '--raw', data, '-o', join(k.dir, 'random.bin.raw'));
+    expect(raw.status, raw.stderr).toBe(0);
+    const pub = parseRsaCertificate(readFileSync(k.before, 'utf8'));
+    const rsaKey = createPublicKey({ key: { kty: 'RSA', n: Buffer.from(bigintBytes(pub.n)).toString('base64url'), e: Buffer.from(bigintBytes(pub.e)).toString('base64url') }, format: 'jwk' });
+    expect(verify('sha256', readFileSync(data), rsaKey, readFileSync(join(k.dir, 'random.bin.raw')))).toBe(true);
+
     const tampered = new Uint8Array(readFileSync(data));
     tampered[1000]! ^= 0x01;
     const t = k.file('tampered.bin', tampered);
+    expect(verify('sha256', tampered, rsaKey, readFileSync(join(k.dir, 'random.bin.raw')))).toBe(false);
     expect(k.gpgVerify(join(k.dir, 'random.bin.sig'), t).status).not.toBe(0);
     expect(k.sqVerify('--detached', join(k.dir, 'random.bin.sig'), t).status).not.toBe(0);
     expect(k.gpgVerify(k.file('notes-bad.asc', readFileSync(join(k.dir, 'notes.txt.asc'), 'utf8').replace('last line', 'last linE'))).status).not.toBe(0);

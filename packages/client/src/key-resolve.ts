@@ -1,9 +1,9 @@
 /**
  * `-u`/`--key` as gpg and obs-sign read it (`resolveKeyQuery` in @qsign/protocol): the
  * key's name, an e-mail or user ID, its key ID or its fingerprint, resolved among the keys
- * this client pins. Fingerprints and key IDs come from the pins themselves; user IDs from
- * the key's certificate once it checks out against the pin (so a coordinator cannot steer
- * an e-mail to another key), else from the key record.
+ * this client pins. Fingerprints and key IDs come from the pins themselves; user IDs only
+ * from the key's certificate once it checks out against the pin (its self-certifications),
+ * so a coordinator cannot steer an e-mail to another key.
  */
 import { parseCertificate } from '@qsign/openpgp';
 import { QsignError, describeKeyQuery, isQsignError, isRsaKey, isValidKeyName, parseKeyQuery, parseSubkeyName, resolveKeyQuery, verifiedRsaUserIds, type KeyCandidate } from '@qsign/protocol';
@@ -15,7 +15,7 @@ async function userIdsOf(client: QsignClient, name: string): Promise<string[]> {
   try {
     const info = await client.key(name);
     const cert = await client.certificate(name);
-    if (!cert) return info.userId ? [info.userId] : [];
+    if (!cert) return []; // the key record's user ID is only the coordinator's word
     return isRsaKey(info) ? verifiedRsaUserIds(cert, keyContext(info)) : parseCertificate(cert).userIds;
   } catch {
     return [];
@@ -48,5 +48,6 @@ export async function resolveKeyName(client: QsignClient, query: string): Promis
   );
   const hit = resolveKeyQuery(query, candidates);
   if (hit) return hit;
-  throw new QsignError('UNKNOWN_KEY', `unknown key ${query}: the cluster has no key of that name, and none of the ${names.length} keys pinned in ${client.configName} has that ${describeKeyQuery(q)}`);
+  const byName = q.kind === 'text' ? 'the cluster has no key of that name, and ' : '';
+  throw new QsignError('UNKNOWN_KEY', `unknown key ${query}: ${byName}none of the ${names.length} keys pinned in ${client.configName} has that ${describeKeyQuery(q)}`);
 }

@@ -22,7 +22,7 @@ import {
   type PreparedSignature,
 } from '@qsign/openpgp';
 import { HEADER_MAGIC } from '@qsign/rpm';
-import { QSIGN_HINT, QsignError, isRsaKey, keyFingerprint, keyPacketBody, parseRsaGroupPublicKey, preparedOpenPgp, type FileClaims, type KeyContext, type SignRequest } from '@qsign/protocol';
+import { QSIGN_HINT, QsignError, errorMessage, isRsaKey, keyFingerprint, keyPacketBody, parseRsaGroupPublicKey, preparedOpenPgp, type FileClaims, type KeyContext, type SignRequest } from '@qsign/protocol';
 import type { KeyInfo } from '@qsign/proto';
 import type { QsignClient } from './client.js';
 import { signingKeyFor } from './windowed.js';
@@ -61,7 +61,7 @@ export async function assembleSignature(key: KeyContext, prepared: PreparedSigna
   try {
     return await signPrepared({ publicKeyBody: keyPacketBody(key), sign: async () => signature }, prepared);
   } catch (e) {
-    throw new QsignError('SIGNING_FAILED', `the cluster's signature does not verify under the key (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+    throw new QsignError('SIGNING_FAILED', `the cluster's signature does not verify under the key (${errorMessage(e)})`, { cause: e });
   }
 }
 

@@ -9,7 +9,7 @@ import { loadClientConfig } from '@qsign/client';
 import { QsignClient } from '@qsign/client';
 import { intOption } from '../io.js';
 import { writeOutput } from '@qsign/client';
-import { publishHash, signContainer, signCosign, signRepository, writeLookaside } from '@qsign/client';
+import { publishHash, resolveKeyName, signContainer, signCosign, signRepository, writeLookaside } from '@qsign/client';
 import { describeWait } from '@qsign/client';
 import { digestAlgo } from './sign.js';
 import { CLIENT_CONFIG } from './options.js';
@@ -32,12 +32,12 @@ export function register(program: Command): void {
     .command('sign')
     .description('sign REPODIR/repodata/repomd.xml: writes repomd.xml.asc (armored detached signature, for dnf repo_gpgcheck); nodes record the revision and every metadata checksum')
     .argument('<repodir>', 'repository root (the directory holding repodata/)')
-    .requiredOption('--key <name>', 'key name')
+    .requiredOption('--key <key>', 'key: its name, user ID e-mail, key ID or fingerprint')
     .option('--digest-algo <algo>', 'hash: SHA256 (default) or SHA512', digestAlgo)
     .option(...WAIT)
     .option(...CLIENT_CONFIG)
     .action(async (dir: string, o) => {
-      const out = await withClient(o, (client, wait) => signRepository(client, o.key, dir, { hashAlgorithm: publishHash(o.digestAlgo), ...wait }));
+      const out = await withClient(o, async (client, wait) => signRepository(client, await resolveKeyName(client, o.key), dir, { hashAlgorithm: publishHash(o.digestAlgo), ...wait }));
       process.stdout.write(`signed ${out}\n`);
     });
 
@@ -45,7 +45,7 @@ export function register(program: Command): void {
   container
     .command('sign')
     .description('sign the claim "REFERENCE is the image with manifest DIGEST" as an OpenPGP signed message (what skopeo and podman verify)')
-    .requiredOption('--key <name>', 'key name')
+    .requiredOption('--key <key>', 'key: its name, user ID e-mail, key ID or fingerprint')
     .requiredOption('--reference <ref>', 'docker reference the image is published as, e.g. registry.example/proj/app:1.0')
     .requiredOption('--digest <digest>', 'manifest digest, sha256:<64 hex digits>')
     .option('-o, --output <file>', 'write the signature to this file ("-": stdout)')
@@ -62,13 +62,13 @@ export function register(program: Command): void {
       const claim = { reference: o.reference, digest: o.digest, creator: o.creator, timestamp: Math.floor(Date.now() / 1000) };
       if (o.cosign) {
         if (o.lookaside !== undefined || o.payload === undefined) throw new QsignError('INVALID_ARGUMENT', 'with --cosign, give -o SIG and --payload FILE (cosign keeps signatures in the registry, not in a lookaside store)');
-        const c = await withClient(o, (client, wait) => signCosign(client, o.key, claim, wait));
+        const c = await withClient(o, async (client, wait) => signCosign(client, await resolveKeyName(client, o.key), claim, wait));
         writeOutput(o.payload, c.payload);
         writeOutput(o.output, c.signatureBase64);
         return;
       }
       if (o.payload !== undefined) throw new QsignError('INVALID_ARGUMENT', '--payload is only for --cosign (a simple signature carries its payload inside)');
-      const sig = await withClient(o, (client, wait) => signContainer(client, o.key, claim, { hashAlgorithm: publishHash(o.digestAlgo), ...wait }));
+      const sig = await withClient(o, async (client, wait) => signContainer(client, await resolveKeyName(client, o.key), claim, { hashAlgorithm: publishHash(o.digestAlgo), ...wait }));
       if (o.lookaside !== undefined) process.stdout.write(`signed ${writeLookaside(o.lookaside, o.reference, o.digest, sig)}\n`);
       else writeOutput(o.output, sig);
     });
