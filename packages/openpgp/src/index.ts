@@ -76,3 +76,4 @@ export {
   type PublishedSubkey,
   type SubkeyInfo,
 } from './windowed-certificate.js';
+export { primaryExpiry, type PrimaryExpiry } from './key-expiry.js';

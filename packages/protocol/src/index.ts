@@ -24,3 +24,4 @@ export * from './scheme-frost.js';
 export * from './scheme-rsa.js';
 export * from './scheme-rsa-key.js';
 export * from './signer-set.js';
+export * from './lifecycle-clock.js';
