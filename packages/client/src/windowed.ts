@@ -81,6 +81,8 @@ export interface WindowedKeyOptions {
   officerSecretKey: Uint8Array;
   /** Progress lines. */
   say?: (m: string) => void;
+  /** The primary already exists on the cluster, pinned (a development cluster's dealer-split key): only the subkeys are made by DKG. */
+  existingPrimary?: boolean;
 }
 
 /** A threshold key signature of a 'key-binding' request, assembled and checked against the digest this client derived. */
@@ -111,8 +113,8 @@ export async function makeWindowedKey(client: QsignClient, keys: WindowedKeygenP
     if (pin.groupPublicKey !== bytesToHex(k.groupPublicKey)) throw new QsignError('KEY_MISMATCH', `the coordinator reported another group key for ${name} than the nodes attest`);
     return k;
   };
-  say(`DKG of the certification-only primary ${o.keyName}`);
-  const primary = await dkg(o.keyName, o.userId);
+  if (!o.existingPrimary) say(`DKG of the certification-only primary ${o.keyName}`);
+  const primary = o.existingPrimary ? await client.key(o.keyName) : await dkg(o.keyName, o.userId);
   const primaryBody = publicKeyPacketBody(primary.groupPublicKey, primary.createdUnixSeconds);
   const subkeys = [];
   for (let i = 0; i < (o.windows ?? 2); i++) {

@@ -7,7 +7,7 @@
  * binds both), newer than the stored self-signature and not dated in the future, with a
  * later expiry than the stored one, at most {@link MAX_RENEWAL_VALIDITY_SECONDS} ahead.
  * A certification without an expiry for an expiring key is refused: it would make the
- * key never expire. Each refusal says why (POLICY_REFUSED); the signer records it.
+ * key never expire. A client with `renew` signs nothing but renewals. Each refusal says why (POLICY_REFUSED); the signer records it.
  */
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { primaryExpiry, type PrimaryExpiry } from '@qsign/openpgp';
@@ -40,9 +40,12 @@ export function storedExpiry(key: Pick<StoredKey, 'certificate'>): PrimaryExpiry
  * expiry) without being a genuine renewal by a client with `renew`; resolves for anything else.
  */
 export function checkRenewalRequest(req: SignRequest, key: Pick<StoredKey, 'name' | 'certificate'>, client: { name: string; permissions?: readonly ClientPermission[] }, nowSeconds: number): void {
+  const expires = req.openpgp?.keyExpiresUnixSeconds;
+  // The renewal identity is a lifecycle identity: a stolen renewal key signs no releases.
+  if (client.permissions?.includes('renew') && (req.kind !== 'certification' || expires === undefined))
+    refuse(`client ${client.name} has the renew permission: it signs only renewals (a certification carrying a later expiry), not a ${req.kind} request`);
   if (req.kind !== 'certification') return;
   const stored = storedExpiry(key);
-  const expires = req.openpgp?.keyExpiresUnixSeconds;
   if (!stored) return; // the first certification: stored only once every holder checked it (certificates.ts)
   if (expires === undefined) {
     if (stored.expiresUnixSeconds !== undefined) refuse(`key ${key.name} expires at ${when(stored.expiresUnixSeconds)}: a self-signature without an expiry would make it never expire; renewals carry a later expiry`);
