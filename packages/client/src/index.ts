@@ -15,3 +15,4 @@ export * from './files.js';
 export * from './obs-sign-core.js';
 export * from './windowed.js';
 export * from './window-revoke.js';
+export * from './key-status.js';

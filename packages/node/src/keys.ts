@@ -14,6 +14,7 @@
  * caught. DKG secrets stay in memory only: a crash aborts the DKG, which is
  * then simply run again.
  */
+import { subkeyDkgProblem } from './window-keys.js';
 import { bytesToHex, hexToBytes, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import * as frost from '@qsign/frost';
@@ -166,6 +167,8 @@ export class NodeKeyOps {
     for (const id of ids) if (id !== self && !pinnedEnrollmentKey(this.config.peers, id)) return this.#refuse('POLICY_REFUSED', `node ${id}'s enrollment key is not pinned in this node's config (peers)`, ctx);
     const requestedBy = await this.#authorise(p, auth, ctx);
     if (await this.store.getKey(p.keyName)) return this.#refuse('KEY_EXISTS', `key ${p.keyName} already exists on this node`, ctx);
+    const windowProblem = await subkeyDkgProblem(this.store, p.keyName);
+    if (windowProblem) return this.#refuse('POLICY_REFUSED', `DKG refused: ${windowProblem}`, ctx);
     const { package: pkg, secret } = frost.dkgRound1(self, p.minSigners, ids.length);
     this.#dkg.set(p.sessionId, { params: { ...p, participants: [...ids] }, round1Secret: secret, expiresAtMs: this.now() + DKG_SESSION_TTL_MS });
     await this.store.audit.append(dkgRound1Entry(ctx, { threshold: `${p.minSigners}-of-${ids.length}`, participants: ids, requestedBy }));

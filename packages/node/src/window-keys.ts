@@ -53,3 +53,19 @@ export async function checkWindowedRequest(store: Pick<NodeStore, 'getKey' | 'li
   }
   refuse(`key ${req.keyName} binds or revokes only its own window subkeys; this node holds no such subkey`);
 }
+
+/**
+ * Why a DKG of `keyName` must not make a window subkey (`PRIMARY+wSTART-END`): a window that
+ * runs backwards or is empty, no primary on this node, or a window that overlaps one of the
+ * primary's existing windows (a signature time must belong to exactly one subkey). Undefined
+ * for an acceptable subkey and for every other key name.
+ */
+export async function subkeyDkgProblem(store: Pick<NodeStore, 'getKey' | 'listKeys'>, keyName: string): Promise<string | undefined> {
+  if (!/\+w\d+-\d+$/.test(keyName)) return undefined;
+  const sub = parseSubkeyName(keyName);
+  if (!sub) return `key name ${keyName} names a window that runs backwards or is empty (PRIMARY+wSTART-END needs END after START)`;
+  if (!(await store.getKey(sub.primary))) return `there is no primary key ${sub.primary} on this node for the window subkey ${keyName}`;
+  const clash = subkeysOf(sub.primary, await store.listKeys()).find((w) => w.start < sub.end && sub.start < w.end);
+  if (clash) return `the window ${when(sub.start)} – ${when(sub.end)} of ${keyName} overlaps ${sub.primary}'s existing window ${when(clash.start)} – ${when(clash.end)}: a signature time must belong to one subkey`;
+  return undefined;
+}
