@@ -93,6 +93,18 @@ describe('cluster up --window, key status, and refused bad windows', () => {
     expect(text.stdout).toMatch(/REVOKED retired \(soft\) at/);
   });
 
+  it('nodes refuse any further signature by a revoked window subkey, even dated inside its window', async () => {
+    const client = new QsignClient(loadClientConfig(cfg));
+    try {
+      await client.pinned(windows[1]!.keyName).catch(() => client.trust(windows[1]!.keyName));
+      const err = await client.sign({ keyName: windows[1]!.keyName, kind: 'openpgp', data: new TextEncoder().encode('late\n'), openpgp: { signatureType: 0, hashAlgorithm: 'sha256', createdUnixSeconds: windows[1]!.start + 5 } }).then(() => undefined, (e) => e);
+      expect(isQsignError(err), String(err)).toBe(true);
+      expect(String(err.message)).toMatch(/was revoked \(reason 3, soft, at .*\): a revoked window subkey signs nothing more/);
+    } finally {
+      client.close();
+    }
+  });
+
   describe('bad windows are refused with a clear one-line error', () => {
     it('keygen --window 0, a negative window and one that is no duration; --windows without --window; --expires with --window', async () => {
       for (const w of ['0', '-1d', '7x', '0s']) {

@@ -3,11 +3,12 @@
  * subkey (`PRIMARY+wSTART-END`, protocol window-name.ts) signs documents only with a
  * signature creation time inside its window, and only the back-signature for its own
  * primary; a primary with subkeys signs no documents (its subkeys do) and binds or
- * revokes only its own window subkeys, each binding expiring at its window's end.
+ * revokes only its own window subkeys, each binding expiring at its window's end; a subkey
+ * revoked in the stored certificate signs nothing more.
  * Each refusal says why (POLICY_REFUSED); the signer records it in the audit log.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
-import { publicKeyPacketBody, SignatureType } from '@qsign/openpgp';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { publicKeyPacketBody, readSubkeys, SignatureType } from '@qsign/openpgp';
 import { QsignError, decodeKeyBinding, parseSubkeyName, subkeyKeyName, subkeysOf, type SignRequest } from '@qsign/protocol';
 import type { NodeStore } from '@qsign/storage';
 
@@ -31,7 +32,10 @@ export async function checkWindowedRequest(store: Pick<NodeStore, 'getKey' | 'li
     }
     const t = req.openpgp?.createdUnixSeconds;
     if (req.kind === 'raw' || req.kind === 'certification' || t === undefined) return refuse(`key ${req.keyName} is a window subkey: it makes only OpenPGP document signatures`);
-    const created = (await store.getKey(req.keyName))?.createdUnixSeconds ?? sub.end;
+    const own = await store.getKey(req.keyName);
+    const revoked = own && (await revocationOf(store, sub.primary, publicKeyPacketBody(own.groupPublicKey, own.createdUnixSeconds)));
+    if (revoked) refuse(`key ${req.keyName} was revoked (${revoked}): a revoked window subkey signs nothing more`);
+    const created = own?.createdUnixSeconds ?? sub.end;
     if (t < Math.max(sub.start, created) || t >= sub.end)
       refuse(`key ${req.keyName} signs only in its window ${when(Math.max(sub.start, created))} – ${when(sub.end)}; this signature would be dated ${when(t)}`);
     return;
@@ -68,4 +72,13 @@ export async function subkeyDkgProblem(store: Pick<NodeStore, 'getKey' | 'listKe
   const clash = subkeysOf(sub.primary, await store.listKeys()).find((w) => w.start < sub.end && sub.start < w.end);
   if (clash) return `the window ${when(sub.start)} – ${when(sub.end)} of ${keyName} overlaps ${sub.primary}'s existing window ${when(clash.start)} – ${when(clash.end)}: a signature time must belong to one subkey`;
   return undefined;
+}
+
+/** The reason code of a revocation of subkey `subkeyBody` in `primary`'s stored certificate, if it has one. */
+async function revocationOf(store: Pick<NodeStore, 'getKey'>, primary: string, subkeyBody: Uint8Array): Promise<string | undefined> {
+  const cert = (await store.getKey(primary))?.certificate;
+  if (!cert) return undefined;
+  const hex = bytesToHex(subkeyBody);
+  const r = readSubkeys(hexToBytes(cert)).find((s) => bytesToHex(s.publicKeyBody) === hex)?.revocations[0];
+  return r && `reason ${r.reason}${r.hard ? ', hard' : ', soft'}, at ${when(r.createdUnixSeconds)}`;
 }
