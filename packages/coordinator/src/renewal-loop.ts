@@ -9,7 +9,7 @@
  * certificate with the new self-signature to every holder, each of which checks and
  * stores it with a 'key-renewed' audit record. Windowed keys are not renewed here: their
  * primary self-signature carries no expiry, and window subkeys expire with their window on
- * purpose. The clock is the lifecycle clock (`@qsign/protocol` lifecycleClock).
+ * purpose; RSA keys are not renewed yet. The clock is the lifecycle clock (`@qsign/protocol` lifecycleClock).
  */
 import { randomBytes } from 'node:crypto';
 import { encodePacket, finishSignature, PacketTag, parsePackets, primaryExpiry, readSubkeys } from '@qsign/openpgp';
@@ -86,7 +86,8 @@ export class RenewalLoop {
 
   async #renewIfDue(name: string): Promise<Renewal | undefined> {
     const info = await this.coordinator.getKey(name);
-    if (info.certificate.length === 0 || readSubkeys(info.certificate).length > 0) return undefined;
+    // Not wired for RSA keys: their certificates are stored by another check (docs/threshold-rsa.md).
+    if (info.scheme === 'rsa-shoup' || info.certificate.length === 0 || readSubkeys(info.certificate).length > 0) return undefined;
     const expiry = primaryExpiry(info.certificate);
     const now = Math.floor(this.o.now() / 1000);
     const [due] = planRenewals([{ id: name, kind: 'primary', expires: expiry.expiresUnixSeconds }], now, { horizon: this.o.horizonSeconds, validity: this.o.validitySeconds });
