@@ -155,8 +155,8 @@ export const MAX_RECORD_BYTES = 64 * 1024;
 export const MAX_RECORD_STRING = 4096;
 /** Most files an `rpm.files` list holds; beyond it the list is truncated (`filesTruncated`), `filesSummary` covers all. */
 export const MAX_RECORD_FILES = 1024;
-/** Most bytes (JSON) the `rpm.files` list of one record may take, so the record stays under {@link MAX_RECORD_BYTES}. */
-export const MAX_RECORD_FILE_LIST_BYTES = 32 * 1024;
+/** Most bytes (JSON) the `rpm.files` list of one record may take (about 90 files of typical paths): records stay small, so logs of many large packages stay quick to read. */
+export const MAX_RECORD_FILE_LIST_BYTES = 8 * 1024;
 /** Longest file path in `rpm.files`; a file with a longer one is left out of the list (`filesTruncated`). */
 export const MAX_RECORD_PATH = 256;
 const MAX_STRING = MAX_RECORD_STRING;

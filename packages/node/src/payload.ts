@@ -11,7 +11,7 @@ import { boundedFileList, packageInfo, pgpHashName } from '@qsign/rpm';
 
 /**
  * How much of a package's file list an audit record keeps (`qsign audit compare` reads it):
- * every entry while the list stays within 1024 entries and 32 KiB of JSON; beyond that (or
+ * every entry while the list stays within 1024 entries and 8 KiB of JSON; beyond that (or
  * for an entry whose path is over 256 characters) the record marks the list `filesTruncated`.
  * The count and SHA-256 of the whole list are always recorded.
  */

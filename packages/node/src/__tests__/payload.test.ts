@@ -89,10 +89,15 @@ describe('inspectPayload: RPM headers', () => {
       expect(facts.nevra).toBe(rpmQuery(dir, p, '%{NAME}-%|EPOCH?{%{EPOCH}:}|%{VERSION}-%{RELEASE}.%{ARCH}'));
       expect(facts.payloadDigest).toBe(rpmQuery(dir, p, '%{PAYLOADDIGEST}'));
       expect(facts.fileCount).toBe(Number(rpmQuery(dir, p, '[%{FILENAMES}\n]').trim().split('\n').length));
-      // Small enough to keep whole (the largest fixture has a few hundred files): every entry, no truncation mark.
-      expect(facts.fileCount).toBeLessThanOrEqual(AUDIT_FILE_LIST_LIMITS.maxFiles);
-      expect(facts.files?.length).toBe(facts.fileCount);
-      expect(facts.filesTruncated).toBeUndefined();
+      // Every entry when the list fits the record's budget; else the first that fit, marked truncated.
+      const json = packageInfo(readRpm(readBytes(p)).mainHeader).files.reduce((n, f) => n + JSON.stringify({ path: f.path, size: f.size, mode: f.mode, digest: f.digest }).length + 1, 0);
+      if (json <= AUDIT_FILE_LIST_LIMITS.maxBytes && facts.fileCount <= AUDIT_FILE_LIST_LIMITS.maxFiles) {
+        expect(facts.files?.length).toBe(facts.fileCount);
+        expect(facts.filesTruncated).toBeUndefined();
+      } else {
+        expect(facts.files!.length).toBeLessThan(facts.fileCount);
+        expect(facts.filesTruncated).toBe(true);
+      }
       expect(facts.filesSummary?.count).toBe(facts.fileCount);
       expect(() => assertAuditRecord({ seq: 0, timeMs: 0, event: 'signed', rpm: facts })).not.toThrow();
     }
