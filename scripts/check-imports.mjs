@@ -23,7 +23,7 @@ const ALLOWED = {
   storage: ['frost', 'protocol', 'audit'],
   rpc: ['proto', 'protocol', 'threshold-rsa'],
   node: ['frost', 'frost-native', 'threshold-rsa', 'threshold-rsa-native', 'protocol', 'storage', 'rpc', 'proto', 'openpgp', 'rpm', 'audit'],
-  coordinator: ['frost', 'frost-native', 'threshold-rsa', 'threshold-rsa-native', 'protocol', 'rpc', 'proto', 'openpgp', 'audit', 'storage'],
+  coordinator: ['frost', 'frost-native', 'threshold-rsa', 'threshold-rsa-native', 'protocol', 'rpc', 'proto', 'openpgp', 'audit', 'storage', 'windows'],
   client: ['protocol', 'openpgp', 'rpm', 'rpc', 'proto', 'audit'],
   auditor: ['audit', 'protocol', 'rpc', 'rpm', 'openpgp'],
   ceremony: ['frost', 'threshold-rsa', 'threshold-rsa-native', 'protocol', 'openpgp', 'storage', 'node', 'rpc'],

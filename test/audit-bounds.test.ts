@@ -52,7 +52,7 @@ describe('bounded audit on a cluster', () => {
       const mine = (await records(c.file.nodes.find((n) => n.id === id)!.address, c)).filter((r) => r.rec.requestId === res.requestId && r.rec.event === 'signed');
       expect(mine).toHaveLength(1);
       expect(mine[0]!.bytes.length).toBeLessThan(64 * 1024);
-      expect(mine[0]!.rec.rpm).toMatchObject({ name: 'hostile', nevra: 'hostile-1-1.noarch', fileCount: 1000, filesSummary: { count: 1000 } });
+      expect(mine[0]!.rec.rpm).toMatchObject({ name: 'hostile', nevra: 'hostile-1-1.noarch', fileCount: 1000, filesTruncated: true, filesSummary: { count: 1000 } });
     }
   }, 120_000);
 

@@ -45,6 +45,9 @@ export class TestCluster {
       importGpg?: string;
       /** Development plaintext on loopback instead of mutual TLS. */
       plaintext?: boolean;
+      /** The first coordinator's renewal loop settings and extra environment for every daemon (ClusterUpOptions). */
+      renewal?: { horizon?: string; validity?: string; intervalSeconds?: number };
+      daemonEnv?: NodeJS.ProcessEnv;
     } = {},
   ): Promise<TestCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'qsign-test-'));
@@ -63,6 +66,8 @@ export class TestCluster {
       keyType: opts.keyType,
       importGpg: opts.importGpg,
       plaintext: opts.plaintext,
+      renewal: opts.renewal,
+      daemonEnv: opts.daemonEnv,
     });
     return new TestCluster(dir, file, new QsignClient(loadClientConfig(file.clientConfig)));
   }

@@ -165,6 +165,14 @@ export function certificateStoredEntry(keyName: string, keyFingerprint: string, 
   return entry('certificate-stored', { keyName, keyFingerprint }, {}, { certificateSha256 });
 }
 
+/**
+ * A node checked and stored a key's renewed certificate: its self-signature was re-issued by
+ * the key's quorum with a later expiry (POSIX seconds; absent: the old one never expired).
+ */
+export function keyRenewedEntry(keyName: string, keyFingerprint: string, renewal: { certificateSha256: string; oldExpiresUnixSeconds?: number; newExpiresUnixSeconds: number; selfSignatureCreatedUnixSeconds: number }): AuditEntry {
+  return entry('key-renewed', { keyName, keyFingerprint }, {}, renewal);
+}
+
 /** A node was initialised: its enrollment key and unseal scheme. */
 export function initialisedEntry(details: { nodeId: number; enrollmentKey: string; unseal: string }): AuditEntry {
   return entry('initialised', {}, {}, details);

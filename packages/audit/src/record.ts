@@ -35,6 +35,8 @@ export const AUDIT_EVENTS = [
   'fork-detected',
   /** A node verified and stored a key's OpenPGP certificate. */
   'certificate-stored',
+  /** A node stored a key's renewed certificate: a newer self-signature with a later expiry (docs/windows.md "No accidental expiry"). */
+  'key-renewed',
   /** An operator decided on a held request; or it expired undecided. */
   'hold-approved',
   'hold-denied',
@@ -92,11 +94,17 @@ export interface RpmSummary {
   readonly nevra?: string;
   /** Number of files in the package (also when only {@link filesSummary} is recorded). */
   readonly fileCount?: number;
-  /** The full file list (at most {@link MAX_RECORD_FILES} entries, paths of at most {@link MAX_RECORD_PATH} characters) … */
-  readonly files?: readonly RpmFileEntry[];
   /**
-   * … or, beyond those limits, a count and the hex SHA-256 of the full list
-   * (`@qsign/rpm` `canonicalFileList`), which an auditor holding the package recomputes.
+   * The file list in header order: every file, or — when the list does not fit
+   * {@link MAX_RECORD_FILES} entries / {@link MAX_RECORD_FILE_LIST_BYTES} bytes, or a path is
+   * over {@link MAX_RECORD_PATH} characters — the files that fit, with {@link filesTruncated} set.
+   */
+  readonly files?: readonly RpmFileEntry[];
+  /** True when {@link files} is not the whole list (`qsign audit compare` then says so). */
+  readonly filesTruncated?: boolean;
+  /**
+   * The count and hex SHA-256 of the full list (`@qsign/rpm` `canonicalFileList`), which an
+   * auditor holding a rebuild recomputes: equal digests mean equal lists, whatever was truncated.
    */
   readonly filesSummary?: { readonly count: number; readonly digest: string };
 }
@@ -147,9 +155,11 @@ export interface AuditRecord {
 export const MAX_RECORD_BYTES = 64 * 1024;
 /** Longest string field (a refusal reason, a file name claim, …). */
 export const MAX_RECORD_STRING = 4096;
-/** Most files an `rpm.files` list holds; larger packages are recorded as `filesSummary`. */
-export const MAX_RECORD_FILES = 64;
-/** Longest file path in `rpm.files`; a package with a longer one is recorded as `filesSummary`. */
+/** Most files an `rpm.files` list holds; beyond it the list is truncated (`filesTruncated`), `filesSummary` covers all. */
+export const MAX_RECORD_FILES = 1024;
+/** Most bytes (JSON) the `rpm.files` list of one record may take (about 90 files of typical paths): records stay small, so logs of many large packages stay quick to read. */
+export const MAX_RECORD_FILE_LIST_BYTES = 8 * 1024;
+/** Longest file path in `rpm.files`; a file with a longer one is left out of the list (`filesTruncated`). */
 export const MAX_RECORD_PATH = 256;
 const MAX_STRING = MAX_RECORD_STRING;
 
@@ -190,8 +200,9 @@ const TOKEN = /^[a-z0-9][a-z0-9+.-]*$/;
 
 function checkRpm(v: unknown, path: string): void {
   const o = obj(v, path, ['name', 'version', 'release', 'arch'], [
-    'epoch', 'sourceRpm', 'buildHost', 'buildTime', 'payloadDigest', 'payloadDigestAlgorithm', 'fileDigestAlgorithm', 'nevra', 'fileCount', 'files', 'filesSummary',
+    'epoch', 'sourceRpm', 'buildHost', 'buildTime', 'payloadDigest', 'payloadDigestAlgorithm', 'fileDigestAlgorithm', 'nevra', 'fileCount', 'files', 'filesTruncated', 'filesSummary',
   ]);
+  if (o.filesTruncated !== undefined && o.filesTruncated !== true) fail(`${path}.filesTruncated`, 'must be true when present');
   for (const k of ['name', 'version', 'release', 'arch']) str(o, k, path, false, 1024);
   for (const k of ['sourceRpm', 'buildHost', 'nevra']) str(o, k, path, true, 1024);
   int(o, 'fileCount', path, true);

@@ -10,3 +10,4 @@ export { type JoinResult, joinSignatures } from './join.js';
 export * from './query.js';
 export * from './audit-signature.js';
 export * from './audit-thresholds.js';
+export * from './rebuild.js';

@@ -17,3 +17,4 @@ export * from './windowed.js';
 export * from './window-revoke.js';
 export * from './rotate.js';
 export * from './key-resolve.js';
+export * from './key-status.js';

@@ -117,13 +117,13 @@ export async function clearsign(client: QsignClient, keyName: string, text: stri
  * Has the cluster self-certify the key's user ID (a threshold signature over
  * its own public-key packet, RFC 4880 §5.2.4; Ed25519 or RSA), builds the certificate, checks
  * it, and stores it on the nodes (each verifies it again). Returns the binary
- * certificate.
+ * certificate. With `expiresUnixSeconds` the key expires then, and the cluster renews it ahead (docs/windows.md).
  */
-export async function certifyKey(client: QsignClient, keyName: string): Promise<Uint8Array> {
+export async function certifyKey(client: QsignClient, keyName: string, o: { expiresUnixSeconds?: number } = {}): Promise<Uint8Array> {
   const info = await client.key(keyName);
   const key = keyContext(info);
   const uid = new TextEncoder().encode(info.userId);
-  const openpgp = { signatureType: 0x13, hashAlgorithm: 'sha256' as const, createdUnixSeconds: info.createdUnixSeconds };
+  const openpgp = { signatureType: 0x13, hashAlgorithm: 'sha256' as const, createdUnixSeconds: info.createdUnixSeconds, ...(o.expiresUnixSeconds !== undefined && { keyExpiresUnixSeconds: o.expiresUnixSeconds }) };
   const prepared = preparedOpenPgp({ requestId: 'x', keyName, createdAtMs: 0, kind: 'certification', data: uid, openpgp, clientName: '' }, key);
   const res = await client.sign({ keyName, kind: 'certification', data: uid, openpgp });
   // The digest is this client's own (key packet ‖ user ID), so a signature that verifies on it certifies the user ID.

@@ -81,6 +81,8 @@ export interface WindowedKeyOptions {
   officerSecretKey: Uint8Array;
   /** Progress lines. */
   say?: (m: string) => void;
+  /** The primary already exists on the cluster, pinned (a development cluster's dealer-split key): only the subkeys are made by DKG. */
+  existingPrimary?: boolean;
 }
 
 /** A threshold key signature of a 'key-binding' request, assembled and checked against the digest this client derived. */
@@ -118,8 +120,8 @@ export async function generatePinnedKey(client: QsignClient, keys: WindowedKeyge
 export async function makeWindowedKey(client: QsignClient, keys: WindowedKeygenPort, o: WindowedKeyOptions): Promise<{ certificate: Uint8Array; windows: PublishedWindow[] }> {
   const say = o.say ?? (() => undefined);
   const dkg = (name: string, userId: string) => generatePinnedKey(client, keys, { keyName: name, userId, threshold: o.threshold, officerSecretKey: o.officerSecretKey });
-  say(`DKG of the certification-only primary ${o.keyName}`);
-  const primary = await dkg(o.keyName, o.userId);
+  if (!o.existingPrimary) say(`DKG of the certification-only primary ${o.keyName}`);
+  const primary = o.existingPrimary ? await client.key(o.keyName) : await dkg(o.keyName, o.userId);
   const primaryBody = publicKeyPacketBody(primary.groupPublicKey, primary.createdUnixSeconds);
   const subkeys = [];
   for (let i = 0; i < (o.windows ?? 2); i++) {

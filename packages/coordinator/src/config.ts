@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { KEY_TYPES, QsignError, errorMessage, isKeyType, type KeyType } from '@qsign/protocol';
 import { parseMetricsListen, parseTransport, type TransportSetting } from '@qsign/rpc';
+import { parseDuration } from '@qsign/windows';
 
 /** A node the coordinator relays to. */
 export interface NodeEndpoint {
@@ -41,6 +42,47 @@ export interface CoordinatorConfig {
   healthListen: string;
   /** Mutual TLS files (or development plaintext on loopback); see docs/tls.md. */
   transport: TransportSetting;
+  /** `"development": true` (development clusters): allows the test clock offset (`@qsign/protocol` lifecycleClock). */
+  development: boolean;
+  /** The renewal loop (renewal-loop.ts); absent: keys are not renewed by this coordinator. */
+  renewal?: RenewalConfig;
+}
+
+/**
+ * The `renewal` section: `{"clientKeyFile", "clientName", "horizon": "30d", "validity": "365d", "intervalSeconds": 3600}`.
+ * The client key is that of a node client with the `renew` permission.
+ */
+export interface RenewalConfig {
+  clientKeyFile: string;
+  clientName: string;
+  horizonSeconds: number;
+  validitySeconds: number;
+  intervalSeconds: number;
+}
+
+/** Defaults of the `renewal` section: renew 30 days ahead, for a year, checking hourly. */
+export const RENEWAL_DEFAULTS = { horizon: '30d', validity: '365d', intervalSeconds: 3600 } as const;
+
+function parseRenewal(raw: unknown, path: string, bad: (field: string, why: string) => never): RenewalConfig | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('renewal', 'must be an object {clientKeyFile, clientName, horizon, validity, intervalSeconds}');
+  const o = raw as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!['clientKeyFile', 'clientName', 'horizon', 'validity', 'intervalSeconds'].includes(k)) bad(`renewal.${k}`, 'unknown field');
+  if (typeof o.clientKeyFile !== 'string' || !o.clientKeyFile) bad('renewal.clientKeyFile', 'must be a file name (hex Ed25519 secret key of a node client with the renew permission)');
+  if (typeof o.clientName !== 'string' || !o.clientName) bad('renewal.clientName', 'must be the client name the nodes list for that key');
+  const duration = (k: 'horizon' | 'validity') => {
+    try {
+      return parseDuration(String(o[k] ?? RENEWAL_DEFAULTS[k]));
+    } catch (e) {
+      return bad(`renewal.${k}`, errorMessage(e));
+    }
+  };
+  const horizonSeconds = duration('horizon');
+  const validitySeconds = duration('validity');
+  if (validitySeconds <= horizonSeconds) bad('renewal.validity', 'must be longer than renewal.horizon, or every renewal would be due again at once');
+  const interval = o.intervalSeconds ?? RENEWAL_DEFAULTS.intervalSeconds;
+  if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < 1 || interval > 86_400) bad('renewal.intervalSeconds', 'must be an integer from 1 to 86400');
+  return { clientKeyFile: resolve(dirname(resolve(path)), o.clientKeyFile as string), clientName: o.clientName as string, horizonSeconds, validitySeconds, intervalSeconds: interval as number };
 }
 
 /** Reads and validates a coordinator config file. */
@@ -84,6 +126,8 @@ export function loadCoordinatorConfig(path: string): CoordinatorConfig {
       ? {}
       : { keygenClientKeyFile: typeof raw.keygenClientKeyFile === 'string' && raw.keygenClientKeyFile ? resolve(dirname(resolve(path)), raw.keygenClientKeyFile) : bad('keygenClientKeyFile', 'must be a file name (hex Ed25519 secret key of a client with the keygen permission)') }),
     transport: coordinatorTransport(raw, path, bad, nodes),
+    development: raw.development === true,
+    ...(raw.renewal !== undefined && { renewal: parseRenewal(raw.renewal, path, bad) }),
   };
 }
 

@@ -116,6 +116,12 @@ export class Coordinator {
     return { attestations, refusals, refusalCodes };
   }
 
+  /** Every key name some reachable node holds (NodePort.listKeys), sorted. */
+  async keyNames(): Promise<string[]> {
+    const answers = await Promise.allSettled(this.#pools.nodes.map((n) => n.port.listKeys?.(5000) ?? Promise.resolve({ names: [] })));
+    return [...new Set(answers.flatMap((a) => (a.status === 'fulfilled' ? a.value.names : [])))].sort();
+  }
+
   /** Forgets the cached view of a key (after a DKG, reshare or certificate change). */
   forgetKey(name: string): void {
     this.#keys.forget(name);

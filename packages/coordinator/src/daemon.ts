@@ -4,10 +4,11 @@
 import type { Server } from 'node:http';
 import { installNativeBackend } from '@qsign/frost-native';
 import { CoordinatorApprovalService, CoordinatorKeysService, CoordinatorService } from '@qsign/proto';
-import { AuditService, NodeKeysRpcClient, NodeRpcClient, auditHandlers, authorizing, checkOwnIdentity, closeTransport, decodeSignRequest, expectIdentity, expecting, healthService, openTransport, startHealthListener, opensslEd25519, serveMetrics, startServer, stopServer, type Log } from '@qsign/rpc';
+import { AuditService, NodeKeysRpcClient, NodeRpcClient, auditHandlers, authorizing, checkOwnIdentity, closeTransport, decodeSignRequest, encodeSignRequest, expectIdentity, expecting, healthService, openTransport, startHealthListener, opensslEd25519, serveMetrics, startServer, stopServer, type Log } from '@qsign/rpc';
 import { setEd25519Backend } from '@qsign/audit';
 import { coordinatorAuthorizer } from './tls-access.js';
-import { errorMessage, isQsignError } from '@qsign/protocol';
+import { CLOCK_OFFSET_ENV, errorMessage, isQsignError, lifecycleClock } from '@qsign/protocol';
+import { RenewalLoop } from './renewal-loop.js';
 import { openCoordinatorLog } from './audit.js';
 import { readKeyFile, readMasterKeyFile } from '@qsign/storage';
 import { CoordinatorKeys } from './keys.js';
@@ -45,6 +46,21 @@ export async function startCoordinator(configPath: string, opts: { log?: Log } =
   );
   const audit = config.dataDir ? await openCoordinatorLog(config.dataDir, readMasterKeyFile(config.masterKeyFile!), config.coordinatorId) : undefined;
   coordinator.start();
+  // Refuses to start when QSIGN_CLOCK_OFFSET_MS is set outside development.
+  const now = lifecycleClock(process.env, config.development, `coordinator ${config.coordinatorId}`);
+  if (process.env[CLOCK_OFFSET_ENV]) log(`WARNING: lifecycle clock moved by ${process.env[CLOCK_OFFSET_ENV]} ms (${CLOCK_OFFSET_ENV}, development only)`);
+  const renewal = config.renewal
+    ? new RenewalLoop(coordinator, () => coordinator.keyNames(), {
+        clientName: config.renewal.clientName,
+        secretKey: readKeyFile(config.renewal.clientKeyFile, 'renewal client key'),
+        horizonSeconds: config.renewal.horizonSeconds,
+        validitySeconds: config.renewal.validitySeconds,
+        intervalMs: config.renewal.intervalSeconds * 1000,
+        now,
+        encode: encodeSignRequest,
+        log,
+      })
+    : undefined;
   const keys = new CoordinatorKeys(
     config.nodes.map((n) => ({ id: n.id, keys: new NodeKeysRpcClient(n.address, `node ${n.id} at ${n.address}`, toNode(n.id)) })),
     {
@@ -81,10 +97,15 @@ export async function startCoordinator(configPath: string, opts: { log?: Log } =
     log(`copr-keygen ${transport.kind === 'mtls' ? 'HTTPS (client certificates)' : 'HTTP (PLAINTEXT, development)'} API on ${config.keygenListen.replace(/:\d+$/, '')}:${h.port}`);
   }
   log(`coordinator ${config.coordinatorId} listening on port ${port} with ${config.nodes.length} nodes`);
+  if (renewal) {
+    renewal.start();
+    log(`renewing self-signatures ${config.renewal!.horizonSeconds / 86_400} days before expiry, for ${config.renewal!.validitySeconds / 86_400} days (client ${config.renewal!.clientName})`);
+  }
   return {
     port,
     coordinator,
     async stop() {
+      renewal?.stop();
       coordinator.stop();
       http?.close();
       await metricsHttp?.close();

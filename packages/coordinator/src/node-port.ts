@@ -14,6 +14,8 @@ export interface NodePort {
   getKey(name: string, timeoutMs?: number): Promise<KeyInfo>;
   attestKey(name: string, challenge: Uint8Array, timeoutMs?: number): Promise<{ nodeId: number; statement: Uint8Array; signature: Uint8Array }>;
   putCertificate(keyName: string, certificate: Uint8Array, timeoutMs?: number): Promise<{ fingerprint: Uint8Array }>;
+  /** The names of the keys the node holds (the renewal loop, renewal-loop.ts). */
+  listKeys?(timeoutMs?: number): Promise<{ names: string[] }>;
   /** Would the node sign this now (ready / held)? No nonce spent (issue 6). */
   checkRequest?(request: SignedRequest, coordinatorId: string, timeoutMs?: number): Promise<CheckRequestResponse>;
   endRequest?(request: SignedRequest, coordinatorId: string, outcome: string, timeoutMs?: number): Promise<unknown>;

@@ -37,6 +37,7 @@ export class RedialingNodePort implements NodePort {
   putCertificate: NodePort['putCertificate'] = (...a) => this.#c.putCertificate(...a);
   checkRequest: NonNullable<NodePort['checkRequest']> = (...a) => this.#c.checkRequest!(...a);
   endRequest: NonNullable<NodePort['endRequest']> = (...a) => this.#c.endRequest!(...a);
+  listKeys: NonNullable<NodePort['listKeys']> = (...a) => this.#c.listKeys!(...a);
   close(): void {
     this.#c.close();
   }

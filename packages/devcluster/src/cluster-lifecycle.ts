@@ -10,7 +10,8 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { QsignError, errorMessage } from '@qsign/protocol';
 import { initNode, loadNodeConfig, offlineVerifierKey } from '@qsign/node';
 import { writeConfigObject } from '@qsign/client';
-import { NodeSealRpcClient } from '@qsign/rpc';
+import { CoordinatorKeysRpcClient, NodeSealRpcClient } from '@qsign/rpc';
+import { QsignClient, coordinatorTransport, loadOfficerKey, makeWindowedKey, type PublishedWindow } from '@qsign/client';
 import { clusterCoordinators, freePort, spawnDaemon, QSIGN_BIN, type ClusterFile, type ClusterProcess } from './cluster.js';
 import { addNodeTransport, issueFor } from './cluster-tls.js';
 import { loadClientConfig } from '@qsign/client';
@@ -45,13 +46,18 @@ export function pinPeers(configPath: string, peers: PeerEntry[]): void {
 export interface DevRoles {
   officer: { name: string; publicKey: string };
   keygenClient: { name: string; publicKey: string };
+  /** The coordinator's renewal client (`renew` permission: re-issues self-signatures before keys expire). */
+  renewalClient: { name: string; publicKey: string };
 }
+
+/** The client name of a development coordinator's renewal loop. */
+export const DEV_RENEWAL_CLIENT = 'coordinator-renewal';
 
 /**
  * Creates a development cluster's lifecycle keys: the officer key
  * (`DIR/officer.json`, 0600, separate from the signing client key) and the
  * coordinator's keygen client key (`DIR/coordinator/keygen-client.key`, for
- * copr-keygen's gen_key). Returns their public halves for the node configs.
+ * copr-keygen's gen_key) and renewal client key (`DIR/coordinator/renewal-client.key`). Returns their public halves for the node configs.
  */
 export function createDevRoles(dir: string): DevRoles {
   const officer = ed25519.utils.randomSecretKey();
@@ -59,19 +65,25 @@ export function createDevRoles(dir: string): DevRoles {
   writeFileSync(join(dir, 'officer.json'), JSON.stringify({ name: 'dev-officer', secretKey: bytesToHex(officer) }, null, 2) + '\n', { mode: 0o600 });
   mkdirSync(join(dir, 'coordinator'), { recursive: true });
   writeFileSync(join(dir, 'coordinator', 'keygen-client.key'), bytesToHex(keygen) + '\n', { mode: 0o600 });
-  return { officer: { name: 'dev-officer', publicKey: bytesToHex(ed25519.getPublicKey(officer)) }, keygenClient: { name: 'copr-keygen', publicKey: bytesToHex(ed25519.getPublicKey(keygen)) } };
+  const renewal = ed25519.utils.randomSecretKey();
+  writeFileSync(join(dir, 'coordinator', 'renewal-client.key'), bytesToHex(renewal) + '\n', { mode: 0o600 });
+  return {
+    officer: { name: 'dev-officer', publicKey: bytesToHex(ed25519.getPublicKey(officer)) },
+    keygenClient: { name: 'copr-keygen', publicKey: bytesToHex(ed25519.getPublicKey(keygen)) },
+    renewalClient: { name: DEV_RENEWAL_CLIENT, publicKey: bytesToHex(ed25519.getPublicKey(renewal)) },
+  };
 }
 
 /**
  * Writes the roles into a node config: the officer, the keygen client
- * (`permissions: ["keygen"]`), and `lifecycle.hold: []` — a development
+ * (`permissions: ["keygen"]`), the renewal client (`["renew"]`), and `lifecycle.hold: []` — a development
  * cluster's operator is its developer; production nodes hold reshare and
  * retire by default.
  */
 export function grantLifecycleRoles(configPath: string, roles: DevRoles): void {
   const raw = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
-  const clients = ((raw.clients as Array<{ name: string }>) ?? []).filter((c) => c.name !== roles.keygenClient.name);
-  raw.clients = [...clients, { ...roles.keygenClient, permissions: ['keygen'] }];
+  const clients = ((raw.clients as Array<{ name: string }>) ?? []).filter((c) => c.name !== roles.keygenClient.name && c.name !== roles.renewalClient.name);
+  raw.clients = [...clients, { ...roles.keygenClient, permissions: ['keygen'] }, { ...roles.renewalClient, permissions: ['renew'] }];
   raw.officers = [roles.officer];
   raw.lifecycle = { hold: [] };
   writeFileSync(configPath, JSON.stringify(raw, null, 2) + '\n');
@@ -144,4 +156,24 @@ function copyRoles(from: string, to: string): void {
   const dst = JSON.parse(readFileSync(to, 'utf8')) as Record<string, unknown>;
   for (const f of ['clients', 'officers', 'lifecycle']) if (src[f] !== undefined) dst[f] = src[f];
   writeFileSync(to, JSON.stringify(dst, null, 2) + '\n');
+}
+
+/**
+ * `qsign cluster up --window`: makes the development key `keyName` (already split and pinned)
+ * a windowed key — its windows' signing subkeys by DKG, bound by threshold bindings
+ * (`@qsign/client` makeWindowedKey). Returns the windows.
+ */
+export async function makeDevWindowedKey(clientConfig: string, keyName: string, windowSeconds: number, say: (m: string) => void): Promise<PublishedWindow[]> {
+  const config = loadClientConfig(clientConfig);
+  const client = new QsignClient(config);
+  const keys = new CoordinatorKeysRpcClient(config.coordinator, coordinatorTransport(config));
+  try {
+    const officer = loadOfficerKey(undefined, config);
+    const info = await client.key(keyName);
+    const made = await makeWindowedKey(client, keys, { keyName, userId: info.userId, threshold: 0, windowSeconds, officerSecretKey: officer.secretKey, say, existingPrimary: true });
+    return made.windows;
+  } finally {
+    keys.close();
+    client.close();
+  }
 }

@@ -15,7 +15,7 @@ import { QSIGN_HINT, QsignError, errorMessage, keyFingerprint } from '@qsign/pro
 import { loadNodeConfig, initNode, importOffline } from '@qsign/node';
 import { openCoordinatorLog } from '@qsign/coordinator';
 import { CoordinatorRpcClient, type TransportSecurity } from '@qsign/rpc';
-import { createDevRoles, grantLifecycleRoles, pinPeers, unsealOverSocket } from './cluster-lifecycle.js';
+import { DEV_RENEWAL_CLIENT, createDevRoles, grantLifecycleRoles, makeDevWindowedKey, pinPeers, unsealOverSocket } from './cluster-lifecycle.js';
 import { defaultUserId, generateRsaKey, readGpgRsaKey, splitKey, splitRsaKey, wipeShares, type RsaDealerKey } from '@qsign/ceremony';
 import { QsignClient } from '@qsign/client';
 import { coordinatorTransport, loadClientConfig, pinOf } from '@qsign/client';
@@ -125,6 +125,12 @@ export interface ClusterUpOptions {
   keyType?: 'ed25519' | 'rsa2048' | 'rsa4096';
   /** The cluster key is this RSA secret key (`gpg --export-secret-keys`), keeping its fingerprint and certificate. */
   importGpg?: string;
+  /** `cluster up --window`: the key becomes windowed, one signing subkey per window of this many seconds (makeDevWindowedKey). */
+  windowSeconds?: number;
+  /** The first coordinator's renewal loop (coordinator config `renewal`; default: 30d horizon, 365d validity, hourly). */
+  renewal?: { horizon?: string; validity?: string; intervalSeconds?: number };
+  /** Extra environment for every daemon, nodes and coordinators (tests set QSIGN_CLOCK_OFFSET_MS). */
+  daemonEnv?: NodeJS.ProcessEnv;
 }
 
 /** Brings a development cluster up; resolves once every node is healthy. */
@@ -189,7 +195,7 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
   if (o.metrics) for (const n of nodes) n.metrics = await enableMetrics(n.config);
   const keygenPort = await freePort();
   const coordinators: ClusterProcess[] = [];
-  for (let i = 1; i <= (o.coordinators ?? 1); i++) coordinators.push(await makeCoordinator(dir, i, nodes, { keygen: i === 1 ? `127.0.0.1:${keygenPort}` : undefined, metrics: o.metrics, plaintext: o.plaintext === true }));
+  for (let i = 1; i <= (o.coordinators ?? 1); i++) coordinators.push(await makeCoordinator(dir, i, nodes, { keygen: i === 1 ? `127.0.0.1:${keygenPort}` : undefined, renewal: i === 1 ? (o.renewal ?? {}) : undefined, metrics: o.metrics, plaintext: o.plaintext === true }));
   const [coordinator, ...moreCoordinators] = coordinators as [ClusterProcess, ...ClusterProcess[]];
 
   const clientConfig = join(dir, 'client.json');
@@ -199,8 +205,8 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
   writeFileSync(clientConfig, JSON.stringify({ ...addresses, clientName: 'dev-client', secretKey: bytesToHex(clientSecret), officer: 'officer.json', ...trust, ...ktransport }, null, 2) + '\n', { mode: 0o600 });
   const cluster: ClusterFile = { coordinator, ...(moreCoordinators.length && { moreCoordinators }), nodes, threshold: o.threshold, keyName, clientConfig, keygen: `127.0.0.1:${keygenPort}` };
 
-  for (const n of nodes) n.pid = spawnDaemon(n.command, n.log, { ...process.env, ...o.nodeEnv });
-  for (const c of coordinators) c.pid = spawnDaemon(c.command, c.log);
+  for (const n of nodes) n.pid = spawnDaemon(n.command, n.log, { ...process.env, ...o.daemonEnv, ...o.nodeEnv });
+  for (const c of coordinators) c.pid = spawnDaemon(c.command, c.log, { ...process.env, ...o.daemonEnv });
   writeClusterFile(dir, cluster);
   say(`started ${nodes.length} nodes and a coordinator; waiting until all are healthy`);
   try {
@@ -209,7 +215,10 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
       for (const n of nodes) await unsealOverSocket(loadNodeConfig(n.config).adminSocket, unsealShares[n.id]!.slice(0, o.unseal.threshold), 30_000);
     }
     for (const c of coordinators) await waitHealthy(c.address, nodes.length, o.timeoutMs ?? 60_000, clusterTransport(cluster));
-    if (!o.noCertificate && !rsa) {
+    if (o.windowSeconds !== undefined) {
+      say(`making key "${keyName}" windowed: one signing subkey per ${o.windowSeconds} s window, each by DKG`);
+      await makeDevWindowedKey(clientConfig, keyName, o.windowSeconds, say);
+    } else if (!o.noCertificate && !rsa) {
       say(`certifying key "${keyName}": the cluster signs its own user ID; each node verifies and stores the certificate`);
       const client = new QsignClient(loadClientConfig(clientConfig));
       try {
@@ -244,7 +253,7 @@ export function clientTrust(nodes: Array<Pick<ClusterProcess, 'id' | 'verifierKe
  * (coordinator, coordinator-2, …), config with its own coordinatorId (its own
  * nonce pool on every node), dev master key and audit log.
  */
-async function makeCoordinator(dir: string, index: number, nodes: ClusterProcess[], o: { keygen?: string; metrics?: boolean; plaintext: boolean }): Promise<ClusterProcess> {
+async function makeCoordinator(dir: string, index: number, nodes: ClusterProcess[], o: { keygen?: string; renewal?: ClusterUpOptions['renewal']; metrics?: boolean; plaintext: boolean }): Promise<ClusterProcess> {
   const suffix = index === 1 ? '' : `-${index}`;
   const coordinatorId = devCoordinatorId(index);
   const cport = await freePort();
@@ -254,7 +263,7 @@ async function makeCoordinator(dir: string, index: number, nodes: ClusterProcess
   const cmaster = randomBytes(32);
   writeFileSync(join(cdir, 'master.key'), bytesToHex(cmaster) + '\n', { mode: 0o600 });
   const metrics = o.metrics ? `127.0.0.1:${await freePort()}` : undefined;
-  writeFileSync(ccfg, JSON.stringify({ coordinatorId, listen: `127.0.0.1:${cport}`, ...(o.keygen && { keygenListen: o.keygen, keygenClientKeyFile: 'keygen-client.key' }), ...(metrics && { metricsListen: metrics }), nodes: nodes.map((n) => ({ id: n.id, address: n.address })), dataDir: 'data', masterKeyFile: 'master.key', development: true, ...transportFields(dir, ccfg, { role: 'coordinator', name: coordinatorId }, o.plaintext) }, null, 2) + '\n');
+  writeFileSync(ccfg, JSON.stringify({ coordinatorId, listen: `127.0.0.1:${cport}`, ...(o.keygen && { keygenListen: o.keygen, keygenClientKeyFile: 'keygen-client.key' }), ...(o.renewal && { renewal: { clientKeyFile: 'renewal-client.key', clientName: DEV_RENEWAL_CLIENT, ...o.renewal } }), ...(metrics && { metricsListen: metrics }), nodes: nodes.map((n) => ({ id: n.id, address: n.address })), dataDir: 'data', masterKeyFile: 'master.key', development: true, ...transportFields(dir, ccfg, { role: 'coordinator', name: coordinatorId }, o.plaintext) }, null, 2) + '\n');
   const clog = await openCoordinatorLog(join(cdir, 'data'), cmaster, coordinatorId);
   await clog.store.close();
   return { id: 0, address: `127.0.0.1:${cport}`, pid: 0, dataDir: join(cdir, 'data'), config: ccfg, log: join(cdir, 'coordinator.log'), command: [process.execPath, QSIGN_BIN, 'coordinator', 'start', '--config', ccfg], verifierKey: clog.verifierKey, ...(metrics && { metrics }) };

@@ -7,15 +7,17 @@
  *
  * Roles (roles.ts): storing a key's first certificate needs no role (the
  * self-signature already took a quorum of nodes), but a stored certificate
- * is never replaced by a different one — a certificate change is a
- * lifecycle operation that a signing client cannot start, and no officer
- * path for it exists yet. Offering the stored certificate again is a no-op.
+ * is replaced only by a renewal (renewal.ts: a newer self-signature with a
+ * later expiry, which nodes sign only for a client with the `renew`
+ * permission; audited as 'key-renewed') or, for windowed keys, by one that
+ * keeps every packet (window-certificates.ts). Offering the stored certificate again is a no-op.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { QsignError, certificateProblem, isValidKeyName, keyFingerprint } from '@qsign/protocol';
 import { windowedCertificateCheck } from './window-certificates.js';
-import { certificateStoredEntry, refusedEntry } from '@qsign/audit';
+import { certificateStoredEntry, keyRenewedEntry, refusedEntry } from '@qsign/audit';
+import { renewalOf } from './renewal.js';
 import type { NodeStore } from '@qsign/storage';
 
 export { MAX_CERTIFICATE_BYTES, certificateProblem } from '@qsign/protocol';
@@ -37,6 +39,18 @@ export async function putCertificate(store: NodeStore, nodeId: number, keyName: 
   if (problem) return refuse('INVALID_ARGUMENT', `certificate of key ${keyName} refused: ${problem}`);
   const fpr = keyFingerprint(key);
   if (key.certificate && key.certificate === bytesToHex(cert)) return fpr;
+  if (key.certificate && !windowed) {
+    // A renewal (renewal.ts): the key's quorum re-issued the self-signature with a later expiry.
+    const renewal = renewalOf(key, cert);
+    if ('problem' in renewal)
+      return refuse('POLICY_REFUSED', `key ${keyName} already has a certificate (sha256 ${bytesToHex(sha256(hexToBytes(key.certificate))).slice(0, 16)}…); a certificate change is a lifecycle operation that no client may start, and this is no renewal: ${renewal.problem}`);
+    await store.putKey(
+      { ...key, fingerprint: bytesToHex(fpr), certificate: bytesToHex(cert) },
+      keyRenewedEntry(keyName, bytesToHex(fpr), { certificateSha256: bytesToHex(sha256(cert)), oldExpiresUnixSeconds: renewal.old, newExpiresUnixSeconds: renewal.expires, selfSignatureCreatedUnixSeconds: renewal.created }),
+      true,
+    );
+    return fpr;
+  }
   if (key.certificate && !windowed?.replaces)
     return refuse('POLICY_REFUSED', `key ${keyName} already has a certificate (sha256 ${bytesToHex(sha256(hexToBytes(key.certificate))).slice(0, 16)}…); a certificate change is a lifecycle operation that no client may start`);
   await store.putKey(

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { installNativeBackend } from '@qsign/frost-native';
 import { installNativeModexp } from '@qsign/threshold-rsa-native';
-import { QSIGN_HINT, QsignError, errorMessage } from '@qsign/protocol';
+import { CLOCK_OFFSET_ENV, QSIGN_HINT, QsignError, errorMessage, lifecycleClock } from '@qsign/protocol';
 import { refusedEntry } from '@qsign/audit';
 import { NodeStore, Sealer, readMasterKeyFile } from '@qsign/storage';
 import { AuditService, auditHandlers, authorizing, checkOwnIdentity, closeTransport, openTransport, opensslEd25519, startServer, stopServer } from '@qsign/rpc';
@@ -80,6 +80,9 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
   const store = await openNodeStore(config);
   await recordPolicyChange(config, store, log);
   const testFaults = opts.testFaults ?? process.env.QSIGN_TEST_FAULTS === '1';
+  // Refuses to start when QSIGN_CLOCK_OFFSET_MS is set outside development.
+  const lifecycleNow = lifecycleClock(process.env, config.development, `node ${config.nodeId}`);
+  if (process.env[CLOCK_OFFSET_ENV]) log(`WARNING: lifecycle clock moved by ${process.env[CLOCK_OFFSET_ENV]} ms (${CLOCK_OFFSET_ENV}, development only)`);
   // Holds are not secret: the operator can list and decide them while the node is sealed.
   const approvals = new Approvals(config, store);
   const internalAudit = (e: unknown) => log(`audit internal error: ${errorMessage(e)}`);
@@ -98,6 +101,7 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
     const guard = new RollbackGuard(store.audit, audit.service.notary.verifierKey, auditPeers(config.peers), log, transport);
     await guard.check();
     signer.stopReason = () => guard.refusal;
+    signer.lifecycleNow = lifecycleNow;
     running.guard = guard;
     running.signer = signer;
     running.audit = audit;

@@ -14,6 +14,7 @@
  * caught. DKG secrets stay in memory only: a crash aborts the DKG, which is
  * then simply run again.
  */
+import { subkeyDkgProblem } from './window-keys.js';
 import { bytesToHex, hexToBytes, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import * as frost from '@qsign/frost';
@@ -186,6 +187,8 @@ export class NodeKeyOps {
     if (rsaProblem) return this.#refuse('INVALID_ARGUMENT', rsaProblem, ctx);
     const requestedBy = await this.#authorise(p, auth, ctx);
     if (await this.store.getKey(p.keyName)) return this.#refuse('KEY_EXISTS', `key ${p.keyName} already exists on this node`, ctx);
+    const windowProblem = await subkeyDkgProblem(this.store, p.keyName);
+    if (windowProblem) return this.#refuse('POLICY_REFUSED', `DKG refused: ${windowProblem}`, ctx);
     if (rsa) {
       // No polynomial here: the dealer generates and deals in round 2, once every participant accepted round 1.
       this.#dkg.set(p.sessionId, { params: { ...p, participants: [...ids] }, requestedBy, transcript: dkgTranscript(p, []), expiresAtMs: this.now() + RSA_SESSION_TTL_MS });

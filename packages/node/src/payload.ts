@@ -5,12 +5,17 @@
  * Plain functions, no I/O: the signer records the outcome in the audit log.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { MAX_RECORD_FILES, MAX_RECORD_PATH, type RpmSummary } from '@qsign/audit';
+import { MAX_RECORD_FILES, MAX_RECORD_FILE_LIST_BYTES, MAX_RECORD_PATH, type RpmSummary } from '@qsign/audit';
 import { DIGEST_LIKE_LENGTHS, QsignError, errorMessage, parseRepomd, parseSimpleSigning, type SignRequest } from '@qsign/protocol';
-import { packageInfo, summariseFiles } from '@qsign/rpm';
+import { boundedFileList, packageInfo, pgpHashName } from '@qsign/rpm';
 
-/** Files recorded one by one in an audit record; longer lists (or any path over `MAX_RECORD_PATH`) are recorded as count + SHA-256. */
-export const AUDIT_FILE_LIST_LIMIT = MAX_RECORD_FILES;
+/**
+ * How much of a package's file list an audit record keeps (`qsign audit compare` reads it):
+ * every entry while the list stays within 1024 entries and 8 KiB of JSON; beyond that (or
+ * for an entry whose path is over 256 characters) the record marks the list `filesTruncated`.
+ * The count and SHA-256 of the whole list are always recorded.
+ */
+export const AUDIT_FILE_LIST_LIMITS = { maxFiles: MAX_RECORD_FILES, maxBytes: MAX_RECORD_FILE_LIST_BYTES, maxPath: MAX_RECORD_PATH } as const;
 
 /**
  * What the node parsed from an RPM main header, as recorded in the audit log:
@@ -18,9 +23,6 @@ export const AUDIT_FILE_LIST_LIMIT = MAX_RECORD_FILES;
  */
 export type RpmAuditFacts = RpmSummary & { readonly nevra: string; readonly fileCount: number };
 
-/** OpenPGP hash algorithm ids (RFC 9580 §9.5) as the record's algorithm tokens. */
-const PGP_HASH_NAMES: Readonly<Record<number, string>> = { 1: 'md5', 2: 'sha1', 3: 'ripemd160', 8: 'sha256', 9: 'sha384', 10: 'sha512', 11: 'sha224', 12: 'sha3-256', 14: 'sha3-512' };
-const pgpHashName = (id: number): string => PGP_HASH_NAMES[id] ?? `pgp-hash-${id}`;
 
 /** The policy inputs of {@link inspectPayload}. */
 export interface PayloadPolicy {
@@ -32,7 +34,7 @@ export interface PayloadPolicy {
  * Checks a request's payload and returns the extra audit fields that describe
  * it; throws a QsignError saying why it is refused:
  * - 'rpm-header': must be a binary (0x00) signature over a main header this
- *   node parses itself (name, EVR, arch, payload digest, file list);
+ *   node parses itself (name, EVR, arch, payload digest, file list: see {@link AUDIT_FILE_LIST_LIMITS});
  * - 'digest', and 'raw' data of a digest's length: only for digest-only keys,
  *   recorded with the client's claims;
  * - 'repomd': a repomd.xml this node parses (revision, every metadata file
@@ -72,7 +74,7 @@ export function rpmFacts(header: Uint8Array): RpmAuditFacts {
     throw new QsignError('MALFORMED_REQUEST', `RPM header refused: ${errorMessage(e)}`, { cause: e });
   }
   const evr = `${info.epoch !== undefined ? `${info.epoch}:` : ''}${info.version}-${info.release}`;
-  const files = summariseFiles(info.files, info.files.some((f) => f.path.length > MAX_RECORD_PATH) ? 0 : AUDIT_FILE_LIST_LIMIT);
+  const files = boundedFileList(info.files, AUDIT_FILE_LIST_LIMITS);
   return {
     name: info.name,
     ...(info.epoch !== undefined && { epoch: info.epoch }),
@@ -87,9 +89,9 @@ export function rpmFacts(header: Uint8Array): RpmAuditFacts {
     ...(info.payloadDigestAlgo !== undefined && { payloadDigestAlgorithm: pgpHashName(info.payloadDigestAlgo) }),
     fileDigestAlgorithm: pgpHashName(info.fileDigestAlgo),
     fileCount: info.files.length,
-    ...(files.kind === 'list'
-      ? { files: files.files.map((f) => ({ path: f.path, size: f.size, mode: f.mode, ...(f.digest && { digest: f.digest }) })) }
-      : { filesSummary: { count: files.count, digest: files.sha256 } }),
+    ...(files.files.length > 0 && { files: files.files.map((f) => ({ path: f.path, size: f.size, mode: f.mode, ...(f.digest && { digest: f.digest }) })) }),
+    ...(files.truncated && { filesTruncated: true as const }),
+    filesSummary: { count: files.count, digest: files.sha256 },
   };
 }
 

@@ -16,10 +16,14 @@ export interface OfficerEntry {
   publicKey: string;
 }
 
-/** Permissions a signing client may carry beyond signing. */
-export type ClientPermission = 'keygen';
+/**
+ * Permissions a signing client may carry beyond signing: `keygen` (start a DKG bounded by
+ * `lifecycle`), `renew` (re-issue a key's self-signature with a later expiry: the
+ * coordinator's renewal client, renewal.ts).
+ */
+export type ClientPermission = 'keygen' | 'renew';
 /** Every client permission. */
-export const CLIENT_PERMISSIONS: readonly ClientPermission[] = ['keygen'];
+export const CLIENT_PERMISSIONS: readonly ClientPermission[] = ['keygen', 'renew'];
 
 /** Lifecycle operations an operator can hold for approval. */
 export type HoldableOperation = 'reshare' | 'retire';

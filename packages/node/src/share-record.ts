@@ -56,7 +56,7 @@ export async function prepareShare(
     groupPublicKey: bytesToHex(key.groupPublicKey),
     messageLength: message.length,
     claims,
-    ...(req.openpgp && { openpgp: { signatureType: req.openpgp.signatureType, hashAlgorithm: req.openpgp.hashAlgorithm, createdUnixSeconds: req.openpgp.createdUnixSeconds } }),
+    ...(req.openpgp && { openpgp: { signatureType: req.openpgp.signatureType, hashAlgorithm: req.openpgp.hashAlgorithm, createdUnixSeconds: req.openpgp.createdUnixSeconds, ...(req.openpgp.keyExpiresUnixSeconds !== undefined && { keyExpiresUnixSeconds: req.openpgp.keyExpiresUnixSeconds }) } }),
     ...facts,
     ...(extra.nonce !== undefined && { nonce: extra.nonce }),
     ...(key.scheme === 'rsa-shoup' && { scheme: key.scheme }),

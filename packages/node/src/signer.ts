@@ -30,6 +30,7 @@ import type { NodeStore, StoredKey } from '@qsign/storage';
 import { opensslRsaVerify, opensslVerify } from '@qsign/rpc';
 import type { NodeConfig } from './config.js';
 import { checkWindowedRequest } from './window-keys.js';
+import { checkRenewalRequest } from './renewal.js';
 import { Approvals, type Admission } from './approvals.js';
 import { prepareShare, type RefuseFn } from './share-record.js';
 import { storedKeyFromShare } from './import.js';
@@ -87,6 +88,16 @@ export class NodeSigner {
 
   /** Policy gate and held requests (issue 6). */
   readonly approvals: Approvals;
+
+  /** The lifecycle clock (ms) renewals are judged by (`@qsign/protocol` lifecycleClock; the daemon sets it). */
+  lifecycleNow: () => number = Date.now;
+
+  /** The domain checks of a request before any durable write: windowed keys, renewals. */
+  async #checkKeyRequest(req: SignRequest, key: StoredKey, clientName: unknown): Promise<void> {
+    await checkWindowedRequest(this.store, req);
+    const client = this.config.clients.find((c) => c.name === clientName) ?? { name: String(clientName) };
+    checkRenewalRequest(req, key, client, Math.floor(this.lifecycleNow() / 1000));
+  }
 
   /** Why this node must not sign at all (a rollback its witnesses revealed, `rollback.ts`), if so. */
   stopReason: () => string | undefined = () => undefined;
@@ -184,7 +195,7 @@ export class NodeSigner {
 
       const attempt = (seen?.attempts ?? 0) + 1;
       const refuse: RefuseFn = (code, reason, c) => this.#refuse(code, reason, c);
-      const { message, record } = await prepareShare(req, key, ctx, admission, { signers: commitmentList.map((c) => c.identifier), attempt, nonce: nonceId, digestOnlyKeys: this.config.digestOnlyKeys, check: (r) => checkWindowedRequest(this.store, r) }, refuse);
+      const { message, record } = await prepareShare(req, key, ctx, admission, { signers: commitmentList.map((c) => c.identifier), attempt, nonce: nonceId, digestOnlyKeys: this.config.digestOnlyKeys, check: (r) => this.#checkKeyRequest(r, key, ctx.clientId) }, refuse);
       // Decode and check every other signer's commitment points (canonical, not identity,
       // prime order; RFC 9591 §6.5) before anything is written; decoded points are cached
       // for signShare, which checks this node's own commitment against its nonces.
@@ -232,7 +243,7 @@ export class NodeSigner {
         return await this.#refuse('REPLAYED_REQUEST', `replayed request ${req.requestId}: already signed ${seen.attempts} times (limit ${this.config.maxAttemptsPerRequest})`, ctx);
       const attempt = (seen?.attempts ?? 0) + 1;
       const refuse: RefuseFn = (code, reason, c) => this.#refuse(code, reason, c);
-      const { message, record } = await prepareShare(req, key, ctx, admission, { signers: [key.identifier], attempt, digestOnlyKeys: this.config.digestOnlyKeys, check: (r) => checkWindowedRequest(this.store, r) }, refuse);
+      const { message, record } = await prepareShare(req, key, ctx, admission, { signers: [key.identifier], attempt, digestOnlyKeys: this.config.digestOnlyKeys, check: (r) => this.#checkKeyRequest(r, key, ctx.clientId) }, refuse);
       try {
         rsaHashOfDigest(message); // a digest EMSA-PKCS1-v1_5 cannot carry (SHA-1) is refused before anything is recorded as signed
       } catch (e) {

@@ -77,3 +77,4 @@ export {
   type PublishedSubkey,
   type SubkeyInfo,
 } from './windowed-certificate.js';
+export { primaryExpiry, type PrimaryExpiry } from './key-expiry.js';

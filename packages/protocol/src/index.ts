@@ -30,3 +30,4 @@ export * from './scheme-rsa-key.js';
 export * from './signer-set.js';
 export * from './key-type.js';
 export * from './rsa-share-files.js';
+export * from './lifecycle-clock.js';

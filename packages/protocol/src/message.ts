@@ -112,7 +112,16 @@ export function preparedOpenPgp(req: SignRequest, key: KeyContext): PreparedSign
         if (!Number.isSafeInteger(created) || created < key.createdUnixSeconds || created > 0xffffffff) bad('a certification cannot predate the key');
         const body = keyPacketBody(key);
         return prepareCertification(
-          { signatureType: SignatureType.PositiveCertification, hashAlgorithm, createdUnixSeconds: created, issuerFingerprint: keyFingerprint(key), keyPreferences: QSIGN_KEY_PREFERENCES, ...(isRsaKey(key) && { publicKeyAlgorithm: RSA_ALGORITHM }) },
+          {
+            signatureType: SignatureType.PositiveCertification,
+            hashAlgorithm,
+            createdUnixSeconds: created,
+            issuerFingerprint: keyFingerprint(key),
+            keyPreferences: QSIGN_KEY_PREFERENCES,
+            // RFC 9580 §5.2.3.13: key expiration is seconds after the key's creation.
+            ...(p?.keyExpiresUnixSeconds !== undefined && { keyExpirationSeconds: p.keyExpiresUnixSeconds - key.createdUnixSeconds }),
+            ...(isRsaKey(key) && { publicKeyAlgorithm: RSA_ALGORITHM }),
+          },
           body,
           uid,
         );

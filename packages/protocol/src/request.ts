@@ -14,6 +14,12 @@ export interface OpenPgpParams {
   signatureType: number;
   hashAlgorithm: 'sha1' | 'sha256' | 'sha512';
   createdUnixSeconds: number;
+  /**
+   * Certifications (0x13) only: the key's absolute expiry the self-signature carries (RFC 9580
+   * §5.2.3.13 key expiration time). A certification with one, for a key that already has a
+   * certificate, is a renewal (docs/windows.md "No accidental expiry"): nodes check it first.
+   */
+  keyExpiresUnixSeconds?: number;
 }
 
 /** What the client says about the file (audit only; never trusted). */
@@ -104,6 +110,11 @@ export function validateSignRequest(req: SignRequest): void {
   // Container payloads say themselves whether they are OpenPGP-signed (atomic) or not (cosign): see signingMessage.
   if (req.kind !== 'raw' && req.kind !== 'certification' && req.kind !== 'container' && !req.openpgp) bad(`${req.kind} requests need OpenPGP parameters`);
   if (req.kind === 'digest' && ![20, 32, 64].includes(req.data.length)) bad('a digest must be 20, 32 or 64 bytes');
+  const expires = req.openpgp?.keyExpiresUnixSeconds;
+  if (expires !== undefined) {
+    if (req.kind !== 'certification') bad('only a certification (self-signature) carries a key expiry');
+    if (!Number.isSafeInteger(expires) || expires <= req.openpgp!.createdUnixSeconds || expires > 0xffffffff) bad('a key expiry must be a Unix time after the self-signature\'s creation');
+  }
 }
 
 /** Key names: 1-200 characters, letters, digits and . _ @ + # - (emails are key names; Copr's contain #). */

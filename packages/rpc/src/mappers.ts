@@ -30,6 +30,7 @@ export function encodeSignRequest(req: SignRequest): Uint8Array {
           signatureType: req.openpgp.signatureType,
           hashAlgorithm: req.openpgp.hashAlgorithm,
           createdUnixSeconds: req.openpgp.createdUnixSeconds,
+          keyExpiresUnixSeconds: req.openpgp.keyExpiresUnixSeconds ?? 0,
         }
       : undefined,
     claims: req.claims ? { fileName: req.claims.fileName, size: req.claims.size, sha256: req.claims.sha256 } : undefined,
@@ -62,6 +63,7 @@ export function decodeSignRequest(body: Uint8Array): SignRequest {
           signatureType: pb.openpgp.signatureType,
           hashAlgorithm: hash as 'sha1' | 'sha256' | 'sha512',
           createdUnixSeconds: pb.openpgp.createdUnixSeconds,
+          ...(pb.openpgp.keyExpiresUnixSeconds > 0 && { keyExpiresUnixSeconds: pb.openpgp.keyExpiresUnixSeconds }),
         }
       : undefined,
     claims: pb.claims ? { fileName: pb.claims.fileName, size: pb.claims.size, sha256: pb.claims.sha256 } : undefined,

@@ -25,11 +25,14 @@ export { buildHeader, builtHeaderSize, type HeaderEntryInput } from './build.js'
 export { readRpm, LEAD_SIZE, LEAD_MAGIC, RPMSIGTYPE_HEADERSIG, type RpmFile, type RpmLead } from './package.js';
 export {
   packageInfo,
-  summariseFiles,
+  boundedFileList,
   canonicalFileList,
+  pgpHashName,
+  PGP_HASH_NAMES,
+  type BoundedFileList,
+  type FileListLimits,
   type PackageInfo,
   type RpmFileEntry,
-  type FileSummary,
 } from './info.js';
 export { verifyDigests, type DigestReport } from './digests.js';
 export { inspectSignaturePacket, PgpPubkeyAlgo, MAX_SIGNATURE_PACKET, type SignaturePacketInfo } from './pgp-packet.js';

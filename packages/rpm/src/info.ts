@@ -139,13 +139,30 @@ function fileSizes(h: RpmHeader): number[] {
   return h.int32(RpmTag.FILESIZES);
 }
 
-/** A file list small enough to record whole, or its count and digest. */
-export type FileSummary =
-  | { readonly kind: 'list'; readonly files: readonly RpmFileEntry[] }
-  | { readonly kind: 'digest'; readonly count: number; readonly sha256: string };
+/** Limits of {@link boundedFileList}. */
+export interface FileListLimits {
+  /** Most entries kept. */
+  readonly maxFiles: number;
+  /** Most bytes the kept entries take as JSON (`JSON.stringify(entry)` each). */
+  readonly maxBytes: number;
+  /** Entries with a longer path are left out. */
+  readonly maxPath: number;
+}
+
+/** A file list as an audit record keeps it: always the count and digest of the whole list, and as many entries as fit. */
+export interface BoundedFileList {
+  /** Number of files in the package. */
+  readonly count: number;
+  /** Hex SHA-256 of {@link canonicalFileList} of the whole list. */
+  readonly sha256: string;
+  /** The entries kept, in header order. */
+  readonly files: readonly RpmFileEntry[];
+  /** True when some entries were left out (too many, too many bytes, or a path too long). */
+  readonly truncated: boolean;
+}
 
 /**
- * The canonical encoding of a file list that {@link summariseFiles} hashes:
+ * The canonical encoding of a file list that {@link boundedFileList} hashes:
  * for each file, in order, the UTF-8 of `JSON.stringify([path, size, digest, mode])`
  * followed by "\n".
  */
@@ -154,16 +171,40 @@ export function canonicalFileList(files: readonly RpmFileEntry[]): Uint8Array {
 }
 
 /**
- * Summarises a file list for an audit record: the list itself when it has at
- * most `limit` entries, else its count and the hex SHA-256 of
- * {@link canonicalFileList}.
+ * Bounds a file list for an audit record: the count and SHA-256 of the whole list (so a
+ * rebuild can be compared even when the list is cut), and the entries in header order
+ * while they fit `limits` — an entry whose path is too long is skipped, and the list stops
+ * at the first entry beyond `maxFiles` or `maxBytes`. `truncated` says whether any was left out.
  *
  * @example
- * summariseFiles(info.files, 50) // { kind: 'digest', count: 1200, sha256: '9f…' }
+ * boundedFileList(info.files, { maxFiles: 1024, maxBytes: 32768, maxPath: 256 }) // { count: 1200, sha256: '9f…', files: [...], truncated: true }
  */
-export function summariseFiles(files: readonly RpmFileEntry[], limit: number): FileSummary {
+export function boundedFileList(files: readonly RpmFileEntry[], limits: FileListLimits): BoundedFileList {
   check(Array.isArray(files), 'INVALID_ARGUMENT', 'files must be an array');
-  check(Number.isSafeInteger(limit) && limit >= 0, 'INVALID_ARGUMENT', 'limit must be a non-negative integer');
-  if (files.length <= limit) return { kind: 'list', files: files.map((f) => ({ ...f })) };
-  return { kind: 'digest', count: files.length, sha256: bytesToHex(sha256(canonicalFileList(files))) };
+  for (const k of ['maxFiles', 'maxBytes', 'maxPath'] as const) check(Number.isSafeInteger(limits[k]) && limits[k] >= 0, 'INVALID_ARGUMENT', `${k} must be a non-negative integer`);
+  const kept: RpmFileEntry[] = [];
+  let bytes = 0;
+  let truncated = false;
+  for (const f of files) {
+    if (f.path.length > limits.maxPath) {
+      truncated = true;
+      continue;
+    }
+    const size = JSON.stringify({ path: f.path, size: f.size, mode: f.mode, digest: f.digest }).length + 1;
+    if (kept.length >= limits.maxFiles || bytes + size > limits.maxBytes) {
+      truncated = true;
+      break;
+    }
+    kept.push({ ...f });
+    bytes += size;
+  }
+  return { count: files.length, sha256: bytesToHex(sha256(canonicalFileList(files))), files: kept, truncated };
+}
+
+/** OpenPGP hash algorithm ids (RFC 9580 §9.5), as RPMTAG_FILEDIGESTALGO and PAYLOADDIGESTALGO use them, by the names audit records carry. */
+export const PGP_HASH_NAMES: Readonly<Record<number, string>> = { 1: 'md5', 2: 'sha1', 3: 'ripemd160', 8: 'sha256', 9: 'sha384', 10: 'sha512', 11: 'sha224', 12: 'sha3-256', 14: 'sha3-512' };
+
+/** The record name of an OpenPGP hash id (`pgp-hash-N` when unknown). */
+export function pgpHashName(id: number): string {
+  return PGP_HASH_NAMES[id] ?? `pgp-hash-${id}`;
 }

@@ -1,5 +1,5 @@
 /**
- * qsign audit verify | crosscheck | query | export: the auditor's commands
+ * qsign audit verify | crosscheck | query | compare (audit-compare.ts) | export: the auditor's commands
  * (docs/audit.md). Logs are named by cluster.json (--cluster) or by
  * --log NAME@HOST:PORT@VKEY; verifier keys are never taken from the logs.
  */
@@ -14,6 +14,7 @@ import { intOption } from '../io.js';
 import { readInput, writeOutput } from '@qsign/client';
 import { groupSignatureOf } from '@qsign/auditor';
 import { clientTransport, loadClientConfig } from '@qsign/client';
+import { registerCompare } from './audit-compare.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -153,6 +154,8 @@ export function register(program: Command): void {
       else process.stdout.write(rows.length ? table(rows) : 'no matching signatures\n');
       if (rows.length === 0 && (digests.length || signature || o.request)) process.exitCode = 3;
     });
+
+  registerCompare(audit);
 
   withTargets(audit.command('export'))
     .description('every record of every log as JSON lines (for a SIEM)')

@@ -9,6 +9,7 @@ import { clusterCoordinators, clusterDown, clusterUp, type ClusterFile } from '@
 import { clusterReload, clusterRestart, clusterStart, hasCluster } from '@qsign/devcluster';
 import { intOption } from '../io.js';
 import { CLIENT_CONFIG } from './options.js';
+import { windowDuration } from './keys.js';
 
 /** Registers the commands of this module. */
 export function register(program: Command): void {
@@ -26,7 +27,10 @@ export function register(program: Command): void {
     .option('--insecure-plaintext', 'development: plaintext gRPC on loopback instead of mutual TLS (default: TLS, CA and certificates in DIR/pki)')
     .option('--key-type <type>', 'ed25519 (FROST), rsa2048 or rsa4096 (Shoup threshold RSA; a new safe-prime key dealt by this process)', 'ed25519')
     .option('--import-gpg <file>', 'the cluster key is this unencrypted RSA secret key (gpg --export-secret-keys); keeps its fingerprint and certificate')
+    .option('--window <duration>', 'make the key windowed: a certification-only primary with one signing subkey per window of this length (e.g. 7d; s, m, h, d, w), the current window and the next made by DKG (docs/windows.md)')
     .action(async (o) => {
+      const windowSeconds = o.window === undefined ? undefined : windowDuration(o.window);
+      if (windowSeconds !== undefined && o.keyType !== 'ed25519') throw new QsignError('INVALID_ARGUMENT', `--window makes Ed25519 window subkeys; it does not go with --key-type ${o.keyType}`);
       if (!['ed25519', 'rsa2048', 'rsa4096'].includes(o.keyType)) throw new QsignError('INVALID_ARGUMENT', `--key-type must be ed25519, rsa2048 or rsa4096, got ${JSON.stringify(o.keyType)}`);
       if (o.threshold > o.nodes) throw new QsignError('INVALID_ARGUMENT', `--threshold ${o.threshold} is greater than --nodes ${o.nodes}`);
       const progress = (m: string) => process.stderr.write(`• ${m}\n`);
@@ -34,7 +38,7 @@ export function register(program: Command): void {
         progress(`${o.dir} already holds a cluster: starting it again (its own nodes, threshold and keys)`);
         return printUp(await clusterStart(o.dir, { progress }), o.dir);
       }
-      printUp(await clusterUp({ dir: o.dir, nodes: o.nodes, threshold: o.threshold, keyName: o.key, userId: o.userId, coordinators: o.coordinators, metrics: o.metrics === true, plaintext: o.insecurePlaintext === true, keyType: o.keyType, importGpg: o.importGpg, progress }), o.dir);
+      printUp(await clusterUp({ dir: o.dir, nodes: o.nodes, threshold: o.threshold, keyName: o.key, userId: o.userId, coordinators: o.coordinators, metrics: o.metrics === true, plaintext: o.insecurePlaintext === true, keyType: o.keyType, importGpg: o.importGpg, windowSeconds, progress }), o.dir);
     });
   cluster
     .command('start')

@@ -36,6 +36,7 @@ export function register(program: Command): void {
     .option('--type <type>', `key type: ${KEY_TYPES.join(', ')} (RSA: one dealer node generates safe primes and deals the shares; RSA-4096 takes minutes)`, 'ed25519')
     .option('--window <duration>', 'make a windowed key: a certification-only primary and one signing subkey per window of this length (e.g. 7d; s, m, h, d, w)')
     .option('--windows <n>', 'with --window: subkeys made now, the current window and those after it (default 2)', intOption('--windows', 1, 64))
+    .option('--expires <duration>', 'the key expires this long after its creation (e.g. 365d); the coordinator\'s renewal loop re-issues its self-signature ahead (docs/windows.md)')
     .option(...OFFICER_OPTION)
     .option(...CLIENT_CONFIG)
     .action(async (o) => {
@@ -43,6 +44,8 @@ export function register(program: Command): void {
       const windowSeconds = o.window === undefined ? undefined : windowDuration(o.window);
       const keyType = parseKeyType(o.type, '--type');
       if (windowSeconds !== undefined && keyType !== 'ed25519') throw new QsignError('INVALID_ARGUMENT', '--window makes Ed25519 subkeys; it cannot be combined with an RSA --type');
+      const expiresSeconds = o.expires === undefined ? undefined : windowDuration(o.expires, '--expires');
+      if (expiresSeconds !== undefined && windowSeconds !== undefined) throw new QsignError('INVALID_ARGUMENT', '--expires is for keys without windows: a windowed key\'s subkeys expire with their windows');
       if (!isKeyEmail(o.email)) throw new QsignError('INVALID_ARGUMENT', `--email ${JSON.stringify(o.email)} is not an email address (e.g. owner#project@copr.example.org)`);
       const config = loadClientConfig(o.config);
       const officer = loadOfficerKey(o.officer, config);
@@ -63,7 +66,7 @@ export function register(program: Command): void {
         const k = await keys.generateKey(o.email, userId, o.threshold ?? 0, auth, rsa ? RSA_KEYGEN_WAIT_MS : undefined, keyType);
         if (!k.created) throw new QsignError('KEY_EXISTS', `key ${o.email} already exists (fingerprint ${bytesToHex(k.fingerprint).toUpperCase()})`);
         await pinGeneratedKey(client, o.email, k.groupPublicKey);
-        await certifyKey(client, o.email);
+        await certifyKey(client, o.email, expiresSeconds === undefined ? {} : { expiresUnixSeconds: k.createdUnixSeconds + expiresSeconds });
         process.stdout.write(`${bytesToHex(k.fingerprint).toUpperCase()}\n`);
         process.stderr.write(`key ${o.email}: ${k.minSigners}-of-${k.maxSigners}, group public key ${bytesToHex(k.groupPublicKey)}, self-certified by the cluster\n`);
       } finally {
@@ -208,12 +211,12 @@ function readSignedPlan(file: string): SignedResharePlan {
   }
 }
 
-/** Seconds of a --window duration; INVALID_ARGUMENT with the parser's reason. */
-export function windowDuration(text: string): number {
+/** Seconds of a duration option (--window, --expires, --warn); INVALID_ARGUMENT naming the flag, with the parser's reason. */
+export function windowDuration(text: string, flag = '--window'): number {
   try {
     return parseDuration(text);
   } catch (e) {
-    throw new QsignError('INVALID_ARGUMENT', `--window: ${errorMessage(e)}`);
+    throw new QsignError('INVALID_ARGUMENT', `${flag}: ${errorMessage(e)}`);
   }
 }
 

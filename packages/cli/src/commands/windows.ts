@@ -1,5 +1,5 @@
 /**
- * qsign key revoke-window: windowed keys' lifecycle through a running cluster
+ * qsign key revoke-window (and key status, key-status.ts): windowed keys' lifecycle through a running cluster
  * (docs/windows.md). Revokes the subkeys of a time range with threshold revocations,
  * then lists from the nodes' audit logs everything those subkeys signed.
  */
@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { fetchLog, querySignatures, type QueryRow } from '@qsign/auditor';
 import { QsignClient, loadClientConfig, revokeWindows } from '@qsign/client';
 import { parseTime, targets, withTargets } from './audit.js';
+import { registerStatus } from './key-status.js';
 
 /** One line per signing: time, client, file, NEVRA, signing nodes. */
 function affectedTable(rows: QueryRow[]): string {
@@ -18,7 +19,8 @@ function affectedTable(rows: QueryRow[]): string {
 
 /** Registers the commands of this module. */
 export function register(program: Command): void {
-  const key = program.command('key').description('key lifecycle: revoke windows (docs/windows.md), rotate, keyring packages (docs/rotation.md)');
+  const key = program.command('key').description('key lifecycle: status, revoke windows (docs/windows.md), rotate, keyring packages (docs/rotation.md)');
+  registerStatus(key);
   withTargets(key.command('revoke-window'), false)
     .description('revoke the signing subkeys of a time range with threshold revocations, then list everything they signed (from the nodes\' audit logs)')
     .requiredOption('--key <name>', 'the windowed key')

@@ -13,7 +13,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { hostileRpmHeader } from '../../../../test/helpers/rpm-header.js';
 import { buildRpm, readBytes, rpmQuery, standardSpecs, tempDir } from '../../../rpm/src/__tests__/fixtures.js';
-import { AUDIT_FILE_LIST_LIMIT, describePublished, inspectPayload, rpmFacts } from '../payload.js';
+import { AUDIT_FILE_LIST_LIMITS, describePublished, inspectPayload, rpmFacts } from '../payload.js';
 
 const req = (over: Partial<SignRequest>): SignRequest => ({
   requestId: 'r1',
@@ -89,25 +89,37 @@ describe('inspectPayload: RPM headers', () => {
       expect(facts.nevra).toBe(rpmQuery(dir, p, '%{NAME}-%|EPOCH?{%{EPOCH}:}|%{VERSION}-%{RELEASE}.%{ARCH}'));
       expect(facts.payloadDigest).toBe(rpmQuery(dir, p, '%{PAYLOADDIGEST}'));
       expect(facts.fileCount).toBe(Number(rpmQuery(dir, p, '[%{FILENAMES}\n]').trim().split('\n').length));
-      if (facts.fileCount <= AUDIT_FILE_LIST_LIMIT) expect(facts.files?.length).toBe(facts.fileCount);
-      else expect(facts.filesSummary?.count).toBe(facts.fileCount);
+      // Every entry when the list fits the record's budget; else the first that fit, marked truncated.
+      const json = packageInfo(readRpm(readBytes(p)).mainHeader).files.reduce((n, f) => n + JSON.stringify({ path: f.path, size: f.size, mode: f.mode, digest: f.digest }).length + 1, 0);
+      if (json <= AUDIT_FILE_LIST_LIMITS.maxBytes && facts.fileCount <= AUDIT_FILE_LIST_LIMITS.maxFiles) {
+        expect(facts.files?.length).toBe(facts.fileCount);
+        expect(facts.filesTruncated).toBeUndefined();
+      } else {
+        expect(facts.files!.length).toBeLessThan(facts.fileCount);
+        expect(facts.filesTruncated).toBe(true);
+      }
+      expect(facts.filesSummary?.count).toBe(facts.fileCount);
       expect(() => assertAuditRecord({ seq: 0, timeMs: 0, event: 'signed', rpm: facts })).not.toThrow();
     }
   });
 
-  it('records a hostile header (31 KB, one long dirname, 1,000 files) in under 64 KiB, with the count and digest of the full list', () => {
+  it('records a hostile header (31 KB, one long dirname, 1,000 files) in under 64 KiB, with the count and digest of the full list and the truncation marked', () => {
     const header = hostileRpmHeader();
     expect(header.length).toBeGreaterThan(30_000);
     expect(header.length).toBeLessThan(32_768);
     const facts = rpmFacts(header);
     const { bytes, record } = buildRecord({ event: 'signed', rpm: facts }, 0, 1);
     expect(bytes.length).toBeLessThan(64 * 1024);
-    expect(record.rpm).toMatchObject({ name: 'hostile', fileCount: 1000, filesSummary: { count: 1000, digest: bytesToHex(sha256(canonicalFileList(packageInfo(header).files))) } });
+    expect(record.rpm).toMatchObject({ name: 'hostile', fileCount: 1000, filesTruncated: true, filesSummary: { count: 1000, digest: bytesToHex(sha256(canonicalFileList(packageInfo(header).files))) } });
   });
 
-  it('records a short package whose one path is over the path cap by count and digest, not the path', () => {
-    const facts = rpmFacts(hostileRpmHeader({ files: 2 }));
-    expect(facts.files).toBeUndefined();
+  it('records a short package whose one path is over the path cap by count and digest, leaving that path out and marking the list truncated', () => {
+    const header = hostileRpmHeader({ files: 2 });
+    const facts = rpmFacts(header);
+    const long = packageInfo(header).files.filter((f) => f.path.length > AUDIT_FILE_LIST_LIMITS.maxPath);
+    expect(long.length).toBeGreaterThan(0);
+    expect(facts.files?.some((f) => f.path.length > AUDIT_FILE_LIST_LIMITS.maxPath) ?? false).toBe(false);
+    expect(facts.filesTruncated).toBe(true);
     expect(facts.filesSummary?.count).toBe(2);
   });
 

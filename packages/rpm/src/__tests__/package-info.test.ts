@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { requireTools } from '../../../../test/helpers/tools.js';
-import { canonicalFileList, packageInfo, readRpm, RpmError, summariseFiles, verifyDigests, headerSignatureInput } from '../index.js';
+import { canonicalFileList, packageInfo, readRpm, RpmError, boundedFileList, verifyDigests, headerSignatureInput } from '../index.js';
 import { buildRpm, readBytes, rpmQuery, standardSpecs, tempDir } from './fixtures.js';
 
 describe('packageInfo on packages built by rpmbuild', () => {
@@ -70,21 +70,29 @@ describe('packageInfo on packages built by rpmbuild', () => {
     }
   });
 
-  it('summarises a long file list as count + sha256 of the canonical list, a short one as the list', () => {
+  const LIMITS = { maxFiles: 50, maxBytes: 32 * 1024, maxPath: 256 };
+
+  it('bounds a long file list: count + sha256 of the whole canonical list, the first entries that fit, marked truncated; a short one whole', () => {
     const many = packageInfo(readRpm(readBytes(paths[2]!)).header).files;
     expect(many.length).toBeGreaterThan(150);
-    const s = summariseFiles(many, 50);
-    expect(s).toEqual({ kind: 'digest', count: many.length, sha256: bytesToHex(sha256(canonicalFileList(many))) });
+    const s = boundedFileList(many, LIMITS);
+    expect(s).toEqual({ count: many.length, sha256: bytesToHex(sha256(canonicalFileList(many))), files: many.slice(0, 50), truncated: true });
     const few = packageInfo(readRpm(readBytes(paths[0]!)).header).files;
-    expect(summariseFiles(few, 50)).toEqual({ kind: 'list', files: few });
-    // The digest changes when any field of any file changes.
+    expect(boundedFileList(few, LIMITS)).toMatchObject({ count: few.length, files: few, truncated: false });
+    // The digest changes when any field of any file changes, also one beyond the kept entries.
     const altered = many.map((f, i) => (i === 77 ? { ...f, mode: f.mode ^ 1 } : f));
-    expect(summariseFiles(altered, 50)).not.toEqual(s);
+    expect(boundedFileList(altered, LIMITS).sha256).not.toBe(s.sha256);
+    // The byte cap holds too, and a path over maxPath is left out (and marked).
+    const byBytes = boundedFileList(many, { ...LIMITS, maxFiles: 10_000, maxBytes: 2000 });
+    expect(byBytes.truncated).toBe(true);
+    expect(byBytes.files.reduce((n, f) => n + JSON.stringify(f).length + 1, 0)).toBeLessThanOrEqual(2000);
+    const long = [{ path: `/${'x'.repeat(300)}`, size: 1, digest: 'ab', mode: 0o100644 }, few[0]!];
+    expect(boundedFileList(long, LIMITS)).toMatchObject({ count: 2, files: [few[0]], truncated: true });
   });
 
   it('canonical file list encoding is unambiguous JSON lines', () => {
     const files = [{ path: '/a\nb', size: 1, digest: 'ab', mode: 0o100644 }];
     expect(new TextDecoder().decode(canonicalFileList(files))).toBe('["/a\\nb",1,"ab",33188]\n');
-    expect(() => summariseFiles(files, -1)).toThrow(RpmError);
+    expect(() => boundedFileList(files, { ...LIMITS, maxFiles: -1 })).toThrow(RpmError);
   });
 });

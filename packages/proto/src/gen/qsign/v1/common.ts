@@ -120,6 +120,12 @@ export interface OpenPgpParams {
   signatureType: number;
   hashAlgorithm: string;
   createdUnixSeconds: number;
+  /**
+   * Certifications (0x13) only: the key's new absolute expiry (Unix seconds) that the
+   * self-signature carries as a key expiration time (RFC 9580 §5.2.3.13); 0: none.
+   * A certification with an expiry for a key that already has a certificate is a renewal.
+   */
+  keyExpiresUnixSeconds: number;
 }
 
 /** Client claims about the signed file, recorded in audit logs. */
@@ -338,7 +344,7 @@ export const Commitment: MessageFns<Commitment> = {
 };
 
 function createBaseOpenPgpParams(): OpenPgpParams {
-  return { signatureType: 0, hashAlgorithm: "", createdUnixSeconds: 0 };
+  return { signatureType: 0, hashAlgorithm: "", createdUnixSeconds: 0, keyExpiresUnixSeconds: 0 };
 }
 
 export const OpenPgpParams: MessageFns<OpenPgpParams> = {
@@ -351,6 +357,9 @@ export const OpenPgpParams: MessageFns<OpenPgpParams> = {
     }
     if (message.createdUnixSeconds !== 0) {
       writer.uint32(24).int64(message.createdUnixSeconds);
+    }
+    if (message.keyExpiresUnixSeconds !== 0) {
+      writer.uint32(32).uint32(message.keyExpiresUnixSeconds);
     }
     return writer;
   },
@@ -392,6 +401,14 @@ export const OpenPgpParams: MessageFns<OpenPgpParams> = {
             message.createdUnixSeconds = longToNumber(reader.int64());
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.keyExpiresUnixSeconds = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -421,6 +438,11 @@ export const OpenPgpParams: MessageFns<OpenPgpParams> = {
         : isSet(object.created_unix_seconds)
         ? globalThis.Number(object.created_unix_seconds)
         : 0,
+      keyExpiresUnixSeconds: isSet(object.keyExpiresUnixSeconds)
+        ? globalThis.Number(object.keyExpiresUnixSeconds)
+        : isSet(object.key_expires_unix_seconds)
+        ? globalThis.Number(object.key_expires_unix_seconds)
+        : 0,
     };
   },
 
@@ -435,6 +457,9 @@ export const OpenPgpParams: MessageFns<OpenPgpParams> = {
     if (message.createdUnixSeconds !== 0) {
       obj.createdUnixSeconds = Math.round(message.createdUnixSeconds);
     }
+    if (message.keyExpiresUnixSeconds !== 0) {
+      obj.keyExpiresUnixSeconds = Math.round(message.keyExpiresUnixSeconds);
+    }
     return obj;
   },
 
@@ -446,6 +471,7 @@ export const OpenPgpParams: MessageFns<OpenPgpParams> = {
     message.signatureType = object.signatureType ?? 0;
     message.hashAlgorithm = object.hashAlgorithm ?? "";
     message.createdUnixSeconds = object.createdUnixSeconds ?? 0;
+    message.keyExpiresUnixSeconds = object.keyExpiresUnixSeconds ?? 0;
     return message;
   },
 };
