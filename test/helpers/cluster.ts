@@ -44,6 +44,8 @@ export class TestCluster {
       importGpg?: string;
       /** Development plaintext on loopback instead of mutual TLS. */
       plaintext?: boolean;
+      /** Start a `qsign agent` and point client.json at it, as `qsign cluster up` does. */
+      agent?: boolean;
     } = {},
   ): Promise<TestCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'qsign-test-'));
@@ -62,6 +64,7 @@ export class TestCluster {
       keyType: opts.keyType,
       importGpg: opts.importGpg,
       plaintext: opts.plaintext,
+      agent: opts.agent,
     });
     return new TestCluster(dir, file, new QsignClient(loadClientConfig(file.clientConfig)));
   }

@@ -59,7 +59,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   await clearStaleSocket(socket);
   const client = new QsignClient(config, (m) => log(`failover: ${m}`));
   const inFlight = new Set<Promise<void>>();
-  const server: Server = createServer((conn) => {
+  // allowHalfOpen: a client that half-closes inside a frame still hears why it was refused.
+  const server: Server = createServer({ allowHalfOpen: true }, (conn) => {
     const p = serve(conn, { own, client, programs: o.programs, log, timeoutMs: o.requestTimeoutMs ?? 30_000 }).finally(() => inFlight.delete(p));
     inFlight.add(p);
   });

@@ -6,3 +6,4 @@ export * from './agent.js';
 export * from './socket-dir.js';
 export * from './thin-client.js';
 export * from './wire.js';
+export * from './native.js';
