@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { createPublicKey, verify } from 'node:crypto';
 import { join } from 'node:path';
 import { NATIVE_SIGN_SOURCE, encodeRequest, Program } from '@qsign/agent';
 import { QSIGN_BIN, alive, clusterDown, startClusterAgent } from '@qsign/devcluster';
@@ -104,17 +105,42 @@ describe('signing through the agent', () => {
     expect(v.stderr).toMatch(/Good signature/);
   });
 
-  it('the thin client loads no gRPC, no noble and no client library', () => {
+  it('the thin clients (sign, qsign sign) load no gRPC, no noble, no commander and no client library', () => {
     const hooks = join(dir, 'hooks.mjs');
     const reg = join(dir, 'register.mjs');
     const log = join(dir, 'loaded.txt');
     writeFileSync(hooks, `import { appendFileSync } from 'node:fs';\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r; }\n`);
     writeFileSync(reg, `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${hooks}`)});\n`);
-    const r = run(process.execPath, ['--import', reg, SIGN_BIN, '-u', 'demo', '-k']);
+    writeFileSync(join(dir, 'k.txt'), 'k\n');
+    for (const argv of [[SIGN_BIN, '-u', 'demo', '-k'], [QSIGN_BIN, 'sign', '--key', 'demo', '--raw', join(dir, 'k.txt'), '-o', join(dir, 'k.sig')]]) {
+      writeFileSync(log, '');
+      const r = run(process.execPath, ['--import', reg, ...argv]);
+      expect(r.status, r.stderr).toBe(0);
+      const loaded = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+      expect(loaded.some((u) => u.includes('thin-client.js'))).toBe(true);
+      expect(loaded.filter((u) => /grpc|@noble|commander|\/client\/dist\/|\/proto\/dist\/|\/protocol\/dist\//.test(u))).toEqual([]);
+    }
+  });
+
+  it('qsign sign goes through the agent too: --raw verifies under the pinned key, -b --armor and stdin --clearsign verify with gpg', () => {
+    const f = join(dir, 'q.txt');
+    writeFileSync(f, 'qsign sign through the agent\n');
+    const q = (args: string[], o: Parameters<typeof run>[2] = {}) => run(process.execPath, [QSIGN_BIN, 'sign', ...args], o);
+    const r = q(['--key', 'demo', '--raw', 'q.txt', '-o', 'q.raw'], { cwd: dir });
     expect(r.status, r.stderr).toBe(0);
-    const loaded = readFileSync(log, 'utf8').split('\n').filter(Boolean);
-    expect(loaded.some((u) => u.includes('thin-client.js'))).toBe(true);
-    expect(loaded.filter((u) => /grpc|@noble|\/client\/dist\/|\/proto\/dist\/|\/protocol\/dist\//.test(u))).toEqual([]);
+    expect(r.stderr).toBe('');
+    expect(agentLog()).toContain(`qsign sign --key demo --raw q.txt -o q.raw (in ${dir}): exit 0`);
+    const spki = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), c.groupKey()]), format: 'der', type: 'spki' });
+    expect(verify(null, readFileSync(f), spki, readFileSync(join(dir, 'q.raw')))).toBe(true);
+    expect(q(['-u', 'demo', '-b', '--armor', f]).status).toBe(0);
+    expect(gpgVerify(`${f}.asc`, f).status).toBe(0);
+    const clear = q(['-u', 'demo', '--clearsign'], { input: 'from stdin\n' });
+    expect(clear.status, clear.stderr).toBe(0);
+    writeFileSync(join(dir, 'q-clear.asc'), clear.stdout);
+    expect(run('gpg', ['--homedir', gnupg, '--verify', join(dir, 'q-clear.asc')]).status).toBe(0);
+    const bad = q(['--bogus']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toBe("error: unknown option '--bogus'\n(run with --help for usage)\n");
   });
 
   it('the native C client signs an RPM in place (sign -4 -h sha256 -u KEY -r) and rpmkeys verifies it', () => {

@@ -13,7 +13,7 @@ import { QsignError, errorMessage } from '@qsign/protocol';
 import { QsignClient, loadClientConfig } from '@qsign/client';
 import { agentOfConfig } from './thin-client.js';
 import { clearStaleSocket, prepareSocketDir, restrictSocket } from './socket-dir.js';
-import { MAX_FRAME, WireError, checkFrameLength, decodeRequest, encodeOutput, encodeReply, type AgentRequest } from './wire.js';
+import { MAX_FRAME, Program, WireError, checkFrameLength, decodeRequest, encodeOutput, encodeReply, type AgentRequest } from './wire.js';
 
 /** Where a request's output goes (the caller's stdout / stderr, as frames). */
 export interface AgentIo {
@@ -29,7 +29,7 @@ export interface AgentOptions {
   /** The client config (its key, coordinators, pins; `agent.socket` unless `socket` is given). */
   configPath: string;
   socket?: string;
-  /** The programs by wire program number (1: the obs-sign `sign`). */
+  /** The programs by wire program number (1: the obs-sign `sign`, 2: `qsign sign`). */
   programs: Record<number, AgentProgram>;
   /** One line per request and per problem (default: stderr). */
   log?: (line: string) => void;
@@ -136,7 +136,7 @@ async function serve(conn: Socket, c: ServeContext): Promise<void> {
       io.stderr(`sign: ${errorMessage(e)}\n`);
       code = 1;
     }
-    c.log(`sign ${req.argv.join(' ')} (in ${req.cwd}): exit ${code}, ${Date.now() - started} ms`);
+    c.log(`${req.program === Program.QSIGN_SIGN ? 'qsign sign' : 'sign'} ${req.argv.join(' ')} (in ${req.cwd}): exit ${code}, ${Date.now() - started} ms`);
     send([encodeReply({ type: 'exit', code })]);
     conn.end();
   } catch (e) {

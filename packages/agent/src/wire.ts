@@ -3,7 +3,7 @@
  * over a unix socket between a thin `sign` client (Node or C) and `qsign
  * agent`. Every frame is `u32 length (big-endian) ‖ body`, body =
  * `u8 version ‖ u8 type ‖ payload`. One request per connection:
- *   client → agent  REQUEST  u8 program ‖ u8 flags ‖ str config ‖ str cwd ‖ u16 argc ‖ argc × str ‖ [u32 n ‖ n bytes stdin]
+ *   client → agent  REQUEST  u8 program (1 sign, 2 qsign sign) ‖ u8 flags ‖ str config ‖ str cwd ‖ u16 argc ‖ argc × str ‖ [u32 n ‖ n bytes stdin]
  *   agent → client  STDOUT bytes | STDERR bytes … then EXIT u8 code
  * where `str` is `u16 length ‖ UTF-8`. Decoding checks every field and the
  * exact length (no trailing bytes); nothing here does I/O.
@@ -21,8 +21,8 @@ export const MAX_STRING = 4096;
 
 /** Frame types. */
 export const FrameType = { REQUEST: 1, STDOUT: 2, STDERR: 3, EXIT: 4 } as const;
-/** Programs an agent may run: 1 is the obs-sign compatible `sign`. */
-export const Program = { SIGN: 1 } as const;
+/** Programs an agent may run: 1 is the obs-sign compatible `sign`, 2 is `qsign sign` (gpg-style). */
+export const Program = { SIGN: 1, QSIGN_SIGN: 2 } as const;
 const FLAG_STDIN = 1;
 
 /** A request: what `sign` was called with, where, and (filter mode) its stdin. */
