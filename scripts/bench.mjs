@@ -131,7 +131,7 @@ try {
   const rpm = join(dir, 'copr-1.0-1.noarch.rpm');
   const runs = QUICK ? 3 : 9;
   fig.cli = {
-    client: 'node (packages/cli/dist/bin; no native sign client is built)',
+    client: 'node, direct gRPC (packages/cli/dist/bin, no agent; through qsign agent: the figures below)',
     runs,
     nodeMs: wallMs(process.execPath, ['-e', '0'], runs, env),
     qsignSignRawMs: wallMs(process.execPath, [QSIGN, 'sign', '--key', cluster.keyName, '--raw', files[0]], runs, env),

@@ -13,6 +13,7 @@
  * Build: cc -O2 -o sign sign.c -DQSIGN_NODE='"/usr/bin/node"' -DQSIGN_SIGN_JS='".../sign.js"'
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -331,13 +332,15 @@ int main(int argc, char **argv) {
   }
   uint32_t len = (uint32_t)(req.n - 4);
   req.p[0] = len >> 24; req.p[1] = len >> 16; req.p[2] = len >> 8; req.p[3] = len;
-  if (write_all(fd, req.p, req.n)) die("cannot send the request to the agent");
+  /* An agent that refuses (say, an oversize request) closes early: read its answer rather than die of SIGPIPE. */
+  signal(SIGPIPE, SIG_IGN);
+  int sent = write_all(fd, req.p, req.n) == 0;
   free(req.p);
 
   /* Answer: STDOUT / STDERR frames, then EXIT. */
   for (;;) {
     unsigned char h[6];
-    if (read_exact(fd, h, 4)) die("the agent closed the connection without an answer");
+    if (read_exact(fd, h, 4)) die(sent ? "the agent closed the connection without an answer" : "cannot send the request to the agent");
     uint32_t n = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
     if (n < 2 || n > MAX_FRAME) die("bad answer from the agent: frame length out of range");
     if (read_exact(fd, h + 4, 2)) die("the agent closed the connection inside a frame");

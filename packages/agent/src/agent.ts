@@ -13,7 +13,7 @@ import { QsignError, errorMessage } from '@qsign/protocol';
 import { QsignClient, loadClientConfig } from '@qsign/client';
 import { agentOfConfig } from './thin-client.js';
 import { clearStaleSocket, prepareSocketDir, restrictSocket } from './socket-dir.js';
-import { MAX_FRAME, Program, WireError, checkFrameLength, decodeRequest, encodeOutput, encodeReply, type AgentRequest } from './wire.js';
+import { FrameReader, MAX_FRAME, Program, WireError, decodeRequest, encodeOutput, encodeReply, type AgentRequest } from './wire.js';
 
 /** Where a request's output goes (the caller's stdout / stderr, as frames). */
 export interface AgentIo {
@@ -113,12 +113,13 @@ async function serve(conn: Socket, c: ServeContext): Promise<void> {
     setTimeout(() => conn.destroy(), 2000).unref();
   };
   conn.on('error', () => undefined); // a client that went away: its files are still written atomically
-  let req: AgentRequest;
+  let req: AgentRequest | undefined;
   try {
     req = await readRequest(conn, c.timeoutMs);
   } catch (e) {
     return refuse(e instanceof WireError || e instanceof QsignError ? e.message : errorMessage(e));
   }
+  if (!req) return void conn.end(); // a probe (connect, then close): nothing to answer
   try {
     if (safeRealpath(req.config) !== c.own)
       return refuse(`this agent serves ${c.own}, not ${req.config}: start one for it ('qsign agent --config ${req.config}') or remove its "agent" field`);
@@ -153,35 +154,35 @@ function safeRealpath(p: string): string | undefined {
   }
 }
 
-/** Collects exactly one request frame; refuses oversize or malformed frames as soon as their header shows it. */
-function readRequest(conn: Socket, timeoutMs: number): Promise<AgentRequest> {
+/**
+ * Collects exactly one request frame (undefined: the peer closed without
+ * sending a byte, as a liveness probe does); refuses oversize or malformed
+ * frames as soon as their header shows it.
+ */
+function readRequest(conn: Socket, timeoutMs: number): Promise<AgentRequest | undefined> {
   return new Promise((ok, fail) => {
-    let chunks: Buffer[] = [];
+    const reader = new FrameReader(MAX_FRAME);
     let size = 0;
     const timer = setTimeout(() => stop(new WireError(`no complete request within ${timeoutMs / 1000} s`)), timeoutMs);
     const stop = (e?: Error, r?: AgentRequest) => {
       clearTimeout(timer);
       conn.off('data', onData);
       conn.off('end', onEnd);
-      chunks = [];
       if (e) fail(e);
-      else ok(r!);
+      else ok(r);
     };
     const onData = (chunk: Buffer) => {
-      chunks.push(chunk);
       size += chunk.length;
-      if (size < 4) return;
       try {
-        if (chunks[0]!.length < 4) chunks = [Buffer.concat(chunks)];
-        const len = checkFrameLength(chunks[0]!.readUInt32BE(0), MAX_FRAME);
-        if (size < 4 + len) return;
-        if (size > 4 + len) throw new WireError('more than one frame: one request per connection');
-        stop(undefined, decodeRequest(Buffer.concat(chunks, size).subarray(4)));
+        const bodies = reader.push(chunk);
+        if (bodies.length === 0) return;
+        if (bodies.length > 1 || reader.buffered > 0) throw new WireError('more than one frame: one request per connection');
+        stop(undefined, decodeRequest(bodies[0]!));
       } catch (e) {
         stop(e as Error);
       }
     };
-    const onEnd = () => stop(new WireError(size === 0 ? 'the connection closed before a request' : `the connection closed inside a frame (${size} bytes read)`));
+    const onEnd = () => (size === 0 ? stop() : stop(new WireError(`the connection closed inside a frame (${size} bytes read)`)));
     conn.on('data', onData);
     conn.on('end', onEnd);
   });

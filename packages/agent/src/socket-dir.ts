@@ -8,7 +8,7 @@
 import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { QsignError } from '@qsign/protocol';
-import { agentListening } from './thin-client.js';
+import { canReachSocket } from './thin-client.js';
 
 /** sun_path is 108 bytes on Linux, 104 on the BSDs; keep room for the NUL. */
 export const MAX_SOCKET_PATH = 103;
@@ -39,7 +39,7 @@ export async function clearStaleSocket(socket: string): Promise<void> {
     return;
   }
   if (!st.isSocket()) throw new QsignError('CONFIG', `${socket} exists and is not a socket: not replacing it`);
-  if (await agentListening(socket)) throw new QsignError('CONFIG', `an agent is already listening on ${socket}`);
+  if (await canReachSocket(socket)) throw new QsignError('CONFIG', `an agent is already listening on ${socket}`);
   unlinkSync(socket);
 }
 

@@ -7,7 +7,7 @@
 import { connect } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { MAX_FRAME, WireError, decodeReply, encodeRequest, splitFrames, type AgentRequest } from './wire.js';
+import { FrameReader, MAX_FRAME, WireError, decodeReply, encodeRequest, type AgentRequest } from './wire.js';
 
 export { Program } from './wire.js';
 
@@ -60,7 +60,7 @@ export function callAgent(socket: string, req: Omit<AgentRequest, 'stdin'>, io: 
   return new Promise((done) => {
     const s = connect(socket);
     let connected = false;
-    let buf: Uint8Array = new Uint8Array(0);
+    const reader = new FrameReader(MAX_FRAME);
     let finished = false;
     const finish = (v: number | 'unreachable') => {
       if (finished) return;
@@ -79,11 +79,8 @@ export function callAgent(socket: string, req: Omit<AgentRequest, 'stdin'>, io: 
       }
     });
     s.on('data', (chunk: Buffer) => {
-      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
       try {
-        const { bodies, rest } = splitFrames(buf, MAX_FRAME);
-        buf = rest;
-        for (const b of bodies) {
+        for (const b of reader.push(chunk)) {
           const r = decodeReply(b);
           if (r.type === 'exit') return finish(r.code);
           (r.type === 'stdout' ? io.stdout : io.stderr)(r.data);
@@ -107,8 +104,8 @@ export function callAgent(socket: string, req: Omit<AgentRequest, 'stdin'>, io: 
   });
 }
 
-/** True if something accepts connections on `socket` (an agent, or whatever else listens there). */
-export function agentListening(socket: string): Promise<boolean> {
+/** True if something accepts connections on the unix socket `socket` (an agent, a node's operator socket, …). */
+export function canReachSocket(socket: string): Promise<boolean> {
   return new Promise((done) => {
     const s = connect(socket);
     s.on('connect', () => {

@@ -99,20 +99,54 @@ export function encodeOutput(type: 'stdout' | 'stderr', data: Uint8Array): Uint8
 }
 
 /**
- * Splits complete frame bodies off the front of `buf`: returns the bodies and
- * the bytes left over. A length of 0, 1 or over `max` is a WireError (the
- * agent refuses it before reading the body).
+ * Collects frames from a byte stream: `push` each chunk as it arrives and get
+ * back the frame bodies it completed. Chunks are joined only when a frame is
+ * complete, so a 64 MiB frame costs one copy. A length prefix below 2 or over
+ * `max` is a WireError as soon as its 4 bytes are in (the body is never read).
  */
-export function splitFrames(buf: Uint8Array, max = MAX_FRAME): { bodies: Uint8Array[]; rest: Uint8Array } {
-  const bodies: Uint8Array[] = [];
-  let at = 0;
-  while (buf.length - at >= 4) {
-    const len = checkFrameLength(new DataView(buf.buffer, buf.byteOffset + at).getUint32(0), max);
-    if (buf.length - at - 4 < len) break;
-    bodies.push(buf.subarray(at + 4, at + 4 + len));
-    at += 4 + len;
+export class FrameReader {
+  #chunks: Uint8Array[] = [];
+  #size = 0;
+  #need = -1;
+  constructor(private readonly max = MAX_FRAME) {}
+
+  /** Bytes received but not yet part of a returned frame. */
+  get buffered(): number {
+    return this.#size;
   }
-  return { bodies, rest: buf.subarray(at) };
+
+  push(chunk: Uint8Array): Uint8Array[] {
+    this.#chunks.push(chunk);
+    this.#size += chunk.length;
+    const bodies: Uint8Array[] = [];
+    for (;;) {
+      if (this.#need < 0) {
+        if (this.#size < 4) break;
+        const head = this.#take(4);
+        this.#need = checkFrameLength(new DataView(head.buffer, head.byteOffset, 4).getUint32(0), this.max);
+      }
+      if (this.#size < this.#need) break;
+      bodies.push(this.#take(this.#need));
+      this.#need = -1;
+    }
+    return bodies;
+  }
+
+  #take(n: number): Uint8Array {
+    let all = this.#chunks[0]!;
+    if (this.#chunks.length > 1) {
+      all = new Uint8Array(this.#size);
+      let at = 0;
+      for (const c of this.#chunks) {
+        all.set(c, at);
+        at += c.length;
+      }
+    }
+    const rest = all.subarray(n);
+    this.#chunks = rest.length ? [rest] : [];
+    this.#size = rest.length;
+    return all.subarray(0, n);
+  }
 }
 
 /** A frame's length prefix if acceptable (2 ≤ len ≤ max); WireError otherwise. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { QsignError } from '@qsign/protocol';
 import { writeConfigObject } from '@qsign/client';
 import { MAX_SOCKET_PATH } from '@qsign/agent';
-import { agentListening } from '@qsign/agent/thin';
+import { canReachSocket } from '@qsign/agent/thin';
 import { alive, spawnDaemon, writeClusterFile, QSIGN_BIN, type ClusterFile, type ClusterProcess } from './cluster.js';
 
 /** The agent process of a cluster directory (not started), or undefined if its socket path would be too long. */
@@ -36,7 +36,7 @@ export async function startClusterAgent(dir: string, cluster: ClusterFile, say: 
   cluster.agent = proc;
   writeClusterFile(dir, cluster);
   const until = Date.now() + timeoutMs;
-  while (!(await agentListening(proc.address))) {
+  while (!(await canReachSocket(proc.address))) {
     if (!alive(proc.pid) || Date.now() > until)
       throw new QsignError('INTERNAL', `the agent did not start listening on ${proc.address} (log: ${proc.log}): ${readFileSync(proc.log, 'utf8').trim().split('\n').slice(-3).join(' | ')}`);
     await new Promise((r) => setTimeout(r, 100));

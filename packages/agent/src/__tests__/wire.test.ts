@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_FRAME, MAX_STRING, Program, WireError, checkFrameLength, decodeReply, decodeRequest, encodeOutput, encodeReply, encodeRequest, splitFrames } from '../wire.js';
+import { MAX_FRAME, MAX_STRING, Program, WireError, checkFrameLength, decodeReply, decodeRequest, encodeOutput, encodeReply, encodeRequest, FrameReader } from '../wire.js';
 
 const req = { program: Program.SIGN, config: '/home/copr/client.json', cwd: '/var/lib/copr', argv: ['-4', '-h', 'sha256', '-u', 'a#b@copr.fedorahosted.org', '-r', 'x é.rpm'] };
 const body = (frame: Uint8Array) => frame.subarray(4);
@@ -18,8 +18,11 @@ describe('agent wire format v1', () => {
     const frames = encodeOutput('stdout', big);
     expect(frames).toHaveLength(3);
     const all = Buffer.concat(frames);
-    const { bodies, rest } = splitFrames(all);
-    expect(rest).toHaveLength(0);
+    const reader = new FrameReader();
+    // Fed in odd-sized pieces, as a socket delivers them.
+    const bodies: Uint8Array[] = [];
+    for (let i = 0; i < all.length; i += 65_537) bodies.push(...reader.push(all.subarray(i, i + 65_537)));
+    expect(reader.buffered).toBe(0);
     const out = Buffer.concat(bodies.map((b) => decodeReply(b)).map((r) => (r.type === 'stdout' ? r.data : new Uint8Array())));
     expect(Buffer.compare(out, big)).toBe(0);
   });
@@ -53,8 +56,12 @@ describe('agent wire format v1', () => {
   it('refuses frame lengths below 2 or above the limit before any body is read', () => {
     expect(() => checkFrameLength(MAX_FRAME + 1)).toThrow(/larger than/);
     expect(() => checkFrameLength(1)).toThrow(/too short/);
-    expect(() => splitFrames(Uint8Array.of(0xff, 0xff, 0xff, 0xff))).toThrow(/larger than/);
-    expect(splitFrames(Uint8Array.of(0, 0, 0, 3, 1)).bodies).toHaveLength(0);
+    expect(() => new FrameReader().push(Uint8Array.of(0xff, 0xff, 0xff, 0xff))).toThrow(/larger than/);
+    const r = new FrameReader();
+    expect(r.push(Uint8Array.of(0, 0))).toHaveLength(0);
+    expect(r.push(Uint8Array.of(0, 3, 1))).toHaveLength(0);
+    expect(r.push(Uint8Array.of(2, 7, 0, 0, 0))).toEqual([Uint8Array.of(1, 2, 7)]);
+    expect(r.buffered).toBe(3);
   });
 
   it('random garbage never decodes into anything but a WireError', () => {

@@ -8,7 +8,7 @@
  * full client and talks gRPC to the coordinator itself.
  * `sign --which-client` says which of the two a call would use.
  */
-import { agentListening, callAgent, findAgent, Program } from '@qsign/agent/thin';
+import { canReachSocket, callAgent, findAgent, Program } from '@qsign/agent/thin';
 import { readFileSync } from 'node:fs';
 import { parseObsSignArgs, type ObsSignArgs } from '../obs-sign-args.js';
 
@@ -18,7 +18,7 @@ const argv = process.argv.slice(2);
 async function viaAgent(): Promise<number | undefined> {
   if (argv[0] === '--which-client') {
     const t = findAgent(argv[1] === '--config' ? argv[2] : undefined);
-    const live = t && (await agentListening(t.socket));
+    const live = t && (await canReachSocket(t.socket));
     process.stdout.write(live ? `node-thin agent ${t.socket}\n` : `node-direct${t ? ` (agent ${t.socket} not answering)` : ''}\n`);
     return 0;
   }
