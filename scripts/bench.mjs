@@ -4,7 +4,7 @@
 // 1, 8 and 32, CPU per signature summed over coordinator, nodes and client (each process's
 // own accounting: /proc/PID/stat for the daemons, process.cpuUsage for the in-process
 // client) with a per-process breakdown, one `qsign sign --raw` and one Copr `sign -4 -h
-// sha256 -u KEY -r FILE.rpm` call vs `node -e 0`, a node holding 10,000 keys (RSS, start-up;
+// sha256 -u KEY -r FILE.rpm` call vs `node -e 0` (also through qsign agent: thin Node and native C clients), a node holding 10,000 keys (RSS, start-up;
 // scripts/bench-keys.mjs) and the threshold RSA figures (scripts/bench-rsa.mjs for the math,
 // scripts/bench-rsa-cluster.mjs end to end), each next
 // to its target and ratio. Figures, not assertions: this machine is shared and noisy.
@@ -23,7 +23,8 @@ const { clusterUp, clusterDown } = await import(join(root, 'packages/devcluster/
 const { QsignClient, loadClientConfig } = await import(join(root, 'packages/client/dist/index.js'));
 
 const { syntheticRpm } = await import('./lib/synthetic-rpm.mjs');
-const { cpuPerCall, drive, frostMathMs, pct, runJsonScript, wallMs, report } = await import('./lib/bench-figures.mjs');
+const { cpuPerCall, drive, frostMathMs, pct, procCpuMs, runJsonScript, wallMs, report } = await import('./lib/bench-figures.mjs');
+const { agentFigures, agentReport } = await import('./lib/bench-agent.mjs');
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const QUICK = 'quick' in args;
 const LATENCY_N = Number(args.latency ?? (QUICK ? 20 : 200));
@@ -100,13 +101,16 @@ try {
   const rpm = join(dir, 'copr-1.0-1.noarch.rpm');
   const runs = QUICK ? 3 : 9;
   fig.cli = {
-    client: 'node (packages/cli/dist/bin; no native sign client is built)',
+    client: 'node, direct gRPC (packages/cli/dist/bin, no agent; through qsign agent: the figures below)',
     runs,
     nodeMs: wallMs(process.execPath, ['-e', '0'], runs, env),
     qsignSignRawMs: wallMs(process.execPath, [QSIGN, 'sign', '--key', cluster.keyName, '--raw', files[0]], runs, env),
     coprSignMs: wallMs(process.execPath, [SIGN, '-4', '-h', 'sha256', '-u', cluster.keyName, '-r', rpm], runs, env, () => writeFileSync(rpm, syntheticRpm('copr'))),
     gpgMs: wallMs('gpg', ['--batch', '--yes', '--detach-sign', '-o', `${files[0]}.sig`, files[0]], runs, gpgEnv),
   };
+  // qsign agent (issue 12 target 4; scripts/lib/bench-agent.mjs): the same calls by the thin Node and native clients via the agent.
+  say('one call each through qsign agent: thin Node client, native C client, direct Node client');
+  fig.agent = await agentFigures({ clusterDir: join(dir, 'cluster'), cluster, runs, work: dir, base: { nodeMs: fig.cli.nodeMs, gpgMs: fig.cli.gpgMs } });
 } finally {
   if (cluster) await clusterDown(join(dir, 'cluster')).catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
@@ -124,4 +128,5 @@ if (!('no-rsa' in args)) {
   fig.rsaCluster = runJsonScript(join(root, 'scripts/bench-rsa-cluster.mjs'), [`--n=${QUICK ? 16 : 80}`]);
 }
 console.log('json' in args ? JSON.stringify(fig) : report(fig, PAYLOAD));
+if (!('json' in args) && fig.agent) console.log(agentReport(fig.agent));
 

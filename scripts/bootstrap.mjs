@@ -2,7 +2,7 @@
 // Makes a fresh clone runnable with only Node.js and npm: installs the locked
 // dependencies when they are missing or stale, then builds every package.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, readFileSync, readdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,5 +44,29 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
       if (lstatSync(link)) unlinkSync(link);
     } catch {}
     symlinkSync(want, link);
+  }
+}
+
+// The native thin `sign` client of qsign agent (docs/agent.md), when a C
+// compiler exists; without one (or if it fails) the Node `sign` is the client.
+const nativeSrc = join(root, 'packages', 'agent', 'native', 'sign.c');
+const nativeOut = join(root, 'packages', 'agent', 'dist', 'native', 'sign');
+const signJs = join(root, 'packages', 'cli', 'dist', 'bin', 'sign.js');
+const cc = process.env.CC || 'cc';
+let haveCc = false;
+try {
+  execFileSync(cc, ['--version'], { stdio: 'ignore' });
+  haveCc = true;
+} catch {
+  console.error(`• no C compiler (${cc} --version failed): the native sign client is not built; the Node sign client is used`);
+}
+if (haveCc && (!existsSync(nativeOut) || statSync(nativeOut).mtimeMs < statSync(nativeSrc).mtimeMs)) {
+  console.error('• building the native sign client (packages/agent/dist/native/sign)');
+  try {
+    mkdirSync(dirname(nativeOut), { recursive: true });
+    const defs = [`-DQSIGN_NODE=${JSON.stringify(process.execPath)}`, `-DQSIGN_SIGN_JS=${JSON.stringify(signJs)}`];
+    execFileSync(cc, ['-O2', '-Wall', '-o', nativeOut, ...defs, nativeSrc], { stdio: ['ignore', 'inherit', 'inherit'] });
+  } catch (e) {
+    console.error(`• the native sign client did not build (${e.message.split('\n')[0]}): the Node sign client is used`);
   }
 }

@@ -25,13 +25,15 @@ const ALLOWED = {
   node: ['frost', 'frost-native', 'threshold-rsa', 'threshold-rsa-native', 'protocol', 'storage', 'rpc', 'proto', 'openpgp', 'rpm', 'audit'],
   coordinator: ['frost', 'frost-native', 'threshold-rsa', 'threshold-rsa-native', 'protocol', 'rpc', 'proto', 'openpgp', 'audit', 'storage', 'windows'],
   client: ['protocol', 'openpgp', 'rpm', 'rpc', 'proto', 'audit'],
+  // The local signing agent (transport layer, like client): a daemon over the client library.
+  agent: ['client', 'protocol'],
   auditor: ['audit', 'protocol', 'rpc', 'rpm', 'openpgp'],
   ceremony: ['frost', 'threshold-rsa', 'threshold-rsa-native', 'protocol', 'openpgp', 'storage', 'node', 'rpc'],
   // The one orchestrator allowed to reach the daemons: the CLI's `qsign node …`,
   // `qsign coordinator start` and `qsign cluster …` go through it.
-  devcluster: ['auditor', 'client', 'ceremony', 'frost', 'threshold-rsa', 'protocol', 'rpc', 'node', 'coordinator', 'openpgp'],
+  devcluster: ['agent', 'auditor', 'client', 'ceremony', 'frost', 'threshold-rsa', 'protocol', 'rpc', 'node', 'coordinator', 'openpgp'],
   // Flag mapping and output only: no daemon (node, coordinator) and no storage.
-  cli: ['auditor', 'client', 'ceremony', 'devcluster', 'frost', 'protocol', 'rpc', 'proto', 'openpgp', 'rpm', 'audit', 'windows', 'keyring'],
+  cli: ['agent', 'auditor', 'client', 'ceremony', 'devcluster', 'frost', 'protocol', 'rpc', 'proto', 'openpgp', 'rpm', 'audit', 'windows', 'keyring'],
 };
 // Secret reconstruction is reachable only from ceremony and recovery code.
 const RECOVERY_ALLOWED = [/packages\/ceremony\/src\/(ceremony|recovery)[^/]*\.ts$/, /packages\/frost\/src\//];

@@ -48,6 +48,8 @@ export class TestCluster {
       /** The first coordinator's renewal loop settings and extra environment for every daemon (ClusterUpOptions). */
       renewal?: { horizon?: string; validity?: string; intervalSeconds?: number };
       daemonEnv?: NodeJS.ProcessEnv;
+      /** Start a `qsign agent` and point client.json at it, as `qsign cluster up` does. */
+      agent?: boolean;
     } = {},
   ): Promise<TestCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'qsign-test-'));
@@ -68,6 +70,7 @@ export class TestCluster {
       plaintext: opts.plaintext,
       renewal: opts.renewal,
       daemonEnv: opts.daemonEnv,
+      agent: opts.agent,
     });
     return new TestCluster(dir, file, new QsignClient(loadClientConfig(file.clientConfig)));
   }

@@ -19,6 +19,8 @@ const PACKAGES: Record<string, string> = {
   skopeo: 'skopeo',
   'systemd-analyze': 'systemd',
   curl: 'curl',
+  // The native thin `sign` client of qsign agent (packages/agent/native/sign.c).
+  cc: 'gcc',
   podman: 'podman',
   runc: 'runc',
   'podman-compose': 'podman-compose',

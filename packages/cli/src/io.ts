@@ -14,9 +14,9 @@ export function intOption(name: string, min: number, max: number) {
 }
 
 /** Prints an error as one line (no stack trace unless QSIGN_DEBUG=1) and returns the exit code. */
-export function reportError(prog: string, e: unknown): number {
+export function reportError(prog: string, e: unknown, write: (s: string) => void = (s) => void process.stderr.write(s)): number {
   if (process.env.QSIGN_DEBUG === '1') console.error(e);
   const msg = e instanceof QsignError ? e.message : errorMessage(e);
-  process.stderr.write(`${prog}: ${msg}\n`);
+  write(`${prog}: ${msg}\n`);
   return e instanceof QsignError && e.code === 'UNKNOWN_KEY' ? 2 : 1;
 }

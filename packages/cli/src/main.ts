@@ -24,13 +24,14 @@ export const COMMAND_MODULES: Record<string, Loader> = {
   key: () => import('./commands/windows.js'),
   rotate: () => import('./commands/rotate.js'),
   pki: () => import('./commands/pki.js'),
+  agent: () => import('./commands/agent.js'),
 };
 
 /** Top-level command → the modules that register it (keys adds subcommands to `ceremony`). */
 export const MODULES_OF: Record<string, string[]> = {
   cluster: ['cluster'], sign: ['sign'], pubkey: ['sign'], certify: ['sign'], rpm: ['rpm'], repo: ['publish'], container: ['publish'],
   ceremony: ['ceremony', 'keys'], node: ['node'], coordinator: ['node'], keygen: ['keys'], certificate: ['keys'], officer: ['keys'], trust: ['keys'],
-  pending: ['operator'], show: ['operator'], approve: ['operator'], deny: ['operator'], console: ['operator'], audit: ['audit'], pki: ['pki'], key: ['key', 'rotate'],
+  pending: ['operator'], show: ['operator'], approve: ['operator'], deny: ['operator'], console: ['operator'], audit: ['audit'], pki: ['pki'], key: ['key', 'rotate'], agent: ['agent'],
 };
 
 /** The modules `argv` needs: none for --version, one group for a known command, all for help or anything else. */

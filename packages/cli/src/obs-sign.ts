@@ -14,103 +14,34 @@
  * argument, as obs-sign does. -u names the key by its name (Copr: the email),
  * a user ID e-mail, key ID or fingerprint; RSA and Ed25519 keys alike.
  */
-import { armor, type HashAlgorithm } from '@qsign/openpgp';
+import { armor } from '@qsign/openpgp';
 import { errorMessage, isQsignError } from '@qsign/protocol';
+import { resolve } from 'node:path';
 import { QsignClient, ensureCertificate, loadClientConfig, obsKeyId, obsSignFile, resolveKeyName, type ObsSignMode } from '@qsign/client';
+import { parseObsSignArgs, UsageError, USAGE, type ObsSignArgs } from './obs-sign-args.js';
 
-type Mode = ObsSignMode | 'keyid' | 'pubkey' | 'ping';
-
-/** Parsed command line of `sign`. */
-export interface ObsSignArgs {
-  mode: Mode;
-  user: string;
-  hash: HashAlgorithm;
-  /** -T: a number, "mtime" or "buildtime". */
-  time?: string;
-  verbose: boolean;
-  config?: string;
-  files: string[];
-}
-
-/** Thrown for usage errors: message for stderr, exit code. */
-export class UsageError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
-    super(message);
-  }
-}
-
-const USAGE = `usage:  sign [-v] [options]
-
-  sign [-v] -c <file> [-u user] [-h hash]: add clearsign signature
-  sign [-v] -d <file> [-u user] [-h hash]: create detached signature (FILE.asc)
-  sign [-v] -D <file> [-u user] [-h hash]: create raw detached signature (FILE.sig)
-  sign [-v] -r <file> [-u user] [-h hash]: add signature block to rpm
-  sign [-v] -k [-u user] [-h hash]: print key id
-  sign [-v] -p [-u user] [-h hash]: print public key
-  sign [-v] -t: test connection to the qsign cluster
-
-  -h sha1|sha256|sha512 (default sha256), -4 (v4 signatures: always), -T <unixtime>|mtime|buildtime
-  --config FILE: qsign client config (default $QSIGN_CONFIG, else ./client.json)
-  The user (-u) is the key: its name (Copr: the email), user ID e-mail, key ID or fingerprint.
-`;
-
-const UNSUPPORTED = new Set(['-g', '-x', '-C', '-O', '-a', '-S', '-P', '--appx', '--cert', '--othercerts', '--pkcs1pss', '--hashfile', '--noheaderonly']);
-
-/** Parses obs-sign arguments (without argv[0..1]). */
-export function parseObsSignArgs(argv: readonly string[]): ObsSignArgs | 'help' {
-  const a: ObsSignArgs = { mode: 'unset', user: '', hash: 'sha256', verbose: false, files: [] };
-  let i = 0;
-  const value = (opt: string): string => {
-    if (i >= argv.length) throw new UsageError(`sign: option ${opt} needs a value\n${USAGE}`);
-    return argv[i++]!;
-  };
-  while (i < argv.length && argv[i]!.startsWith('-') && argv[i] !== '-') {
-    const opt = argv[i++]!;
-    if (opt === '--') break;
-    switch (opt) {
-      case '--help':
-        return 'help';
-      case '-u':
-        a.user = value(opt);
-        break;
-      case '-h': {
-        const h = value(opt).toLowerCase();
-        if (h !== 'sha1' && h !== 'sha256' && h !== 'sha512') throw new UsageError(`sign: unknown hash algorithm '${argv[i - 1]}'`);
-        a.hash = h;
-        break;
-      }
-      case '-T': {
-        const t = value(opt);
-        if (!/^\d+$/.test(t) && t !== 'mtime' && t !== 'buildtime') throw new UsageError(`illegal time argument: ${t}`);
-        a.time = t;
-        break;
-      }
-      case '--config':
-        a.config = value(opt);
-        break;
-      case '-c': a.mode = 'clearsign'; break;
-      case '-d': a.mode = 'detached'; break;
-      case '-D': a.mode = 'rawdetached'; break;
-      case '-r': a.mode = 'rpm'; break;
-      case '-k': a.mode = 'keyid'; break;
-      case '-p': a.mode = 'pubkey'; break;
-      case '-t': a.mode = 'ping'; break;
-      case '-v': a.verbose = true; break;
-      case '-4': break; // v4 signatures are all qsign makes
-      default:
-        if (UNSUPPORTED.has(opt)) throw new UsageError(`sign: option ${opt} is not supported by the qsign sign client`);
-        throw new UsageError(USAGE);
-    }
-  }
-  a.files = argv.slice(i).map(String);
-  return a;
-}
+export { parseObsSignArgs, UsageError, type ObsSignArgs } from './obs-sign-args.js';
 
 /** The signing job `a` asks for (a signing mode, not -k / -p / -t). */
 const job = (a: ObsSignArgs, keyName: string) => ({ mode: a.mode as ObsSignMode, keyName, hash: a.hash, time: a.time, verbose: a.verbose });
 
-/** Runs `sign` with its arguments; resolves to the exit code. Output goes to the given streams. */
-export async function obsSign(argv: readonly string[], io: { stdout: (s: string | Uint8Array) => void; stderr: (s: string) => void } = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) }): Promise<number> {
+/**
+ * Where `sign` runs when `qsign agent` runs it for a thin client: the
+ * agent's warm client, the caller's working directory and stdin bytes.
+ */
+export interface ObsSignContext {
+  client: QsignClient;
+  cwd: string;
+  /** The caller's stdin (filter mode), if it sent any. */
+  stdin?: Uint8Array;
+}
+
+/**
+ * Runs `sign` with its arguments; resolves to the exit code. Output goes to
+ * the given streams. With `ctx` (the agent), it uses ctx's client (and never
+ * closes it), resolves file names against ctx.cwd, and ignores --config.
+ */
+export async function obsSign(argv: readonly string[], io: { stdout: (s: string | Uint8Array) => void; stderr: (s: string) => void } = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) }, ctx?: ObsSignContext): Promise<number> {
   let a: ObsSignArgs | 'help';
   try {
     a = parseObsSignArgs(argv);
@@ -125,7 +56,7 @@ export async function obsSign(argv: readonly string[], io: { stdout: (s: string 
   const args = a;
   let client: QsignClient | undefined;
   try {
-    client = new QsignClient(loadClientConfig(args.config));
+    client = ctx?.client ?? new QsignClient(loadClientConfig(args.config));
     if (args.mode === 'ping') {
       await client.status();
       return 0;
@@ -142,9 +73,9 @@ export async function obsSign(argv: readonly string[], io: { stdout: (s: string 
     }
     if (args.files.length === 0) {
       if (args.mode === 'unset') throw new UsageError('please specify a mode for filter usage (see sign --help).');
-      await obsSignFile(client, job(args, keyName), undefined, io);
+      await obsSignFile(client, job(args, keyName), undefined, io, ctx && (() => stdinOf(ctx)));
     } else {
-      for (const f of args.files) await obsSignFile(client, job(args, keyName), f, io);
+      for (const f of args.files) await obsSignFile(client, job(args, keyName), ctx ? resolve(ctx.cwd, f) : f, io);
     }
     return 0;
   } catch (e) {
@@ -152,7 +83,12 @@ export async function obsSign(argv: readonly string[], io: { stdout: (s: string 
     else io.stderr(`sign: ${errorMessage(e)}\n`);
     return 1;
   } finally {
-    client?.close();
+    if (!ctx) client?.close();
   }
+}
+
+function stdinOf(ctx: ObsSignContext): Uint8Array {
+  if (!ctx.stdin) throw new UsageError('filter mode needs stdin, and the thin client sent none');
+  return ctx.stdin;
 }
 

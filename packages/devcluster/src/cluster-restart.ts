@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { QSIGN_HINT, QsignError } from '@qsign/protocol';
 import { loadNodeConfig } from '@qsign/node';
+import { startClusterAgent } from './cluster-agent.js';
 import { alive, clusterCoordinators, clusterTransport, readClusterFile, spawnDaemon, stopPids, waitHealthy, writeClusterFile, type ClusterFile, type ClusterProcess } from './cluster.js';
 
 /** True if `dir` holds a cluster made by `cluster up` (running or stopped). */
@@ -35,7 +36,7 @@ function refuseSealed(p: ClusterProcess): void {
  */
 export async function clusterStart(dir: string, o: { env?: NodeJS.ProcessEnv; timeoutMs?: number; progress?: (m: string) => void } = {}): Promise<ClusterFile> {
   const cluster = readClusterFile(dir);
-  const all = [...cluster.nodes, ...clusterCoordinators(cluster)];
+  const all = [...cluster.nodes, ...clusterCoordinators(cluster), ...(cluster.agent ? [cluster.agent] : [])];
   const running = all.filter((p) => p.pid > 0 && alive(p.pid));
   if (running.length) throw new QsignError('INVALID_ARGUMENT', `the cluster in ${dir} is already running (pids ${running.map((p) => p.pid).join(', ')}); restart one process with '${QSIGN_HINT} cluster restart NODE --dir ${dir}' or stop it with '${QSIGN_HINT} cluster down --dir ${dir}'`);
   for (const n of cluster.nodes) refuseSealed(n);
@@ -44,6 +45,7 @@ export async function clusterStart(dir: string, o: { env?: NodeJS.ProcessEnv; ti
   writeClusterFile(resolve(dir), cluster);
   o.progress?.(`started ${cluster.nodes.length} nodes and a coordinator from ${dir}/cluster.json; waiting until all are healthy`);
   await waitHealthy(cluster.coordinator.address, cluster.nodes.length, o.timeoutMs ?? 60_000, clusterTransport(cluster));
+  if (cluster.agent) await startClusterAgent(resolve(dir), cluster, o.progress);
   return cluster;
 }
 

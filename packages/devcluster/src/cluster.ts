@@ -21,6 +21,7 @@ import { QsignClient } from '@qsign/client';
 import { coordinatorTransport, loadClientConfig, pinOf } from '@qsign/client';
 import { addNodeTransport, clusterPki, transportFields } from './cluster-tls.js';
 import { certifyKey } from '@qsign/client';
+import { startClusterAgent } from './cluster-agent.js';
 
 /** Path of the compiled `qsign` entry point, for spawning daemons. */
 export const QSIGN_BIN = fileURLToPath(new URL('../../cli/dist/bin/qsign.js', import.meta.url));
@@ -53,6 +54,8 @@ export interface ClusterFile {
   clientConfig: string;
   /** The coordinator's copr-keygen HTTP address (loopback). */
   keygen?: string;
+  /** The `qsign agent` serving client.json (address: its socket), when cluster up started one. */
+  agent?: ClusterProcess;
 }
 
 /**
@@ -131,6 +134,8 @@ export interface ClusterUpOptions {
   renewal?: { horizon?: string; validity?: string; intervalSeconds?: number };
   /** Extra environment for every daemon, nodes and coordinators (tests set QSIGN_CLOCK_OFFSET_MS). */
   daemonEnv?: NodeJS.ProcessEnv;
+  /** Start a `qsign agent` for client.json and point client.json at it (cluster-agent.ts; the CLI does by default). */
+  agent?: boolean;
 }
 
 /** Brings a development cluster up; resolves once every node is healthy. */
@@ -227,6 +232,7 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
         client.close();
       }
     }
+    if (o.agent) await startClusterAgent(dir, cluster, say);
   } catch (e) {
     await clusterDown(dir).catch(() => undefined);
     throw e;
@@ -356,7 +362,7 @@ export async function stopPids(pids: number[], graceMs = 5000): Promise<void> {
  */
 export async function clusterDown(dir: string): Promise<number> {
   const cluster = readClusterFile(dir);
-  const all = [...clusterCoordinators(cluster), ...cluster.nodes];
+  const all = [...clusterCoordinators(cluster), ...cluster.nodes, ...(cluster.agent ? [cluster.agent] : [])];
   const pids = all.map((p) => p.pid).filter((p) => p > 0 && alive(p));
   await stopPids(pids);
   for (const p of all) p.pid = 0;

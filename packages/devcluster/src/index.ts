@@ -6,6 +6,7 @@
 export * from './cluster.js';
 export * from './cluster-lifecycle.js';
 export * from './cluster-restart.js';
+export * from './cluster-agent.js';
 export * from './cluster-tls.js';
 export * from './pki-lazy.js';
 export * from './node-lifecycle.js';

@@ -2,7 +2,6 @@
  * `qsign node init / unseal / import` over the node library and its
  * operator socket: argument handling and output only.
  */
-import { createConnection } from 'node:net';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { hexToBytes } from '@noble/hashes/utils.js';
@@ -45,17 +44,8 @@ export async function nodeInit(o: { dir: string; id: number; listen?: string; un
   } else process.stdout.write(`development master key: ${o.dir}/master.key (the node starts unsealed)\n`);
 }
 
-/** True if something accepts connections on the unix socket `path`. */
-export function canReachSocket(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createConnection(path);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
+/** True if something accepts connections on a unix socket (the node's operator socket here). */
+export { canReachSocket } from '@qsign/agent/thin';
 
 async function readShares(): Promise<string[]> {
   if (process.stdin.isTTY) process.stderr.write('enter unseal shares, one per line; end with an empty line or Ctrl-D:\n');

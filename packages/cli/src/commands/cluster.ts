@@ -26,6 +26,7 @@ export function register(program: Command): void {
     .option('--metrics', 'serve Prometheus metrics from every daemon on a loopback port (metricsListen)')
     .option('--insecure-plaintext', 'development: plaintext gRPC on loopback instead of mutual TLS (default: TLS, CA and certificates in DIR/pki)')
     .option('--key-type <type>', 'ed25519 (FROST), rsa2048 or rsa4096 (Shoup threshold RSA; a new safe-prime key dealt by this process)', 'ed25519')
+    .option('--no-agent', 'do not start a qsign agent (docs/agent.md): sign calls then connect to the coordinator themselves')
     .option('--import-gpg <file>', 'the cluster key is this unencrypted RSA secret key (gpg --export-secret-keys); keeps its fingerprint and certificate')
     .option('--window <duration>', 'make the key windowed: a certification-only primary with one signing subkey per window of this length (e.g. 7d; s, m, h, d, w), the current window and the next made by DKG (docs/windows.md)')
     .action(async (o) => {
@@ -38,7 +39,7 @@ export function register(program: Command): void {
         progress(`${o.dir} already holds a cluster: starting it again (its own nodes, threshold and keys)`);
         return printUp(await clusterStart(o.dir, { progress }), o.dir);
       }
-      printUp(await clusterUp({ dir: o.dir, nodes: o.nodes, threshold: o.threshold, keyName: o.key, userId: o.userId, coordinators: o.coordinators, metrics: o.metrics === true, plaintext: o.insecurePlaintext === true, keyType: o.keyType, importGpg: o.importGpg, windowSeconds, progress }), o.dir);
+      printUp(await clusterUp({ dir: o.dir, nodes: o.nodes, threshold: o.threshold, keyName: o.key, userId: o.userId, coordinators: o.coordinators, metrics: o.metrics === true, plaintext: o.insecurePlaintext === true, keyType: o.keyType, importGpg: o.importGpg, windowSeconds, agent: o.agent !== false, progress }), o.dir);
     });
   cluster
     .command('start')
@@ -93,7 +94,9 @@ function printUp(c: ClusterFile, dir: string): void {
   process.stdout.write(
     `cluster up: ${c.nodes.length} nodes, threshold ${c.threshold}, coordinator${coordinators.length > 1 ? 's' : ''} ${coordinators.map((x) => x.address).join(', ')} (${loadClientConfig(c.clientConfig).transport.kind === 'insecure' ? 'PLAINTEXT, development' : `mutual TLS, CA ${dir}/pki/ca.crt`})\n` +
       (c.nodes[0]?.metrics ? `  metrics:    ${[...coordinators, ...c.nodes].map((x) => `http://${x.metrics}/metrics`).join(' ')}\n` : '') +
-      `  key:        ${c.keyName}\n  state:      ${dir}/cluster.json\n  client:     ${c.clientConfig}\n\n` +
+      `  key:        ${c.keyName}\n  state:      ${dir}/cluster.json\n  client:     ${c.clientConfig}\n` +
+      (c.agent ? `  agent:      ${c.agent.address} (sign calls go through it; docs/agent.md)\n` : '') +
+      '\n' +
       `try:\n  export QSIGN_CONFIG=${c.clientConfig}\n  echo hello > FILE\n  ${QSIGN_HINT} sign --key ${c.keyName} --raw FILE -o FILE.sig\n  ${QSIGN_HINT} pubkey --key ${c.keyName} --armor > key.asc\n  ${QSIGN_HINT} cluster down --dir ${dir}\n`,
   );
 }

@@ -12,10 +12,11 @@ import { QsignError } from '@qsign/protocol';
 import { loadClientConfig } from '@qsign/client';
 import { QsignClient, fileClaims } from '@qsign/client';
 import { intOption } from '../io.js';
-import { readInput, writeOutput } from '@qsign/client';
+import { readInput as readLocal, writeOutput as writeLocal } from '@qsign/client';
 import { certifyKey, clearsign, keyCertificate, looksLikeRpmHeader, resolveKeyName, signOpenPgp } from '@qsign/client';
 import { DEFAULT_APPROVAL_WAIT_SECONDS, describeWait } from '@qsign/client';
 import { CLIENT_CONFIG, noteFailover } from './options.js';
+import { contextInput, contextOutput, type RunContext } from './run-context.js';
 
 /** gpg options rpmsign and scripts pass that mean nothing here (no passphrase, no agent, no tty). */
 const IGNORED_GPG_FLAGS = ['--batch', '--no-tty', '--yes', '--no-secmem-warning', '--verbose', '--no-verbose', '-q, --quiet', '--no-permission-warning'];
@@ -28,8 +29,11 @@ export function digestAlgo(v: string): HashAlgorithm {
   throw new QsignError('INVALID_ARGUMENT', `--digest-algo must be SHA1, SHA256 or SHA512, got ${JSON.stringify(v)}`);
 }
 
-/** Registers the commands of this module. */
-export function register(program: Command): void {
+/**
+ * Registers the commands of this module. With `ctx` (`qsign agent` running
+ * `qsign sign` for a thin client), sign uses ctx's client, files and streams.
+ */
+export function register(program: Command, ctx?: RunContext): void {
   const sign = program
     .command('sign [file]')
     .description('sign a file through the cluster: OpenPGP detached (-b) or cleartext (--clearsign), or raw (--raw: Ed25519, or PKCS#1 v1.5 over SHA-256 for an RSA key); gpg-compatible for rpmsign')
@@ -48,8 +52,10 @@ export function register(program: Command): void {
   for (const f of IGNORED_GPG_FLAGS) sign.addOption(new Option(f).hideHelp());
   for (const f of IGNORED_GPG_VALUES) sign.addOption(new Option(f).hideHelp());
   sign.action(async (file: string | undefined, o) => {
-    const client = new QsignClient(loadClientConfig(o.config), noteFailover);
-    const onStatus = (st: RequestStatus) => process.stderr.write(`qsign: ${describeWait(st)}\n`);
+    const client = ctx?.client ?? new QsignClient(loadClientConfig(o.config), noteFailover);
+    const readInput = (p: string) => (ctx ? contextInput(ctx, p) : readLocal(p));
+    const writeOutput = (p: string | undefined, d: Uint8Array | string) => (ctx ? contextOutput(ctx, p, d) : writeLocal(p, d));
+    const onStatus = (st: RequestStatus) => (ctx?.stderr ?? ((s: string) => process.stderr.write(s)))(`qsign: ${describeWait(st)}\n`);
     try {
       if (o.raw !== undefined) {
         if (!o.key && !o.localUser) throw new QsignError('INVALID_ARGUMENT', 'missing --key NAME');
@@ -79,7 +85,7 @@ export function register(program: Command): void {
       const dest = o.output ?? (input === '-' ? undefined : `${input}.${o.armor || o.clearsign ? 'asc' : 'sig'}`);
       writeOutput(dest, out);
     } finally {
-      client.close();
+      if (!ctx) client.close();
     }
   });
 
@@ -96,11 +102,11 @@ export function register(program: Command): void {
       try {
         const keyName = await resolveKeyName(client, o.key);
         if (o.raw) {
-          writeOutput(o.output, (await client.key(keyName)).groupPublicKey);
+          writeLocal(o.output, (await client.key(keyName)).groupPublicKey);
           return;
         }
         const cert = await keyCertificate(client, keyName);
-        writeOutput(o.output, o.armor ? armor('PUBLIC KEY BLOCK', cert) : cert);
+        writeLocal(o.output, o.armor ? armor('PUBLIC KEY BLOCK', cert) : cert);
       } finally {
         client.close();
       }
