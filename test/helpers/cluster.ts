@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { QsignClient, loadClientConfig } from '@qsign/client';
-import { addClusterNode, alive, clusterCoordinators, clusterDown, clusterTransport, clusterTransportAs, clusterUp, spawnDaemon, writeClusterFile, waitHealthy, type ClusterFile } from '@qsign/devcluster';
+import { addClusterNode, alive, clusterCoordinators, clusterProcesses, clusterDown, clusterTransport, clusterTransportAs, clusterUp, spawnDaemon, writeClusterFile, waitHealthy, type ClusterFile } from '@qsign/devcluster';
 import { NodeRpcClient, expectIdentity, expecting, openTransport, type TransportSecurity } from '@qsign/rpc';
 import { loadCoordinatorConfig } from '@qsign/coordinator';
 import { isQsignError } from '@qsign/protocol';
@@ -133,7 +133,7 @@ export class TestCluster {
     n.pid = spawnDaemon(n.command, n.log, { ...process.env, ...env });
     writeClusterFile(this.dir, this.file);
     if (!wait) return;
-    await waitHealthy(this.file.coordinator.address, this.file.nodes.filter((x) => alive(x.pid)).length, 60_000, clusterTransport(this.file));
+    await waitHealthy(this.file.coordinator.address, this.file.nodes.filter((x) => alive(x.pid)).length, 60_000, clusterTransport(this.file), clusterProcesses(this.file).filter((x) => alive(x.pid)));
     // The coordinator may still hold a stale "healthy" for this node: wait until the new process answers.
     await this.waitServing(id);
   }
@@ -214,7 +214,7 @@ export class TestCluster {
     }
     co.pid = spawnDaemon(co.command, co.log, { ...process.env, ...env });
     writeClusterFile(this.dir, this.file);
-    await waitHealthy(co.address, this.file.nodes.filter((x) => alive(x.pid)).length, 60_000, clusterTransport(this.file));
+    await waitHealthy(co.address, this.file.nodes.filter((x) => alive(x.pid)).length, 60_000, clusterTransport(this.file), clusterProcesses(this.file).filter((x) => alive(x.pid)));
   }
 
   /** Stops everything and removes the directory. */

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { QSIGN_HINT, QsignError } from '@qsign/protocol';
 import { loadNodeConfig } from '@qsign/node';
 import { startClusterAgent } from './cluster-agent.js';
-import { alive, clusterCoordinators, clusterTransport, readClusterFile, spawnDaemon, stopPids, waitHealthy, writeClusterFile, type ClusterFile, type ClusterProcess } from './cluster.js';
+import { alive, clusterCoordinators, clusterProcesses, clusterTransport, readClusterFile, spawnDaemon, stopPids, waitHealthy, writeClusterFile, type ClusterFile, type ClusterProcess } from './cluster.js';
 
 /** True if `dir` holds a cluster made by `cluster up` (running or stopped). */
 export function hasCluster(dir: string): boolean {
@@ -44,7 +44,7 @@ export async function clusterStart(dir: string, o: { env?: NodeJS.ProcessEnv; ti
   for (const c of clusterCoordinators(cluster)) c.pid = spawnDaemon(c.command, c.log);
   writeClusterFile(resolve(dir), cluster);
   o.progress?.(`started ${cluster.nodes.length} nodes and a coordinator from ${dir}/cluster.json; waiting until all are healthy`);
-  await waitHealthy(cluster.coordinator.address, cluster.nodes.length, o.timeoutMs ?? 60_000, clusterTransport(cluster));
+  await waitHealthy(cluster.coordinator.address, cluster.nodes.length, o.timeoutMs ?? 60_000, clusterTransport(cluster), clusterProcesses(cluster));
   if (cluster.agent) await startClusterAgent(resolve(dir), cluster, o.progress);
   return cluster;
 }

@@ -4,7 +4,8 @@
  * files (development mode). `cluster.json` says how to restart each process.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, writeFileSync, readFileSync, existsSync, closeSync } from 'node:fs';
+import { mkdirSync, openSync, writeFileSync, readFileSync, existsSync, closeSync, statSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,15 +60,18 @@ export interface ClusterFile {
 }
 
 /**
- * A free loopback TCP port, never one this process handed out before: a dev
- * cluster picks every port before any daemon binds, and the OS may offer a
- * port again once the probe socket closes (seen: the coordinator got node 1's
- * port, and node 1 failed with EADDRINUSE).
+ * A free loopback TCP port that no qsign process on this machine handed out in the
+ * last {@link PORT_HOLD_MS}: a dev cluster picks every port before any daemon binds,
+ * and the OS offers a port again once the probe socket closes — to this process (seen:
+ * the coordinator got node 1's port, and node 1 failed with EADDRINUSE) and to any
+ * other one (two test files starting clusters at once drew the same port). So each
+ * port handed out is also reserved by an exclusively created file under the temp
+ * directory, which only ages out once the daemon has long since bound it.
  */
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const port = await probePort();
-    if (!handedOut.has(port)) {
+    if (!handedOut.has(port) && reservePort(port)) {
       handedOut.add(port);
       return port;
     }
@@ -76,6 +80,29 @@ export async function freePort(): Promise<number> {
 }
 
 const handedOut = new Set<number>();
+
+/** How long a port handed out by {@link freePort} stays reserved across processes. */
+export const PORT_HOLD_MS = 10 * 60_000;
+
+/** Reserves `port` machine-wide (false if another process holds it); best effort where the temp directory is not writable. */
+function reservePort(port: number): boolean {
+  const dir = join(tmpdir(), `qsign-ports-${process.getuid?.() ?? 'u'}`);
+  const file = join(dir, String(port));
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    closeSync(openSync(file, 'wx'));
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return true; // no reservation possible here: the in-process set still applies
+    try {
+      if (Date.now() - statSync(file).mtimeMs < PORT_HOLD_MS) return false;
+      utimesSync(file, new Date(), new Date()); // an old reservation: take it over
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
 
 /** A port the OS offers for 127.0.0.1 right now. */
 function probePort(): Promise<number> {
@@ -219,7 +246,7 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
       say('unsealing each node over its operator socket');
       for (const n of nodes) await unsealOverSocket(loadNodeConfig(n.config).adminSocket, unsealShares[n.id]!.slice(0, o.unseal.threshold), 30_000);
     }
-    for (const c of coordinators) await waitHealthy(c.address, nodes.length, o.timeoutMs ?? 60_000, clusterTransport(cluster));
+    for (const c of coordinators) await waitHealthy(c.address, nodes.length, o.timeoutMs ?? 60_000, clusterTransport(cluster), clusterProcesses(cluster));
     if (o.windowSeconds !== undefined) {
       say(`making key "${keyName}" windowed: one signing subkey per ${o.windowSeconds} s window, each by DKG`);
       await makeDevWindowedKey(clientConfig, keyName, o.windowSeconds, say);
@@ -312,18 +339,26 @@ export function clusterTransport(cluster: ClusterFile): TransportSecurity {
   return coordinatorTransport(loadClientConfig(cluster.clientConfig));
 }
 
-/** Waits until the coordinator reports `count` healthy nodes (`security`: see {@link clusterTransport}). */
-export async function waitHealthy(address: string, count: number, timeoutMs: number, security: TransportSecurity): Promise<void> {
+/**
+ * Waits until the coordinator reports `count` healthy nodes (`security`: see
+ * {@link clusterTransport}). With `processes`, a daemon that exits meanwhile ends
+ * the wait at once, with the tail of its log; a timeout names each node not yet
+ * healthy and what the coordinator last saw of it.
+ */
+export async function waitHealthy(address: string, count: number, timeoutMs: number, security: TransportSecurity, processes: ReadonlyArray<{ label: string; pid: number; log: string }> = []): Promise<void> {
   const c = new CoordinatorRpcClient(address, security);
   const until = Date.now() + timeoutMs;
   let last = 'coordinator not answering yet';
   try {
     while (Date.now() < until) {
+      const dead = processes.find((p) => p.pid > 0 && !alive(p.pid));
+      if (dead) throw new QsignError('INTERNAL', `${dead.label} (pid ${dead.pid}) exited while the cluster was starting; the end of ${dead.log}:\n${logTail(dead.log)}`);
       try {
         const s = await c.clusterStatus(1000);
-        const ok = s.nodes.filter((n) => n.healthy && n.cachedCommitments > 0).length;
-        if (ok >= count) return;
-        last = `${ok} of ${count} nodes healthy`;
+        const ok = s.nodes.filter((n) => n.healthy && n.cachedCommitments > 0);
+        if (ok.length >= count) return;
+        const waiting = s.nodes.filter((n) => !ok.includes(n)).map((n) => `node ${n.nodeId}: ${n.healthy ? 'no commitments yet' : n.lastError || 'not heard from yet'}`);
+        last = `${ok.length} of ${count} nodes healthy (${waiting.join('; ')})`;
       } catch (e) {
         last = errorMessage(e);
       }
@@ -333,6 +368,20 @@ export async function waitHealthy(address: string, count: number, timeoutMs: num
     c.close();
   }
   throw new QsignError('DEADLINE', `cluster did not become healthy within ${timeoutMs / 1000} s: ${last}`);
+}
+
+/** The last lines of a daemon log (for errors about a daemon that exited). */
+function logTail(path: string, lines = 8): string {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch (e) {
+    return `(cannot read it: ${errorMessage(e)})`;
+  }
+}
+
+/** The daemons of `cluster` as {@link waitHealthy} watches them. */
+export function clusterProcesses(cluster: Pick<ClusterFile, 'nodes' | 'coordinator'>): Array<{ label: string; pid: number; log: string }> {
+  return [...cluster.nodes.map((n) => ({ label: `node ${n.id}`, pid: n.pid, log: n.log })), { label: 'the coordinator', pid: cluster.coordinator.pid, log: cluster.coordinator.log }];
 }
 
 /** True if a process with this pid is alive. */
