@@ -259,7 +259,7 @@ describe('roles and reshare safety over a running cluster', () => {
   it('refuses a DKG that leaves out enrolled nodes or sets a threshold below the minimum', async () => {
     const params = (auth: SignedLifecycle, participants: number[], minSigners: number) => {
       const req = openKeygenRequest(auth);
-      return { sessionId: dkgSessionId(req), keyName: req.keyName, userId: req.userId, minSigners, participants, createdUnixSeconds: Math.floor(Date.now() / 1000) };
+      return { sessionId: dkgSessionId(req), keyName: req.keyName, userId: req.userId, minSigners, participants, createdUnixSeconds: Math.floor(Date.now() / 1000), keyType: '', dealer: 0 };
     };
     const squat = (k: Uint8Array, minSigners = 2) => signKeygenRequest({ keyName: 'victim@copr', userId: 'Victim <victim@copr>', minSigners }, k);
     // The finding: victim@copr squatted as 2-of-2 among two nodes — refused even for an officer.
