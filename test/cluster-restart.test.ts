@@ -43,8 +43,9 @@ describe('dev cluster start, restart and policy reload', () => {
   });
 
   it('cluster up on a stopped cluster directory starts it again, and it signs', async () => {
+    // 3 nodes, the coordinator and the qsign agent that cluster up started for client.json
     const down = await qsign(['cluster', 'down', '--dir', dir]);
-    expect(down.stdout).toMatch(/stopped 4 processes \(start again: npx qsign cluster start --dir /);
+    expect(down.stdout).toMatch(/stopped 5 processes \(start again: npx qsign cluster start --dir /);
     expect([...seen].filter(alive)).toEqual([]);
     const again = await qsign(['cluster', 'up', '--dir', dir]);
     expect(again.stderr).toMatch(/already holds a cluster: starting it again/);
