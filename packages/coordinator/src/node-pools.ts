@@ -94,10 +94,15 @@ export class NodePools {
    * Probes the nodes missing from `holders` (a key view made while they
    * were down) that are not known healthy; true if one of them answered.
    * A restarted node the health loop has not heard yet is then in the next
-   * view (key-view.ts), so a request does not fail while it serves.
+   * view (key-view.ts), so a request does not fail while it serves. Also
+   * true, with no probe, if one of them turned healthy after the view was
+   * made (`viewFetchedAt`): the health loop may hear a restarted node between
+   * the view and the request, and the next view has it (seen in the chaos
+   * test: node 1 healthy, the view without it, "2 reachable" with 3 serving).
    */
-  async hearMissing(holders: ReadonlyMap<number, NodeHandle>): Promise<boolean> {
+  async hearMissing(holders: ReadonlyMap<number, NodeHandle>, viewFetchedAt = Infinity): Promise<boolean> {
     const members = new Set(holders.values());
+    if (this.nodes.some((n) => !members.has(n) && n.healthy === true && n.upSince >= viewFetchedAt)) return true;
     const missing = this.nodes.filter((n) => !members.has(n) && n.healthy !== true).map((n) => ({ id: n.id, n }));
     if (missing.length === 0) return false;
     const { reachable } = await this.liveness.confirm(missing, missing.length, this.#probe);

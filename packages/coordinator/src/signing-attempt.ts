@@ -106,7 +106,7 @@ export class SigningRun {
       const candidates = await pools.reachable(key.holders, excluded, need, this.deadlineMs);
       if (candidates.length < need) {
         // Nodes the key view lacks (down when it was made) may serve again: if one answers, try with the view that has it.
-        if (attempt < maxAttempts && (await pools.hearMissing(key.holders))) continue;
+        if (attempt < maxAttempts && (await pools.hearMissing(key.holders, key.fetchedAt))) continue;
         throw this.#notEnough(key, need);
       }
       // Known-healthy nodes with pooled commitments first, then a fair random order:
