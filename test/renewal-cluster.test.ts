@@ -7,7 +7,6 @@
 // the moved time verifies (gpg --verify, sq verify, both run at that time) against the
 // certificate `qsign pubkey` serves now — and not against the original one. Nodes refuse
 // renewals that are not genuine (the clock offset outside development: protocol lifecycle-clock.test.ts).
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,15 +16,12 @@ import { CLOCK_OFFSET_ENV, isQsignError } from '@qsign/protocol';
 import { QsignClient, certifyKey, loadClientConfig, signOpenPgp } from '@qsign/client';
 import { TestCluster, waitFor } from './helpers/cluster.js';
 import { qsign } from './helpers/qsign-cli.js';
-import { requireTools } from './helpers/tools.js';
+import { requireTools, runTool } from './helpers/tools.js';
 
 const DAY = 86_400;
 const OFFSET_SECONDS = 3 * DAY;
 
-function run(cmd: string, args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
-}
+const run = (cmd: string, args: string[]) => runTool(cmd, args, 120_000);
 
 describe('no accidental expiry: the cluster renews a key by itself, audited on every node', () => {
   let c: TestCluster;

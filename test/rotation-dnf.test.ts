@@ -5,7 +5,6 @@
 // Also: the transition statement checks with the old key alone (gpg, sq, qsign key
 // verify-transition), rotating a key that is already being rotated is refused, and the
 // nodes certify only the key's own successor.
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,17 +14,14 @@ import { publicKeyPacketBody } from '@qsign/openpgp';
 import { encodeSuccessorCertification, isQsignError } from '@qsign/protocol';
 import { TestCluster } from './helpers/cluster.js';
 import { qsign } from './helpers/qsign-cli.js';
-import { requireTools } from './helpers/tools.js';
+import { requireTools, runTool } from './helpers/tools.js';
 import { buildRpm, standardSpecs } from '../packages/rpm/src/__tests__/fixtures.js';
 
 const KEY = 'rotation@copr.example.org';
 const SUCCESSOR = `${KEY}+r2`;
 const NAME = 'rotation'; // keyring package base name qsign derives from the key's e-mail
 
-function run(cmd: string, args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 600_000 });
-  return { status: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
-}
+const run = (cmd: string, args: string[]) => runTool(cmd, args, 600_000);
 
 describe('key rotation: a dnf client that trusts only the old key follows to the new one', () => {
   let c: TestCluster;

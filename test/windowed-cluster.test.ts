@@ -6,7 +6,6 @@
 // signature by the primary. Acceptance 2: `qsign key revoke-window --reason compromised` over
 // the first window makes sq reject it and accept the second, Debian's rpm still imports the
 // updated certificate, and the command lists exactly what was signed in that window.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,16 +16,13 @@ import { isQsignError, parseSubkeyName } from '@qsign/protocol';
 import { publishedWindows, signOpenPgp } from '@qsign/client';
 import { TestCluster, waitFor } from './helpers/cluster.js';
 import { qsign } from './helpers/qsign-cli.js';
-import { requireTools } from './helpers/tools.js';
+import { requireTools, runTool } from './helpers/tools.js';
 import { buildRpm, standardSpecs } from '../packages/rpm/src/__tests__/fixtures.js';
 
 const KEY = 'windows@example.org';
 const WINDOW = 120; // seconds: long enough for one signing on a loaded machine, short enough to wait for the next
 
-function run(cmd: string, args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 300_000 });
-  return { status: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
-}
+const run = (cmd: string, args: string[]) => runTool(cmd, args, 300_000);
 
 describe('windowed keys on a cluster: one subkey per window, accepted by rpm, gpg and sq', () => {
   let c: TestCluster;

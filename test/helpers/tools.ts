@@ -66,3 +66,9 @@ export function requireTools(...tools: string[]): void {
   const still = tools.filter((t) => !has(t));
   if (still.length) throw new Error(`installed ${pkgs.join(' ')} but ${still.join(', ')} still not on PATH`);
 }
+
+/** Runs a system tool (gpg, sq, rpmkeys, dnf…) to completion: its exit status and stdout+stderr together. */
+export function runTool(cmd: string, args: string[], timeoutMs: number): { status: number | null; out: string } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: timeoutMs });
+  return { status: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+}
