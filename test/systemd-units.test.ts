@@ -24,7 +24,7 @@ describe('systemd units', () => {
   const files = readdirSync(UNITS).filter((f) => /\.(service|socket|timer|target|path)$/.test(f));
 
   it('deploy/systemd has units to check', () => {
-    expect(files).toEqual(expect.arrayContaining(['qsign-coordinator.service', 'qsign-node@.service']));
+    expect(files).toEqual(expect.arrayContaining(['qsign-agent.service', 'qsign-coordinator.service', 'qsign-node@.service']));
   });
 
   it('systemd-analyze verify passes on every unit, silently', () => {
