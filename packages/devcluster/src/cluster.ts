@@ -4,7 +4,7 @@
  * files (development mode). `cluster.json` says how to restart each process.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, writeFileSync, readFileSync, existsSync, closeSync, statSync, utimesSync } from 'node:fs';
+import { mkdirSync, openSync, writeFileSync, readFileSync, readdirSync, existsSync, closeSync, statSync, unlinkSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -66,7 +66,8 @@ export interface ClusterFile {
  * the coordinator got node 1's port, and node 1 failed with EADDRINUSE) and to any
  * other one (two test files starting clusters at once drew the same port). So each
  * port handed out is also reserved by an exclusively created file under the temp
- * directory, which only ages out once the daemon has long since bound it.
+ * directory, which only ages out once the daemon has long since bound it; the first
+ * reservation of each process deletes the aged-out ones, so the directory does not grow.
  */
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
@@ -84,12 +85,27 @@ const handedOut = new Set<number>();
 /** How long a port handed out by {@link freePort} stays reserved across processes. */
 export const PORT_HOLD_MS = 10 * 60_000;
 
+let swept = false;
+
+/** Deletes the reservations in `dir` older than {@link PORT_HOLD_MS} (best effort: another process may be doing the same). */
+function sweepReservations(dir: string): void {
+  swept = true;
+  for (const name of readdirSync(dir)) {
+    try {
+      if (/^\d+$/.test(name) && Date.now() - statSync(join(dir, name)).mtimeMs >= PORT_HOLD_MS) unlinkSync(join(dir, name));
+    } catch {
+      // gone already, or taken over meanwhile
+    }
+  }
+}
+
 /** Reserves `port` machine-wide (false if another process holds it); best effort where the temp directory is not writable. */
 function reservePort(port: number): boolean {
   const dir = join(tmpdir(), `qsign-ports-${process.getuid?.() ?? 'u'}`);
   const file = join(dir, String(port));
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!swept) sweepReservations(dir);
     closeSync(openSync(file, 'wx'));
     return true;
   } catch (e) {
