@@ -126,7 +126,7 @@ export function rsaDealerProblem(config: Pick<RolesConfig, 'nodeId' | 'lifecycle
   const allowed = config.lifecycle.rsaDealers ?? [];
   if (allowed.includes(dealer)) return undefined;
   const policy = allowed.length ? `lifecycle.rsaDealers lists node ${allowed.join(', ')}` : 'lifecycle.rsaDealers is not set, so it takes part in no RSA keygen';
-  const fix = `name a node that every node's lifecycle.rsaDealers allows in the coordinator's keygenDealerNode${allowed.length ? ` (here: ${allowed.join(', ')})` : ''}`;
+  const fix = `set the coordinator's keygenDealerNode to a node that every node's lifecycle.rsaDealers allows${allowed.length ? ` (this node allows ${allowed.join(', ')})` : ''}`;
   return dealer === config.nodeId
     ? `RSA keygen refused: this node may not be the dealer of a new RSA key (the dealer holds the whole key; this node's ${policy}): ${fix}`
     : `RSA keygen refused: dealer node ${dealer} is not one this node accepts (the dealer holds the whole key; this node's ${policy}): ${fix}`;

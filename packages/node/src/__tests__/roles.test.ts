@@ -58,17 +58,17 @@ describe('lifecycle.rsaDealers: which nodes may hold a new RSA key whole (issue 
   it('allows no dealer by default, so a node with no rsaDealers neither deals nor accepts a dealt RSA key, and says what to configure', () => {
     const cfg = validateNodeConfig(base);
     expect(cfg.lifecycle.rsaDealers).toBeUndefined();
-    expect(rsaDealerProblem(cfg, 1)).toBe("RSA keygen refused: this node may not be the dealer of a new RSA key (the dealer holds the whole key; this node's lifecycle.rsaDealers is not set, so it takes part in no RSA keygen): name a node that every node's lifecycle.rsaDealers allows in the coordinator's keygenDealerNode");
+    expect(rsaDealerProblem(cfg, 1)).toBe("RSA keygen refused: this node may not be the dealer of a new RSA key (the dealer holds the whole key; this node's lifecycle.rsaDealers is not set, so it takes part in no RSA keygen): set the coordinator's keygenDealerNode to a node that every node's lifecycle.rsaDealers allows");
     expect(rsaDealerProblem(cfg, 2)).toMatch(/^RSA keygen refused: dealer node 2 is not one this node accepts .*lifecycle.rsaDealers is not set/);
   });
   it('deals only if its own id is listed and accepts shares only from a listed dealer', () => {
     const one = validateNodeConfig({ ...base, lifecycle: { rsaDealers: [1] } });
     expect(rsaDealerProblem(one, 1)).toBeUndefined();
-    expect(rsaDealerProblem(one, 2)).toBe("RSA keygen refused: dealer node 2 is not one this node accepts (the dealer holds the whole key; this node's lifecycle.rsaDealers lists node 1): name a node that every node's lifecycle.rsaDealers allows in the coordinator's keygenDealerNode (here: 1)");
+    expect(rsaDealerProblem(one, 2)).toBe("RSA keygen refused: dealer node 2 is not one this node accepts (the dealer holds the whole key; this node's lifecycle.rsaDealers lists node 1): set the coordinator's keygenDealerNode to a node that every node's lifecycle.rsaDealers allows (this node allows 1)");
     const three = validateNodeConfig({ ...base, lifecycle: { rsaDealers: [5, 3] } });
     expect(three.lifecycle.rsaDealers).toEqual([3, 5]);
     expect(rsaDealerProblem(three, 3)).toBeUndefined();
-    expect(rsaDealerProblem(three, 1)).toMatch(/^RSA keygen refused: this node may not be the dealer of a new RSA key .*lists node 3, 5\): .*\(here: 3, 5\)$/);
+    expect(rsaDealerProblem(three, 1)).toMatch(/^RSA keygen refused: this node may not be the dealer of a new RSA key .*lists node 3, 5\): .*\(this node allows 3, 5\)$/);
     expect(rsaDealerProblem(validateNodeConfig({ ...base, lifecycle: { rsaDealers: [] } }), 1)).toMatch(/this node may not be the dealer/);
   });
   it('refuses anything but distinct ids of this node or a pinned peer, naming the field', () => {
