@@ -125,7 +125,7 @@ function parseRsaDealers(raw: unknown, enrolled: readonly number[], bad: Bad): n
 export function rsaDealerProblem(config: Pick<RolesConfig, 'nodeId' | 'lifecycle'>, dealer: number): string | undefined {
   const allowed = config.lifecycle.rsaDealers ?? [];
   if (allowed.includes(dealer)) return undefined;
-  const policy = allowed.length ? `lifecycle.rsaDealers lists node ${allowed.join(', ')}` : 'lifecycle.rsaDealers is not set, so it takes part in no RSA keygen';
+  const policy = allowed.length ? `lifecycle.rsaDealers lists node ${allowed.join(', ')}` : 'lifecycle.rsaDealers allows none (absent or []), so it takes part in no RSA keygen';
   const fix = `set the coordinator's keygenDealerNode to a node that every node's lifecycle.rsaDealers allows${allowed.length ? ` (this node allows ${allowed.join(', ')})` : ''}`;
   return dealer === config.nodeId
     ? `RSA keygen refused: this node may not be the dealer of a new RSA key (the dealer holds the whole key; this node's ${policy}): ${fix}`

@@ -58,8 +58,8 @@ describe('lifecycle.rsaDealers: which nodes may hold a new RSA key whole (issue 
   it('allows no dealer by default, so a node with no rsaDealers neither deals nor accepts a dealt RSA key, and says what to configure', () => {
     const cfg = validateNodeConfig(base);
     expect(cfg.lifecycle.rsaDealers).toBeUndefined();
-    expect(rsaDealerProblem(cfg, 1)).toBe("RSA keygen refused: this node may not be the dealer of a new RSA key (the dealer holds the whole key; this node's lifecycle.rsaDealers is not set, so it takes part in no RSA keygen): set the coordinator's keygenDealerNode to a node that every node's lifecycle.rsaDealers allows");
-    expect(rsaDealerProblem(cfg, 2)).toMatch(/^RSA keygen refused: dealer node 2 is not one this node accepts .*lifecycle.rsaDealers is not set/);
+    expect(rsaDealerProblem(cfg, 1)).toBe("RSA keygen refused: this node may not be the dealer of a new RSA key (the dealer holds the whole key; this node's lifecycle.rsaDealers allows none (absent or []), so it takes part in no RSA keygen): set the coordinator's keygenDealerNode to a node that every node's lifecycle.rsaDealers allows");
+    expect(rsaDealerProblem(cfg, 2)).toMatch(/^RSA keygen refused: dealer node 2 is not one this node accepts .*lifecycle.rsaDealers allows none \(absent or \[\]\)/);
   });
   it('deals only if its own id is listed and accepts shares only from a listed dealer', () => {
     const one = validateNodeConfig({ ...base, lifecycle: { rsaDealers: [1] } });
