@@ -50,6 +50,10 @@ describe('deploy examples', () => {
     expect(cfg.policy?.rules.length).toBeGreaterThan(0);
     expect(raw.officers.every((o: { name: string; publicKey: string }) => o.name && /^[0-9a-f]{64}$/.test(o.publicKey))).toBe(true);
     expect(nodeConfigError({ ...raw, clients: [{ name: 'x', publicKey: 'zz' }] })).toMatch(/node\.json: field "clients\[0\]\.publicKey"/);
+    // The RSA keygen dealer is stated, not defaulted: only node 1 may hold a whole new RSA key.
+    expect(cfg.lifecycle.rsaDealers).toEqual([1]);
+    expect(nodeConfigError({ ...raw, lifecycle: { rsaDealers: [9] } })).toMatch(/node\.json: field "lifecycle\.rsaDealers\[0\]": node 9 is neither this node nor a peer/);
+    expect(nodeConfigError({ ...raw, lifecycle: { rsaDealer: true } })).toMatch(/node\.json: field "lifecycle\.rsaDealer": unknown field \(known: hold, minThreshold, holdExpirySeconds, rsaDealers\)/);
   });
 
   it('coordinator.json validates with TLS and no development field', () => {

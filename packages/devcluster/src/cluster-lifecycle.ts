@@ -76,16 +76,17 @@ export function createDevRoles(dir: string): DevRoles {
 
 /**
  * Writes the roles into a node config: the officer, the keygen client
- * (`permissions: ["keygen"]`), the renewal client (`["renew"]`), and `lifecycle.hold: []` — a development
+ * (`permissions: ["keygen"]`), the renewal client (`["renew"]`), `lifecycle.hold: []` — a development
  * cluster's operator is its developer; production nodes hold reshare and
- * retire by default.
+ * retire by default — and `lifecycle.rsaDealers: [rsaDealer]`, the node the coordinator names to
+ * deal new RSA keys by default (its lowest node id); production nodes allow no dealer by default.
  */
-export function grantLifecycleRoles(configPath: string, roles: DevRoles): void {
+export function grantLifecycleRoles(configPath: string, roles: DevRoles, rsaDealer: number): void {
   const raw = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
   const clients = ((raw.clients as Array<{ name: string }>) ?? []).filter((c) => c.name !== roles.keygenClient.name && c.name !== roles.renewalClient.name);
   raw.clients = [...clients, { ...roles.keygenClient, permissions: ['keygen'] }, { ...roles.renewalClient, permissions: ['renew'] }];
   raw.officers = [roles.officer];
-  raw.lifecycle = { hold: [] };
+  raw.lifecycle = { hold: [], rsaDealers: [rsaDealer] };
   writeFileSync(configPath, JSON.stringify(raw, null, 2) + '\n');
 }
 

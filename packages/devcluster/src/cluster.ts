@@ -213,7 +213,9 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterFile> {
     // Every node pins every other node's enrollment key (DKG and reshare envelopes).
     for (const f of files) pinPeers(join(dir, `node-${f.identifier}`, 'node.json'), enrollment);
     // Officers and the coordinator's keygen client start lifecycle operations; the signing client cannot.
-    for (const f of files) grantLifecycleRoles(join(dir, `node-${f.identifier}`, 'node.json'), roles);
+    // New RSA keys are dealt by the coordinator's default dealer, the lowest node id, which every node allows.
+    const rsaDealer = Math.min(...files.map((f) => f.identifier));
+    for (const f of files) grantLifecycleRoles(join(dir, `node-${f.identifier}`, 'node.json'), roles, rsaDealer);
     // Mutual TLS: a CA in DIR/pki, one certificate per party (docs/tls.md).
     const coordinatorIds = Array.from({ length: o.coordinators ?? 1 }, (_, k) => devCoordinatorId(k + 1));
     if (!o.plaintext) await clusterPki(dir, files.map((f) => f.identifier), coordinatorIds, 'dev-client');

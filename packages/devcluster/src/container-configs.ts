@@ -74,7 +74,7 @@ export async function containerClusterConfigs(o: ContainerClusterOptions): Promi
       const cfg = JSON.parse(readFileSync(r.configPath, 'utf8')) as Record<string, unknown>;
       delete cfg.insecurePlaintext;
       writeFileSync(r.configPath, JSON.stringify({ ...cfg, adminSocket: '/run/qsign/admin.sock', healthListen: `0.0.0.0:${HEALTH_PORT}`, tls: { ...tls(`node-${id}`), coordinators: [COORDINATOR_HOST] } }, null, 2) + '\n');
-      grantLifecycleRoles(r.configPath, roles);
+      grantLifecycleRoles(r.configPath, roles, Math.min(...ids)); // the coordinator's default RSA dealer, allowed by every node
       nodes.push({ id, verifierKey: '', config: r.configPath });
     }
     for (const n of nodes) pinPeers(n.config, enrollment);

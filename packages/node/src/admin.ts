@@ -39,6 +39,7 @@ export function adminHandlers(ctx: AdminContext): NodeAdminServer {
       listen: ctx.port === undefined ? ctx.config.listen : `${ctx.config.listen.slice(0, ctx.config.listen.lastIndexOf(':'))}:${ctx.port}`,
       startedUnixMs: ctx.startedAtMs,
       verifierKey: ctx.sealed() ? '' : await nodeVerifierKey(ctx.config, ctx.store),
+      rsaDealers: ctx.config.lifecycle.rsaDealers ?? [],
     }), internal),
     reloadPolicy: unaryHandler(async () => {
       if (!ctx.reload) throw new QsignError('INVALID_ARGUMENT', 'this node cannot reload its policy');

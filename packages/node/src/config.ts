@@ -9,7 +9,7 @@ import { parsePolicy, type Policy } from './policy.js';
 import { lineOfField, lineOfOffset } from './json-locate.js';
 import { parsePeers, type NodePeer } from './peers.js';
 import { isLoopbackAddress, parseMetricsListen, parseTransport, type TransportSetting } from '@qsign/rpc';
-import { parseClientPermissions, parseLifecycle, parseOfficers, type ClientPermission, type LifecyclePolicy, type OfficerEntry } from './roles.js';
+import { enrolledNodes, parseClientPermissions, parseLifecycle, parseOfficers, type ClientPermission, type LifecyclePolicy, type OfficerEntry } from './roles.js';
 
 /** A client allowed to send requests, identified by its Ed25519 public key. */
 export interface ClientEntry {
@@ -155,7 +155,7 @@ export function validateNodeConfig(raw: unknown, path = 'node config'): NodeConf
     metricsListen: parseMetricsListen(o.metricsListen, bad),
     healthListen: parseMetricsListen(o.healthListen, bad, 'healthListen'),
     officers: parseOfficers(o.officers, new Set(clients.map((c) => c.publicKey)), bad),
-    lifecycle: parseLifecycle(o.lifecycle, bad),
+    lifecycle: parseLifecycle(o.lifecycle, bad, enrolledNodes({ nodeId, peers })),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * New RSA keys on a running cluster (issue 11). There is no practical dealerless RSA key
  * generation, so one participant — the dealer the coordinator names in the DKG parameters
- * (its `keygenDealerNode`, else the lowest node id) — generates a key with safe primes,
+ * (its `keygenDealerNode`, else the lowest node id), which every participant's own
+ * `lifecycle.rsaDealers` must allow (roles.ts) — generates a key with safe primes,
  * deals Shoup shares with verification keys (EUROCRYPT 2000, protocol 1) and seals each
  * peer's share file to that peer's pinned enrollment key, authenticated by its own; then it
  * drops the primes and d. Every participant has checked the same officer-signed keygen

@@ -12,7 +12,8 @@
  * and bound to the hash of the round-1 broadcast as this node saw it, so a
  * coordinator that shows different round-1 packages to different nodes is
  * caught. DKG secrets stay in memory only: a crash aborts the DKG, which is
- * then simply run again.
+ * then simply run again. An RSA keygen's dealer must be one this node's
+ * `lifecycle.rsaDealers` allows, whether it is this node or a peer.
  */
 import { subkeyDkgProblem } from './window-keys.js';
 import { bytesToHex, hexToBytes, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
@@ -28,7 +29,7 @@ import { pinnedEnrollmentKey } from './peers.js';
 import { storedKey } from './import.js';
 import { storedRsaKey } from './import-rsa.js';
 import { dealRsaKey, receivedRsaShare, rsaKeyTypeOf, rsaParamsProblem } from './keys-rsa.js';
-import { enrolledNodes, lifecycleSigner, minDkgThreshold } from './roles.js';
+import { enrolledNodes, lifecycleSigner, minDkgThreshold, rsaDealerProblem } from './roles.js';
 
 /** DKG parameters, as the coordinator announces them. */
 export interface DkgParams {
@@ -186,6 +187,9 @@ export class NodeKeyOps {
     const rsaProblem = rsa && rsaParamsProblem(p);
     if (rsaProblem) return this.#refuse('INVALID_ARGUMENT', rsaProblem, ctx);
     const requestedBy = await this.#authorise(p, auth, ctx);
+    // The dealer holds the whole key: this node's own policy, not the coordinator, decides who may (roles.ts).
+    const dealerProblem = rsa && rsaDealerProblem(this.config, p.dealer!);
+    if (dealerProblem) return this.#refuse('POLICY_REFUSED', dealerProblem, ctx);
     if (await this.store.getKey(p.keyName)) return this.#refuse('KEY_EXISTS', `key ${p.keyName} already exists on this node`, ctx);
     const windowProblem = await subkeyDkgProblem(this.store, p.keyName);
     if (windowProblem) return this.#refuse('POLICY_REFUSED', `DKG refused: ${windowProblem}`, ctx);

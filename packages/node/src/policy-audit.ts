@@ -34,7 +34,7 @@ export async function recordPolicyChange(config: NodeConfig, store: NodeStore, l
     clients: config.clients.map((c) => c.name),
     policy: config.policySource ?? null,
     officers: config.officers.map((o) => o.name),
-    lifecycle: { hold: config.lifecycle.hold, minThreshold: config.lifecycle.minThreshold ?? null },
+    lifecycle: { hold: config.lifecycle.hold, minThreshold: config.lifecycle.minThreshold ?? null, rsaDealers: config.lifecycle.rsaDealers ?? [] },
   }));
   log(`policy ${previous ? 'changed' : 'recorded'} (sha256 ${hash.slice(0, 16)}…): audit record 'config-changed'`);
   return true;

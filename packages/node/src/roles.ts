@@ -4,8 +4,10 @@
  * (DKG, reshare, retire); a client with the `keygen` permission (Copr's
  * automatic key creation) may start a DKG that the node's `lifecycle`
  * policy bounds. The `lifecycle` section also says which operations wait for
- * this node's operator (default: reshare and retire). Config parsing and
- * role decisions only; no I/O.
+ * this node's operator (default: reshare and retire) and which nodes may deal
+ * a new RSA key this node takes part in (`rsaDealers`, default none: issue
+ * 11's "dealer node chosen by policy"). Config parsing and role decisions
+ * only; no I/O.
  */
 import type { NodePeer } from './peers.js';
 
@@ -40,6 +42,12 @@ export interface LifecyclePolicy {
   minThreshold?: number;
   /** How long a lifecycle hold waits for a decision (default one day). */
   holdExpirySeconds: number;
+  /**
+   * Nodes this node agrees may generate (hold whole) and deal a new RSA key it takes part in:
+   * it deals only if its own id is listed, and accepts a share only from a listed dealer.
+   * Absent: none, so this node takes part in no RSA keygen (imported RSA keys are unaffected).
+   */
+  rsaDealers?: number[];
 }
 
 type Bad = (field: string, why: string) => never;
@@ -69,13 +77,18 @@ export function parseClientPermissions(raw: unknown, at: string, bad: Bad): Clie
   return (raw as unknown[]).map((p, j) => (CLIENT_PERMISSIONS.includes(p as ClientPermission) ? (p as ClientPermission) : bad(`${at}[${j}]`, `unknown permission ${JSON.stringify(p)} (known: ${CLIENT_PERMISSIONS.join(', ')})`)));
 }
 
-/** Parses the optional `lifecycle` section: `{hold?, minThreshold?, holdExpirySeconds?}`. */
-export function parseLifecycle(raw: unknown, bad: Bad): LifecyclePolicy {
+const LIFECYCLE_FIELDS = ['hold', 'minThreshold', 'holdExpirySeconds', 'rsaDealers'];
+
+/**
+ * Parses the optional `lifecycle` section: `{hold?, minThreshold?, holdExpirySeconds?, rsaDealers?}`;
+ * every RSA dealer must be one of `enrolled` (this node or a peer whose enrollment key it pins).
+ */
+export function parseLifecycle(raw: unknown, bad: Bad, enrolled: readonly number[] = []): LifecyclePolicy {
   const out: LifecyclePolicy = { hold: [...DEFAULT_LIFECYCLE_HOLD], holdExpirySeconds: 86_400 };
   if (raw === undefined) return out;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('lifecycle', 'must be a JSON object {hold, minThreshold, holdExpirySeconds}');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('lifecycle', `must be a JSON object {${LIFECYCLE_FIELDS.join(', ')}}`);
   const o = raw as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!['hold', 'minThreshold', 'holdExpirySeconds'].includes(k)) bad(`lifecycle.${k}`, 'unknown field (known: hold, minThreshold, holdExpirySeconds)');
+  for (const k of Object.keys(o)) if (!LIFECYCLE_FIELDS.includes(k)) bad(`lifecycle.${k}`, `unknown field (known: ${LIFECYCLE_FIELDS.join(', ')})`);
   if (o.hold !== undefined) {
     if (!Array.isArray(o.hold)) bad('lifecycle.hold', `must be a list of operations (${HOLDABLE_OPERATIONS.join(', ')}); [] holds none`);
     out.hold = (o.hold as unknown[]).map((h, i) => (HOLDABLE_OPERATIONS.includes(h as HoldableOperation) ? (h as HoldableOperation) : bad(`lifecycle.hold[${i}]`, `unknown operation ${JSON.stringify(h)} (known: ${HOLDABLE_OPERATIONS.join(', ')})`)));
@@ -88,7 +101,35 @@ export function parseLifecycle(raw: unknown, bad: Bad): LifecyclePolicy {
     if (typeof o.holdExpirySeconds !== 'number' || !Number.isInteger(o.holdExpirySeconds) || o.holdExpirySeconds < 1 || o.holdExpirySeconds > 30 * 86_400) bad('lifecycle.holdExpirySeconds', `must be an integer from 1 to ${30 * 86_400}`);
     out.holdExpirySeconds = o.holdExpirySeconds as number;
   }
+  if (o.rsaDealers !== undefined) out.rsaDealers = parseRsaDealers(o.rsaDealers, enrolled, bad);
   return out;
+}
+
+/** `lifecycle.rsaDealers`: distinct node ids, each this node or a pinned peer; `[]` allows none. */
+function parseRsaDealers(raw: unknown, enrolled: readonly number[], bad: Bad): number[] {
+  if (!Array.isArray(raw)) bad('lifecycle.rsaDealers', `must be a list of the node ids (this node or pinned peers: ${enrolled.join(', ')}) that may generate and deal a new RSA key; [] allows none`);
+  const ids = raw as unknown[];
+  ids.forEach((id, i) => {
+    if (typeof id !== 'number' || !Number.isInteger(id)) bad(`lifecycle.rsaDealers[${i}]`, `must be a node id (a whole number), not ${JSON.stringify(id)}`);
+    if (!enrolled.includes(id as number)) bad(`lifecycle.rsaDealers[${i}]`, `node ${id} is neither this node nor a peer whose enrollment key it pins (${enrolled.join(', ')}): a dealer deals only to pinned peers`);
+    if (ids.indexOf(id) !== i) bad(`lifecycle.rsaDealers[${i}]`, `node ${id} is listed twice`);
+  });
+  return [...(ids as number[])].sort((a, b) => a - b);
+}
+
+/**
+ * Why this node may not take part in an RSA keygen that `dealer` generates and deals, or
+ * undefined: the dealer holds the whole key, so this node's own `lifecycle.rsaDealers` must
+ * list it, whoever named it (the coordinator's `keygenDealerNode` is not trusted).
+ */
+export function rsaDealerProblem(config: Pick<RolesConfig, 'nodeId' | 'lifecycle'>, dealer: number): string | undefined {
+  const allowed = config.lifecycle.rsaDealers ?? [];
+  if (allowed.includes(dealer)) return undefined;
+  const policy = allowed.length ? `lifecycle.rsaDealers lists node ${allowed.join(', ')}` : 'lifecycle.rsaDealers allows none (absent or []), so it takes part in no RSA keygen';
+  const fix = `set the coordinator's keygenDealerNode to a node that every node's lifecycle.rsaDealers allows${allowed.length ? ` (this node allows ${allowed.join(', ')})` : ''}`;
+  return dealer === config.nodeId
+    ? `RSA keygen refused: this node may not be the dealer of a new RSA key (the dealer holds the whole key; this node's ${policy}): ${fix}`
+    : `RSA keygen refused: dealer node ${dealer} is not one this node accepts (the dealer holds the whole key; this node's ${policy}): ${fix}`;
 }
 
 /** Who signed a lifecycle request, as this node sees it. */

@@ -65,7 +65,8 @@ export function register(program: Command): void {
         process.stdout.write(
           `node ${s.nodeId}  ${s.sealed ? 'SEALED' : 'unsealed'}  listening ${s.listen}  up since ${new Date(s.startedUnixMs).toISOString()}\n` +
             `  keys: ${s.keys.length} (${s.keys.slice(0, 10).join(', ')}${s.keys.length > 10 ? ', …' : ''})\n  unused nonces: ${s.unusedNonces}\n  audit records: ${s.auditSize}\n` +
-            `  identity: ${s.verifierKey || '(sealed: unseal the node to read it)'}\n`,
+            `  identity: ${s.verifierKey || '(sealed: unseal the node to read it)'}\n` +
+            `  RSA keygen dealers accepted: ${s.rsaDealers.length ? `node ${s.rsaDealers.join(', ')}` : 'none'} (this node ${s.rsaDealers.includes(s.nodeId) ? 'may' : 'may not'} deal; lifecycle.rsaDealers)\n`,
         );
       } finally {
         admin.close();

@@ -35,6 +35,11 @@ export interface AdminStatusResponse {
    * clients pin to check key attestations (docs/pinning.md). Empty while sealed.
    */
   verifierKey: string;
+  /**
+   * The nodes this node's lifecycle.rsaDealers allows to generate and deal a new
+   * RSA key it takes part in (it deals only if its own id is listed); empty: none.
+   */
+  rsaDealers: number[];
 }
 
 export interface ReloadPolicyRequest {
@@ -111,6 +116,7 @@ function createBaseAdminStatusResponse(): AdminStatusResponse {
     listen: "",
     startedUnixMs: 0,
     verifierKey: "",
+    rsaDealers: [],
   };
 }
 
@@ -139,6 +145,13 @@ export const AdminStatusResponse: MessageFns<AdminStatusResponse> = {
     }
     if (message.verifierKey !== "") {
       writer.uint32(66).string(message.verifierKey);
+    }
+    if (message.rsaDealers.length !== 0) {
+      writer.uint32(74).fork();
+      for (const v of message.rsaDealers) {
+        writer.uint32(v);
+      }
+      writer.join();
     }
     return writer;
   },
@@ -220,6 +233,24 @@ export const AdminStatusResponse: MessageFns<AdminStatusResponse> = {
             message.verifierKey = reader.string();
             continue;
           }
+          case 9: {
+            if (tag === 72) {
+              message.rsaDealers.push(reader.uint32());
+
+              continue;
+            }
+
+            if (tag === 74) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.rsaDealers.push(reader.uint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -262,6 +293,11 @@ export const AdminStatusResponse: MessageFns<AdminStatusResponse> = {
         : isSet(object.verifier_key)
         ? globalThis.String(object.verifier_key)
         : "",
+      rsaDealers: globalThis.Array.isArray(object?.rsaDealers)
+        ? object.rsaDealers.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.rsa_dealers)
+        ? object.rsa_dealers.map((e: any) => globalThis.Number(e))
+        : [],
     };
   },
 
@@ -291,6 +327,9 @@ export const AdminStatusResponse: MessageFns<AdminStatusResponse> = {
     if (message.verifierKey !== "") {
       obj.verifierKey = message.verifierKey;
     }
+    if (message.rsaDealers?.length) {
+      obj.rsaDealers = message.rsaDealers.map((e) => Math.round(e));
+    }
     return obj;
   },
 
@@ -307,6 +346,7 @@ export const AdminStatusResponse: MessageFns<AdminStatusResponse> = {
     message.listen = object.listen ?? "";
     message.startedUnixMs = object.startedUnixMs ?? 0;
     message.verifierKey = object.verifierKey ?? "";
+    message.rsaDealers = object.rsaDealers?.map((e) => e) || [];
     return message;
   },
 };
