@@ -102,15 +102,18 @@ describe("no accidental expiry for RSA keys: the cluster renews an imported gpg 
     expect(after.expiresUnixSeconds!).toBeGreaterThan(movedNow + 29 * DAY);
   });
 
-  it('keeps the fingerprint and everything gpg exported: both user IDs, the encryption subkey and its binding, every packet but the replaced self-signature', () => {
+  it('keeps the fingerprint and everything gpg exported: both user IDs, the encryption subkey and its binding, every packet but the replaced self-signature', async () => {
     const before = packetsOf(readFileSync(originalCert, 'utf8'));
     const after = packetsOf(readFileSync(renewedCert, 'utf8'));
     const info = parseRsaCertificate(readFileSync(renewedCert, 'utf8'));
-    expect(toHex(info.fingerprint)).toBe(fingerprint);
-    expect(info.userIds).toEqual([USER_ID, SECOND_UID]);
+    expect(toHex(info.fingerprint).toLowerCase()).toBe(fingerprint);
+    expect(info.userIds).toEqual(parseRsaCertificate(readFileSync(originalCert, 'utf8')).userIds);
+    expect([...info.userIds].sort()).toEqual([USER_ID, SECOND_UID].sort());
     expect(after).toHaveLength(before.length);
+    // The one packet changed is the self-signature right after the key's user ID (gpg's first: the key's userId).
+    const keyUid = `${PacketTag.UserId}:${toHex(new TextEncoder().encode((await c.client.key(KEY)).userId))}`.toLowerCase();
     const changed = after.flatMap((p, i) => (p === before[i] ? [] : [i]));
-    expect(changed).toEqual([2]); // the self-signature after the key's user ID
+    expect(changed).toEqual([before.findIndex((p) => p.toLowerCase() === keyUid) + 1]);
     expect(after.filter((p) => p.startsWith(`${PacketTag.PublicSubkey}:`))).toHaveLength(1);
   });
 
@@ -198,4 +201,50 @@ describe("no accidental expiry for RSA keys: the cluster renews an imported gpg 
       expect(packetsOf(armor('PUBLIC KEY BLOCK', (await c.client.certificate(KEY))!))).toEqual(packetsOf(readFileSync(renewedCert, 'utf8')));
     });
   });
+});
+
+describe('no accidental expiry for RSA keys made on the cluster: qsign keygen --type rsa2048 --expires', () => {
+  let c: TestCluster;
+  let dir: string;
+  const EMAIL2 = 'rsa-renew@example.org';
+
+  beforeAll(async () => {
+    requireTools('gpg', 'gpgconf');
+    dir = mkdtempSync(join(tmpdir(), 'qsign-renewal-rsa-keygen-'));
+    c = await TestCluster.start({ nodes: 3, threshold: 2, renewal: { horizon: '1d', validity: '30d', intervalSeconds: 2 }, daemonEnv: { [CLOCK_OFFSET_ENV]: String(OFFSET_SECONDS * 1000) } });
+  }, 600_000);
+  afterAll(async () => {
+    await c?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the cluster renews the key it certified to expire a day after its creation; each node audits it; gpg at the moved time accepts a new signature', async () => {
+    const r = await qsign(['keygen', '--type', 'rsa2048', '--expires', '1d', '--name', 'RSA Renewal', '--email', EMAIL2, '-c', c.file.clientConfig]);
+    expect(r.code, r.stderr).toBe(0);
+    const created = (await c.client.key(EMAIL2)).createdUnixSeconds;
+    let cert: Uint8Array | undefined;
+    await waitFor(async () => {
+      cert = await c.client.certificate(EMAIL2);
+      return cert !== undefined && (primaryExpiry(cert).expiresUnixSeconds ?? 0) > created + DAY;
+    }, 300_000, 'the renewed certificate');
+    expect(parsePackets(cert!).map((p) => p.tag)).toEqual([PacketTag.PublicKey, PacketTag.UserId, PacketTag.Signature]);
+    const movedNow = Math.floor(Date.now() / 1000) + OFFSET_SECONDS;
+    expect(primaryExpiry(cert!).expiresUnixSeconds!).toBeGreaterThan(movedNow + 29 * DAY);
+    for (const n of c.file.nodes) {
+      const renewed = (await c.audit(n.id)).filter((a) => a.event === 'key-renewed' && a.keyName === EMAIL2);
+      expect(renewed.length, `node ${n.id}`).toBeGreaterThanOrEqual(1);
+      expect(renewed[0]).toMatchObject({ oldExpiresUnixSeconds: created + DAY });
+    }
+    const data = new TextEncoder().encode('signed by a renewed RSA key made on the cluster\n');
+    writeFileSync(join(dir, 'data'), data);
+    writeFileSync(join(dir, 'data.sig'), await signOpenPgp(c.client, EMAIL2, data, { createdUnixSeconds: movedNow }));
+    writeFileSync(join(dir, 'cert.asc'), armor('PUBLIC KEY BLOCK', cert!));
+    const home = mkdtempSync(join(dir, 'gnupg-'));
+    const gpg = (...a: string[]) => run('gpg', ['--batch', '--homedir', home, '--trust-model', 'always', '--faked-system-time', `${movedNow + 60}!`, ...a]);
+    expect(gpg('--import', join(dir, 'cert.asc')).status).toBe(0);
+    const v = gpg('--status-fd', '1', '--verify', join(dir, 'data.sig'), join(dir, 'data'));
+    run('gpgconf', ['--homedir', home, '--kill', 'all']);
+    expect(v.out, v.out).toMatch(/\[GNUPG:\] GOODSIG/);
+    expect(v.out).not.toMatch(/EXPKEYSIG/);
+  }, 900_000);
 });
