@@ -224,7 +224,12 @@ describe('no accidental expiry for RSA keys made on the cluster: qsign keygen --
     const created = (await c.client.key(EMAIL2)).createdUnixSeconds;
     let cert: Uint8Array | undefined;
     await waitFor(async () => {
-      cert = await c.client.certificate(EMAIL2);
+      const fresh = new QsignClient(loadClientConfig(c.file.clientConfig)); // c.client keeps the certificate it read first
+      try {
+        cert = await fresh.certificate(EMAIL2);
+      } finally {
+        fresh.close();
+      }
       return cert !== undefined && (primaryExpiry(cert).expiresUnixSeconds ?? 0) > created + DAY;
     }, 300_000, 'the renewed certificate');
     expect(parsePackets(cert!).map((p) => p.tag)).toEqual([PacketTag.PublicKey, PacketTag.UserId, PacketTag.Signature]);
