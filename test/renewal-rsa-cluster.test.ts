@@ -15,10 +15,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { armor, encodePacket, finishRsaSignature, PacketTag, parsePackets, parseRsaCertificate, primaryExpiry, toBinary, toHex } from '@qsign/openpgp';
 import { CLOCK_OFFSET_ENV, isQsignError, preparedOpenPgp } from '@qsign/protocol';
-import { QsignClient, keyContext, loadClientConfig, signOpenPgp } from '@qsign/client';
-import { TestCluster, waitFor } from './helpers/cluster.js';
+import { keyContext, signOpenPgp } from '@qsign/client';
+import { TestCluster } from './helpers/cluster.js';
 import { qsign } from './helpers/qsign-cli.js';
 import { requireTools, runTool } from './helpers/tools.js';
+import { expectRenewalAudited, verifiersAt, waitForRenewal } from './helpers/renewal.js';
 
 const DAY = 86_400;
 const OFFSET_SECONDS = 3 * DAY;
@@ -72,15 +73,7 @@ describe("no accidental expiry for RSA keys: the cluster renews an imported gpg 
       daemonEnv: { [CLOCK_OFFSET_ENV]: String(OFFSET_SECONDS * 1000) },
     });
     // By the cluster's (moved) clock the key has expired: the renewal loop renews it within a pass or two.
-    await waitFor(async () => {
-      const fresh = new QsignClient(loadClientConfig(c.file.clientConfig));
-      try {
-        const cert = await fresh.certificate(KEY);
-        return cert !== undefined && (primaryExpiry(cert).expiresUnixSeconds ?? 0) > originalExpiry;
-      } finally {
-        fresh.close();
-      }
-    }, 300_000, 'the renewed certificate');
+    await waitForRenewal(c, KEY, originalExpiry, 300_000);
     renewedCert = join(dir, 'renewed.asc');
     const pub = await qsign(['pubkey', '--key', KEY, '--armor', '-o', renewedCert, '-c', c.file.clientConfig]);
     expect(pub.code, pub.stderr).toBe(0);
@@ -117,17 +110,9 @@ describe("no accidental expiry for RSA keys: the cluster renews an imported gpg 
     expect(after.filter((p) => p.startsWith(`${PacketTag.PublicSubkey}:`))).toHaveLength(1);
   });
 
-  const gpgRun = (cert: string, ...a: string[]) => {
-    const home = mkdtempSync(join(dir, 'gnupg-'));
-    const gpg = (...args: string[]) => run('gpg', ['--batch', '--homedir', home, '--trust-model', 'always', '--faked-system-time', `${movedNow + 60}!`, ...args]);
-    expect(gpg('--import', cert).status).toBe(0);
-    const r = gpg(...a);
-    run('gpgconf', ['--homedir', home, '--kill', 'all']);
-    return r;
-  };
-  const gpgVerify = (cert: string) => gpgRun(cert, '--status-fd', '1', '--verify', sigPath, join(dir, 'data'));
-  // sq 0.27 has no --time: libfaketime runs it at the moved time.
-  const sqVerify = (cert: string) => run('faketime', [`@${movedNow + 60}`, 'sq', 'verify', '--signer-cert', cert, '--detached', sigPath, join(dir, 'data')]);
+  const { gpgRun, ...at } = verifiersAt(() => dir, () => movedNow + 60);
+  const gpgVerify = (cert: string) => at.gpgVerify(cert, sigPath, join(dir, 'data'));
+  const sqVerify = (cert: string) => at.sqVerify(cert, sigPath, join(dir, 'data'));
 
   it('gpg --verify and sq verify, run at the moved time, accept a signature made past the original expiry against the renewed certificate', () => {
     const g = gpgVerify(renewedCert);
@@ -148,18 +133,7 @@ describe("no accidental expiry for RSA keys: the cluster renews an imported gpg 
   });
 
   it("every node's audit log records the renewal, and the RSA quorum signed it for the renewal client", async () => {
-    const v = await qsign(['audit', 'verify', '--cluster', c.dir]);
-    expect(v.code, v.stdout + v.stderr).toBe(0);
-    const exp = await qsign(['audit', 'export', '--cluster', c.dir]);
-    expect(exp.code, exp.stderr).toBe(0);
-    const lines = exp.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    const renewed = lines.filter((l) => l.record?.event === 'key-renewed' && l.record.keyName === KEY);
-    const after = primaryExpiry(readFileSync(renewedCert, 'utf8')).expiresUnixSeconds;
-    expect([...new Set(renewed.map((l) => l.log))].sort()).toEqual(c.file.nodes.map((n) => `node-${n.id}`).sort());
-    for (const l of renewed) expect(l.record.details).toMatchObject({ oldExpiresUnixSeconds: originalExpiry, newExpiresUnixSeconds: after });
-    const signed = lines.filter((l) => l.record?.event === 'signed' && l.record.payloadKind === 'certification' && l.record.details?.openpgp?.keyExpiresUnixSeconds === after);
-    expect(signed.length).toBeGreaterThanOrEqual(2);
-    expect(new Set(signed.map((l) => l.record.clientId))).toEqual(new Set(['coordinator-renewal']));
+    await expectRenewalAudited(c, KEY, originalExpiry, primaryExpiry(readFileSync(renewedCert, 'utf8')).expiresUnixSeconds);
   });
 
   describe('nodes store only a genuine renewal of the RSA certificate (as a malicious coordinator would offer otherwise)', () => {
@@ -222,33 +196,16 @@ describe('no accidental expiry for RSA keys made on the cluster: qsign keygen --
     const r = await qsign(['keygen', '--type', 'rsa2048', '--expires', '1d', '--name', 'RSA Renewal', '--email', EMAIL2, '-c', c.file.clientConfig]);
     expect(r.code, r.stderr).toBe(0);
     const created = (await c.client.key(EMAIL2)).createdUnixSeconds;
-    let cert: Uint8Array | undefined;
-    await waitFor(async () => {
-      const fresh = new QsignClient(loadClientConfig(c.file.clientConfig)); // c.client keeps the certificate it read first
-      try {
-        cert = await fresh.certificate(EMAIL2);
-      } finally {
-        fresh.close();
-      }
-      return cert !== undefined && (primaryExpiry(cert).expiresUnixSeconds ?? 0) > created + DAY;
-    }, 300_000, 'the renewed certificate');
-    expect(parsePackets(cert!).map((p) => p.tag)).toEqual([PacketTag.PublicKey, PacketTag.UserId, PacketTag.Signature]);
+    const cert = await waitForRenewal(c, EMAIL2, created + DAY, 300_000);
+    expect(parsePackets(cert).map((p) => p.tag)).toEqual([PacketTag.PublicKey, PacketTag.UserId, PacketTag.Signature]);
     const movedNow = Math.floor(Date.now() / 1000) + OFFSET_SECONDS;
-    expect(primaryExpiry(cert!).expiresUnixSeconds!).toBeGreaterThan(movedNow + 29 * DAY);
-    for (const n of c.file.nodes) {
-      const renewed = (await c.audit(n.id)).filter((a) => a.event === 'key-renewed' && a.keyName === EMAIL2);
-      expect(renewed.length, `node ${n.id}`).toBeGreaterThanOrEqual(1);
-      expect(renewed[0]).toMatchObject({ oldExpiresUnixSeconds: created + DAY });
-    }
+    expect(primaryExpiry(cert).expiresUnixSeconds!).toBeGreaterThan(movedNow + 29 * DAY);
+    await expectRenewalAudited(c, EMAIL2, created + DAY, primaryExpiry(cert).expiresUnixSeconds);
     const data = new TextEncoder().encode('signed by a renewed RSA key made on the cluster\n');
     writeFileSync(join(dir, 'data'), data);
     writeFileSync(join(dir, 'data.sig'), await signOpenPgp(c.client, EMAIL2, data, { createdUnixSeconds: movedNow }));
-    writeFileSync(join(dir, 'cert.asc'), armor('PUBLIC KEY BLOCK', cert!));
-    const home = mkdtempSync(join(dir, 'gnupg-'));
-    const gpg = (...a: string[]) => run('gpg', ['--batch', '--homedir', home, '--trust-model', 'always', '--faked-system-time', `${movedNow + 60}!`, ...a]);
-    expect(gpg('--import', join(dir, 'cert.asc')).status).toBe(0);
-    const v = gpg('--status-fd', '1', '--verify', join(dir, 'data.sig'), join(dir, 'data'));
-    run('gpgconf', ['--homedir', home, '--kill', 'all']);
+    writeFileSync(join(dir, 'cert.asc'), armor('PUBLIC KEY BLOCK', cert));
+    const v = verifiersAt(() => dir, () => movedNow + 60).gpgVerify(join(dir, 'cert.asc'), join(dir, 'data.sig'), join(dir, 'data'));
     expect(v.out, v.out).toMatch(/\[GNUPG:\] GOODSIG/);
     expect(v.out).not.toMatch(/EXPKEYSIG/);
   }, 900_000);
