@@ -14,18 +14,28 @@ import { runTool } from './tools.js';
 
 const run = (cmd: string, args: string[]) => runTool(cmd, args, 300_000);
 
-/** Waits until the cluster serves a certificate of `keyName` expiring after `after`; returns it. */
+/**
+ * Waits until the cluster serves a certificate of `keyName` expiring after `after`; returns it.
+ * A look-up that fails (too few nodes answered in time on a loaded host) is "not yet"; the
+ * last failure is named if the wait times out.
+ */
 export async function waitForRenewal(c: TestCluster, keyName: string, after: number, timeoutMs: number): Promise<Uint8Array> {
   let cert: Uint8Array | undefined;
+  let last = '';
   await waitFor(async () => {
     const fresh = new QsignClient(loadClientConfig(c.file.clientConfig)); // a client keeps the certificate it read first
     try {
       cert = await fresh.certificate(keyName);
+    } catch (e) {
+      last = String(e);
+      return false;
     } finally {
       fresh.close();
     }
     return cert !== undefined && (primaryExpiry(cert).expiresUnixSeconds ?? 0) > after;
-  }, timeoutMs, 'the renewed certificate');
+  }, timeoutMs, 'the renewed certificate').catch((e) => {
+    throw new Error(`${(e as Error).message}${last && ` (last look-up: ${last})`}`);
+  });
   return cert!;
 }
 
