@@ -14,14 +14,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { armor, primaryExpiry, toBinary } from '@qsign/openpgp';
 import { CLOCK_OFFSET_ENV, isQsignError } from '@qsign/protocol';
 import { QsignClient, certifyKey, loadClientConfig, signOpenPgp } from '@qsign/client';
-import { TestCluster, waitFor } from './helpers/cluster.js';
+import { TestCluster } from './helpers/cluster.js';
 import { qsign } from './helpers/qsign-cli.js';
-import { requireTools, runTool } from './helpers/tools.js';
+import { requireTools } from './helpers/tools.js';
+import { expectRenewalAudited, verifiersAt, waitForRenewal } from './helpers/renewal.js';
 
 const DAY = 86_400;
 const OFFSET_SECONDS = 3 * DAY;
-
-const run = (cmd: string, args: string[]) => runTool(cmd, args, 120_000);
 
 describe('no accidental expiry: the cluster renews a key by itself, audited on every node', () => {
   let c: TestCluster;
@@ -51,15 +50,7 @@ describe('no accidental expiry: the cluster renews a key by itself, audited on e
     originalCert = join(dir, 'original.asc');
     writeFileSync(originalCert, armor('PUBLIC KEY BLOCK', await certifyKey(c.client, 'demo', { expiresUnixSeconds: originalExpiry })));
     // By the cluster's (moved) clock the key has expired: the renewal loop renews it within a pass or two.
-    await waitFor(async () => {
-      const fresh = new QsignClient(loadClientConfig(c.file.clientConfig));
-      try {
-        const cert = await fresh.certificate('demo');
-        return cert !== undefined && (primaryExpiry(cert).expiresUnixSeconds ?? 0) > originalExpiry;
-      } finally {
-        fresh.close();
-      }
-    }, 180_000, 'the renewed certificate');
+    await waitForRenewal(c, 'demo', originalExpiry, 180_000);
     renewedCert = join(dir, 'renewed.asc');
     const pub = await qsign(['pubkey', '--key', 'demo', '--armor', '-o', renewedCert, '-c', c.file.clientConfig]);
     expect(pub.code, pub.stderr).toBe(0);
@@ -82,16 +73,9 @@ describe('no accidental expiry: the cluster renews a key by itself, audited on e
     expect(after.expiresUnixSeconds!).toBeGreaterThan(movedNow + 29 * DAY);
   });
 
-  const gpgVerify = (cert: string) => {
-    const home = mkdtempSync(join(dir, 'gnupg-'));
-    const gpg = (...a: string[]) => run('gpg', ['--batch', '--homedir', home, '--trust-model', 'always', '--faked-system-time', `${movedNow + 60}!`, ...a]);
-    expect(gpg('--import', cert).status).toBe(0);
-    const r = gpg('--status-fd', '1', '--verify', sigPath, join(dir, 'data'));
-    run('gpgconf', ['--homedir', home, '--kill', 'all']);
-    return r;
-  };
-  // sq 0.27 has no --time: libfaketime runs it at the moved time.
-  const sqVerify = (cert: string) => run('faketime', [`@${movedNow + 60}`, 'sq', 'verify', '--signer-cert', cert, '--detached', sigPath, join(dir, 'data')]);
+  const at = verifiersAt(() => dir, () => movedNow + 60);
+  const gpgVerify = (cert: string) => at.gpgVerify(cert, sigPath, join(dir, 'data'));
+  const sqVerify = (cert: string) => at.sqVerify(cert, sigPath, join(dir, 'data'));
 
   it('gpg --verify and sq verify, run at the moved time, accept a signature made past the original expiry against the renewed certificate', () => {
     const g = gpgVerify(renewedCert);
@@ -108,18 +92,7 @@ describe('no accidental expiry: the cluster renews a key by itself, audited on e
   });
 
   it("every node's audit log records the renewal (fetched and verified with qsign audit)", async () => {
-    const v = await qsign(['audit', 'verify', '--cluster', c.dir]);
-    expect(v.code, v.stdout + v.stderr).toBe(0);
-    const exp = await qsign(['audit', 'export', '--cluster', c.dir]);
-    expect(exp.code, exp.stderr).toBe(0);
-    const renewed = exp.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.record?.event === 'key-renewed' && l.record.keyName === 'demo');
-    const after = primaryExpiry(readFileSync(renewedCert, 'utf8')).expiresUnixSeconds;
-    expect([...new Set(renewed.map((l) => l.log))].sort()).toEqual(c.file.nodes.map((n) => `node-${n.id}`).sort());
-    for (const l of renewed) expect(l.record.details).toMatchObject({ oldExpiresUnixSeconds: originalExpiry, newExpiresUnixSeconds: after });
-    // The signing nodes' records name the renewal client and the new expiry.
-    const signed = exp.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.record?.event === 'signed' && l.record.payloadKind === 'certification' && l.record.details?.openpgp?.keyExpiresUnixSeconds === after);
-    expect(signed.length).toBeGreaterThanOrEqual(2);
-    expect(new Set(signed.map((l) => l.record.clientId))).toEqual(new Set(['coordinator-renewal']));
+    await expectRenewalAudited(c, 'demo', originalExpiry, primaryExpiry(readFileSync(renewedCert, 'utf8')).expiresUnixSeconds);
   });
 
   describe('nodes sign and store only genuine renewals', () => {

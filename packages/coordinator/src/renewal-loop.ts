@@ -9,11 +9,15 @@
  * certificate with the new self-signature to every holder, each of which checks and
  * stores it with a 'key-renewed' audit record. Windowed keys are not renewed here: their
  * primary self-signature carries no expiry, and window subkeys expire with their window on
- * purpose; RSA keys are not renewed yet. The clock is the lifecycle clock (`@qsign/protocol` lifecycleClock).
+ * purpose. RSA keys (scheme 'rsa-shoup', made on the cluster or imported from gpg) are renewed
+ * the same way, through the RSA quorum; their certificate keeps every packet it had (an imported
+ * key's further user IDs, subkeys and signatures) with only the newest self-signature of the
+ * key's user ID replaced (`@qsign/protocol` rsaRenewedCertificate, checked by every node with
+ * rsaRenewalProblem). The clock is the lifecycle clock (`@qsign/protocol` lifecycleClock).
  */
 import { randomBytes } from 'node:crypto';
-import { encodePacket, finishSignature, PacketTag, parsePackets, primaryExpiry, readSubkeys } from '@qsign/openpgp';
-import { errorMessage, parseSubkeyName, preparedOpenPgp, signRequestBody, type LifecycleClock, type SignRequest } from '@qsign/protocol';
+import { encodePacket, PacketTag, parsePackets, primaryExpiry, readSubkeys, signPrepared } from '@qsign/openpgp';
+import { errorMessage, isRsaKey, keyPacketBody, parseSubkeyName, preparedOpenPgp, rsaRenewedCertificate, signRequestBody, type KeyContext, type LifecycleClock, type SignRequest } from '@qsign/protocol';
 import { planRenewals, type Renewal } from '@qsign/windows';
 import type { KeyInfo } from '@qsign/proto';
 import type { Log } from '@qsign/rpc';
@@ -86,24 +90,24 @@ export class RenewalLoop {
 
   async #renewIfDue(name: string): Promise<Renewal | undefined> {
     const info = await this.coordinator.getKey(name);
-    // Not wired for RSA keys: their certificates are stored by another check (docs/threshold-rsa.md).
-    if (info.scheme === 'rsa-shoup' || info.certificate.length === 0 || readSubkeys(info.certificate).length > 0) return undefined;
+    // Windowed keys (Ed25519 only) are left alone; an RSA key's subkeys are gpg's, kept as they are.
+    if (info.certificate.length === 0 || (!isRsaKey(info) && readSubkeys(info.certificate).length > 0)) return undefined;
     const expiry = primaryExpiry(info.certificate);
     const now = Math.floor(this.o.now() / 1000);
     const [due] = planRenewals([{ id: name, kind: 'primary', expires: expiry.expiresUnixSeconds }], now, { horizon: this.o.horizonSeconds, validity: this.o.validitySeconds });
     if (!due) return undefined;
     const created = Math.max(now, expiry.selfSignatureCreatedUnixSeconds + 1);
     this.o.log(`key ${name} ${due.expired ? 'expired' : 'expires'} at ${iso(due.oldExpires)}: asking its quorum for a self-signature expiring at ${iso(due.newExpires)}`, { keyName: name });
-    const sig = await this.#certify(info, created, due.newExpires);
-    const [pk, uid] = parsePackets(info.certificate);
-    const cert = new Uint8Array(Buffer.concat([encodePacket(PacketTag.PublicKey, pk!.body), encodePacket(PacketTag.UserId, uid!.body), sig]));
+    const key: KeyContext = { groupPublicKey: info.groupPublicKey, createdUnixSeconds: info.createdUnixSeconds, userId: info.userId, scheme: info.scheme };
+    const sig = await this.#certify(info, key, created, due.newExpires);
+    const cert = isRsaKey(key) ? rsaRenewedCertificate(info.certificate, key, sig) : ed25519RenewedCertificate(info.certificate, sig);
     const out = await this.coordinator.putCertificate(name, cert);
     this.o.log(`renewed key ${name}: expires at ${iso(due.newExpires)}; stored by nodes ${out.storedBy.join(', ')}${out.refusals.length ? `; refused: ${out.refusals.join('; ')}` : ''}`, { keyName: name });
     return due;
   }
 
-  /** The key quorum's positive certification (0x13) of its own user ID with key expiry `expires`. */
-  async #certify(info: KeyInfo, created: number, expires: number): Promise<Uint8Array> {
+  /** The key quorum's positive certification (0x13) of its own user ID with key expiry `expires` (a signature packet). */
+  async #certify(info: KeyInfo, key: KeyContext, created: number, expires: number): Promise<Uint8Array> {
     const req: SignRequest = {
       requestId: `renewal-${randomBytes(12).toString('hex')}`,
       keyName: info.name,
@@ -114,10 +118,17 @@ export class RenewalLoop {
       clientName: this.o.clientName,
       expectedGroupKey: info.groupPublicKey,
     };
-    const prepared = preparedOpenPgp(req, { groupPublicKey: info.groupPublicKey, createdUnixSeconds: info.createdUnixSeconds, userId: info.userId, scheme: info.scheme });
+    const prepared = preparedOpenPgp(req, key);
     const out = await this.coordinator.sign(signRequestBody(this.o.encode(req), this.o.secretKey));
-    return finishSignature(prepared, out.signature);
+    // Ed25519 (r ‖ s) or RSA (PKCS#1 v1.5) packet as the key's algorithm says, checked against the key first.
+    return signPrepared({ publicKeyBody: keyPacketBody(key), sign: async () => out.signature }, prepared);
   }
+}
+
+/** An Ed25519 key's renewed certificate: the exact three-packet layout nodes accept (certificateProblem). */
+function ed25519RenewedCertificate(cert: Uint8Array, sig: Uint8Array): Uint8Array {
+  const [pk, uid] = parsePackets(cert);
+  return new Uint8Array(Buffer.concat([encodePacket(PacketTag.PublicKey, pk!.body), encodePacket(PacketTag.UserId, uid!.body), sig]));
 }
 
 const iso = (t: number) => new Date(t * 1000).toISOString();

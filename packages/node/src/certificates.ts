@@ -9,12 +9,13 @@
  * self-signature already took a quorum of nodes), but a stored certificate
  * is replaced only by a renewal (renewal.ts: a newer self-signature with a
  * later expiry, which nodes sign only for a client with the `renew`
- * permission; audited as 'key-renewed') or, for windowed keys, by one that
+ * permission; audited as 'key-renewed'; for an RSA key, whose certificate may be
+ * gpg's, one that keeps every other packet, `rsaRenewalProblem`) or, for windowed keys, by one that
  * keeps every packet (window-certificates.ts). Offering the stored certificate again is a no-op.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { QsignError, certificateProblem, isValidKeyName, keyFingerprint } from '@qsign/protocol';
+import { QsignError, certificateProblem, isRsaKey, isValidKeyName, keyFingerprint, rsaRenewalProblem } from '@qsign/protocol';
 import { windowedCertificateCheck } from './window-certificates.js';
 import { certificateStoredEntry, keyRenewedEntry, refusedEntry } from '@qsign/audit';
 import { renewalOf } from './renewal.js';
@@ -34,11 +35,12 @@ export async function putCertificate(store: NodeStore, nodeId: number, keyName: 
   if (!isValidKeyName(keyName)) return refuse('INVALID_ARGUMENT', `not a valid key name: ${JSON.stringify(keyName.slice(0, 80))}`);
   const key = await store.getKey(keyName);
   if (!key) return refuse('UNKNOWN_KEY', `unknown key ${keyName}`);
-  const windowed = await windowedCertificateCheck(store, key, cert);
-  const problem = windowed ? windowed.problem : certificateProblem(cert, key);
-  if (problem) return refuse('INVALID_ARGUMENT', `certificate of key ${keyName} refused: ${problem}`);
   const fpr = keyFingerprint(key);
   if (key.certificate && key.certificate === bytesToHex(cert)) return fpr;
+  const windowed = await windowedCertificateCheck(store, key, cert);
+  // An RSA key's stored certificate may be gpg's (imported): a renewal keeps all its packets.
+  const problem = windowed ? windowed.problem : key.certificate && isRsaKey(key) ? rsaRenewalProblem(hexToBytes(key.certificate), cert, key) : certificateProblem(cert, key);
+  if (problem) return refuse('INVALID_ARGUMENT', `certificate of key ${keyName} refused: ${problem}`);
   if (key.certificate && !windowed) {
     // A renewal (renewal.ts): the key's quorum re-issued the self-signature with a later expiry.
     const renewal = renewalOf(key, cert);

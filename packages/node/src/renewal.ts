@@ -8,6 +8,8 @@
  * later expiry than the stored one, at most {@link MAX_RENEWAL_VALIDITY_SECONDS} ahead.
  * A certification without an expiry for an expiring key is refused: it would make the
  * key never expire. A client with `renew` signs nothing but renewals. Each refusal says why (POLICY_REFUSED); the signer records it.
+ * The checks are the same for Ed25519 and RSA keys (an RSA key's renewed certificate keeps the
+ * stored one's other packets: `rsaRenewalProblem`, certificates.ts).
  */
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { primaryExpiry, type PrimaryExpiry } from '@qsign/openpgp';

@@ -18,6 +18,7 @@ export * from './repomd.js';
 export * from './simple-signing.js';
 export * from './certificate-check.js';
 export * from './rsa-certificate-check.js';
+export * from './rsa-certificate-renewal.js';
 export * from './key-query.js';
 export * from './key-attestation.js';
 export * from './lifecycle-request.js';
