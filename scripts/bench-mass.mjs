@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { clusterUp, clusterDown } = await import(join(root, 'packages/cli/dist/index.js'));
+const { clusterUp, clusterDown } = await import(join(root, 'packages/devcluster/dist/index.js'));
 const { syntheticRpm } = await import('./lib/synthetic-rpm.mjs');
 const QSIGN = join(root, 'packages/cli/dist/bin/qsign.js');
 
