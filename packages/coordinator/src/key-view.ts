@@ -78,9 +78,7 @@ export class KeyViews {
   #stale(view: KeyView): boolean {
     const partial = view.holders.size < view.info.maxSigners;
     if (Date.now() - view.fetchedAt >= (partial ? PARTIAL_KEY_TTL_MS : KEY_TTL_MS)) return true;
-    if (!partial) return false;
-    const members = new Set(view.holders.values());
-    return this.pools.nodes.some((n) => n.healthy === true && n.upSince >= view.fetchedAt && !members.has(n));
+    return partial && this.pools.cameUpOutside(view.holders, view.fetchedAt);
   }
 
   /** Asks every node not marked dead for key `name` and keeps the record they agree on. */

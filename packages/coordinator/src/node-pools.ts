@@ -101,12 +101,18 @@ export class NodePools {
    * test: node 1 healthy, the view without it, "2 reachable" with 3 serving).
    */
   async hearMissing(holders: ReadonlyMap<number, NodeHandle>, viewFetchedAt = Infinity): Promise<boolean> {
+    if (this.cameUpOutside(holders, viewFetchedAt)) return true;
     const members = new Set(holders.values());
-    if (this.nodes.some((n) => !members.has(n) && n.healthy === true && n.upSince >= viewFetchedAt)) return true;
     const missing = this.nodes.filter((n) => !members.has(n) && n.healthy !== true).map((n) => ({ id: n.id, n }));
     if (missing.length === 0) return false;
     const { reachable } = await this.liveness.confirm(missing, missing.length, this.#probe);
     return reachable.length > 0;
+  }
+
+  /** True if a node outside `holders` is healthy and has been up since `since`: a view made at `since` lacks a node that serves now. */
+  cameUpOutside(holders: ReadonlyMap<number, NodeHandle>, since: number): boolean {
+    const members = new Set(holders.values());
+    return this.nodes.some((n) => !members.has(n) && n.healthy === true && n.upSince >= since);
   }
 
   /** One Status call to node `n` (redialled first if marked dead: its channel may be backing off); marks it either way. */
