@@ -9,8 +9,7 @@
  *
  * Plain domain code: no gRPC, no HTTP.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { QSIGN_HINT, QsignError, checkFreshness, errorMessage, type ErrorCode, type SignRequest, type SignedRequest } from '@qsign/protocol';
 import { packageInfo } from '@qsign/rpm';
 import { heldEntry, holdDecidedEntry, holdEndedEntry, holdExpiredEntry, withDetails, type AuditContext } from '@qsign/audit';
@@ -18,6 +17,7 @@ import type { NodeStore, StoredHold } from '@qsign/storage';
 import type { NodeConfig } from './config.js';
 import { RateCounter, evaluatePolicy } from './policy.js';
 import { describePublished } from './payload.js';
+import { sha256Hex } from './digest.js';
 
 /** Status of a held request. */
 export type HoldStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'ended';
@@ -69,7 +69,7 @@ export type Refuse = (code: ErrorCode, reason: string, ctx: AuditContext) => Pro
 
 /** The short id an operator approves a hold by: bound to the request id and the exact signed body. */
 function holdIdOf(requestId: string, bodySha256: string): string {
-  return bytesToHex(sha256(utf8ToBytes(`${requestId}\n${bodySha256}`))).slice(0, 12);
+  return sha256Hex(`${requestId}\n${bodySha256}`).slice(0, 12);
 }
 
 /** How long decided or expired holds stay listed after their expiry. */
@@ -102,7 +102,7 @@ export class Approvals {
    */
   admit(signed: SignedRequest, req: SignRequest, clientName: string, ctx: AuditContext, refuse: Refuse): Promise<Admission> {
     return this.#serial(async () => {
-      const bodySha = bytesToHex(sha256(signed.body));
+      const bodySha = sha256Hex(signed.body);
       const existing = (await this.store.getHold(req.requestId)) as Hold | undefined;
       if (existing) return this.#existing(existing, bodySha, ctx, refuse);
       try {
@@ -129,7 +129,7 @@ export class Approvals {
    */
   admitLifecycle(op: LifecycleHoldRequest, ctx: AuditContext, refuse: Refuse): Promise<Hold> {
     return this.#serial(async () => {
-      const bodySha = bytesToHex(sha256(op.body));
+      const bodySha = sha256Hex(op.body);
       const existing = (await this.store.getHold(op.requestId)) as Hold | undefined;
       if (existing) {
         await this.#existing(existing, bodySha, ctx, refuse);
@@ -210,7 +210,7 @@ export class Approvals {
       kind: req.kind,
       fileName: describePublished(req) ?? req.claims?.fileName ?? '',
       fileSize: req.claims?.size ?? req.data.length,
-      dataSha256: req.kind === 'digest' ? bytesToHex(req.data) : bytesToHex(sha256(req.data)),
+      dataSha256: req.kind === 'digest' ? bytesToHex(req.data) : sha256Hex(req.data),
       rpm,
       rule,
       reason,

@@ -4,15 +4,14 @@
  * record — one implementation for FROST and threshold RSA, so request checks, policy and
  * payload inspection cannot drift apart between schemes.
  */
-import { createHash } from 'node:crypto';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { errorMessage, signingMessage, type ErrorCode, type QsignError, type SignRequest } from '@qsign/protocol';
 import { signedEntry, withDetails, type AuditContext, type AuditEntry, type RpmSummary } from '@qsign/audit';
 import type { StoredKey } from '@qsign/storage';
 import type { Admission } from './approvals.js';
 import { inspectPayload } from './payload.js';
+import { sha256Hex } from './digest.js';
 
-const sha256 = (b: Uint8Array): Uint8Array => createHash('sha256').update(b).digest();
 
 /** How round two refuses (records the refusal, then throws). */
 export type RefuseFn = (code: ErrorCode, reason: string, ctx: AuditContext) => Promise<never>;
@@ -48,8 +47,8 @@ export async function prepareShare(
   const { rpm, ...facts } = payloadFacts as { rpm?: RpmSummary };
   const record = signedEntry({ ...ctx, fileName: req.claims?.fileName }, {
     keyFingerprint: key.fingerprint,
-    digest: bytesToHex(sha256(message)),
-    dataSha256: bytesToHex(sha256(req.data)),
+    digest: sha256Hex(message),
+    dataSha256: sha256Hex(req.data),
     signers: extra.signers,
     rpm,
   }, {

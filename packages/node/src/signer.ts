@@ -4,8 +4,7 @@
  * and releases a signature share only after the audit record and the nonce
  * deletion are durable (DESIGN.md trust model 2, 4, 5; RFC 9591 §5.2).
  */
-import { createHash } from 'node:crypto';
-import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import * as frost from '@qsign/frost';
 import {
   QsignError,
@@ -33,6 +32,7 @@ import { checkWindowedRequest } from './window-keys.js';
 import { checkRenewalRequest } from './renewal.js';
 import { Approvals, type Admission } from './approvals.js';
 import { prepareShare, type RefuseFn } from './share-record.js';
+import { sha256Hex } from './digest.js';
 import { storedKeyFromShare } from './import.js';
 import { checkRsaShareFile } from './import-rsa.js';
 
@@ -51,7 +51,6 @@ export type Commitment = frost.SigningCommitments;
 
 // SHA-256 through OpenSSL: the audit record hashes the whole payload (twice for raw
 // payloads), and noble's JS SHA-256 costs ~7x more (≈0.3 ms per 4 KiB on the busy box).
-const sha256 = (b: Uint8Array): Uint8Array => createHash('sha256').update(b).digest();
 
 /** The threshold scheme of the node's keys (the only one so far; docs/architecture.md "Signature schemes"). */
 export const NODE_SCHEME: ThresholdScheme = frostEd25519Scheme(opensslVerify);
@@ -175,7 +174,7 @@ export class NodeSigner {
     this.#inFlightNonces.add(nonceId);
     try {
       await prior;
-      const listDigest = bytesToHex(sha256(utf8ToBytes(commitmentList.map((c) => `${c.identifier}:${bytesToHex(c.hiding)}:${bytesToHex(c.binding)}`).join(','))));
+      const listDigest = sha256Hex(commitmentList.map((c) => `${c.identifier}:${bytesToHex(c.hiding)}:${bytesToHex(c.binding)}`).join(','));
       const seen = await this.store.getReplay(req.requestId);
       if (seen && seen.lists.includes(listDigest))
         return await this.#refuse('REPLAYED_REQUEST', `replayed request ${req.requestId}: already signed with this commitment list`, ctx);
@@ -331,7 +330,7 @@ export class NodeSigner {
     } catch (e) {
       throw new QsignError('MALFORMED_REQUEST', `undecodable request: ${errorMessage(e)}`);
     }
-    return this.approvals.end(requestId, bytesToHex(sha256(signed.body)), outcome, coordinatorId);
+    return this.approvals.end(requestId, sha256Hex(signed.body), outcome, coordinatorId);
   }
 
   /**

@@ -96,6 +96,8 @@ export class NodeStore {
     const store = new NodeStore(db, await AuditLog.load(db));
     await store.#nonces.load();
     await store.#keys.load();
+    await store.#replay.load();
+    await store.#holds.load();
     if (sealer) {
       try {
         await store.unseal(sealer);
