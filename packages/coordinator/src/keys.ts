@@ -7,7 +7,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { QsignError, dkgSessionId, errorMessage, isQsignError, isValidKeyName, keyFingerprint, keygenKeyType, openKeygenRequest, openResharePlan, parseKeyType, rsaBitsOf, signKeygenRequest, thresholdProblem, type KeyType, type SignedLifecycle, type SignedResharePlan } from '@qsign/protocol';
+import { QsignError, dkgSessionId, errorMessage, isQsignError, isValidKeyName, keyFingerprint, keygenKeyType, openKeygenRequest, openResharePlan, parseKeyType, rsaBitsOf, signKeygenRequest, thresholdProblem, type KeyType, type ErrorCode, type SignedLifecycle, type SignedResharePlan } from '@qsign/protocol';
 import type { DkgParams, DkgRound1Package, KeyInfo, KeyOutcome, ReshareConfirmation, ReshareDealResponse, SealedPackage } from '@qsign/proto';
 import { fromNode } from './node-reason.js';
 
@@ -59,6 +59,22 @@ export interface CoordinatorKeysOptions {
   relayDump?: string;
 }
 
+/**
+ * The code of a key operation some nodes failed, from their errors in node order: HELD when
+ * every failure is a hold (the operators' approval is the way on); else the first node's
+ * answer that is not a transport failure (POLICY_REFUSED, KEY_EXISTS, PERMISSION_DENIED…: a
+ * reason an officer can act on), else the first node's code, else SIGNING_FAILED for an
+ * error without one.
+ */
+export function lifecycleFailureCode(reasons: unknown[]): ErrorCode {
+  if (reasons.length > 0 && reasons.every((e) => isQsignError(e, 'HELD'))) return 'HELD';
+  const coded = reasons.filter((e): e is QsignError => isQsignError(e) && e.code !== 'HELD');
+  return (coded.find((e) => !TRANSPORT_FAILURES.has(e.code)) ?? coded[0])?.code ?? 'SIGNING_FAILED';
+}
+
+/** Codes that say a node could not be asked, not what it decided. */
+const TRANSPORT_FAILURES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['NODE_UNAVAILABLE', 'DEADLINE', 'INTERNAL']);
+
 /** DKG and reshare orchestration. */
 export class CoordinatorKeys {
   readonly #inProgress = new Map<string, Promise<GeneratedKey>>();
@@ -89,9 +105,7 @@ export class CoordinatorKeys {
     const results = await Promise.allSettled(ids.map(attempt));
     const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [fromNode(ids[i]!, errorMessage(r.reason))] : []));
     if (failed.length) {
-      const reasons = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as QsignError] : []));
-      // Held everywhere it failed: the operators' approval is the way on, so say HELD.
-      const code = reasons.every((e) => isQsignError(e, 'HELD')) ? 'HELD' : reasons[0]?.code === 'KEY_EXISTS' ? 'KEY_EXISTS' : 'SIGNING_FAILED';
+      const code = lifecycleFailureCode(results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : [])));
       throw new QsignError(code, `${what} ${code === 'HELD' ? 'held for operator approval' : 'failed'}: ${failed.join('; ')}`);
     }
     const values = results.map((r) => (r as PromiseFulfilledResult<T>).value);

@@ -13,6 +13,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import {
   SIG_TYPE_COSIGNATURE_V1,
   consistencyProof,
+  ed25519Backend,
   makeVerifierKey,
   openCheckpoint,
   parseVerifierKey,
@@ -50,14 +51,14 @@ export async function loadOrCreateIdentity(meta: SecretMeta, prefix: string): Pr
     return { secretKey: hexToBytes(o.secretKey), origin: o.origin };
   }
   const secretKey = ed25519.utils.randomSecretKey();
-  const origin = `${prefix}.${bytesToHex(sha256(ed25519.getPublicKey(secretKey))).slice(0, 8)}`;
+  const origin = `${prefix}.${bytesToHex(sha256(ed25519Backend().publicKey(secretKey))).slice(0, 8)}`;
   await meta.putSecretMeta(IDENTITY_META, new TextEncoder().encode(JSON.stringify({ secretKey: bytesToHex(secretKey), origin })));
   return { secretKey, origin };
 }
 
-/** The signed-note verifier key (type 0x01) of an identity. */
+/** The signed-note verifier key (type 0x01) of an identity (its public key through the audit package's Ed25519 backend: OpenSSL in the daemons). */
 export function identityVerifierKey(id: AuditIdentity): string {
-  return makeVerifierKey(id.origin, ed25519.getPublicKey(id.secretKey));
+  return makeVerifierKey(id.origin, ed25519Backend().publicKey(id.secretKey));
 }
 
 /** The cosignature verifier key (type 0x04) matching a log verifier key: the same key acting as a witness. */

@@ -7,6 +7,7 @@ import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, randomI
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendName, combine, dealShares, pureBackend, setModexpBackend, signShare, type RsaHash, type SecretRsaKey } from '@qsign/threshold-rsa';
 import { installNativeModexp, nodeSafePrime, opensslDhBackend, selfTest } from '../index.js';
+import { KNOWN_ANSWERS, SELF_TEST_MODULUS } from '../self-test.js';
 import { generateSafePrimeKey } from '@qsign/threshold-rsa';
 
 const big = (s: string): bigint => BigInt(`0x${Buffer.from(s, 'base64url').toString('hex')}`);
@@ -73,6 +74,20 @@ describe('OpenSSL modexp backend', () => {
     }
     expect(be.modPowSecret(1n, 12345n, parts.n)).toBe(1n); // OpenSSL refuses these; the fallback answers
     expect(be.modPowSecret(parts.n - 1n, 3n, parts.n)).toBe(parts.n - 1n);
+  });
+
+  it("the self-test's known answers are what the pure backend and a plain square-and-multiply compute, and a wrong backend fails it", () => {
+    const squareAndMultiply = (b: bigint, e: bigint, m: bigint) => {
+      let r = 1n;
+      for (b %= m; e > 0n; e >>= 1n, b = (b * b) % m) if (e & 1n) r = (r * b) % m;
+      return r;
+    };
+    for (const [b, e, want] of KNOWN_ANSWERS) {
+      expect(pureBackend.modPowSecret(b, e, SELF_TEST_MODULUS)).toBe(want);
+      expect(squareAndMultiply(b, e, SELF_TEST_MODULUS)).toBe(want);
+    }
+    const offByOne = { name: 'off-by-one', modPowSecret: (b: bigint, e: bigint, m: bigint) => (pureBackend.modPowSecret(b, e, m) + (e > 1n << 1000n ? 1n : 0n)) % m };
+    expect(() => selfTest(offByOne)).toThrow(/off-by-one modexp self-test failed/);
   });
 
   it('1,000 random 3-of-5 RSA-2048 signatures over random signer subsets equal node:crypto sign(sha256), byte for byte', () => {
