@@ -76,6 +76,15 @@ export class CompactRange {
    * every completed perfect subtree to `visit`, and returns the new root.
    */
   append(leaf: Uint8Array, visit?: SubtreeVisitor): Uint8Array {
+    this.push(leaf, visit);
+    return this.root();
+  }
+
+  /**
+   * {@link append} without computing the root (which costs up to log2(n) more hashes): for
+   * callers that append many leaves, or keep the state and ask for the root when needed.
+   */
+  push(leaf: Uint8Array, visit?: SubtreeVisitor): void {
     check(isBytes(leaf, HASH_SIZE), 'invalid-argument', 'leaf hash must be 32 bytes');
     check(this.#size < Number.MAX_SAFE_INTEGER, 'invalid-argument', 'tree is full');
     let h: Uint8Array = leaf.slice();
@@ -92,7 +101,6 @@ export class CompactRange {
     }
     this.#hashes.push(h);
     this.#size++;
-    return this.root();
   }
 
   /** MTH(D[size]) (RFC 6962 §2.1); SHA-256("") for the empty tree. */

@@ -3,15 +3,43 @@
  *
  * @module
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { check } from './errors.js';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { AuditError, check } from './errors.js';
 import { isBytes } from './encoding.js';
+
+/** A SHA-256 implementation (FIPS 180-4): the 32-byte digest of `m`. */
+export type Sha256 = (m: Uint8Array) => Uint8Array;
+
+let sha256: Sha256 = nobleSha256;
+
+/** Known answers every implementation must reproduce before it is installed: empty, "abc", a multi-block message. */
+const PROBES: Uint8Array[] = [new Uint8Array(0), new TextEncoder().encode('abc'), Uint8Array.from({ length: 1031 }, (_, i) => (i * 131 + 7) & 0xff)];
+
+/**
+ * Installs `f` as the tree hash's SHA-256 (a daemon installs OpenSSL's, several times faster
+ * for records, and what a node's start-up re-hash of its whole log spends most time in) after
+ * checking it against noble's known answers; throws `invalid-argument` and keeps the current
+ * one if they differ. `setSha256(undefined)` restores noble. The package stays pure: the
+ * implementation is injected.
+ */
+export function setSha256(f: Sha256 | undefined): void {
+  if (f === undefined) {
+    sha256 = nobleSha256;
+    return;
+  }
+  for (const m of PROBES) {
+    const want = nobleSha256(m);
+    const got = f(m);
+    if (!(got instanceof Uint8Array) || got.length !== HASH_SIZE || got.some((b, i) => b !== want[i])) throw new AuditError('invalid-argument', 'SHA-256 implementation disagrees with the reference on a known answer');
+  }
+  sha256 = f;
+}
 
 /** Size in bytes of every tree hash (SHA-256). */
 export const HASH_SIZE = 32;
 
 /** MTH({}) = SHA-256() — the root of the empty tree (RFC 6962 §2.1). */
-export const EMPTY_ROOT: Uint8Array = sha256(new Uint8Array(0));
+export const EMPTY_ROOT: Uint8Array = nobleSha256(new Uint8Array(0));
 
 /**
  * Leaf hash MTH({d}) = SHA-256(0x00 || d) (RFC 6962 §2.1, RFC 9162 §2.1.1).

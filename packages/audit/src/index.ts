@@ -7,7 +7,7 @@
  */
 export { AuditError, type AuditErrorCode, type AuditErrorDetails } from './errors.js';
 export { ed25519Backend, setEd25519Backend, type Ed25519Backend } from './ed25519-backend.js';
-export { EMPTY_ROOT, HASH_SIZE, leafHash, nodeHash, rootFromLeaves } from './hash.js';
+export { EMPTY_ROOT, HASH_SIZE, leafHash, nodeHash, rootFromLeaves, setSha256, type Sha256 } from './hash.js';
 export { CompactRange, type CompactRangeJSON, type SubtreeVisitor } from './compact.js';
 export { type HashReader, type MaybePromise, subtreeHash } from './reader.js';
 export { consistencyProof, inclusionProof } from './proof.js';

@@ -135,7 +135,7 @@ export async function verifyLog(
       if (!(e instanceof AuditError)) throw e;
       return { ok: false, code: 'bad-record', firstBadIndex: index, reason: `record ${index}: ${e.code}: ${message(e)}` };
     }
-    tree.append(leafHash(bytes));
+    tree.push(leafHash(bytes));
     failure = checkDue();
     if (failure) return failure;
   }

@@ -4,8 +4,8 @@
 import type { Server } from 'node:http';
 import { installNativeBackend } from '@qsign/frost-native';
 import { CoordinatorApprovalService, CoordinatorKeysService, CoordinatorService } from '@qsign/proto';
-import { AuditService, NodeKeysRpcClient, NodeRpcClient, auditHandlers, authorizing, checkOwnIdentity, closeTransport, decodeSignRequest, encodeSignRequest, expectIdentity, expecting, healthService, openTransport, startHealthListener, opensslEd25519, serveMetrics, startServer, stopServer, type Log } from '@qsign/rpc';
-import { setEd25519Backend } from '@qsign/audit';
+import { AuditService, NodeKeysRpcClient, NodeRpcClient, auditHandlers, authorizing, checkOwnIdentity, closeTransport, decodeSignRequest, encodeSignRequest, expectIdentity, expecting, healthService, openTransport, startHealthListener, opensslEd25519, opensslSha256, serveMetrics, startServer, stopServer, type Log } from '@qsign/rpc';
+import { setEd25519Backend, setSha256 } from '@qsign/audit';
 import { coordinatorAuthorizer } from './tls-access.js';
 import { CLOCK_OFFSET_ENV, errorMessage, isQsignError, lifecycleClock } from '@qsign/protocol';
 import { RenewalLoop } from './renewal-loop.js';
@@ -35,6 +35,7 @@ export async function startCoordinator(configPath: string, opts: { log?: Log } =
   let metrics: CoordinatorMetrics | undefined;
   installNativeBackend({ log }); // libsodium group arithmetic, or noble with a log line
   setEd25519Backend(opensslEd25519); // audit checkpoints, witness cosignatures and their checks through OpenSSL
+  setSha256(opensslSha256); // the audit tree's record and node hashes (and the start-up re-hash of the whole log) through OpenSSL
   // TLS material reloads on SIGHUP and when its files change (docs/tls.md).
   const transport = openTransport(config.transport, { watch: true, log });
   checkOwnIdentity(transport, { role: 'coordinator', name: config.coordinatorId });

@@ -7,8 +7,8 @@ import { installNativeModexp } from '@qsign/threshold-rsa-native';
 import { CLOCK_OFFSET_ENV, QSIGN_HINT, QsignError, errorMessage, lifecycleClock } from '@qsign/protocol';
 import { refusedEntry } from '@qsign/audit';
 import { NodeStore, Sealer, readMasterKeyFile } from '@qsign/storage';
-import { AuditService, auditHandlers, authorizing, checkOwnIdentity, closeTransport, openTransport, opensslEd25519, startServer, stopServer } from '@qsign/rpc';
-import { setEd25519Backend } from '@qsign/audit';
+import { AuditService, auditHandlers, authorizing, checkOwnIdentity, closeTransport, openTransport, opensslEd25519, opensslSha256, startServer, stopServer } from '@qsign/rpc';
+import { setEd25519Backend, setSha256 } from '@qsign/audit';
 import { loadNodeConfig, type NodeConfig } from './config.js';
 import { NodeSigner } from './signer.js';
 import { NodeServiceRaw, nodeHandlers } from './server.js';
@@ -74,6 +74,7 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
   installNativeBackend({ log }); // libsodium group arithmetic, or noble with a log line
   installNativeModexp({ log }); // OpenSSL's constant-time modexp for RSA shares, or BigInt with a log line
   setEd25519Backend(opensslEd25519); // audit checkpoints, witness cosignatures and their checks through OpenSSL
+  setSha256(opensslSha256); // the audit tree's record and node hashes (and the start-up re-hash of the whole log) through OpenSSL
   // TLS material reloads on SIGHUP and when its files change (docs/tls.md).
   const transport = openTransport(config.transport, { watch: true, log });
   checkOwnIdentity(transport, { role: 'node', name: String(config.nodeId) });

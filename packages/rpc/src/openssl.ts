@@ -3,7 +3,7 @@
  * clients: about 15x faster than pure-JS verification, and an independent
  * implementation. KeyObjects are cached per public key.
  */
-import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const cache = new Map<string, KeyObject>();
@@ -62,3 +62,9 @@ export function opensslSigner(secretKey: Uint8Array): { publicKey: Uint8Array; s
 
 /** An Ed25519 backend for @qsign/audit's notes and cosignatures (setEd25519Backend) over OpenSSL. */
 export const opensslEd25519 = { publicKey: opensslPublicKey, sign: opensslSign, verify: opensslVerify };
+
+/** SHA-256 by OpenSSL, as a plain Uint8Array (not a Buffer, whose slice() is a view): @qsign/audit's tree hash (setSha256). */
+export function opensslSha256(m: Uint8Array): Uint8Array {
+  const d = createHash('sha256').update(m).digest();
+  return new Uint8Array(d.buffer, d.byteOffset, d.length);
+}

@@ -94,7 +94,8 @@ export class AuditLog implements HashReader {
 
   /**
    * Loads the log: reads the compact tree state, re-hashes every record and
-   * checks it against the stored leaf hashes and the state. A log written
+   * checks it against the stored leaf hashes and the state (records and leaf
+   * hashes read in pages of 1,024; the daemons hash with OpenSSL, setSha256). A log written
    * before the tree existed (records, no state) is migrated in one batch.
    */
   static async load(db: Level<string, Bytes>): Promise<AuditLog> {
@@ -120,25 +121,31 @@ export class AuditLog implements HashReader {
         if (at === seq) return v;
       }
     };
+    const records = db.iterator({ gte: AUDIT, lt: AUDIT + '\xff' });
     try {
-      for await (const [k, v] of db.iterator({ gte: AUDIT, lt: AUDIT + '\xff' })) {
-        const seq = parseInt(k.slice(AUDIT.length), 16);
-        if (seq !== tree.size) {
-          damage ??= { firstBadIndex: tree.size, reason: `record ${tree.size} is missing (next stored record is ${seq})` };
-          break;
-        }
-        const leaf = leafHash(v);
-        if (stored !== undefined) {
-          const kept = await keptLeaf(seq);
-          if (kept === undefined || Buffer.compare(Buffer.from(kept), Buffer.from(leaf)) !== 0) {
-            damage ??= { firstBadIndex: seq, reason: `record ${seq} does not match its stored leaf hash (the record was changed)` };
+      scan: for (;;) {
+        const page = (await records.nextv(1024)) as Array<[string, Bytes]>;
+        if (page.length === 0) break;
+        for (const [k, v] of page) {
+          const seq = parseInt(k.slice(AUDIT.length), 16);
+          if (seq !== tree.size) {
+            damage ??= { firstBadIndex: tree.size, reason: `record ${tree.size} is missing (next stored record is ${seq})` };
+            break scan;
           }
+          const leaf = leafHash(v);
+          if (stored !== undefined) {
+            const kept = await keptLeaf(seq);
+            if (kept === undefined || Buffer.compare(kept, leaf) !== 0) {
+              damage ??= { firstBadIndex: seq, reason: `record ${seq} does not match its stored leaf hash (the record was changed)` };
+            }
+          }
+          tree.push(leaf, (level, index, h) => {
+            if (stored === undefined) migrate.push({ type: 'put', key: hashSlot(level, index), value: h });
+          });
         }
-        tree.append(leaf, (level, index, h) => {
-          if (stored === undefined) migrate.push({ type: 'put', key: hashSlot(level, index), value: h });
-        });
       }
     } finally {
+      await records.close();
       await leaves?.close();
     }
     let state = tree;
@@ -246,7 +253,7 @@ export class AuditLog implements HashReader {
       const rows = built.map(({ bytes }) => {
         const seq = next.size;
         batch.push({ type: 'put', key: auditSlot(seq), value: bytes });
-        next.append(leafHash(bytes), (level, index, h) => batch.push({ type: 'put', key: hashSlot(level, index), value: h }));
+        next.push(leafHash(bytes), (level, index, h) => batch.push({ type: 'put', key: hashSlot(level, index), value: h }));
         return { seq, bytes };
       });
       written.push({ item, records: built.map((b) => b.record), rows });

@@ -6,7 +6,8 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { leafHash } from '@qsign/audit';
+import { leafHash, setEd25519Backend, setSha256 } from '@qsign/audit';
+import { opensslEd25519, opensslSha256 } from '@qsign/rpc';
 import { QsignError } from '@qsign/protocol';
 import { crosscheck, fetchLog, fileDigests, parseTarget, querySignatures, verifyFetched, type Finding, type LogTarget, type QueryRow } from '@qsign/auditor';
 import { targetsFromCluster } from '@qsign/devcluster';
@@ -88,6 +89,11 @@ function table(rows: QueryRow[]): string {
 /** Registers the commands of this module. */
 export function register(program: Command): void {
   const audit = program.command('audit').description('verify, cross-check, query and export the tamper-evident audit logs');
+  // Re-hashing whole logs and checking every checkpoint and cosignature: through OpenSSL, as the daemons do.
+  audit.hook('preAction', () => {
+    setEd25519Backend(opensslEd25519);
+    setSha256(opensslSha256);
+  });
 
   withTargets(audit.command('verify'))
     .description("recompute each log's tree from its records, check every checkpoint it issued and their consistency; report the first bad index")
