@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { clusterUp, clusterDown, clusterTransportAs, spawnDaemon, alive, writeClusterFile, loadNodeConfig } from '../packages/devcluster/dist/index.js';
 import { loadClientConfig, QsignClient, pinOf } from '../packages/client/dist/index.js';
 import { splitKey, wipeShares } from '../packages/ceremony/dist/index.js';
@@ -87,18 +88,31 @@ async function nodeStartup(id) {
   const t = performance.now();
   n.pid = spawnDaemon(n.command, n.log);
   writeClusterFile(dir, cluster);
-  const admin = new NodeRpcClient(n.address, `node ${id}`, clusterTransportAs(cluster, 'client'));
+  // Wait for the port with plain TCP connects every 10 ms, then ask for the status on a fresh
+  // channel: a gRPC channel that failed to connect while the node was starting would wait out
+  // its reconnect backoff (about a second) and add that to the figure.
+  const [host, port] = [n.address.slice(0, n.address.lastIndexOf(':')), Number(n.address.slice(n.address.lastIndexOf(':') + 1))];
+  const listening = () => new Promise((resolve) => {
+    const s = connect({ host, port }, () => (s.destroy(), resolve(true)));
+    s.on('error', () => resolve(false));
+  });
   let keys = -1;
   for (;;) {
+    if (!(await listening())) {
+      await new Promise((r) => setTimeout(r, 10));
+      continue;
+    }
+    const admin = new NodeRpcClient(n.address, `node ${id}`, clusterTransportAs(cluster, 'client'));
     try {
-      keys = (await admin.status(1000)).keys;
+      keys = (await admin.status(2000)).keys;
       break;
     } catch {
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      admin.close();
     }
   }
   const ms = performance.now() - t;
-  admin.close();
   say(`  node ${id} start-up (spawn → gRPC status answers): ${ms.toFixed(0)} ms with ${keys} keys`);
   // Let the coordinator see it healthy again.
   await new Promise((r) => setTimeout(r, 1500));
