@@ -78,7 +78,9 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
   // TLS material reloads on SIGHUP and when its files change (docs/tls.md).
   const transport = openTransport(config.transport, { watch: true, log });
   checkOwnIdentity(transport, { role: 'node', name: String(config.nodeId) });
+  const openedAt = performance.now();
   const store = await openNodeStore(config);
+  const openMs = performance.now() - openedAt; // mostly the re-hash of every audit record (docs/audit.md)
   await recordPolicyChange(config, store, log);
   const testFaults = opts.testFaults ?? process.env.QSIGN_TEST_FAULTS === '1';
   // Refuses to start when QSIGN_CLOCK_OFFSET_MS is set outside development.
@@ -150,7 +152,7 @@ export async function startNode(configPath: string, opts: { log?: (m: string) =>
       log,
     }) as never],
   ]);
-  log(`node ${config.nodeId} listening on port ${port} (${transport.kind === 'mtls' ? 'mutual TLS' : 'PLAINTEXT, development'}), operator socket ${config.adminSocket} (data ${config.dataDir}, ${store.audit.size} audit records, ${store.keyCount} keys)${store.sealed ? ` — SEALED: unseal it with ${QSIGN_HINT} node unseal --config ${configPath}` : ''}`);
+  log(`node ${config.nodeId} listening on port ${port} (${transport.kind === 'mtls' ? 'mutual TLS' : 'PLAINTEXT, development'}), operator socket ${config.adminSocket} (data ${config.dataDir}: ${store.audit.size} audit records, ${store.keyCount} keys, opened and verified in ${Math.round(openMs)} ms; up ${Math.round(performance.now())} ms after the process started)${store.sealed ? ` — SEALED: unseal it with ${QSIGN_HINT} node unseal --config ${configPath}` : ''}`);
   if (web) log(`web console at ${web.url} (log in with a token from '${QSIGN_HINT} console --socket ${config.adminSocket}')`);
   const expireNonces = () =>
     void store
