@@ -68,16 +68,18 @@ export interface ClusterFile {
  * port handed out is also reserved by an exclusively created file under the temp
  * directory, which only ages out once the daemon has long since bound it; the first
  * reservation of each process deletes the aged-out ones, so the directory does not grow.
+ * Ports are drawn below the ephemeral range, where no outgoing connection takes one
+ * ({@link portRange}).
  */
 export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
+  for (let attempt = 0; attempt < 200; attempt++) {
     const port = await probePort();
     if (!handedOut.has(port) && reservePort(port)) {
       handedOut.add(port);
       return port;
     }
   }
-  throw new QsignError('INTERNAL', 'no free loopback port found in 100 attempts');
+  throw new QsignError('INTERNAL', 'no free loopback port found in 200 attempts');
 }
 
 const handedOut = new Set<number>();
@@ -120,16 +122,37 @@ function reservePort(port: number): boolean {
   }
 }
 
-/** A port the OS offers for 127.0.0.1 right now. */
-function probePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
+/**
+ * The ports {@link freePort} draws from: below the kernel's ephemeral range
+ * (net.ipv4.ip_local_port_range, 32768–60999 by default). A port the OS hands out for
+ * `listen(0)` comes from that range, which is also where every outgoing connection's
+ * source port comes from — so between the pick and the daemon's bind, any client on the
+ * machine (a test's gRPC channel) could take it as a source port, and the daemon failed
+ * with EADDRINUSE (seen in a full test run). Below the range, only listeners compete.
+ */
+export function portRange(rangeFile = '/proc/sys/net/ipv4/ip_local_port_range'): { low: number; high: number } {
+  let ephemeralLow = 32768;
+  try {
+    const first = Number(readFileSync(rangeFile, 'utf8').trim().split(/\s+/)[0]);
+    if (Number.isInteger(first) && first > 2048) ephemeralLow = first;
+  } catch {
+    // not Linux: keep the IANA-style default
+  }
+  return { low: Math.max(1024, ephemeralLow - 12_000), high: ephemeralLow };
+}
+
+/** A random port below the ephemeral range that 127.0.0.1 can bind right now (the probe socket is closed again). */
+async function probePort(): Promise<number> {
+  const { low, high } = portRange();
+  for (;;) {
+    const port = low + randomBytes(2).readUInt16BE(0) % (high - low);
+    const bound = await new Promise<boolean>((res) => {
+      const s = createServer();
+      s.once('error', () => res(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => res(true)));
     });
-  });
+    if (bound) return port;
+  }
 }
 
 /** Starts a detached daemon whose output goes to `log`; returns its pid. */

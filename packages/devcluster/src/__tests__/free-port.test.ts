@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, PORT_HOLD_MS } from '../cluster.js';
+import { freePort, portRange, PORT_HOLD_MS } from '../cluster.js';
 
 const saved = process.env.TMPDIR;
 const tmp = mkdtempSync(join(tmpdir(), 'qsign-freeport-'));
@@ -32,5 +32,19 @@ describe('freePort reservations', () => {
     expect(port).toBeGreaterThan(4);
     expect(readdirSync(dir).sort()).toEqual(['4', String(port)].sort());
     expect(existsSync(join(dir, '1'))).toBe(false);
+  });
+
+  it('draws ports below the ephemeral range, where outgoing connections never take one', async () => {
+    process.env.TMPDIR = tmp;
+    const { low, high } = portRange();
+    for (let i = 0; i < 20; i++) {
+      const port = await freePort();
+      expect(port).toBeGreaterThanOrEqual(low);
+      expect(port).toBeLessThan(high);
+    }
+    const range = join(tmp, 'ip_local_port_range');
+    writeFileSync(range, '40000\t60999\n');
+    expect(portRange(range)).toEqual({ low: 28000, high: 40000 });
+    expect(portRange(join(tmp, 'absent'))).toEqual({ low: 20768, high: 32768 });
   });
 });
