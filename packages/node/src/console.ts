@@ -13,11 +13,12 @@
  */
 import { decodeRecord, type AuditRecord } from '@qsign/audit';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { QSIGN_HINT, QsignError, errorMessage } from '@qsign/protocol';
 import type { NodeStore } from '@qsign/storage';
 import type { Approvals, Hold } from './approvals.js';
 import type { NodeConfig } from './config.js';
+import { sha256Hex } from './digest.js';
 
 /** What the console shows and acts on. */
 export interface ConsoleDeps {
@@ -55,7 +56,6 @@ export function esc(v: unknown): string {
   return String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 const when = (ms: number) => (ms ? new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '');
 
@@ -105,7 +105,7 @@ export class WebConsole {
     const token = randomBytes(24).toString('base64url');
     const expiresAtMs = Date.now() + LOGIN_TOKEN_TTL_MS;
     for (const [k, v] of this.#tokens) if (v.expiresAtMs < Date.now()) this.#tokens.delete(k);
-    this.#tokens.set(sha(token), { operator, expiresAtMs });
+    this.#tokens.set(sha256Hex(token), { operator, expiresAtMs });
     return { url: `${this.#url}login`, token, expiresAtMs };
   }
 
@@ -148,7 +148,7 @@ export class WebConsole {
   #session(req: IncomingMessage): Session | undefined {
     const m = new RegExp(`(?:^|;\\s*)${COOKIE}=([A-Za-z0-9_-]{20,100})`).exec(req.headers.cookie ?? '');
     if (!m) return undefined;
-    const s = this.#sessions.get(sha(m[1]!));
+    const s = this.#sessions.get(sha256Hex(m[1]!));
     if (!s || s.expiresAtMs < Date.now()) return undefined;
     return s;
   }
@@ -212,11 +212,11 @@ export class WebConsole {
   async #login(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const form = await this.#form(req);
     const token = form.get('token') ?? '';
-    const entry = this.#tokens.get(sha(token));
+    const entry = this.#tokens.get(sha256Hex(token));
     if (!token || !entry || entry.expiresAtMs < Date.now()) return this.#refuse(res, 403, 'invalid or expired login token');
-    this.#tokens.delete(sha(token)); // one use
+    this.#tokens.delete(sha256Hex(token)); // one use
     const sid = randomBytes(32).toString('base64url');
-    this.#sessions.set(sha(sid), { operator: entry.operator, csrf: randomBytes(24).toString('base64url'), expiresAtMs: Date.now() + SESSION_TTL_MS });
+    this.#sessions.set(sha256Hex(sid), { operator: entry.operator, csrf: randomBytes(24).toString('base64url'), expiresAtMs: Date.now() + SESSION_TTL_MS });
     this.deps.log(`console login by operator ${entry.operator}`);
     this.#send(res, 303, '', { location: '/', 'set-cookie': `${COOKIE}=${sid}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}` });
   }

@@ -5,10 +5,10 @@
  * records 'config-changed' (with the new policy) in the same write as the
  * new hash.
  */
-import { createHash } from 'node:crypto';
 import { configChangedEntry } from '@qsign/audit';
 import type { NodeStore } from '@qsign/storage';
 import type { NodeConfig } from './config.js';
+import { sha256Hex } from './digest.js';
 
 /** Canonical JSON (sorted keys) of a parsed JSON value, for hashing. */
 function canonical(v: unknown): string {
@@ -20,7 +20,7 @@ function canonical(v: unknown): string {
 
 /** SHA-256 (hex) of what decides who may sign what and start which lifecycle operation: clients, policy, officers, lifecycle. */
 export function policyHash(config: NodeConfig): string {
-  return createHash('sha256').update(canonical({ clients: config.clients, policy: config.policySource ?? null, officers: config.officers, lifecycle: config.lifecycle })).digest('hex');
+  return sha256Hex(canonical({ clients: config.clients, policy: config.policySource ?? null, officers: config.officers, lifecycle: config.lifecycle }));
 }
 
 /** Records 'config-changed' if the policy or client list differs from the last start. Returns true if it did. */
