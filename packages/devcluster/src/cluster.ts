@@ -74,7 +74,7 @@ export interface ClusterFile {
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = await probePort();
-    if (!handedOut.has(port) && reservePort(port)) {
+    if (port !== undefined && !handedOut.has(port) && reservePort(port)) {
       handedOut.add(port);
       return port;
     }
@@ -141,18 +141,15 @@ export function portRange(rangeFile = '/proc/sys/net/ipv4/ip_local_port_range'):
   return { low: Math.max(1024, ephemeralLow - 12_000), high: ephemeralLow };
 }
 
-/** A random port below the ephemeral range that 127.0.0.1 can bind right now (the probe socket is closed again). */
-async function probePort(): Promise<number> {
+/** A random port below the ephemeral range if 127.0.0.1 can bind it right now (the probe socket is closed again), else undefined. */
+function probePort(): Promise<number | undefined> {
   const { low, high } = portRange();
-  for (;;) {
-    const port = low + randomBytes(2).readUInt16BE(0) % (high - low);
-    const bound = await new Promise<boolean>((res) => {
-      const s = createServer();
-      s.once('error', () => res(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => res(true)));
-    });
-    if (bound) return port;
-  }
+  const port = low + (randomBytes(2).readUInt16BE(0) % (high - low));
+  return new Promise((res) => {
+    const s = createServer();
+    s.once('error', () => res(undefined));
+    s.listen(port, '127.0.0.1', () => s.close(() => res(port)));
+  });
 }
 
 /** Starts a detached daemon whose output goes to `log`; returns its pid. */
